@@ -1,0 +1,71 @@
+"""One real Postgres for the whole session: an embedded pgserver in a temporary folder, or BENCHCRM_DATABASE_URL.
+
+Every test that touches data creates its own tenant (`make_tenant`), so tests never see each other's rows and
+nothing needs deleting at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Iterator[Path]:
+    # Short path: Unix socket paths are limited to ~107 bytes.
+    path = Path(tempfile.mkdtemp(prefix="bcrm-"))
+    yield path
+    if "BENCHCRM_DATABASE_URL" not in os.environ:
+        from warehouse.embedded import stop_embedded
+
+        stop_embedded(path / "pgdata")
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path):
+    from warehouse.settings import Settings, get_settings
+
+    os.environ["BENCHCRM_DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def admin_engine(settings) -> sa.Engine:
+    from ml.taxonomy import load_taxonomy
+    from ml.taxonomy.sync import sync_taxonomy
+    from warehouse.bootstrap import prepare_database
+
+    engine, _ = prepare_database(settings)
+    with engine.begin() as conn:
+        sync_taxonomy(conn, load_taxonomy())
+    return engine
+
+
+@pytest.fixture(scope="session")
+def app_engine(settings, admin_engine) -> sa.Engine:
+    from warehouse.db import app_engine as make_app_engine
+
+    return make_app_engine(settings)
+
+
+@pytest.fixture
+def make_tenant(admin_engine) -> Callable[..., uuid.UUID]:
+    from warehouse.repositories.tenants import ensure_tenant
+
+    def _make(slug: str | None = None) -> uuid.UUID:
+        with admin_engine.begin() as conn:
+            return ensure_tenant(conn, slug=slug or f"t-{uuid.uuid4().hex[:12]}")
+
+    return _make

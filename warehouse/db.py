@@ -1,0 +1,79 @@
+"""Engines and units of work. Every unit of work the application runs is one transaction as the non-owner role
+with `SET LOCAL app.tenant_id`, so Postgres RLS isolates tenants even if application code has a bug."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+from warehouse.embedded import DatabaseUnavailable, admin_url
+from warehouse.settings import Settings, get_settings
+
+
+def _sqlalchemy_url(url: str) -> URL:
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def app_url_from_admin(admin: str, settings: Settings) -> URL:
+    """Same server and database, the application role instead of the owner."""
+    return _sqlalchemy_url(admin).set(username=settings.app_db_role, password=settings.app_db_password)
+
+
+@lru_cache(maxsize=4)
+def _engine(url: str, pool_size: int) -> Engine:
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": "-c search_path=crm,public"},
+    )
+
+
+def admin_engine(settings: Settings | None = None) -> Engine:
+    """The owner's engine: migrations, seeding, dbt-like maintenance. Never used on the API request path."""
+    settings = settings or get_settings()
+    return _engine(_sqlalchemy_url(admin_url(settings)).render_as_string(hide_password=False), 2)
+
+
+def app_engine(settings: Settings | None = None) -> Engine:
+    """The application role's engine (no ownership, no BYPASSRLS)."""
+    settings = settings or get_settings()
+    url = app_url_from_admin(admin_url(settings), settings).render_as_string(hide_password=False)
+    return _engine(url, 10)
+
+
+def check_reachable(engine: Engine) -> None:
+    """Raise DatabaseUnavailable with a one-line cause if the server does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except Exception as exc:  # the driver's message is the useful part
+        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"database unreachable: {cause}") from exc
+
+
+def set_tenant(conn: Connection, tenant_id: uuid.UUID | str) -> None:
+    conn.execute(sa.text("select set_config('app.tenant_id', :t, true)"), {"t": str(uuid.UUID(str(tenant_id)))})
+
+
+@contextmanager
+def tenant_tx(tenant_id: uuid.UUID | str, engine: Engine | None = None) -> Iterator[Connection]:
+    """One transaction scoped to one tenant, as the application role."""
+    engine = engine or app_engine()
+    with engine.begin() as conn:
+        set_tenant(conn, tenant_id)
+        yield conn
+
+
+@contextmanager
+def admin_tx(engine: Engine | None = None) -> Iterator[Connection]:
+    engine = engine or admin_engine()
+    with engine.begin() as conn:
+        yield conn

@@ -1,0 +1,27 @@
+"""Tenants: created by the owner connection, looked up by slug."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from warehouse.db import set_tenant
+
+
+def ensure_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) -> uuid.UUID:
+    """Return the tenant id for `slug`, creating the tenant if needed (owner connection)."""
+    existing = conn.execute(sa.text("select id from crm.tenant where slug = :s"), {"s": slug}).scalar()
+    if existing is not None:
+        return existing
+    tenant_id = uuid.uuid4()
+    set_tenant(conn, tenant_id)  # FORCE RLS applies to a non-superuser owner too
+    conn.execute(
+        sa.text("insert into crm.tenant (id, slug, name) values (:id, :slug, :name)"),
+        {"id": tenant_id, "slug": slug, "name": name or slug.title()},
+    )
+    return tenant_id
+
+
+def tenant_id_for(conn: sa.Connection, slug: str) -> uuid.UUID | None:
+    return conn.execute(sa.text("select id from crm.tenant where slug = :s"), {"s": slug}).scalar()

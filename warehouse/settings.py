@@ -1,0 +1,85 @@
+"""The one settings object. Every knob is an environment variable; nothing reads the environment at import."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BENCHCRM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage -----------------------------------------------------------------------------------------
+    database_url: str | None = Field(
+        default=None,
+        description="Owner/admin URL of an external Postgres (with pgvector). Unset: the embedded pgserver.",
+    )
+    app_db_role: str = Field(default="benchcrm_app", description="Non-owner role the application runs as.")
+    app_db_password: str = Field(default="benchcrm_app", description="Password of the application role.")
+    data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
+
+    # --- tenancy and auth ---------------------------------------------------------------------------------
+    tenant_mode: Literal["single", "multi"] = Field(
+        default="multi", validation_alias=AliasChoices("TENANT_MODE", "BENCHCRM_TENANT_MODE")
+    )
+    jwt_aud: str = Field(default="benchcrm", validation_alias=AliasChoices("JWT_AUD", "BENCHCRM_JWT_AUD"))
+    jwt_iss: str = Field(default="benchcrm-dev", description="Expected `iss` claim.")
+    jwks_url: str | None = Field(default=None, description="OIDC JWKS URL; unset uses the local dev key.")
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    # --- AI gateway -----------------------------------------------------------------------------------------
+    ai_max_tokens_day: int = Field(
+        default=250_000, ge=0, validation_alias=AliasChoices("AI_MAX_TOKENS_DAY", "BENCHCRM_AI_MAX_TOKENS_DAY")
+    )
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    embedding_model: str = "all-MiniLM-L6-v2"
+
+    # --- serving ----------------------------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    dagster_port: int = Field(default=3000, ge=1, le=65535)
+    mlflow_port: int = Field(default=5000, ge=1, le=65535)
+    pg_tcp_port: int = Field(default=5433, ge=1, le=65535, description="TCP port for BI tools (embedded only).")
+    max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+
+    # --- MLflow ----------------------------------------------------------------------------------------------
+    mlflow_tracking_uri: str | None = Field(
+        default=None, description="Unset: a SQLite backend under the data folder."
+    )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def uses_embedded_postgres(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def pg_data_dir(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @property
+    def resolved_mlflow_tracking_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.data_dir / 'mlflow' / 'mlflow.db'}"
+
+    @property
+    def mlflow_artifact_root(self) -> Path:
+        return self.data_dir / "mlflow" / "artifacts"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
