@@ -1,0 +1,123 @@
+"""Is this requirement one we already have? Pure functions; the lookups they need come from the repository.
+
+The same requirement reaches a bench-sales inbox from several vendors with small edits: a different greeting and
+signature, a different rate, sometimes the end client hidden. Rules, strongest first:
+1. `external_id`: the same requisition number ("Req# 24-10332");
+2. `exact_hash`: the same normalized content (case, spacing, contact details and rates ignored);
+3. `title_client`: the same normalized title for the same client, received within a window;
+4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window, and
+   not contradicted by location (two states) — similar roles in different cities are different requirements.
+Every merge is recorded on `requirement_source` with its rule and, for embeddings, the similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+MergeReason = Literal["external_id", "exact_hash", "title_client", "embedding"]
+
+EMBEDDING_THRESHOLD = 0.92
+WINDOW = timedelta(days=30)
+
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^a-z0-9+#.]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+_RATE = re.compile(r"\$\s*\d[\d,.]*\s*(k\b)?(\s*(/|per)\s*(hr|hour|h|yr|year|annum))?|\b\d+\s*(/|per)\s*(hr|hour)\b",
+                   re.IGNORECASE)
+_TITLE_WORDS = {"sr": "senior", "jr": "junior", "snr": "senior", "mgr": "manager", "dev": "developer",
+                "engg": "engineer", "eng": "engineer", "admin": "administrator"}
+_CLIENT_SUFFIXES = {"inc", "llc", "corp", "corporation", "co", "ltd", "limited", "plc", "group", "the", "na", "lp"}
+
+
+def normalize_title(title: str) -> str:
+    """'Sr. Java Developer (Remote)' -> 'senior java developer'."""
+    text = re.sub(r"\([^)]*\)", " ", title.lower())
+    words = [w.strip(".") for w in _NON_WORD.sub(" ", text).split()]
+    return " ".join(_TITLE_WORDS.get(w, w) for w in words if w)
+
+
+def normalize_client(name: str) -> str:
+    """'The Acme Bank, N.A.' -> 'acme bank'."""
+    words = _NON_WORD.sub(" ", name.lower().replace(".", "")).split()
+    return " ".join(w for w in words if w not in _CLIENT_SUFFIXES)
+
+
+def dedupe_key(title: str | None, client: str | None) -> str | None:
+    """Normalized title + client, or None when either is unknown (a bare title is too common to merge on)."""
+    if not title or not client:
+        return None
+    t, c = normalize_title(title), normalize_client(client)
+    return f"{t}|{c}" if t and c else None
+
+
+def normalized_content(text: str) -> str:
+    """The body with what differs between vendors' copies removed: contact details, URLs, rates, case, spacing."""
+    text = _EMAIL.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _RATE.sub(" ", text)
+    text = _PHONE.sub(" ", text)
+    return _WS.sub(" ", _NON_WORD.sub(" ", text.lower())).strip()
+
+
+def normalized_content_hash(text: str) -> str:
+    return hashlib.sha256(normalized_content(text).encode()).hexdigest()
+
+
+def normalize_external_id(external_id: str | None) -> str | None:
+    """'Req# 24-10332' and '24-10332' compare equal."""
+    if not external_id:
+        return None
+    cleaned = re.sub(r"^(req(uirement)?|job|position)?\s*(id|no|number)?\s*[#:.]*\s*", "", external_id.strip(),
+                     flags=re.IGNORECASE)
+    return cleaned.upper() or None
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The closest existing requirement by embedding (from the repository's HNSW query)."""
+
+    requirement_id: uuid.UUID
+    similarity: float
+    state: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class DedupeMatch:
+    requirement_id: uuid.UUID
+    reason: MergeReason
+    similarity: float | None = None
+
+
+def decide(
+    *,
+    received_at: datetime,
+    state: str | None,
+    by_external_id: uuid.UUID | None,
+    by_content_hash: uuid.UUID | None,
+    by_dedupe_key: uuid.UUID | None,
+    nearest: Nearest | None,
+    threshold: float = EMBEDDING_THRESHOLD,
+    window: timedelta = WINDOW,
+) -> DedupeMatch | None:
+    """Apply the rules in order to what the lookups found. `by_dedupe_key` lookups are already windowed."""
+    if by_external_id is not None:
+        return DedupeMatch(by_external_id, "external_id")
+    if by_content_hash is not None:
+        return DedupeMatch(by_content_hash, "exact_hash")
+    if by_dedupe_key is not None:
+        return DedupeMatch(by_dedupe_key, "title_client")
+    if nearest is not None and nearest.similarity >= threshold:
+        if abs(received_at - nearest.received_at) > window:
+            return None
+        if state and nearest.state and state.upper() != nearest.state.upper():
+            return None
+        return DedupeMatch(nearest.requirement_id, "embedding", round(float(nearest.similarity), 4))
+    return None

@@ -1,0 +1,246 @@
+"""crm.requirement and its children (requirement_skill, requirement_source): writes from the ingestion pipeline and
+the lookups its dedupe rules need."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from warehouse.repositories.embeddings import vector_literal
+
+
+@dataclass(frozen=True)
+class RequirementFields:
+    """Structured fields of a requirement as the pipeline writes them (all nullable except the title)."""
+
+    title: str
+    description: str | None = None
+    raw_subject: str | None = None
+    external_id: str | None = None
+    end_client_name: str | None = None
+    client_company_id: uuid.UUID | None = None
+    vendor_company_id: uuid.UUID | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = "US"
+    lat: float | None = None
+    lon: float | None = None
+    timezone: str | None = None
+    work_mode: str | None = None
+    bill_rate_max: float | None = None
+    employment_terms: list[str] | None = None
+    duration_months: float | None = None
+    start_date: date | None = None
+    min_years: float | None = None
+    seniority: str | None = None
+    visa_accepted: list[str] | None = None
+    domains: list[str] | None = None
+    extraction: dict | None = None
+    content_hash: str | None = None
+    dedupe_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    raw_name: str
+    skill_id: int | None
+    is_required: bool = True
+    min_years: float | None = None
+
+
+def _params(fields: RequirementFields) -> dict:
+    params = dict(fields.__dict__)
+    params["extraction"] = json.dumps(fields.extraction, default=str) if fields.extraction is not None else None
+    return params
+
+
+def insert_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, fields: RequirementFields,
+                       received_at: datetime) -> uuid.UUID:
+    params = _params(fields)
+    cols = list(params)
+    return conn.execute(sa.text(
+        f"insert into crm.requirement (tenant_id, received_at, extraction_status, {', '.join(cols)}) "
+        f"values (:tenant_id, :received_at, 'extracted', "
+        + ", ".join("cast(:extraction as jsonb)" if c == "extraction" else f":{c}" for c in cols)
+        + ") returning id"), {**params, "tenant_id": tenant_id, "received_at": received_at}).scalar_one()
+
+
+def apply_extraction(conn: sa.Connection, *, requirement_id: uuid.UUID, fields: RequirementFields) -> None:
+    """Fill a requirement created before extraction (e.g. by the demo world from its first email).
+
+    What the creator already knew (title, description, ids, companies) wins; the extracted structure fills the rest.
+    """
+    conn.execute(sa.text(
+        "update crm.requirement set "
+        "description = coalesce(description, :description), raw_subject = coalesce(raw_subject, :raw_subject), "
+        "external_id = coalesce(external_id, :external_id), "
+        "end_client_name = coalesce(end_client_name, :end_client_name), "
+        "client_company_id = coalesce(client_company_id, :client_company_id), "
+        "vendor_company_id = coalesce(vendor_company_id, :vendor_company_id), "
+        "city = :city, state = :state, country = coalesce(:country, country), lat = :lat, lon = :lon, "
+        "timezone = :timezone, work_mode = :work_mode, bill_rate_max = :bill_rate_max, "
+        "employment_terms = :employment_terms, duration_months = :duration_months, start_date = :start_date, "
+        "min_years = :min_years, seniority = :seniority, visa_accepted = :visa_accepted, domains = :domains, "
+        "extraction = cast(:extraction as jsonb), extraction_status = 'extracted', "
+        "content_hash = :content_hash, dedupe_key = coalesce(dedupe_key, :dedupe_key), "
+        "version = version + 1, updated_at = now() where id = :id"),
+        {**_params(fields), "id": requirement_id})
+
+
+def external_id_taken(conn: sa.Connection, *, external_id: str) -> bool:
+    return conn.execute(sa.text("select 1 from crm.requirement where external_id = :e"),
+                        {"e": external_id}).scalar() is not None
+
+
+def replace_skills(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID,
+                   skills: Sequence[SkillRow]) -> int:
+    """Delete-then-insert the requirement's skills (idempotent for the same extraction)."""
+    conn.execute(sa.text("delete from crm.requirement_skill where requirement_id = :r"), {"r": requirement_id})
+    unique = {s.raw_name: s for s in skills}  # (requirement, raw_name) is unique
+    if unique:
+        conn.execute(sa.text(
+            "insert into crm.requirement_skill (tenant_id, requirement_id, skill_id, raw_name, is_required, "
+            "min_years) values (:t, :r, :skill_id, :raw_name, :is_required, :min_years)"),
+            [{"t": tenant_id, "r": requirement_id, **s.__dict__} for s in unique.values()])
+    return len(unique)
+
+
+def add_source(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID, message_id: uuid.UUID,
+               received_at: datetime, merge_reason: str, similarity: float | None = None,
+               vendor_company_id: uuid.UUID | None = None, rate_quoted: float | None = None) -> bool:
+    """Record that `message_id` is a source of the requirement. Returns False if it already was."""
+    inserted = conn.execute(sa.text(
+        "insert into crm.requirement_source (tenant_id, requirement_id, message_id, vendor_company_id, rate_quoted, "
+        "merge_reason, similarity, received_at) values (:t, :r, :m, :v, :rate, :reason, :sim, :at) "
+        "on conflict (tenant_id, message_id) do nothing returning id"),
+        {"t": tenant_id, "r": requirement_id, "m": message_id, "v": vendor_company_id, "rate": rate_quoted,
+         "reason": merge_reason, "sim": similarity, "at": received_at}).scalar()
+    return inserted is not None
+
+
+# ----------------------------------------------------------------------------------------------- dedupe lookups
+
+
+def find_by_external_id(conn: sa.Connection, *, external_ids: Sequence[str]) -> uuid.UUID | None:
+    ids = [e for e in external_ids if e]
+    if not ids:
+        return None
+    return conn.execute(sa.text(
+        "select id from crm.requirement where upper(external_id) = any(:ids) and deleted_at is null "
+        "order by received_at limit 1"), {"ids": [e.upper() for e in ids]}).scalar()
+
+
+def find_by_content_hash(conn: sa.Connection, *, content_hash: str) -> uuid.UUID | None:
+    return conn.execute(sa.text(
+        "select id from crm.requirement where content_hash = :h and deleted_at is null "
+        "order by received_at limit 1"), {"h": content_hash}).scalar()
+
+
+def find_by_dedupe_key(conn: sa.Connection, *, dedupe_key: str, since: datetime,
+                       until: datetime) -> uuid.UUID | None:
+    return conn.execute(sa.text(
+        "select id from crm.requirement where dedupe_key = :k and received_at between :since and :until "
+        "and deleted_at is null order by received_at limit 1"),
+        {"k": dedupe_key, "since": since, "until": until}).scalar()
+
+
+def nearest_by_embedding(conn: sa.Connection, *, vector: Sequence[float], model: str,
+                         exclude: uuid.UUID | None = None) -> tuple[uuid.UUID, float, str | None, datetime] | None:
+    """The most similar requirement (cosine similarity) for this model, via the HNSW index."""
+    row = conn.execute(sa.text(
+        "select r.id, 1 - (e.vector <=> cast(:v as vector)) as similarity, r.state, r.received_at "
+        "from crm.embedding e join crm.requirement r on r.id = e.entity_id "
+        "where e.entity_type = 'requirement' and e.model = :model and r.deleted_at is null "
+        "and (cast(:exclude as uuid) is null or r.id <> :exclude) "
+        "order by e.vector <=> cast(:v as vector) limit 1"),
+        {"v": vector_literal(vector), "model": model, "exclude": exclude}).first()
+    return (row[0], float(row[1]), row[2], row[3]) if row else None
+
+
+def client_name(conn: sa.Connection, *, requirement_id: uuid.UUID) -> str | None:
+    return conn.execute(sa.text(
+        "select coalesce(c.name, r.end_client_name) from crm.requirement r "
+        "left join crm.company c on c.id = r.client_company_id where r.id = :r"), {"r": requirement_id}).scalar()
+
+
+def rows_missing_dedupe_key(conn: sa.Connection, *, limit: int = 5000) -> list[tuple[uuid.UUID, str, str | None]]:
+    """(id, title, client name) of requirements with a client but no dedupe key yet (written by other importers)."""
+    rows = conn.execute(sa.text(
+        "select r.id, r.title, coalesce(c.name, r.end_client_name) from crm.requirement r "
+        "left join crm.company c on c.id = r.client_company_id "
+        "where r.dedupe_key is null and coalesce(c.name, r.end_client_name) is not null limit :limit"),
+        {"limit": limit})
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def set_dedupe_keys(conn: sa.Connection, *, keys: Sequence[tuple[uuid.UUID, str]]) -> None:
+    if keys:
+        conn.execute(sa.text("update crm.requirement set dedupe_key = :k where id = :id"),
+                     [{"id": i, "k": k} for i, k in keys])
+
+
+def find_company_id(conn: sa.Connection, *, kinds: Sequence[str], name: str | None = None,
+                    domain: str | None = None) -> uuid.UUID | None:
+    if not name and not domain:
+        return None
+    return conn.execute(sa.text(
+        "select id from crm.company where kind = any(:kinds) and deleted_at is null and "
+        "((cast(:name as text) is not null and lower(name) = lower(:name)) or "
+        " (cast(:domain as text) is not null and lower(domain) = lower(:domain))) "
+        "order by (lower(name) = lower(coalesce(:name, ''))) desc limit 1"),
+        {"kinds": list(kinds), "name": name, "domain": domain}).scalar()
+
+
+def pending_without_message(conn: sa.Connection, *, limit: int) -> list[tuple[uuid.UUID, str, str | None]]:
+    """(id, raw_subject or title, description) of requirements awaiting extraction with no unprocessed origin
+    message (their origin email was already processed, or they were created without one)."""
+    rows = conn.execute(sa.text(
+        "select r.id, coalesce(r.raw_subject, r.title), r.description from crm.requirement r "
+        "where r.extraction_status = 'pending' and r.deleted_at is null and not exists ("
+        "  select 1 from crm.requirement_source s join crm.inbound_message m on m.id = s.message_id "
+        "  where s.requirement_id = r.id and s.merge_reason = 'origin' and m.status = 'new') "
+        "order by r.received_at limit :limit for update of r skip locked"), {"limit": limit})
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def sources_of(conn: sa.Connection, *, requirement_id: uuid.UUID) -> list[dict]:
+    rows = conn.execute(sa.text(
+        "select message_id, merge_reason, similarity, vendor_company_id, rate_quoted, received_at "
+        "from crm.requirement_source where requirement_id = :r order by received_at"), {"r": requirement_id})
+    return [dict(r._mapping) for r in rows]
+
+
+def skill_id_map(conn: sa.Connection) -> dict[str, int]:
+    """Taxonomy canonical name -> crm.skill id (reference data, a few hundred rows)."""
+    return {name: int(i) for i, name in conn.execute(sa.text("select id, canonical_name from crm.skill"))}
+
+
+@dataclass(frozen=True)
+class RequirementEmbeddingInput:
+    id: uuid.UUID
+    title: str
+    city: str | None
+    state: str | None
+    work_mode: str | None
+    description: str | None
+    skills: list[str]
+
+
+def embedding_inputs(conn: sa.Connection, *, ids: Sequence[uuid.UUID] | None = None,
+                     extracted_only: bool = False) -> list[RequirementEmbeddingInput]:
+    """What each requirement's embedding text is built from (skills as canonical names where resolved)."""
+    rows = conn.execute(sa.text(
+        "select r.id, r.title, r.city, r.state, r.work_mode, r.description, "
+        "coalesce(array_agg(coalesce(k.canonical_name, s.raw_name) order by coalesce(k.canonical_name, s.raw_name))"
+        " filter (where s.id is not null), '{}') as skills "
+        "from crm.requirement r left join crm.requirement_skill s on s.requirement_id = r.id "
+        "left join crm.skill k on k.id = s.skill_id "
+        "where r.deleted_at is null and (cast(:ids as uuid[]) is null or r.id = any(:ids)) "
+        "and (not :extracted_only or r.extraction_status <> 'pending') group by r.id"),
+        {"ids": list(ids) if ids is not None else None, "extracted_only": extracted_only}).mappings()
+    return [RequirementEmbeddingInput(**r) for r in rows]
