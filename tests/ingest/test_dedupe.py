@@ -1,0 +1,79 @@
+"""Dedupe rules as pure functions: normalization and the order in which the rules decide."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ml.ingest.dedupe import (
+    Nearest,
+    decide,
+    dedupe_key,
+    normalize_client,
+    normalize_external_id,
+    normalize_title,
+    normalized_content_hash,
+)
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+A, B, C, D = (uuid.uuid4() for _ in range(4))
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Sr. Java Developer (Remote)", "senior java developer"),
+    ("SENIOR  Java  Developer", "senior java developer"),
+    (".NET Core Dev", "net core developer"),
+])
+def test_normalize_title_folds_abbreviations_case_and_noise(raw, expected):
+    assert normalize_title(raw) == expected
+
+
+def test_normalize_client_drops_legal_suffixes():
+    assert normalize_client("The Acme Bank, N.A.") == normalize_client("ACME BANK") == "acme bank"
+    assert normalize_client("Globex Corp.") == "globex"
+
+
+def test_dedupe_key_needs_both_title_and_client():
+    assert dedupe_key("Sr. Java Developer", "Acme Bank Inc") == dedupe_key("Senior Java Developer", "acme bank")
+    assert dedupe_key("Java Developer", None) is None
+    assert dedupe_key(None, "Acme") is None
+
+
+def test_normalized_content_hash_ignores_rates_contacts_and_spacing_but_not_content():
+    a = "Role: Java Dev\nRate: $68/hr C2C\nCall 555-010-1234 or mail jo@vendor.com\nhttps://vendor.com/jobs/1"
+    b = "role: java dev\n\nRate: $70 /hr C2C\nCall (555) 010-9999 or mail ann@other.io\nwww.other.io"
+    c = "Role: Python Dev\nRate: $68/hr C2C"
+    assert normalized_content_hash(a) == normalized_content_hash(b)
+    assert normalized_content_hash(a) != normalized_content_hash(c)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Req# 24-10332", "24-10332"), ("24-10332", "24-10332"), ("Job ID: jd-77", "JD-77"), (None, None), ("", None)])
+def test_normalize_external_id_strips_labels(raw, expected):
+    assert normalize_external_id(raw) == expected
+
+
+def _decide(**kw):
+    base = {"received_at": NOW, "state": "TX", "by_external_id": None, "by_content_hash": None,
+            "by_dedupe_key": None, "nearest": None}
+    return decide(**{**base, **kw})
+
+
+def test_decide_applies_rules_strongest_first():
+    near = Nearest(D, 0.99, "TX", NOW)
+    assert _decide(by_external_id=A, by_content_hash=B, by_dedupe_key=C, nearest=near).reason == "external_id"
+    assert _decide(by_content_hash=B, by_dedupe_key=C, nearest=near).reason == "exact_hash"
+    assert _decide(by_dedupe_key=C, nearest=near).reason == "title_client"
+    match = _decide(nearest=near)
+    assert (match.requirement_id, match.reason, match.similarity) == (D, "embedding", 0.99)
+    assert _decide() is None
+
+
+def test_decide_embedding_needs_threshold_window_and_compatible_state():
+    assert _decide(nearest=Nearest(D, 0.91, "TX", NOW)) is None
+    assert _decide(nearest=Nearest(D, 0.95, "NC", NOW)) is None
+    assert _decide(nearest=Nearest(D, 0.95, "TX", NOW - timedelta(days=45))) is None
+    assert _decide(state=None, nearest=Nearest(D, 0.95, "NC", NOW)).reason == "embedding"
+    assert _decide(nearest=Nearest(D, 0.95, "TX", NOW), threshold=0.97) is None
