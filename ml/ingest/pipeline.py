@@ -9,6 +9,8 @@ reason and raw bytes; the message row records the outcome, so re-importing it ch
 
 from __future__ import annotations
 
+import email.policy
+import email.utils
 import hashlib
 import time
 import uuid
@@ -16,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
 from typing import Any, Literal
 
 import numpy as np
@@ -25,6 +28,7 @@ from pydantic import BaseModel, Field
 from ml.extraction.schemas import ExtractedSkill, RequirementExtraction, ResumeExtraction
 from ml.ingest import dedupe
 from ml.ingest.embedding_text import consultant_text, requirement_text, text_hash
+from ml.ingest.sources import RawItem
 from ml.ingest.toolkit import Embedder, Rejected, Toolkit, default_toolkit
 from warehouse.repositories import consultants as consultant_repo
 from warehouse.repositories import embeddings as embedding_repo
@@ -35,7 +39,8 @@ from warehouse.repositories import requirements as requirement_repo
 MessageStatus = Literal["parsed", "duplicate", "not_requirement", "quarantined"]
 # Hourly USD outside this range is an extraction error far more often than a real rate.
 PLAUSIBLE_HOURLY_USD = (10.0, 400.0)
-MAX_STORED_RAW = quarantine_repo.MAX_RAW_BYTES
+# Larger messages are not parsed (the parser's own limit); they are quarantined with a truncated copy.
+MAX_MESSAGE_BYTES = 20 * 1024 * 1024
 VENDOR_KINDS = ("vendor", "prime_vendor", "msp")
 
 
@@ -117,7 +122,18 @@ def _sha256(data: bytes) -> str:
 
 
 def _stored_raw(raw: bytes) -> bytes:
-    return raw[:MAX_STORED_RAW]
+    return raw if len(raw) <= MAX_MESSAGE_BYTES else raw[:quarantine_repo.MAX_RAW_BYTES]
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID the parser will report (brackets stripped), or `sha256:<40 hex>` of the bytes when there is
+    none. Header-only parse: cheap enough to register thousands of messages before any extraction."""
+    try:
+        headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[:65536])
+        mid = str(headers.get("Message-ID") or headers.get("Message-Id") or "").strip().strip("<>").strip()
+    except Exception:  # malformed headers: the full parse will quarantine it with the precise reason
+        mid = ""
+    return mid if mid and len(mid) <= 500 else f"sha256:{_sha256(raw)[:40]}"
 
 
 def _sender_domain(from_addr: str | None) -> str | None:
@@ -412,6 +428,56 @@ def _already(stored: message_repo.StoredMessage) -> ImportOutcome:
 
 
 # ------------------------------------------------------------------------------------------------ entry points
+
+
+class RegisterStats(BaseModel):
+    fetched: int = 0
+    new: int = 0
+    known: int = 0
+    quarantined: int = 0
+    by_source: dict[str, int] = Field(default_factory=dict)
+    samples: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def _header_date(raw: bytes) -> datetime | None:
+    try:
+        value = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[:65536]).get("Date")
+        parsed = email.utils.parsedate_to_datetime(str(value)) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def register_raw(conn: sa.Connection, *, tenant_id: uuid.UUID, items: Sequence[RawItem],
+                 stats: RegisterStats | None = None) -> RegisterStats:
+    """Store fetched messages in the inbox with status 'new' (processing happens in `process_pending`).
+    Idempotent on Message-ID: a message already received by any route (API, folder, IMAP) is counted as known."""
+    stats = stats or RegisterStats()
+    for item in items:
+        stats.fetched += 1
+        stats.by_source[item.source] = stats.by_source.get(item.source, 0) + 1
+        raw = item.data
+        digest = _sha256(raw)
+        oversized = len(raw) > MAX_MESSAGE_BYTES
+        reason = f"oversized: {len(raw)} bytes > limit {MAX_MESSAGE_BYTES}" if oversized else None
+        stored, inserted = message_repo.insert_message(
+            conn, tenant_id=tenant_id, source=item.source, message_id=message_id_of(raw), raw=_stored_raw(raw),
+            subject=None, from_addr=None, received_at=_header_date(raw) or datetime.now(UTC), content_hash=digest,
+            status="quarantined" if oversized else "new", status_reason=reason)
+        if not inserted:
+            stats.known += 1
+            continue
+        stats.new += 1
+        if oversized:
+            stats.quarantined += 1
+            quarantine_repo.add_quarantine(conn, tenant_id=tenant_id, source=item.source, entity_type="message",
+                                           reason=reason or "", raw=raw, content_hash=digest, message_id=stored.id)
+        if len(stats.samples) < 5:
+            stats.samples.append({"source": item.source, "key": item.key, "message_id": stored.message_id,
+                                  "bytes": len(raw)})
+    return stats
 
 
 def process_message(conn: sa.Connection, *, tenant_id: uuid.UUID, raw: bytes, source: str,

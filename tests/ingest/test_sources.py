@@ -65,7 +65,7 @@ def test_imap_source_restarts_when_uidvalidity_changes(imap_account):
 
 def test_imap_source_with_wrong_password_fails_loudly(imap_account):
     bad = ImapSettings(**{**imap_account.__dict__, "password": "wrong"})
-    with pytest.raises(Exception, match="(?i)login|auth|credential"):
+    with pytest.raises(Exception, match=r"(?i)login|auth|credential"):
         ImapSource(bad).poll(None)
 
 

@@ -132,3 +132,7 @@ def embedding_inputs(conn: sa.Connection, *, ids: Sequence[uuid.UUID] | None = N
         {"ids": list(ids) if ids is not None else None}).mappings()
     return [ConsultantEmbeddingInput(**{**r, "years_experience": float(r["years_experience"])
                                         if r["years_experience"] is not None else None}) for r in rows]
+
+
+def count_consultants(conn: sa.Connection) -> int:
+    return int(conn.execute(sa.text("select count(*) from crm.consultant where deleted_at is null")).scalar_one())

@@ -55,11 +55,18 @@ def list_quarantine(conn: sa.Connection, *, limit: int = 50, offset: int = 0,
     rows = conn.execute(sa.text(
         "select id, source, entity_type, reason, detail, message_id, content_hash, "
         "coalesce(length(raw), 0) as raw_size, "
-        "convert_from(substring(coalesce(raw, ''::bytea) from 1 for 300), 'SQL_ASCII') as raw_preview, created_at "
+        "substring(coalesce(raw, ''::bytea) from 1 for 300) as raw_head, created_at "
         "from crm.quarantine where (cast(:etype as text) is null or entity_type = :etype) "
         "order by created_at desc, id desc limit :limit offset :offset"),
         {"etype": entity_type, "limit": limit, "offset": offset}).mappings()
-    return [QuarantineRow(**row) for row in rows]
+    return [QuarantineRow(**{k: v for k, v in row.items() if k != "raw_head"}, raw_preview=_preview(row["raw_head"]))
+            for row in rows]
+
+
+def _preview(head: bytes | None) -> str:
+    """Printable text of the first bytes (binary junk shown as U+FFFD, never as control characters)."""
+    text = bytes(head or b"").decode("utf-8", errors="replace")
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
 
 
 def get_quarantine_raw(conn: sa.Connection, *, quarantine_id: uuid.UUID) -> bytes | None:

@@ -244,3 +244,7 @@ def embedding_inputs(conn: sa.Connection, *, ids: Sequence[uuid.UUID] | None = N
         "and (not :extracted_only or r.extraction_status <> 'pending') group by r.id"),
         {"ids": list(ids) if ids is not None else None, "extracted_only": extracted_only}).mappings()
     return [RequirementEmbeddingInput(**r) for r in rows]
+
+
+def count_requirements(conn: sa.Connection) -> int:
+    return int(conn.execute(sa.text("select count(*) from crm.requirement where deleted_at is null")).scalar_one())

@@ -1,0 +1,136 @@
+"""Asset checks on the ingestion lineage, named by the invariant they assert. Blocking checks stop downstream
+assets in the same run (no embeddings from unvalidated requirements, no matching on unresolvable skills).
+
+We use Dagster asset checks backed by SQL rather than Great Expectations: see docs/adr/0005.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ml.ingest.pipeline import PLAUSIBLE_HOURLY_USD
+from orchestration.defs.ingest import assets as a  # a module alias: the loader must not see the assets twice
+from orchestration.defs.ingest.metadata import markdown_table, rate
+from orchestration.defs.ingest.resources import EmbedderResource
+from orchestration.defs.resources import PostgresResource
+from warehouse.repositories import ingest_quality as quality
+from warehouse.repositories import messages as message_repo
+from warehouse.repositories import quarantine as quarantine_repo
+
+EXPECTED_DIMS = 384
+MAX_MISSING_TITLE_OR_SKILLS = 0.02
+MIN_SKILL_RESOLUTION = 0.90
+MAX_SHARED_KEY_RATE = 0.05
+MAX_QUARANTINE_RATE = 0.20
+
+
+@dg.asset_check(asset=a.raw_emails, blocking=True,
+                description="No Message-ID is stored twice (compared without brackets and case).")
+def no_duplicate_message_ids(postgres: PostgresResource) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        dupes = message_repo.duplicate_message_ids(conn)
+    return dg.AssetCheckResult(passed=dupes == 0, metadata={"duplicate_message_ids": dupes})
+
+
+@dg.asset_check(asset=a.parsed_requirements, blocking=True,
+                description=f"Extracted requirements have a title and at least one skill "
+                            f"(at most {MAX_MISSING_TITLE_OR_SKILLS:.0%} may not).")
+def requirements_have_title_and_skills(postgres: PostgresResource) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        missing, total, sample = quality.requirements_missing_title_or_skills(conn)
+    share = rate(missing, total)
+    return dg.AssetCheckResult(passed=share <= MAX_MISSING_TITLE_OR_SKILLS, metadata={
+        "missing": missing, "extracted_requirements": total, "missing_rate": share,
+        "sample": markdown_table([{k: str(v) for k, v in row.items()} for row in sample])})
+
+
+@dg.asset_check(asset=a.parsed_requirements, blocking=True,
+                description=f"Requirement bill rates are plausible hourly USD "
+                            f"({PLAUSIBLE_HOURLY_USD[0]:g}-{PLAUSIBLE_HOURLY_USD[1]:g}).")
+def rates_in_plausible_range(postgres: PostgresResource) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        bad, sample = quality.rates_out_of_range(conn, table="requirement", low=PLAUSIBLE_HOURLY_USD[0],
+                                                 high=PLAUSIBLE_HOURLY_USD[1])
+    return dg.AssetCheckResult(passed=bad == 0, metadata={"out_of_range": bad, "sample": markdown_table(sample)})
+
+
+@dg.asset_check(asset=a.parsed_requirements,
+                description=f"At most {MAX_SHARED_KEY_RATE:.0%} of open requirements share a title+client key "
+                            "(dedupe is working).")
+def duplicate_rate_below_5pct(postgres: PostgresResource) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        shared, total = quality.shared_dedupe_key_rate(conn)
+    share = rate(shared, total)
+    return dg.AssetCheckResult(passed=share <= MAX_SHARED_KEY_RATE, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"sharing_a_key": shared, "with_a_key": total, "duplicate_rate": share})
+
+
+@dg.asset_check(asset=a.quarantined_messages,
+                description=f"At most {MAX_QUARANTINE_RATE:.0%} of inbox messages end in quarantine.")
+def quarantine_rate_below_20pct(postgres: PostgresResource) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        statuses = message_repo.status_counts(conn)
+        reasons = quarantine_repo.count_by_reason(conn)
+    share = rate(statuses.get("quarantined", 0), sum(statuses.values()))
+    return dg.AssetCheckResult(passed=share <= MAX_QUARANTINE_RATE, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"quarantine_rate": share, "by_reason": reasons})
+
+
+@dg.asset_check(asset=a.consultant_profiles, blocking=True,
+                description="Consultant hourly rates are plausible hourly USD.")
+def consultant_rates_in_plausible_range(postgres: PostgresResource) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        bad, sample = quality.rates_out_of_range(conn, table="consultant", low=PLAUSIBLE_HOURLY_USD[0],
+                                                 high=PLAUSIBLE_HOURLY_USD[1])
+    return dg.AssetCheckResult(passed=bad == 0, metadata={"out_of_range": bad, "sample": markdown_table(sample)})
+
+
+@dg.asset_check(asset=a.normalized_skills, blocking=True,
+                description=f"At least {MIN_SKILL_RESOLUTION:.0%} of skill mentions resolve to the taxonomy.")
+def skills_resolvable_rate_above_90pct(postgres: PostgresResource) -> dg.AssetCheckResult:
+    from warehouse.repositories.consultants import skill_resolution, unresolved_skill_names
+
+    with postgres.tenant_tx() as conn:
+        c_ok, c_all = skill_resolution(conn, table="consultant_skill")
+        r_ok, r_all = skill_resolution(conn, table="requirement_skill")
+        unresolved = unresolved_skill_names(conn)[:20]
+    share = rate(c_ok + r_ok, c_all + r_all) if (c_all + r_all) else 1.0
+    return dg.AssetCheckResult(passed=share >= MIN_SKILL_RESOLUTION, metadata={
+        "resolved_rate": share, "consultant_rate": rate(c_ok, c_all), "requirement_rate": rate(r_ok, r_all),
+        "unresolved_sample": markdown_table([{"raw_name": n} for n in unresolved], limit=20)})
+
+
+def _dims_result(postgres: PostgresResource, entity_type: str) -> dg.AssetCheckResult:
+    with postgres.tenant_tx() as conn:
+        count, stored, declared = quality.embedding_dimensions(conn, entity_type=entity_type)
+    ok = set(stored) <= {EXPECTED_DIMS} and set(declared) <= {EXPECTED_DIMS}
+    return dg.AssetCheckResult(passed=ok, metadata={"embeddings": count, "vector_dims": str(stored),
+                                                    "declared_dims": str(declared)})
+
+
+@dg.asset_check(asset=a.requirement_embeddings, name="embedding_dim_is_384", blocking=True,
+                description="Every requirement embedding has 384 dimensions (stored and declared).")
+def requirement_embedding_dim_is_384(postgres: PostgresResource) -> dg.AssetCheckResult:
+    return _dims_result(postgres, "requirement")
+
+
+@dg.asset_check(asset=a.consultant_embeddings, name="embedding_dim_is_384", blocking=True,
+                description="Every consultant embedding has 384 dimensions (stored and declared).")
+def consultant_embedding_dim_is_384(postgres: PostgresResource) -> dg.AssetCheckResult:
+    return _dims_result(postgres, "consultant")
+
+
+@dg.asset_check(asset=a.requirement_embeddings,
+                description="Every extracted requirement has an embedding for the current model (matchable).")
+def every_requirement_has_an_embedding(postgres: PostgresResource,
+                                       ingest_embedder: EmbedderResource) -> dg.AssetCheckResult:
+    model = ingest_embedder.encoder().model_name
+    with postgres.tenant_tx() as conn:
+        missing = quality.requirements_without_embedding(conn, model=model)
+    return dg.AssetCheckResult(passed=missing == 0, metadata={"missing": missing, "model": model})
+
+
+INGEST_CHECKS = [no_duplicate_message_ids, requirements_have_title_and_skills, rates_in_plausible_range,
+                 duplicate_rate_below_5pct, quarantine_rate_below_20pct, consultant_rates_in_plausible_range,
+                 skills_resolvable_rate_above_90pct, requirement_embedding_dim_is_384,
+                 consultant_embedding_dim_is_384, every_requirement_has_an_embedding]

@@ -1,0 +1,75 @@
+"""Resources of the ingestion lineage: where mail comes from (`inbox`) and the embedding model
+(`ingest_embedder`). Built from environment variables; swap by configuration, not by code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from ml.ingest.sources import FolderSource, ImapSettings, ImapSource
+from ml.ingest.toolkit import Embedder
+
+
+class InboxResource(dg.ConfigurableResource):
+    """The folder drop (`BENCHCRM_DATA_DIR/inbox` unless `folder` is set) and, when `imap_host` is set, a mailbox."""
+
+    folder: str = ""
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_username: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_security: str = "ssl"  # ssl | starttls | none
+    imap_rate_per_second: float = 20.0
+    poll_limit: int = 500
+
+    def folder_path(self) -> Path:
+        if self.folder:
+            return Path(self.folder)
+        from warehouse.settings import get_settings
+
+        return get_settings().data_dir / "inbox"
+
+    def folder_source(self) -> FolderSource:
+        return FolderSource(self.folder_path())
+
+    def imap_source(self) -> ImapSource | None:
+        if not self.imap_host:
+            return None
+        if self.imap_security not in ("ssl", "starttls", "none"):
+            raise dg.Failure(f"imap_security must be ssl, starttls or none, not {self.imap_security!r}")
+        return ImapSource(
+            ImapSettings(host=self.imap_host, port=self.imap_port, username=self.imap_username,
+                         password=self.imap_password, folder=self.imap_folder,
+                         security=self.imap_security),  # type: ignore[arg-type]
+            rate_per_second=self.imap_rate_per_second or None)
+
+
+class EmbedderResource(dg.ConfigurableResource):
+    """The sentence embedding model (ml.ai.embeddings.get_embedder: all-MiniLM-L6-v2, 384 dims, offline)."""
+
+    def encoder(self) -> Embedder:
+        from ml.ingest.toolkit import default_toolkit
+
+        return default_toolkit().embedder
+
+
+def _env(name: str, default: str = "") -> str:
+    return dg.EnvVar(name).get_value(default) or default
+
+
+@dg.definitions
+def ingest_resources() -> dg.Definitions:
+    return dg.Definitions(resources={
+        "inbox": InboxResource(
+            folder=_env("BENCHCRM_INBOX_DIR"),
+            imap_host=_env("BENCHCRM_IMAP_HOST"),
+            imap_port=int(_env("BENCHCRM_IMAP_PORT", "993")),
+            imap_username=_env("BENCHCRM_IMAP_USERNAME"),
+            imap_password=_env("BENCHCRM_IMAP_PASSWORD"),
+            imap_folder=_env("BENCHCRM_IMAP_FOLDER", "INBOX"),
+            imap_security=_env("BENCHCRM_IMAP_SECURITY", "ssl"),
+        ),
+        "ingest_embedder": EmbedderResource(),
+    })
