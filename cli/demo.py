@@ -17,11 +17,15 @@ from cli.main import app, fail
 REPO = Path(__file__).resolve().parent.parent
 
 
-def prepare_dagster_home(data_dir: Path) -> Path:
+def prepare_dagster_home(settings) -> Path:
     """DAGSTER_HOME under the data folder with the instance config chosen by BENCHCRM_DAGSTER_STORAGE."""
-    home = Path(os.environ.get("DAGSTER_HOME") or data_dir / "dagster_home")
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     storage = os.environ.get("BENCHCRM_DAGSTER_STORAGE", "sqlite")
+    if storage == "postgres" and "BENCHCRM_DAGSTER_PG_URL" not in os.environ:
+        from orchestration.lib.instance import ensure_dagster_database
+
+        os.environ["BENCHCRM_DAGSTER_PG_URL"] = ensure_dagster_database(settings)
     source = REPO / "infra" / "dagster" / ("dagster.postgres.yaml" if storage == "postgres" else "dagster.yaml")
     shutil.copyfile(source, home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
@@ -96,7 +100,7 @@ def demo(
     else:
         console.print(f"[green]✓[/] tenant {tenant!r} already seeded (use --reseed to regenerate)")
 
-    home = prepare_dagster_home(settings.data_dir)
+    home = prepare_dagster_home(settings)
     console.print(f"Running the full pipeline as one Dagster run (DAGSTER_HOME={home})…")
     seconds = run_pipeline()
     console.print(f"[green]✓[/] pipeline finished in {seconds:.1f} s")
