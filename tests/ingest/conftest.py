@@ -89,7 +89,8 @@ def vendor_email(*, role: str = "Sr. Data Engineer", city: str = "Austin", state
 
 def resume_txt(*, name: str = "Priya Raman", email: str = "priya.raman@example.com",
                skills: str = "Python, PySpark, Snowflake, Airflow, SQL") -> bytes:
-    return (f"Name: {name}\nEmail: {email}\nTitle: Senior Data Engineer\nSkills: {skills}\n\n"
+    """A plain-text resume in the usual shape: name, title, contact line, skills, summary."""
+    return (f"{name}\nSenior Data Engineer\n{email} | (555) 010-2233 | Austin, TX\nSkills: {skills}\n\n"
             "Summary: 10 years building data platforms on AWS for banking clients.\n").encode()
 
 

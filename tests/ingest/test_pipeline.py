@@ -247,10 +247,10 @@ def test_import_resume_creates_then_recognises_then_updates_a_consultant(tx, ten
         rows = conn.execute(sa.text("select full_name, email from crm.consultant")).all()
         skills = conn.execute(sa.text("select count(*) from crm.consultant_skill")).scalar_one()
         emb = conn.execute(sa.text("select count(*) from crm.embedding where entity_type = 'consultant'")).scalar_one()
-    assert created.status == "created" and created.embedded and created.skills == 5
+    assert created.status == "created" and created.embedded and created.skills == 6  # AWS from the summary
     assert same.status == "unchanged" and same.consultant_id == created.consultant_id
     assert newer.status == "updated" and newer.consultant_id == created.consultant_id and newer.embedded
-    assert rows == [("Priya Raman", "priya.raman@example.com")] and skills == 4 and emb == 1
+    assert rows == [("Priya Raman", "priya.raman@example.com")] and skills == 5 and emb == 1
 
 
 def test_unreadable_resume_is_quarantined_once_with_reason(tx, tenant, embedder):
