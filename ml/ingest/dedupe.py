@@ -5,8 +5,8 @@ signature, a different rate, sometimes the end client hidden. Rules, strongest f
 1. `external_id`: the same requisition number ("Req# 24-10332");
 2. `exact_hash`: the same normalized content (case, spacing, contact details and rates ignored);
 3. `title_client`: the same normalized title for the same client, received within a window;
-4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window, and
-   not contradicted by location (two states) — similar roles in different cities are different requirements.
+4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window.
+Rules 2-4 are vetoed by a contradiction: two different states.
 Every merge is recorded on `requirement_source` with its rule and, for embeddings, the similarity.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -80,13 +81,20 @@ def normalize_external_id(external_id: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class Nearest:
-    """The closest existing requirement by embedding (from the repository's HNSW query)."""
+class Existing:
+    """An existing requirement a lookup found, with what can veto merging into it."""
 
     requirement_id: uuid.UUID
-    similarity: float
     state: str | None
+    external_id: str | None
     received_at: datetime
+
+
+@dataclass(frozen=True)
+class Nearest(Existing):
+    """The closest existing requirement by embedding (from the repository's HNSW query)."""
+
+    similarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -96,13 +104,22 @@ class DedupeMatch:
     similarity: float | None = None
 
 
+def compatible(*, state: str | None, external_id: str | None, other: Existing) -> bool:
+    """Two different states mean two requirements whatever else matches (a bank hiring data engineers in Dallas
+    and in Charlotte has two openings). Different requisition numbers do NOT veto: sub-vendors relabel the prime's
+    requisition with their own numbers, so only an equal number is evidence (rule 1)."""
+    del external_id
+    return not (state and other.state and state.upper() != other.state.upper())
+
+
 def decide(
     *,
     received_at: datetime,
     state: str | None,
+    external_id: str | None,
     by_external_id: uuid.UUID | None,
-    by_content_hash: uuid.UUID | None,
-    by_dedupe_key: uuid.UUID | None,
+    by_content_hash: Sequence[Existing],
+    by_dedupe_key: Sequence[Existing],
     nearest: Nearest | None,
     threshold: float = EMBEDDING_THRESHOLD,
     window: timedelta = WINDOW,
@@ -110,14 +127,14 @@ def decide(
     """Apply the rules in order to what the lookups found. `by_dedupe_key` lookups are already windowed."""
     if by_external_id is not None:
         return DedupeMatch(by_external_id, "external_id")
-    if by_content_hash is not None:
-        return DedupeMatch(by_content_hash, "exact_hash")
-    if by_dedupe_key is not None:
-        return DedupeMatch(by_dedupe_key, "title_client")
+    for rule, found in (("exact_hash", by_content_hash), ("title_client", by_dedupe_key)):
+        for other in found:
+            if compatible(state=state, external_id=external_id, other=other):
+                return DedupeMatch(other.requirement_id, rule)  # type: ignore[arg-type]
     if nearest is not None and nearest.similarity >= threshold:
         if abs(received_at - nearest.received_at) > window:
             return None
-        if state and nearest.state and state.upper() != nearest.state.upper():
+        if not compatible(state=state, external_id=external_id, other=nearest):
             return None
         return DedupeMatch(nearest.requirement_id, "embedding", round(float(nearest.similarity), 4))
     return None

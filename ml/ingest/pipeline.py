@@ -313,14 +313,15 @@ def _find_duplicate(conn: sa.Connection, c: Candidate, *, model: str | None) -> 
     nearest = None
     if c.vector is not None and model:
         hit = requirement_repo.nearest_by_embedding(conn, vector=c.vector, model=model)
-        nearest = dedupe.Nearest(*hit) if hit else None
+        nearest = dedupe.Nearest(*hit[:4], similarity=hit[4]) if hit else None
+    by_key = requirement_repo.find_by_dedupe_key(
+        conn, dedupe_key=key, since=c.received_at - dedupe.WINDOW, until=c.received_at + dedupe.WINDOW) if key else []
     return dedupe.decide(
-        received_at=c.received_at, state=e.location.state,
+        received_at=c.received_at, state=e.location.state, external_id=e.external_id,
         by_external_id=requirement_repo.find_by_external_id(conn, external_ids=ext),
-        by_content_hash=requirement_repo.find_by_content_hash(conn, content_hash=c.normalized_hash),
-        by_dedupe_key=requirement_repo.find_by_dedupe_key(
-            conn, dedupe_key=key, since=c.received_at - dedupe.WINDOW, until=c.received_at + dedupe.WINDOW)
-        if key else None,
+        by_content_hash=[dedupe.Existing(*row) for row in
+                         requirement_repo.find_by_content_hash(conn, content_hash=c.normalized_hash)],
+        by_dedupe_key=[dedupe.Existing(*row) for row in by_key],
         nearest=nearest)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ml.ingest.dedupe import (
+    Existing,
     Nearest,
     decide,
     dedupe_key,
@@ -55,25 +56,39 @@ def test_normalize_external_id_strips_labels(raw, expected):
     assert normalize_external_id(raw) == expected
 
 
+def _near(rid, sim, state="TX", when=NOW, external_id=None) -> Nearest:
+    return Nearest(rid, state, external_id, when, similarity=sim)
+
+
 def _decide(**kw):
-    base = {"received_at": NOW, "state": "TX", "by_external_id": None, "by_content_hash": None,
-            "by_dedupe_key": None, "nearest": None}
+    base = {"received_at": NOW, "state": "TX", "external_id": None, "by_external_id": None, "by_content_hash": [],
+            "by_dedupe_key": [], "nearest": None}
     return decide(**{**base, **kw})
 
 
 def test_decide_applies_rules_strongest_first():
-    near = Nearest(D, 0.99, "TX", NOW)
-    assert _decide(by_external_id=A, by_content_hash=B, by_dedupe_key=C, nearest=near).reason == "external_id"
-    assert _decide(by_content_hash=B, by_dedupe_key=C, nearest=near).reason == "exact_hash"
-    assert _decide(by_dedupe_key=C, nearest=near).reason == "title_client"
+    near = _near(D, 0.99)
+    b, c = [Existing(B, "TX", None, NOW)], [Existing(C, "TX", None, NOW)]
+    assert _decide(by_external_id=A, by_content_hash=b, by_dedupe_key=c, nearest=near).reason == "external_id"
+    assert _decide(by_content_hash=b, by_dedupe_key=c, nearest=near).reason == "exact_hash"
+    assert _decide(by_dedupe_key=c, nearest=near).reason == "title_client"
     match = _decide(nearest=near)
     assert (match.requirement_id, match.reason, match.similarity) == (D, "embedding", 0.99)
     assert _decide() is None
 
 
 def test_decide_embedding_needs_threshold_window_and_compatible_state():
-    assert _decide(nearest=Nearest(D, 0.91, "TX", NOW)) is None
-    assert _decide(nearest=Nearest(D, 0.95, "NC", NOW)) is None
-    assert _decide(nearest=Nearest(D, 0.95, "TX", NOW - timedelta(days=45))) is None
-    assert _decide(state=None, nearest=Nearest(D, 0.95, "NC", NOW)).reason == "embedding"
-    assert _decide(nearest=Nearest(D, 0.95, "TX", NOW), threshold=0.97) is None
+    assert _decide(nearest=_near(D, 0.91)) is None
+    assert _decide(nearest=_near(D, 0.95, state="NC")) is None
+    assert _decide(nearest=_near(D, 0.95, when=NOW - timedelta(days=45))) is None
+    assert _decide(state=None, nearest=_near(D, 0.95, state="NC")).reason == "embedding"
+    assert _decide(nearest=_near(D, 0.95), threshold=0.97) is None
+
+
+def test_a_different_state_vetoes_but_a_vendor_relabelled_requisition_does_not():
+    dallas = [Existing(C, "NC", None, NOW), Existing(B, "TX", None, NOW)]
+    assert _decide(by_dedupe_key=dallas).requirement_id == B  # the compatible one, not the first
+    assert _decide(by_content_hash=[Existing(C, "NC", None, NOW)]) is None
+    # Sub-vendors put their own numbers on the prime's requisition: "APE-12-1" vs "24-1" is the same job.
+    relabelled = [Existing(C, "TX", "24-1", NOW)]
+    assert _decide(external_id="APE-12-1", by_dedupe_key=relabelled).requirement_id == C

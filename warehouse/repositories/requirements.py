@@ -135,31 +135,38 @@ def find_by_external_id(conn: sa.Connection, *, external_ids: Sequence[str]) -> 
         "order by received_at limit 1"), {"ids": [e.upper() for e in ids]}).scalar()
 
 
-def find_by_content_hash(conn: sa.Connection, *, content_hash: str) -> uuid.UUID | None:
-    return conn.execute(sa.text(
-        "select id from crm.requirement where content_hash = :h and deleted_at is null "
-        "order by received_at limit 1"), {"h": content_hash}).scalar()
+# Dedupe candidates come back as (id, state, external_id, received_at[, similarity]) tuples.
+Candidate = tuple[uuid.UUID, str | None, str | None, datetime]
+
+
+def find_by_content_hash(conn: sa.Connection, *, content_hash: str) -> list[Candidate]:
+    rows = conn.execute(sa.text(
+        "select id, state, external_id, received_at from crm.requirement where content_hash = :h "
+        "and deleted_at is null order by received_at limit 20"), {"h": content_hash})
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def find_by_dedupe_key(conn: sa.Connection, *, dedupe_key: str, since: datetime,
-                       until: datetime) -> uuid.UUID | None:
-    return conn.execute(sa.text(
-        "select id from crm.requirement where dedupe_key = :k and received_at between :since and :until "
-        "and deleted_at is null order by received_at limit 1"),
-        {"k": dedupe_key, "since": since, "until": until}).scalar()
+                       until: datetime) -> list[Candidate]:
+    rows = conn.execute(sa.text(
+        "select id, state, external_id, received_at from crm.requirement where dedupe_key = :k "
+        "and received_at between :since and :until and deleted_at is null order by received_at limit 20"),
+        {"k": dedupe_key, "since": since, "until": until})
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def nearest_by_embedding(conn: sa.Connection, *, vector: Sequence[float], model: str,
-                         exclude: uuid.UUID | None = None) -> tuple[uuid.UUID, float, str | None, datetime] | None:
+                         exclude: uuid.UUID | None = None) -> tuple[uuid.UUID, str | None, str | None,
+                                                                    datetime, float] | None:
     """The most similar requirement (cosine similarity) for this model, via the HNSW index."""
     row = conn.execute(sa.text(
-        "select r.id, 1 - (e.vector <=> cast(:v as vector)) as similarity, r.state, r.received_at "
+        "select r.id, r.state, r.external_id, r.received_at, 1 - (e.vector <=> cast(:v as vector)) "
         "from crm.embedding e join crm.requirement r on r.id = e.entity_id "
         "where e.entity_type = 'requirement' and e.model = :model and r.deleted_at is null "
         "and (cast(:exclude as uuid) is null or r.id <> :exclude) "
         "order by e.vector <=> cast(:v as vector) limit 1"),
         {"v": vector_literal(vector), "model": model, "exclude": exclude}).first()
-    return (row[0], float(row[1]), row[2], row[3]) if row else None
+    return (row[0], row[1], row[2], row[3], float(row[4])) if row else None
 
 
 def client_name(conn: sa.Connection, *, requirement_id: uuid.UUID) -> str | None:
