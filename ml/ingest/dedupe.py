@@ -5,7 +5,9 @@ signature, a different rate, sometimes the end client hidden. Rules, strongest f
 1. `external_id`: the same requisition number ("Req# 24-10332");
 2. `exact_hash`: the same normalized content (case, spacing, contact details and rates ignored);
 3. `title_client`: the same normalized title for the same client, received within a window;
-4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window.
+4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window;
+5. `title_embedding`: the same normalized title and, either the same state with a lower similarity threshold, or
+   mostly the same skills (Jaccard >= 0.6) with a looser one.
 Rules 2-4 are vetoed by a contradiction: two different states.
 Every merge is recorded on `requirement_source` with its rule and, for embeddings, the similarity.
 """
@@ -15,14 +17,20 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-MergeReason = Literal["external_id", "exact_hash", "title_client", "embedding"]
+MergeReason = Literal["external_id", "exact_hash", "title_client", "embedding", "title_embedding"]
 
 EMBEDDING_THRESHOLD = 0.92
+# Same normalized title and same state: vendors reformat the body (bullets, prose, forwarded headers) and hide or
+# rename the client, so the embeddings of true copies can sit well below the plain threshold.
+TITLE_EMBEDDING_THRESHOLD = 0.80
+# ... or, with the same title, the same skills (Jaccard of canonical skills) and a looser similarity.
+TITLE_SKILLS_JACCARD = 0.6
+TITLE_SKILLS_MIN_SIMILARITY = 0.6
 WINDOW = timedelta(days=30)
 
 _WS = re.compile(r"\s+")
@@ -92,9 +100,11 @@ class Existing:
 
 @dataclass(frozen=True)
 class Nearest(Existing):
-    """The closest existing requirement by embedding (from the repository's HNSW query)."""
+    """A close existing requirement by embedding (from the repository's HNSW query)."""
 
     similarity: float = 0.0
+    title: str | None = None
+    skills: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -120,8 +130,11 @@ def decide(
     by_external_id: uuid.UUID | None,
     by_content_hash: Sequence[Existing],
     by_dedupe_key: Sequence[Existing],
-    nearest: Nearest | None,
+    nearest: Nearest | Sequence[Nearest] | None,
+    title: str | None = None,
+    skills: Iterable[str] = (),
     threshold: float = EMBEDDING_THRESHOLD,
+    title_threshold: float = TITLE_EMBEDDING_THRESHOLD,
     window: timedelta = WINDOW,
 ) -> DedupeMatch | None:
     """Apply the rules in order to what the lookups found. `by_dedupe_key` lookups are already windowed."""
@@ -131,10 +144,26 @@ def decide(
         for other in found:
             if compatible(state=state, external_id=external_id, other=other):
                 return DedupeMatch(other.requirement_id, rule)  # type: ignore[arg-type]
-    if nearest is not None and nearest.similarity >= threshold:
-        if abs(received_at - nearest.received_at) > window:
-            return None
-        if not compatible(state=state, external_id=external_id, other=nearest):
-            return None
-        return DedupeMatch(nearest.requirement_id, "embedding", round(float(nearest.similarity), 4))
+    mine = frozenset(skills)
+    neighbours = [nearest] if isinstance(nearest, Nearest) else list(nearest or [])
+    key = normalize_title(title) if title else None
+    for near in sorted(neighbours, key=lambda n: -n.similarity):
+        if abs(received_at - near.received_at) > window:
+            continue
+        if not compatible(state=state, external_id=external_id, other=near):
+            continue
+        if near.similarity >= threshold:
+            return DedupeMatch(near.requirement_id, "embedding", round(float(near.similarity), 4))
+        if key is None or near.title is None or normalize_title(near.title) != key:
+            continue
+        same_state = bool(state and near.state and state.upper() == near.state.upper())
+        overlap = jaccard(mine, near.skills)
+        if (same_state and near.similarity >= title_threshold) or (
+                overlap >= TITLE_SKILLS_JACCARD and near.similarity >= TITLE_SKILLS_MIN_SIMILARITY):
+            return DedupeMatch(near.requirement_id, "title_embedding", round(float(near.similarity), 4))
     return None
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    sa_, sb = {x.lower() for x in a}, {x.lower() for x in b}
+    return len(sa_ & sb) / len(sa_ | sb) if sa_ and sb else 0.0

@@ -310,10 +310,10 @@ def _find_duplicate(conn: sa.Connection, c: Candidate, *, model: str | None) -> 
     e = c.extraction
     ext = [x for x in {e.external_id, dedupe.normalize_external_id(e.external_id)} if x]
     key = dedupe.dedupe_key(e.title, e.end_client or e.client)
-    nearest = None
+    nearest = []
     if c.vector is not None and model:
-        hit = requirement_repo.nearest_by_embedding(conn, vector=c.vector, model=model)
-        nearest = dedupe.Nearest(*hit[:4], similarity=hit[4]) if hit else None
+        nearest = [dedupe.Nearest(*row[:4], similarity=row[4], title=row[5], skills=row[6])
+                   for row in requirement_repo.nearest_by_embedding(conn, vector=c.vector, model=model)]
     by_key = requirement_repo.find_by_dedupe_key(
         conn, dedupe_key=key, since=c.received_at - dedupe.WINDOW, until=c.received_at + dedupe.WINDOW) if key else []
     return dedupe.decide(
@@ -322,7 +322,7 @@ def _find_duplicate(conn: sa.Connection, c: Candidate, *, model: str | None) -> 
         by_content_hash=[dedupe.Existing(*row) for row in
                          requirement_repo.find_by_content_hash(conn, content_hash=c.normalized_hash)],
         by_dedupe_key=[dedupe.Existing(*row) for row in by_key],
-        nearest=nearest)
+        nearest=nearest, title=e.title, skills=c.skill_names)
 
 
 def _embed_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID,

@@ -92,3 +92,16 @@ def test_a_different_state_vetoes_but_a_vendor_relabelled_requisition_does_not()
     # Sub-vendors put their own numbers on the prime's requisition: "APE-12-1" vs "24-1" is the same job.
     relabelled = [Existing(C, "TX", "24-1", NOW)]
     assert _decide(external_id="APE-12-1", by_dedupe_key=relabelled).requirement_id == C
+
+
+def test_same_title_merges_on_shared_skills_or_same_state_despite_a_reformatted_body():
+    skills = {"Java", "Spring Boot", "Microservices", "AWS"}
+    same_skills = Nearest(D, None, None, NOW, similarity=0.70, title="Sr. Java Developer", skills=frozenset(skills))
+    match = _decide(state=None, title="Senior Java Developer", skills=skills, nearest=[same_skills])
+    assert (match.reason, match.similarity) == ("title_embedding", 0.7)
+    other_skills = Nearest(D, None, None, NOW, similarity=0.70, title="Senior Java Developer",
+                           skills=frozenset({"Java", "Kafka", "Oracle"}))
+    assert _decide(state=None, title="Senior Java Developer", skills=skills, nearest=[other_skills]) is None
+    same_state = Nearest(D, "TX", None, NOW, similarity=0.81, title="Senior Java Developer")
+    assert _decide(title="Sr Java Developer", nearest=[same_state]).reason == "title_embedding"
+    assert _decide(title="Python Developer", skills=skills, nearest=[same_skills]) is None  # another title
