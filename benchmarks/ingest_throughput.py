@@ -80,7 +80,7 @@ def corpus(n: int, seed: int = 7, start: datetime | None = None) -> list[bytes]:
     req = 0
     while len(out) < n:
         for copy in range(rng.choice([1, 2, 3, 3])):
-            out.append(vendor_email(rng, req + seed * 37, copy, start + timedelta(minutes=len(out))))
+            out.append(vendor_email(rng, req + seed * 1000, copy, start + timedelta(minutes=len(out))))
         req += 1
     return out[:n]
 

@@ -7,7 +7,7 @@ signature, a different rate, sometimes the end client hidden. Rules, strongest f
 3. `title_client`: the same normalized title for the same client, received within a window;
 4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window;
 5. `title_embedding`: the same normalized title and, either the same state with a lower similarity threshold, or
-   mostly the same skills (Jaccard >= 0.6) with a looser one.
+   mostly the same skills (Jaccard >= 0.6) with a looser one — unless both name different clients.
 Rules 2-4 are vetoed by a contradiction: two different states.
 Every merge is recorded on `requirement_source` with its rule and, for embeddings, the similarity.
 """
@@ -105,6 +105,7 @@ class Nearest(Existing):
     similarity: float = 0.0
     title: str | None = None
     skills: frozenset[str] = frozenset()
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def decide(
     nearest: Nearest | Sequence[Nearest] | None,
     title: str | None = None,
     skills: Iterable[str] = (),
+    client: str | None = None,
     threshold: float = EMBEDDING_THRESHOLD,
     title_threshold: float = TITLE_EMBEDDING_THRESHOLD,
     window: timedelta = WINDOW,
@@ -156,12 +158,28 @@ def decide(
             return DedupeMatch(near.requirement_id, "embedding", round(float(near.similarity), 4))
         if key is None or near.title is None or normalize_title(near.title) != key:
             continue
+        if different_named_clients(client, near.client):
+            continue
         same_state = bool(state and near.state and state.upper() == near.state.upper())
         overlap = jaccard(mine, near.skills)
         if (same_state and near.similarity >= title_threshold) or (
                 overlap >= TITLE_SKILLS_JACCARD and near.similarity >= TITLE_SKILLS_MIN_SIMILARITY):
             return DedupeMatch(near.requirement_id, "title_embedding", round(float(near.similarity), 4))
     return None
+
+
+_HIDDEN_CLIENT = re.compile(r"\b(client|fortune|leading|top|major|large|our|direct|confidential|undisclosed|"
+                            r"global|national|us|u\.s\.)\b|\d|^an? ", re.IGNORECASE)
+
+
+def is_named_client(name: str | None) -> bool:
+    """'Frontier Bank' names a client; 'a leading financial client' or 'Top-5 US bank' hides one."""
+    return bool(name and name.strip() and not _HIDDEN_CLIENT.search(name.strip()))
+
+
+def different_named_clients(a: str | None, b: str | None) -> bool:
+    """Both copies name their client and the names differ: two openings, however alike the text."""
+    return is_named_client(a) and is_named_client(b) and normalize_client(a or "") != normalize_client(b or "")
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:

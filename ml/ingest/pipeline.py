@@ -312,7 +312,7 @@ def _find_duplicate(conn: sa.Connection, c: Candidate, *, model: str | None) -> 
     key = dedupe.dedupe_key(e.title, e.end_client or e.client)
     nearest = []
     if c.vector is not None and model:
-        nearest = [dedupe.Nearest(*row[:4], similarity=row[4], title=row[5], skills=row[6])
+        nearest = [dedupe.Nearest(*row[:4], similarity=row[4], title=row[5], skills=row[6], client=row[7])
                    for row in requirement_repo.nearest_by_embedding(conn, vector=c.vector, model=model)]
     by_key = requirement_repo.find_by_dedupe_key(
         conn, dedupe_key=key, since=c.received_at - dedupe.WINDOW, until=c.received_at + dedupe.WINDOW) if key else []
@@ -322,7 +322,7 @@ def _find_duplicate(conn: sa.Connection, c: Candidate, *, model: str | None) -> 
         by_content_hash=[dedupe.Existing(*row) for row in
                          requirement_repo.find_by_content_hash(conn, content_hash=c.normalized_hash)],
         by_dedupe_key=[dedupe.Existing(*row) for row in by_key],
-        nearest=nearest, title=e.title, skills=c.skill_names)
+        nearest=nearest, title=e.title, skills=c.skill_names, client=e.end_client or e.client)
 
 
 def _embed_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID,
@@ -534,15 +534,47 @@ def process_pending(conn: sa.Connection, *, tenant_id: uuid.UUID, limit: int = 2
     prepared = [prepare(m.raw, toolkit=toolkit, skill_ids=_skill_ids(conn, cache),
                         is_origin=m.origin_requirement_id is not None, fallback_received_at=m.received_at)
                 for m in pending]
-    embed_candidates(prepared, embedder)
+    # Origins (claimed first) need no dedupe vector; their requirement's own text is embedded in one batch below,
+    # before any vendor copy is compared with them.
+    embed_candidates([p for m, p in zip(pending, prepared, strict=True) if m.origin_requirement_id is None],
+                     embedder)
+    origins_written: list[uuid.UUID] = []
     for message, prep in zip(pending, prepared, strict=True):
-        with conn.begin_nested():
-            outcome = write_prepared(conn, tenant_id=tenant_id, prepared=prep, raw=message.raw,
-                                     source=message.source, inbound_id=message.id,
-                                     origin_requirement_id=message.origin_requirement_id, embedder=embedder)
+        is_origin = message.origin_requirement_id is not None
+        if not is_origin and origins_written and embedder is not None:
+            embed_entities_by_id(conn, tenant_id=tenant_id, entity_type="requirement", ids=origins_written,
+                                 embedder=embedder)
+            origins_written = []
+        outcome = _write_safely(conn, tenant_id=tenant_id, prepared=prep, message=message,
+                                embedder=None if is_origin else embedder)
+        if is_origin and outcome.requirement_id is not None and outcome.status == "parsed":
+            origins_written.append(outcome.requirement_id)
         stats.add(outcome)
+    if origins_written and embedder is not None:
+        embed_entities_by_id(conn, tenant_id=tenant_id, entity_type="requirement", ids=origins_written,
+                             embedder=embedder)
     stats.seconds += time.perf_counter() - start
     return stats
+
+
+def _write_safely(conn: sa.Connection, *, tenant_id: uuid.UUID, prepared: Prepared,
+                  message: message_repo.PendingMessage, embedder: Embedder | None) -> ImportOutcome:
+    """Write one message inside a savepoint. A database error on one message (a constraint the validation did not
+    foresee) quarantines that message with the error instead of blocking the whole inbox behind it."""
+    try:
+        with conn.begin_nested():
+            return write_prepared(conn, tenant_id=tenant_id, prepared=prepared, raw=message.raw,
+                                  source=message.source, inbound_id=message.id,
+                                  origin_requirement_id=message.origin_requirement_id, embedder=embedder)
+    except sa.exc.DBAPIError as exc:
+        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
+        reason = f"write_failed: {type(getattr(exc, 'orig', exc)).__name__}: {cause}"
+        failed = Prepared(message_id=prepared.message_id, content_hash=prepared.content_hash, status="quarantined",
+                          reason=reason, timings=prepared.timings)
+        with conn.begin_nested():
+            return write_prepared(conn, tenant_id=tenant_id, prepared=failed, raw=message.raw,
+                                  source=message.source, inbound_id=message.id, origin_requirement_id=None,
+                                  embedder=None)
 
 
 def extract_pending_requirements(conn: sa.Connection, *, tenant_id: uuid.UUID, limit: int = 200,

@@ -105,3 +105,18 @@ def test_same_title_merges_on_shared_skills_or_same_state_despite_a_reformatted_
     same_state = Nearest(D, "TX", None, NOW, similarity=0.81, title="Senior Java Developer")
     assert _decide(title="Sr Java Developer", nearest=[same_state]).reason == "title_embedding"
     assert _decide(title="Python Developer", skills=skills, nearest=[same_skills]) is None  # another title
+
+
+@pytest.mark.parametrize(("a", "b", "different"), [
+    ("Frontier Bank", "Mercury Health", True),
+    ("Frontier Bank", "FRONTIER BANK, N.A.", False),
+    ("Frontier Bank", "a leading financial client", False),
+    ("Top-5 US bank", "Mercury Health", False),
+    (None, "Mercury Health", False),
+])
+def test_only_two_named_and_different_clients_veto_a_title_merge(a, b, different):
+    from ml.ingest.dedupe import different_named_clients
+
+    assert different_named_clients(a, b) is different
+    near = Nearest(D, "TX", None, NOW, similarity=0.85, title="Java Developer", client=b)
+    assert (_decide(title="Java Developer", client=a, nearest=[near]) is None) is different

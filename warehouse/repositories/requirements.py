@@ -158,19 +158,21 @@ def find_by_dedupe_key(conn: sa.Connection, *, dedupe_key: str, since: datetime,
 def nearest_by_embedding(conn: sa.Connection, *, vector: Sequence[float], model: str, limit: int = 10,
                          exclude: uuid.UUID | None = None) -> list[tuple]:
     """The most similar requirements for this model via the HNSW index:
-    (id, state, external_id, received_at, cosine similarity, title, skills), most similar first."""
+    (id, state, external_id, received_at, cosine similarity, title, skills, client name), most similar first."""
     rows = conn.execute(sa.text(
         "with near as (select r.id, r.state, r.external_id, r.received_at, "
-        "  1 - (e.vector <=> cast(:v as vector)) as similarity, r.title "
-        "  from crm.embedding e join crm.requirement r on r.id = e.entity_id "
+        "  1 - (e.vector <=> cast(:v as vector)) as similarity, r.title, "
+        "  coalesce((select c.name from crm.company c where c.id = r.client_company_id), r.end_client_name) "
+        "  as client from crm.embedding e join crm.requirement r on r.id = e.entity_id "
         "  where e.entity_type = 'requirement' and e.model = :model and r.deleted_at is null "
         "  and (cast(:exclude as uuid) is null or r.id <> :exclude) "
         "  order by e.vector <=> cast(:v as vector) limit :limit) "
         "select n.*, coalesce((select array_agg(coalesce(k.canonical_name, s.raw_name)) "
         "  from crm.requirement_skill s left join crm.skill k on k.id = s.skill_id "
-        "  where s.requirement_id = n.id), '{}') from near n order by n.similarity desc"),
-        {"v": vector_literal(vector), "model": model, "exclude": exclude, "limit": limit}).all()
-    return [(r[0], r[1], r[2], r[3], float(r[4]), r[5], frozenset(r[6])) for r in rows]
+        "  where s.requirement_id = n.id), '{}') as skills from near n order by n.similarity desc"),
+        {"v": vector_literal(vector), "model": model, "exclude": exclude, "limit": limit}).mappings().all()
+    return [(r["id"], r["state"], r["external_id"], r["received_at"], float(r["similarity"]), r["title"],
+             frozenset(r["skills"]), r["client"]) for r in rows]
 
 
 def client_name(conn: sa.Connection, *, requirement_id: uuid.UUID) -> str | None:
