@@ -8,7 +8,7 @@ signature, a different rate, sometimes the end client hidden. Rules, strongest f
 4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window;
 5. `title_embedding`: the same normalized title and, either the same state with a lower similarity threshold, or
    mostly the same skills (Jaccard >= 0.6) with a looser one — unless both name different clients.
-Rules 2-4 are vetoed by a contradiction: two different states.
+Rules 2-5 are vetoed by a contradiction: two different states or cities.
 Every merge is recorded on `requirement_source` with its rule and, for embeddings, the similarity.
 """
 
@@ -96,6 +96,7 @@ class Existing:
     state: str | None
     external_id: str | None
     received_at: datetime
+    city: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,14 @@ class DedupeMatch:
     similarity: float | None = None
 
 
-def compatible(*, state: str | None, external_id: str | None, other: Existing) -> bool:
-    """Two different states mean two requirements whatever else matches (a bank hiring data engineers in Dallas
-    and in Charlotte has two openings). Different requisition numbers do NOT veto: sub-vendors relabel the prime's
-    requisition with their own numbers, so only an equal number is evidence (rule 1)."""
+def compatible(*, state: str | None, external_id: str | None, other: Existing, city: str | None = None) -> bool:
+    """Two different states or cities mean two requirements whatever else matches (a bank hiring data engineers in
+    Dallas and in Austin has two openings). Different requisition numbers do NOT veto: sub-vendors relabel the
+    prime's requisition with their own numbers, so only an equal number is evidence (rule 1)."""
     del external_id
-    return not (state and other.state and state.upper() != other.state.upper())
+    if state and other.state and state.upper() != other.state.upper():
+        return False
+    return not (city and other.city and city.strip().lower() != other.city.strip().lower())
 
 
 def decide(
@@ -129,6 +132,7 @@ def decide(
     state: str | None,
     external_id: str | None,
     by_external_id: uuid.UUID | None,
+    city: str | None = None,
     by_content_hash: Sequence[Existing],
     by_dedupe_key: Sequence[Existing],
     nearest: Nearest | Sequence[Nearest] | None,
@@ -144,7 +148,7 @@ def decide(
         return DedupeMatch(by_external_id, "external_id")
     for rule, found in (("exact_hash", by_content_hash), ("title_client", by_dedupe_key)):
         for other in found:
-            if compatible(state=state, external_id=external_id, other=other):
+            if compatible(state=state, external_id=external_id, other=other, city=city):
                 return DedupeMatch(other.requirement_id, rule)  # type: ignore[arg-type]
     mine = frozenset(skills)
     neighbours = [nearest] if isinstance(nearest, Nearest) else list(nearest or [])
@@ -152,7 +156,7 @@ def decide(
     for near in sorted(neighbours, key=lambda n: -n.similarity):
         if abs(received_at - near.received_at) > window:
             continue
-        if not compatible(state=state, external_id=external_id, other=near):
+        if not compatible(state=state, external_id=external_id, other=near, city=city):
             continue
         if near.similarity >= threshold:
             return DedupeMatch(near.requirement_id, "embedding", round(float(near.similarity), 4))

@@ -312,12 +312,13 @@ def _find_duplicate(conn: sa.Connection, c: Candidate, *, model: str | None) -> 
     key = dedupe.dedupe_key(e.title, e.end_client or e.client)
     nearest = []
     if c.vector is not None and model:
-        nearest = [dedupe.Nearest(*row[:4], similarity=row[4], title=row[5], skills=row[6], client=row[7])
+        nearest = [dedupe.Nearest(*row[:4], city=row[8], similarity=row[4], title=row[5], skills=row[6],
+                                  client=row[7])
                    for row in requirement_repo.nearest_by_embedding(conn, vector=c.vector, model=model)]
     by_key = requirement_repo.find_by_dedupe_key(
         conn, dedupe_key=key, since=c.received_at - dedupe.WINDOW, until=c.received_at + dedupe.WINDOW) if key else []
     return dedupe.decide(
-        received_at=c.received_at, state=e.location.state, external_id=e.external_id,
+        received_at=c.received_at, state=e.location.state, city=e.location.city, external_id=e.external_id,
         by_external_id=requirement_repo.find_by_external_id(conn, external_ids=ext),
         by_content_hash=[dedupe.Existing(*row) for row in
                          requirement_repo.find_by_content_hash(conn, content_hash=c.normalized_hash)],

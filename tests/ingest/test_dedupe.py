@@ -120,3 +120,10 @@ def test_only_two_named_and_different_clients_veto_a_title_merge(a, b, different
     assert different_named_clients(a, b) is different
     near = Nearest(D, "TX", None, NOW, similarity=0.85, title="Java Developer", client=b)
     assert (_decide(title="Java Developer", client=a, nearest=[near]) is None) is different
+
+
+def test_another_city_in_the_same_state_is_another_opening():
+    austin = [Existing(B, "TX", None, NOW, city="Austin")]
+    assert _decide(city="Dallas", by_dedupe_key=austin) is None
+    assert _decide(city="austin", by_dedupe_key=austin).requirement_id == B
+    assert _decide(city=None, by_dedupe_key=austin).requirement_id == B

@@ -135,32 +135,33 @@ def find_by_external_id(conn: sa.Connection, *, external_ids: Sequence[str]) -> 
         "order by received_at limit 1"), {"ids": [e.upper() for e in ids]}).scalar()
 
 
-# Dedupe candidates come back as (id, state, external_id, received_at[, similarity]) tuples.
-Candidate = tuple[uuid.UUID, str | None, str | None, datetime]
+# Dedupe candidates come back as (id, state, external_id, received_at, city) tuples.
+Candidate = tuple[uuid.UUID, str | None, str | None, datetime, str | None]
 
 
 def find_by_content_hash(conn: sa.Connection, *, content_hash: str) -> list[Candidate]:
     rows = conn.execute(sa.text(
-        "select id, state, external_id, received_at from crm.requirement where content_hash = :h "
+        "select id, state, external_id, received_at, city from crm.requirement where content_hash = :h "
         "and deleted_at is null order by received_at limit 20"), {"h": content_hash})
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def find_by_dedupe_key(conn: sa.Connection, *, dedupe_key: str, since: datetime,
                        until: datetime) -> list[Candidate]:
     rows = conn.execute(sa.text(
-        "select id, state, external_id, received_at from crm.requirement where dedupe_key = :k "
+        "select id, state, external_id, received_at, city from crm.requirement where dedupe_key = :k "
         "and received_at between :since and :until and deleted_at is null order by received_at limit 20"),
         {"k": dedupe_key, "since": since, "until": until})
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def nearest_by_embedding(conn: sa.Connection, *, vector: Sequence[float], model: str, limit: int = 10,
                          exclude: uuid.UUID | None = None) -> list[tuple]:
     """The most similar requirements for this model via the HNSW index:
-    (id, state, external_id, received_at, cosine similarity, title, skills, client name), most similar first."""
+    (id, state, external_id, received_at, cosine similarity, title, skills, client name, city), most similar
+    first."""
     rows = conn.execute(sa.text(
-        "with near as (select r.id, r.state, r.external_id, r.received_at, "
+        "with near as (select r.id, r.state, r.external_id, r.received_at, r.city, "
         "  1 - (e.vector <=> cast(:v as vector)) as similarity, r.title, "
         "  coalesce((select c.name from crm.company c where c.id = r.client_company_id), r.end_client_name) "
         "  as client from crm.embedding e join crm.requirement r on r.id = e.entity_id "
@@ -172,7 +173,7 @@ def nearest_by_embedding(conn: sa.Connection, *, vector: Sequence[float], model:
         "  where s.requirement_id = n.id), '{}') as skills from near n order by n.similarity desc"),
         {"v": vector_literal(vector), "model": model, "exclude": exclude, "limit": limit}).mappings().all()
     return [(r["id"], r["state"], r["external_id"], r["received_at"], float(r["similarity"]), r["title"],
-             frozenset(r["skills"]), r["client"]) for r in rows]
+             frozenset(r["skills"]), r["client"], r["city"]) for r in rows]
 
 
 def client_name(conn: sa.Connection, *, requirement_id: uuid.UUID) -> str | None:
