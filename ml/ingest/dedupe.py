@@ -7,7 +7,8 @@ signature, a different rate, sometimes the end client hidden. Rules, strongest f
 3. `title_client`: the same normalized title for the same client, received within a window;
 4. `embedding`: cosine similarity of the requirement embeddings at or above a threshold, within the window;
 5. `title_embedding`: the same normalized title and, either the same state with a lower similarity threshold, or
-   mostly the same skills (Jaccard >= 0.6) with a looser one — unless both name different clients.
+   mostly the same skills (Jaccard >= 0.6) with a looser one.
+Rules 4-5 are also vetoed when both copies name their client and the names differ.
 Rules 2-5 are vetoed by a contradiction: two different states or cities.
 Every merge is recorded on `requirement_source` with its rule and, for embeddings, the similarity.
 """
@@ -158,11 +159,11 @@ def decide(
             continue
         if not compatible(state=state, external_id=external_id, other=near, city=city):
             continue
+        if different_named_clients(client, near.client):
+            continue  # the same role for two named clients: two openings, however alike the text
         if near.similarity >= threshold:
             return DedupeMatch(near.requirement_id, "embedding", round(float(near.similarity), 4))
         if key is None or near.title is None or normalize_title(near.title) != key:
-            continue
-        if different_named_clients(client, near.client):
             continue
         same_state = bool(state and near.state and state.upper() == near.state.upper())
         overlap = jaccard(mine, near.skills)

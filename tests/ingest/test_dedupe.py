@@ -127,3 +127,9 @@ def test_another_city_in_the_same_state_is_another_opening():
     assert _decide(city="Dallas", by_dedupe_key=austin) is None
     assert _decide(city="austin", by_dedupe_key=austin).requirement_id == B
     assert _decide(city=None, by_dedupe_key=austin).requirement_id == B
+
+
+def test_two_named_clients_veto_even_a_very_similar_embedding():
+    near = Nearest(D, "TX", None, NOW, similarity=0.97, title="Data Engineer", client="Globex")
+    assert _decide(title="Data Engineer", client="Initech", nearest=[near]) is None
+    assert _decide(title="Data Engineer", client="Fortune 500 bank", nearest=[near]).reason == "embedding"
