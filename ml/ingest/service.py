@@ -39,8 +39,16 @@ def import_resume(conn: sa.Connection, *, tenant_id: uuid.UUID, filename: str, d
                           source=source, toolkit=toolkit, embedder=_embedder(toolkit, embedder))
 
 
-def warm_up(toolkit: Toolkit | None = None) -> None:
+def warm_up(toolkit: Toolkit | None = None, *, torch_threads: int | None = 1) -> None:
     """Load the embedding model (seconds, once) so the first request is not the one that pays for it.
-    The API calls this from its lifespan."""
+    The API calls this from its lifespan.
+
+    `torch_threads` (process-wide): one intra-op thread per encode is 4-10x faster for the single texts of the
+    fast path on a busy 2-core machine (see benchmarks/RESULTS.md "## Ingestion"); None leaves torch's default.
+    """
+    if torch_threads:
+        import torch
+
+        torch.set_num_threads(torch_threads)
     toolkit = toolkit or default_toolkit()
     toolkit.embedder.encode(["warm up"])

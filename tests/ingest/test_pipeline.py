@@ -274,3 +274,30 @@ def test_received_window_limits_title_client_merges(tx, tenant, embedder):
         a = process_message(conn, tenant_id=tenant, raw=old, source="api", embedder=embedder)
         b = process_message(conn, tenant_id=tenant, raw=new, source="api", embedder=embedder)
     assert a.requirement_id != b.requirement_id and b.status == "parsed"
+
+
+def test_a_database_error_on_one_message_quarantines_it_and_the_rest_go_through(tx, tenant, embedder):
+    from dataclasses import replace
+
+    from ml.ingest.toolkit import default_toolkit
+
+    real = default_toolkit()
+
+    def bad_extract(text, subject):
+        out = real.extract_requirement(text, subject)
+        if "Charlotte" in text:  # a value the schema allows but the table does not (CHECK on work_mode)
+            loc = out.location.model_construct(**{**out.location.model_dump(), "work_mode": "moon"})
+            return out.model_construct(**{**dict(out), "location": loc})
+        return out
+
+    toolkit = replace(real, extract_requirement=bad_extract)
+    with tx() as conn:
+        for i, raw in enumerate([vendor_email(city="Charlotte", state="NC"), vendor_email()]):
+            conn.execute(sa.text(
+                "insert into crm.inbound_message (tenant_id, source, message_id, raw, received_at, content_hash) "
+                "values (:t, 'folder', :m, :raw, now(), 'h')"), {"t": tenant, "m": f"<w{i}@x>", "raw": raw})
+    with tx() as conn:
+        stats = process_pending(conn, tenant_id=tenant, toolkit=toolkit, embedder=embedder)
+        reason = conn.execute(sa.text("select reason from crm.quarantine")).scalar_one()
+    assert stats.by_status == {"quarantined": 1, "parsed": 1}
+    assert reason.startswith("write_failed: CheckViolation")
