@@ -1,0 +1,108 @@
+"""The dbt project as Dagster assets: every model an asset downstream of the Python assets it reads, every dbt
+test an asset check. `@dbt_assets` in a cached factory (see docs/adr/0008), so nothing is parsed at import."""
+
+# No `from __future__ import annotations`: Dagster inspects the context/config annotations at definition time.
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.defs.resources import PostgresResource
+from orchestration.lib.dbt_translator import CRM_OPERATIONAL_TABLES, MartsTranslator
+
+# Deprecations fail the build, as in CI.
+DBT_BUILD_ARGS: tuple[str, ...] = ("build", "--warn-error-options", '{"error": ["Deprecations"]}')
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with its manifest prepared if missing (`dbt parse` needs no database)."""
+    from warehouse.dbt_env import DBT_PROJECT_DIR
+
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if not project.manifest_path.exists():
+        # prepare_if_dev() only parses under `dg dev`; a fresh checkout, tests and CI need it explicitly.
+        project.preparer.prepare(project)
+    return project
+
+
+def postgres_settings(postgres: PostgresResource):
+    from warehouse.settings import Settings, get_settings
+
+    return Settings(database_url=postgres.database_url) if postgres.database_url else get_settings()
+
+
+def dbt_executable() -> str:
+    """`dbt` from PATH, else the one installed next to this interpreter (an un-activated virtualenv)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    beside = Path(sys.executable).parent / "dbt"
+    return shutil.which("dbt") or str(beside)
+
+
+def dbt_resource() -> DbtCliResource:
+    from warehouse.dbt_env import DBT_PROJECT_DIR
+
+    return DbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+    )
+
+
+def dbt_build_args() -> list[str]:
+    return list(DBT_BUILD_ARGS)
+
+
+@cache
+def marts_dbt_assets() -> dg.AssetsDefinition:
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=MartsTranslator(),
+        name="benchcrm_dbt_models",
+    )
+    def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, postgres: PostgresResource) -> Iterator[Any]:
+        from warehouse.dbt_env import dbt_environment
+
+        # dagster-dbt passes os.environ to the dbt CLI: set the owner connection for the run's duration.
+        with dbt_environment(postgres_settings(postgres)):
+            yield from dbt.cli(dbt_build_args(), context=context).stream()
+
+    return _assets
+
+
+def mart_asset_keys() -> list[dg.AssetKey]:
+    """Keys of the tables in the `marts` schema (what BI tools and the export see)."""
+    manifest_nodes = marts_dbt_assets().keys_by_output_name
+    marts = {
+        node["name"]
+        for node in _manifest()["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
+    }
+    return sorted((key for key in manifest_nodes.values() if key.path[-1] in marts), key=lambda k: k.to_string())
+
+
+def _manifest() -> dict[str, Any]:
+    import json
+
+    return json.loads(dbt_project().manifest_path.read_text())
+
+
+crm_operational_tables = dg.AssetSpec(
+    CRM_OPERATIONAL_TABLES,
+    group_name="crm",
+    kinds={"postgres"},
+    description="crm tables written by the API (submissions, interviews, offers, placements, companies, users, "
+    "tenants): an external asset upstream of the dbt staging models.",
+)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[marts_dbt_assets(), crm_operational_tables], resources={"dbt": dbt_resource()})
