@@ -1,0 +1,54 @@
+"""One `dbt build` per test session (dbt is slow) on a hand-built tenant, an empty tenant and a tenant with one
+row in every table, against the session's embedded Postgres."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from tests.dbt.kpi_world import KpiWorld, build_kpi_world
+from tests.factories import populate_every_tenant_table
+
+
+@dataclass(frozen=True)
+class BuiltMarts:
+    world: KpiWorld  # the hand-computed tenant
+    empty_tenant: uuid.UUID  # a tenant with no data at all
+    other_tenant: uuid.UUID  # one row in every crm table (another tenant for RLS checks)
+    build_seconds: float
+    log: str
+
+
+def run_dbt(settings, *args: str) -> subprocess.CompletedProcess[str]:
+    from orchestration.defs.marts.dbt import dbt_executable
+    from warehouse.dbt_env import DBT_PROJECT_DIR, dbt_env
+
+    env = {**os.environ, **dbt_env(settings)}
+    return subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env, capture_output=True, text=True, timeout=900, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_marts(settings, admin_engine) -> BuiltMarts:
+    from warehouse.repositories.tenants import ensure_tenant
+
+    suffix = uuid.uuid4().hex[:8]
+    with admin_engine.begin() as conn:
+        world = build_kpi_world(conn, ensure_tenant(conn, slug=f"kpi-world-{suffix}"))
+    with admin_engine.begin() as conn:
+        empty = ensure_tenant(conn, slug=f"kpi-empty-{suffix}")
+    with admin_engine.begin() as conn:
+        other = ensure_tenant(conn, slug=f"kpi-other-{suffix}")
+        populate_every_tenant_table(conn, other)
+    started = time.perf_counter()
+    proc = run_dbt(settings, "build", "--warn-error-options", '{"error": ["Deprecations"]}')
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-2000:]}"
+    return BuiltMarts(world=world, empty_tenant=empty, other_tenant=other, build_seconds=elapsed, log=proc.stdout)
