@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from warehouse.settings import REPO_ROOT, Settings
 
@@ -24,7 +25,11 @@ def dbt_env_from_url(url: str, *, app_role: str) -> dict[str, str]:
     A Unix-socket URL (`postgresql://postgres:@/postgres?host=/tmp/x`) carries the socket folder as the `host`
     query parameter: libpq (and so dbt-postgres) accepts a folder as host and finds `.s.PGSQL.<port>` in it.
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # the URL is not echoed: it may carry a password
+        raise ValueError("BENCHCRM_DATABASE_URL (or the embedded server's URL) is not a database URL") from None
     socket_dir = parsed.query.get("host")
     if isinstance(socket_dir, tuple):  # repeated query parameter: libpq uses the first
         socket_dir = socket_dir[0]

@@ -48,6 +48,12 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def ensure_marts_built(conn: sa.Connection, table: str = KPI_TABLE) -> None:
+    """Raise MartsNotBuilt unless `table` exists (and is visible to this role)."""
+    if conn.execute(sa.text("select to_regclass(:t)"), {"t": table}).scalar() is None:
+        raise MartsNotBuilt(f"{table} does not exist: run `dbt build` (refresh_marts_job) first")
+
+
 def kpis(conn: sa.Connection, *, date_from: date, date_to: date, grain: Grain) -> list[dict[str, Any]]:
     """The tenant's KPI rows, one per period of `grain` overlapping [date_from, date_to], oldest first.
 
@@ -62,7 +68,6 @@ def kpis(conn: sa.Connection, *, date_from: date, date_to: date, grain: Grain) -
     periods = {"day": span_days, "week": span_days / 7, "month": span_days / 28}[grain]
     if periods > MAX_PERIODS:
         raise ValueError(f"{grain} range too long: at most {MAX_PERIODS} periods")
-    if conn.execute(sa.text("select to_regclass(:t)"), {"t": KPI_TABLE}).scalar() is None:
-        raise MartsNotBuilt(f"{KPI_TABLE} does not exist: run `dbt build` (refresh_marts_job) first")
+    ensure_marts_built(conn)
     rows = conn.execute(_SQL, {"grain": grain, "date_from": date_from, "date_to": date_to}).mappings()
     return [{key: _plain(value) for key, value in row.items()} for row in rows]
