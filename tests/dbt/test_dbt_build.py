@@ -73,3 +73,25 @@ def test_incremental_facts_pick_up_changes_without_duplicating_rows(built_marts,
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "incremental model marts.fct_recommendations" in proc.stdout
     assert snapshot() == (15, 6, new_decided_at)
+
+
+def test_dbt_docs_generate_documents_every_model_and_column(built_marts, settings):
+    import json
+
+    from tests.dbt.conftest import run_dbt
+    from warehouse.dbt_env import DBT_PROJECT_DIR
+
+    proc = run_dbt(settings, "docs", "generate")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    catalog = json.loads((DBT_PROJECT_DIR / "target" / "catalog.json").read_text())
+    models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    assert len(models) == 29
+    undocumented = [
+        f"{node['name']}.{column}"
+        for uid, node in models.items()
+        for column in catalog["nodes"][uid]["columns"]
+        if not node["columns"].get(column, {}).get("description")
+    ]
+    assert undocumented == []
+    assert [node["name"] for node in models.values() if "Grain:" not in node["description"]] == []

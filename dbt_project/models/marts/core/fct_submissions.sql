@@ -23,10 +23,24 @@ placements as (
 ),
 
 production_recommendations as (
-    select r.tenant_id, r.requirement_id, r.consultant_id, r.rank, r.shown_at
+    select r.requirement_id, r.consultant_id, r.rank, r.shown_at
     from {{ ref('stg_crm__recommendations') }} as r
     inner join {{ ref('stg_crm__match_runs') }} as m on m.match_run_id = r.match_run_id
     where m.is_production
+),
+
+-- first moments that matter for the Top-5 KPI, aggregated once (a correlated lookup per submission is quadratic)
+first_recommendation as (
+    select requirement_id, min(shown_at) as first_recommendation_at
+    from production_recommendations
+    group by requirement_id
+),
+
+first_top5 as (
+    select requirement_id, consultant_id, min(shown_at) as first_top5_at
+    from production_recommendations
+    where rank <= 5
+    group by requirement_id, consultant_id
 ),
 
 staged as (
@@ -47,9 +61,13 @@ staged as (
         o.offered_at,
         p.start_date as placed_on,
         s.closed_at,
-        coalesce(s.submitted_at, s.created_at) as entered_pipeline_at
+        coalesce(s.submitted_at, s.created_at) as entered_pipeline_at,
+        fr.first_recommendation_at,
+        ft.first_top5_at
     from submissions as s
     inner join requirements as r on r.requirement_id = s.requirement_id
+    left join first_recommendation as fr on fr.requirement_id = s.requirement_id
+    left join first_top5 as ft on ft.requirement_id = s.requirement_id and ft.consultant_id = s.consultant_id
     left join interviews as i on i.submission_id = s.submission_id
     left join offers as o on o.submission_id = s.submission_id
     left join placements as p on p.submission_id = s.submission_id
@@ -84,14 +102,6 @@ select
         as days_interview_to_offer,
     round((extract(epoch from (st.placed_on::timestamp at time zone 'UTC') - st.offered_at) / 86400)::numeric, 4)
         as days_offer_to_placement,
-    exists (
-        select 1 from production_recommendations as pr
-        where pr.tenant_id = st.tenant_id and pr.requirement_id = st.requirement_id
-          and pr.shown_at <= st.entered_pipeline_at
-    ) as had_prior_recommendations,
-    exists (
-        select 1 from production_recommendations as pr
-        where pr.tenant_id = st.tenant_id and pr.requirement_id = st.requirement_id
-          and pr.consultant_id = st.consultant_id and pr.rank <= 5 and pr.shown_at <= st.entered_pipeline_at
-    ) as was_top5_recommended
+    coalesce(st.first_recommendation_at <= st.entered_pipeline_at, false) as had_prior_recommendations,
+    coalesce(st.first_top5_at <= st.entered_pipeline_at, false) as was_top5_recommended
 from staged as st
