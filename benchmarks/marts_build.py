@@ -76,9 +76,8 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="bcrm-bench-"))
     os.environ["BENCHCRM_DATA_DIR"] = str(data_dir)
-    from orchestration.defs.marts.dbt import dbt_executable
     from warehouse.bootstrap import prepare_database
-    from warehouse.dbt_env import DBT_PROJECT_DIR, dbt_env
+    from warehouse.dbt_env import DBT_PROJECT_DIR, dbt_env, dbt_executable
     from warehouse.embedded import stop_embedded
     from warehouse.offline.export import export_marts
     from warehouse.repositories.tenants import ensure_tenant

@@ -109,5 +109,7 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+from cli import marts as _marts  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -7,6 +7,9 @@ pgserver Unix socket, or BENCHCRM_DATABASE_URL) into those variables, so the CLI
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,5 +70,20 @@ def dbt_environment(settings: Settings) -> Iterator[dict[str, str]]:
                 os.environ[key] = old
 
 
-def dbt_project_dir() -> Path:
-    return DBT_PROJECT_DIR
+def dbt_executable() -> str:
+    """`dbt` from PATH, else the one installed next to this interpreter (an un-activated virtualenv)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return shutil.which("dbt") or str(beside)
+
+
+# Deprecations fail the build, as in CI.
+WARN_ERROR_ARGS: tuple[str, ...] = ("--warn-error-options", '{"error": ["Deprecations"]}')
+
+
+def run_dbt(settings: Settings, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    """Run the dbt CLI on the project with the settings' owner connection; the caller checks returncode."""
+    env = {**os.environ, **dbt_env(settings)}
+    return subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )

@@ -3,8 +3,6 @@ row in every table, against the session's embedded Postgres."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ import pytest
 
 from tests.dbt.kpi_world import KpiWorld, build_kpi_world
 from tests.factories import populate_every_tenant_table
+from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt
 
 
 @dataclass(frozen=True)
@@ -22,17 +21,6 @@ class BuiltMarts:
     other_tenant: uuid.UUID  # one row in every crm table (another tenant for RLS checks)
     build_seconds: float
     log: str
-
-
-def run_dbt(settings, *args: str) -> subprocess.CompletedProcess[str]:
-    from orchestration.defs.marts.dbt import dbt_executable
-    from warehouse.dbt_env import DBT_PROJECT_DIR, dbt_env
-
-    env = {**os.environ, **dbt_env(settings)}
-    return subprocess.run(
-        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env=env, capture_output=True, text=True, timeout=900, check=False,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +36,7 @@ def built_marts(settings, admin_engine) -> BuiltMarts:
         other = ensure_tenant(conn, slug=f"kpi-other-{suffix}")
         populate_every_tenant_table(conn, other)
     started = time.perf_counter()
-    proc = run_dbt(settings, "build", "--warn-error-options", '{"error": ["Deprecations"]}')
+    proc = run_dbt(settings, "build", *WARN_ERROR_ARGS)
     elapsed = time.perf_counter() - started
     assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-2000:]}"
     return BuiltMarts(world=world, empty_tenant=empty, other_tenant=other, build_seconds=elapsed, log=proc.stdout)

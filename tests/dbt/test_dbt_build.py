@@ -44,7 +44,7 @@ def test_every_mart_table_has_forced_rls_with_the_tenant_policy(built_marts, adm
 
 
 def test_incremental_facts_pick_up_changes_without_duplicating_rows(built_marts, settings, admin_engine):
-    from tests.dbt.conftest import run_dbt
+    from warehouse.dbt_env import run_dbt
 
     tenant, rec = built_marts.world.tenant_id, built_marts.world.ids["rec-M1-K1"]
 
@@ -78,8 +78,7 @@ def test_incremental_facts_pick_up_changes_without_duplicating_rows(built_marts,
 def test_dbt_docs_generate_documents_every_model_and_column(built_marts, settings):
     import json
 
-    from tests.dbt.conftest import run_dbt
-    from warehouse.dbt_env import DBT_PROJECT_DIR
+    from warehouse.dbt_env import DBT_PROJECT_DIR, run_dbt
 
     proc = run_dbt(settings, "docs", "generate")
     assert proc.returncode == 0, proc.stdout[-4000:]

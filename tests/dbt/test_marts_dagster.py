@@ -70,6 +70,12 @@ def test_dbt_tests_are_asset_checks_on_their_models(defs):
     assert len(checks) > 100
 
 
+def test_the_dbt_asset_runs_build_with_deprecations_as_errors():
+    from orchestration.defs.marts.dbt import dbt_build_args
+
+    assert dbt_build_args() == ["build", "--warn-error-options", '{"error": ["Deprecations"]}']
+
+
 def test_refresh_job_selects_the_dbt_models_and_the_export_and_runs_hourly(defs):
     job = defs.resolve_job_def("refresh_marts_job")
     keys = {key.path[-1] for key in job.asset_layer.selected_asset_keys}
@@ -95,7 +101,7 @@ def _resources():
 def test_materializing_dbt_assets_twice_succeeds_with_passing_checks_and_same_rows(built_marts, admin_engine):
     from orchestration.defs.marts.dbt import marts_dbt_assets
 
-    selection = [dg.AssetKey(["marts", "dim_tenants"]), dg.AssetKey(["marts", "fct_recommendations"])]
+    selection = [dg.AssetKey(["marts", "fct_recommendations"])]  # incremental: the interesting one to repeat
     counts = []
     for _ in range(2):
         result = dg.materialize([marts_dbt_assets()], selection=selection, resources=_resources())

@@ -12,9 +12,10 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.resources import PostgresResource
 from orchestration.lib.dbt_translator import CRM_OPERATIONAL_TABLES, MartsTranslator
+from warehouse.dbt_env import WARN_ERROR_ARGS
 
-# Deprecations fail the build, as in CI.
-DBT_BUILD_ARGS: tuple[str, ...] = ("build", "--warn-error-options", '{"error": ["Deprecations"]}')
+# `dbt build` = models + data tests (asset checks) + unit tests; deprecations fail it, as in CI.
+DBT_BUILD_ARGS: tuple[str, ...] = ("build", *WARN_ERROR_ARGS)
 
 
 @cache
@@ -35,18 +36,8 @@ def postgres_settings(postgres: PostgresResource):
     return Settings(database_url=postgres.database_url) if postgres.database_url else get_settings()
 
 
-def dbt_executable() -> str:
-    """`dbt` from PATH, else the one installed next to this interpreter (an un-activated virtualenv)."""
-    import shutil
-    import sys
-    from pathlib import Path
-
-    beside = Path(sys.executable).parent / "dbt"
-    return shutil.which("dbt") or str(beside)
-
-
 def dbt_resource() -> DbtCliResource:
-    from warehouse.dbt_env import DBT_PROJECT_DIR
+    from warehouse.dbt_env import DBT_PROJECT_DIR, dbt_executable
 
     return DbtCliResource(
         project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
