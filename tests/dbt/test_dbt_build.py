@@ -85,7 +85,7 @@ def test_dbt_docs_generate_documents_every_model_and_column(built_marts, setting
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     catalog = json.loads((DBT_PROJECT_DIR / "target" / "catalog.json").read_text())
     models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    assert len(models) == 29
+    assert len(models) == 30
     undocumented = [
         f"{node['name']}.{column}"
         for uid, node in models.items()

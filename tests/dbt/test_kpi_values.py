@@ -215,3 +215,26 @@ def test_a_tenant_with_no_data_has_zero_rows_not_missing_ones(admin_engine, buil
         assert (row["submission_to_interview_rate"], row["top5_hit_rate"], row["brier_score"]) == (None, None, None)
     assert _one(admin_engine, "select count(*) as n from marts.dim_tenants where tenant_id = :t",
                 t=built_marts.empty_tenant)["n"] == 1
+
+
+def test_pipeline_throughput_per_recruiter_client_and_vendor(admin_engine, world):
+    rows = _rows(admin_engine, "select * from marts.kpi_pipeline_by_dimension_period where tenant_id = :t "
+                 "and period_grain = 'week' and period_start in ('2026-01-05', '2026-01-12')", t=world.tenant_id)
+    got = {(r["period_start"].day, r["dimension"], r["dimension_id"]): (
+        r["requirements_ingested"], r["submissions"], r["interviews"], r["offers"], r["placements"]) for r in rows}
+    i = world.ids
+    assert got == {
+        # week of 01-05: R1 owns the 3 imports and sent S1, S2, S6; S1's two rounds; S1's offer
+        (5, "recruiter", i["R1"]): (3, 3, 2, 1, 0),
+        (5, "recruiter", i["R2"]): (0, 2, 1, 0, 0),  # S3, S5; S3's interview
+        (5, "client", i["C1"]): (3, 5, 3, 1, 0),
+        (5, "vendor", i["V1"]): (2, 2, 2, 1, 0),  # Q1, Q3; S1, S2
+        (5, "vendor", i["V2"]): (1, 2, 1, 0, 0),  # Q2; S3, S5
+        (5, "vendor", i["V3"]): (0, 1, 0, 0, 0),  # S6
+        # week of 01-12: P1 starts
+        (12, "recruiter", i["R1"]): (0, 0, 0, 0, 1),
+        (12, "client", i["C1"]): (0, 0, 0, 0, 1),
+        (12, "vendor", i["V1"]): (0, 0, 0, 0, 1),
+    }
+    names = {r["dimension_name"] for r in rows}
+    assert {"Rita One", "Acme Bank", "Quiet Staffing"} <= names

@@ -15,7 +15,7 @@ def test_marts_command_builds_a_selection_and_exports_one_tenant(built_marts, ad
     result = CliRunner().invoke(app, ["marts", "--select", "dim_tenants", "--export", "--tenant", slug])
     assert result.exit_code == 0, result.output
     assert "dbt build: PASS=" in result.output and "ERROR=0" in result.output
-    assert "exported 15 tables" in result.output
+    assert "exported 16 tables" in result.output
     assert (settings.data_dir / "exports" / slug / "marts.duckdb").is_file()
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.resources import PostgresResource
 from orchestration.lib.dbt_translator import CRM_OPERATIONAL_TABLES, MartsTranslator
@@ -18,15 +18,25 @@ from warehouse.dbt_env import WARN_ERROR_ARGS
 DBT_BUILD_ARGS: tuple[str, ...] = ("build", *WARN_ERROR_ARGS)
 
 
+class _ParseWithOurDbt(DagsterDbtProjectPreparer):
+    """`dbt parse` with the dbt found next to this interpreter: the stock preparer looks only on PATH, which a
+    code server started from an un-activated virtualenv (`dg dev`, `dg check defs`) does not have."""
+
+    def prepare(self, project: DbtProject) -> None:
+        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
 @cache
 def dbt_project() -> DbtProject:
     """The dbt project, with its manifest prepared if missing (`dbt parse` needs no database)."""
     from warehouse.dbt_env import DBT_PROJECT_DIR
 
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    if not project.manifest_path.exists():
-        # prepare_if_dev() only parses under `dg dev`; a fresh checkout, tests and CI need it explicitly.
-        project.preparer.prepare(project)
+    preparer = _ParseWithOurDbt()
+    # Under `dg dev` re-parse on every reload (what prepare_if_dev does); elsewhere (tests, CI, a deployed code
+    # server) parse only when a fresh checkout has no manifest yet.
+    if preparer.using_dagster_dev() or not project.manifest_path.exists():
+        preparer.prepare(project)
     return project
 
 
