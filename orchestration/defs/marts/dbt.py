@@ -80,13 +80,13 @@ def marts_dbt_assets() -> dg.AssetsDefinition:
 
 def mart_asset_keys() -> list[dg.AssetKey]:
     """Keys of the tables in the `marts` schema (what BI tools and the export see)."""
-    manifest_nodes = marts_dbt_assets().keys_by_output_name
+    keys = marts_dbt_assets().keys_by_output_name.values()
     marts = {
         node["name"]
         for node in _manifest()["nodes"].values()
         if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
     }
-    return sorted((key for key in manifest_nodes.values() if key.path[-1] in marts), key=lambda k: k.to_string())
+    return sorted((key for key in keys if key.path[-1] in marts), key=lambda k: k.to_string())
 
 
 def _manifest() -> dict[str, Any]:
