@@ -117,3 +117,7 @@ if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use t
 
 # Sub-command modules register themselves on `app` (imported last so they can import `app`).
 from cli import demo as _demo  # noqa: E402,F401
+from cli import marts as _marts  # noqa: E402,F401
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
