@@ -1,0 +1,516 @@
+"""The offline, deterministic requirement extractor: labelled lines first ("Rate: $68/hr"), then the subject's
+segments ("Sr. Data Engineer || Austin, TX (Hybrid) || 12+ Months || C2C"), then free text. Every field records the
+span it came from and a confidence that reflects which of those three places it was found in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ml.extraction.classifier import classify_message
+from ml.extraction.gazetteer import find_skills
+from ml.extraction.patterns import (
+    ALL_VISAS,
+    ANY_VISA,
+    NO_RATE,
+    VISA_CONTEXT,
+    YEARS_RE,
+    Labelled,
+    duration_months,
+    find_city_state,
+    find_date,
+    find_rate,
+    find_terms,
+    find_visas,
+    labelled_lines,
+    remote_timezone,
+    work_mode,
+)
+from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, RequirementExtraction, Span
+from ml.normalize.geo import geocode
+from ml.normalize.rates import to_hourly_usd
+
+CONF_LABEL, CONF_SUBJECT, CONF_FREE, CONF_INFERRED = 0.95, 0.85, 0.7, 0.5
+
+ROLE_NOUNS = (r"developer|engineer|architect|analyst|administrator|admin|lead|manager|consultant|tester|scientist|"
+              r"specialist|designer|dba|sdet|programmer|scrum master|product owner|owner|qa|coordinator|director|"
+              r"modeler|modeller|expert|sme|devops|support|technician|associate|officer|steward|strategist|"
+              r"business analyst|full\s*stack|fullstack")
+ROLE_RE = re.compile(rf"\b({ROLE_NOUNS})s?\b", re.IGNORECASE)
+SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd)\s*:\s*)*(?:\W*(?:urgent|immediate|hot|asap|direct client|new|priority)\w*\s*"
+    r"(?:need|needs|requirement|req|opening|position|role|hiring)?\s*(?:for|of)?\s*[:!\-–|]*\s*)*"
+    r"(?:(?:need|needed|hiring|looking for|requirement for|requirement|req|job opening|opening for|opening|"
+    r"position|role|urgent need)\s*(?:for|of)?\s*(?:an?\s+)?[:\-–]?\s*)?",
+    re.IGNORECASE,
+)
+SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;|\s/\s)\s*")
+BODY_TITLE_RE = re.compile(
+    rf"\b(?:looking\s+for|need|needs|hiring|seeking|requirement\s+for|opening\s+for|position\s+(?:of|for)|"
+    rf"role\s+of|searching\s+for)\s+(?:an?\s+|the\s+|a\s+strong\s+|strong\s+|\d+\s+)?"
+    rf"(?P<t>(?:[A-Za-z.#+/&\-]+\s+){{0,5}}?(?:{ROLE_NOUNS}))s?\b",
+    re.IGNORECASE,
+)
+SENIORITY = [
+    (re.compile(r"\bprincipal\b|\bstaff\b|\bdistinguished\b", re.I), "principal"),
+    (re.compile(r"\barchitect\b", re.I), "architect"),
+    (re.compile(r"\blead\b|\bteam lead\b|\btech lead\b", re.I), "lead"),
+    (re.compile(r"\bsenior\b|\bsr\b\.?", re.I), "senior"),
+    (re.compile(r"\bmid[\s-]*level\b|\bmid\b|\bintermediate\b", re.I), "mid"),
+    (re.compile(r"\bjunior\b|\bjr\b\.?|\bentry[\s-]*level\b|\bassociate\b", re.I), "junior"),
+]
+NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*have|good[\s-]*to[\s-]*have|is\s+a\s+(big\s+)?plus|preferred|desired|"
+                       r"desirable|bonus|added\s+advantage|would\s+be\s+(nice|great|a\s+plus)|optional|pluses|"
+                       r"secondary)\b", re.IGNORECASE)
+MUST_LINE = re.compile(r"\b(must[\s-]*have|required|mandatory|must|primary|key\s+skills|strong)\b", re.IGNORECASE)
+HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-']{1,40}?)\**\s*:?\s*\**\s*$")
+CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm|temp[\s-]*to[\s-]*perm|"
+                              r"right[\s-]*to[\s-]*hire)\b", re.IGNORECASE)
+FULL_TIME = re.compile(r"\b(full[\s-]*time|fte|permanent|perm\s+role|direct[\s-]*hire|salaried)\b", re.IGNORECASE)
+CONTRACT = re.compile(r"\b(contract|c2c|w2|1099|corp[\s-]*to[\s-]*corp|temp|freelance)\b", re.IGNORECASE)
+EXTERNAL_ID = re.compile(
+    r"\b(?:req(?:uirement)?|job|position|jd|requisition|ref)\s*(?:#|id\b|no\.?|number|code)\s*[:#.\-]?\s*"
+    r"(?P<id>[A-Z0-9][A-Z0-9\-_/]{2,24})", re.IGNORECASE)
+DOMAIN_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(bank(ing)?|financial services|fintech|capital markets|payments|lending|mortgage|"
+                r"investment bank\w*|wealth management|trading)\b", re.I), "banking"),
+    (re.compile(r"\b(health\s*care|healthcare|hipaa|payer|provider|hospital|clinical|epic|medicaid|medicare|"
+                r"claims processing)\b", re.I), "healthcare"),
+    (re.compile(r"\b(insurance|p&c|property and casualty|underwriting|actuarial)\b", re.I), "insurance"),
+    (re.compile(r"\b(retail|e-?commerce|ecommerce)\b", re.I), "retail"),
+    (re.compile(r"\b(telecom|telecommunications|wireless carrier)\b", re.I), "telecom"),
+    (re.compile(r"\b(pharma|pharmaceutical|life sciences|biotech)\b", re.I), "pharma"),
+    (re.compile(r"\b(state agency|government|public sector|federal|state of [A-Z][a-z]+|county|dmv)\b", re.I),
+     "government"),
+    (re.compile(r"\b(energy|utilit(y|ies)|oil and gas|oil & gas)\b", re.I), "energy"),
+    (re.compile(r"\b(automotive|manufacturing|supply chain|logistics)\b", re.I), "manufacturing"),
+]
+
+
+@dataclass
+class _Doc:
+    body: str
+    subject: str
+    labels: list[Labelled]
+
+    def label(self, field: str) -> Labelled | None:
+        return next((lab for lab in self.labels if lab.field == field and lab.value), None)
+
+
+def _ev(conf: float, source: str, span: tuple[int, int] | None) -> Evidence:
+    return Evidence(confidence=conf, source=source,  # type: ignore[arg-type]
+                    span=Span(start=span[0], end=span[1]) if span else None)
+
+
+def _subject_segments(subject: str) -> list[tuple[str, int]]:
+    """(segment, offset in subject) after removing "URGENT: Need" style prefixes."""
+    m = SUBJECT_PREFIX.match(subject)
+    start = m.end() if m else 0
+    out: list[tuple[str, int]] = []
+    pos = start
+    for piece in SUBJECT_SPLIT.split(subject[start:]):
+        idx = subject.find(piece, pos)
+        if piece.strip():
+            out.append((piece.strip(), idx if idx >= 0 else pos))
+        pos = max(pos, idx + len(piece)) if idx >= 0 else pos
+    return out
+
+
+def _clean_title(title: str) -> str:
+    title = re.sub(r"\s*\((?:[^)]*)\)\s*", " ", title)  # "(Hybrid)", "(W2)"
+    title = re.sub(r"\s+(?:in|at|for|with|@|near)\s+.*$", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"\s*[-–,:]+\s*$", "", title.strip())
+    title = re.sub(r"^\s*(?:an?|the)\s+", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"\s+", " ", title).strip(" .:-–*")
+    if title.isupper() and len(title) > 4:
+        title = " ".join(w if len(w) <= 3 and w not in {"SR.", "JR.", "SR", "JR"} else w.title()
+                         for w in title.split())
+        title = re.sub(r"\b(Sr|Jr)\b", lambda m: m.group(1).title(), title.replace("SR", "Sr").replace("JR", "Jr"))
+    return title
+
+
+def _title(doc: _Doc) -> tuple[str | None, Evidence | None]:
+    lab = doc.label("title")
+    if lab and ROLE_RE.search(lab.value) and len(lab.value) <= 90:
+        value = _clean_title(lab.value)
+        if value:
+            return value, _ev(CONF_LABEL, "body", (lab.start, lab.end))
+    for seg, offset in _subject_segments(doc.subject):
+        if ROLE_RE.search(seg) and not re.search(r"\$|\d+\s*(months?|mos)|\bC2C\b|\bW2\b", seg, re.I):
+            value = _clean_title(seg)
+            if value and len(value) <= 90:
+                return value, _ev(CONF_SUBJECT, "subject", (offset, offset + len(seg)))
+    m = BODY_TITLE_RE.search(doc.body)
+    if m:
+        value = _clean_title(m.group("t"))
+        if value:
+            return value, _ev(CONF_FREE, "body", m.span("t"))
+    return None, None
+
+
+def _seniority(title: str | None, min_years: float | None) -> tuple[str | None, float]:
+    if title:
+        for regex, level in SENIORITY:
+            if regex.search(title):
+                return level, CONF_LABEL
+    return None, 0.0
+
+
+def _min_years(doc: _Doc) -> tuple[float | None, Evidence | None]:
+    lab = doc.label("experience")
+    if lab:
+        m = YEARS_RE.search(lab.value) or re.search(r"(?P<a>\d{1,2})\s*\+", lab.value)
+        if m:
+            return float(m.group("a")), _ev(CONF_LABEL, "body", (lab.start + m.start(), lab.start + m.end()))
+    for text, source in ((doc.body, "body"), (doc.subject, "subject")):
+        for m in YEARS_RE.finditer(text):
+            window = text[max(0, m.start() - 60):m.end() + 60].lower()
+            if re.search(r"\b(month|duration|contract|extension|old|ago)\b", window) and "experience" not in window:
+                continue
+            years = float(m.group("a"))
+            if 0 < years <= 40:
+                conf = CONF_FREE if "experience" in window or "exp" in window else CONF_INFERRED + 0.1
+                return years, _ev(conf, source, m.span())
+    return None, None
+
+
+def _location(doc: _Doc) -> tuple[Location, Evidence | None, str | None]:
+    lab = doc.label("location")
+    sources: list[tuple[str, str, int]] = []
+    if lab:
+        sources.append((lab.value, "body", lab.start))
+    for seg, offset in _subject_segments(doc.subject):
+        sources.append((seg, "subject", offset))
+    sources.append((doc.body, "body", 0))
+    hit = None
+    hit_source = "body"
+    hit_offset = 0
+    for text, source, offset in sources:
+        hit = find_city_state(text)
+        if hit:
+            hit_source, hit_offset = source, offset
+            break
+    mode_texts = [(lab.value, "body", lab.start)] if lab else []
+    wm_lab = doc.label("work_mode")
+    if wm_lab:
+        mode_texts.insert(0, (wm_lab.value, "body", wm_lab.start))
+    mode_texts += [(doc.subject, "subject", 0), (doc.body, "body", 0)]
+    mode = None
+    for text, _source, _offset in mode_texts:
+        mode, _span = work_mode(text)
+        if mode:
+            break
+    loc = Location(work_mode=mode)  # type: ignore[arg-type]
+    evidence = None
+    if hit:
+        point = geocode(hit.city, hit.state)
+        loc = Location(city=hit.city, state=hit.state, lat=point.lat if point else None,
+                       lon=point.lon if point else None, timezone=point.timezone if point else None,
+                       work_mode=mode)  # type: ignore[arg-type]
+        conf = CONF_LABEL if (lab and hit_source == "body" and hit_offset == lab.start) else (
+            CONF_SUBJECT if hit_source == "subject" else CONF_FREE)
+        evidence = _ev(conf, hit_source, (hit_offset + hit.start, hit_offset + hit.end))
+    elif mode:
+        evidence = _ev(CONF_FREE, "body", None)
+    if mode == "remote" and loc.timezone is None:
+        tz = remote_timezone(" ".join(t for t, _, _ in mode_texts[:2]) + " " + doc.subject + " " + doc.body)
+        if tz:
+            loc = loc.model_copy(update={"timezone": tz})
+    return loc, evidence, None
+
+
+def _rate(doc: _Doc) -> tuple[Rate | None, Evidence | None, str | None]:
+    lab = doc.label("rate")
+    terms, _ = find_terms(" ".join([doc.subject, lab.value if lab else "", doc.body]))
+    hit, source, offset = None, "body", 0
+    note = None
+    if lab:
+        if NO_RATE.search(lab.value) and not re.search(r"\d", lab.value):
+            note = f"rate: {lab.value}"
+        else:
+            hit = find_rate(lab.value, labelled=True)
+            source, offset = "body", lab.start
+    if hit is None and note is None:
+        for seg, seg_off in _subject_segments(doc.subject):
+            hit = find_rate(seg)
+            if hit:
+                source, offset = "subject", seg_off
+                break
+    if hit is None and note is None:
+        # Free text: only lines that talk about money ("pay rate up to 75/hr", "Max 70/hr all inclusive").
+        pos = 0
+        for line in doc.body.splitlines(keepends=True):
+            if re.search(r"\$|rate|/\s*hr|per\s*hour|/hour|salary|\bk\b|annum|compensation|budget|hourly|/yr",
+                         line, re.I):
+                hit = find_rate(line)
+                if hit:
+                    source, offset = "body", pos
+                    break
+            pos += len(line)
+    if hit is None:
+        if note is None and NO_RATE.search(doc.body + " " + doc.subject):
+            note = "rate: " + NO_RATE.search(doc.body + " " + doc.subject).group(0)  # type: ignore[union-attr]
+        return None, None, note
+    if hit.unit == "year" and not any(t in terms for t in ("C2C", "W2", "1099")):
+        terms = [*terms, "FTE"] if "FTE" not in terms else terms
+    rate = Rate(amount=hit.amount, unit=hit.unit, hourly_usd=to_hourly_usd(hit.amount, hit.unit),  # type: ignore[arg-type]
+                terms=terms)  # type: ignore[arg-type]
+    conf = CONF_LABEL if (lab and offset == lab.start) else CONF_SUBJECT if source == "subject" else CONF_FREE
+    if not hit.explicit_unit:
+        conf -= 0.1
+    return rate, _ev(conf, source, (offset + hit.start, offset + hit.end)), None
+
+
+def _visas(doc: _Doc) -> tuple[list[str], Evidence | None]:
+    lab = doc.label("visa")
+    texts: list[tuple[str, str, int]] = []
+    if lab:
+        texts.append((lab.value, "body", lab.start))
+    for seg, off in _subject_segments(doc.subject):
+        if VISA_CONTEXT.search(seg):
+            texts.append((seg, "subject", off))
+    pos = 0
+    for line in doc.body.splitlines(keepends=True):
+        if VISA_CONTEXT.search(line) and not (lab and pos <= lab.start < pos + len(line)):
+            texts.append((line, "body", pos))
+        pos += len(line)
+    accepted: list[str] = []
+    excluded: list[str] = []
+    first_span: tuple[int, int] | None = None
+    first_source = "body"
+    any_visa = False
+    for text, source, offset in texts:
+        if ANY_VISA.search(text):
+            any_visa = True
+            first_span = first_span or (offset + ANY_VISA.search(text).start(), offset + ANY_VISA.search(text).end())  # type: ignore[union-attr]
+        acc, exc, spans = find_visas(text)
+        # TN is also Tennessee: only trust it beside another visa token.
+        if acc == ["TN"] and not re.search(r"visa|work auth", text, re.I):
+            acc = []
+        for v in acc:
+            if v not in accepted:
+                accepted.append(v)
+        for v in exc:
+            if v not in excluded:
+                excluded.append(v)
+        if (acc or exc) and first_span is None:
+            first_span = (offset + spans[0][0], offset + spans[0][1]) if spans else (offset, offset + len(text.rstrip()))
+            first_source = source
+    if any_visa and not accepted:
+        accepted = [v for v in ALL_VISAS if v not in excluded]
+    elif excluded and not accepted:
+        # "No H1B" alone means everything else is fine.
+        accepted = [v for v in ALL_VISAS if v not in excluded]
+    accepted = [v for v in accepted if v not in excluded]
+    if not accepted:
+        return [], None
+    conf = CONF_LABEL if lab else CONF_FREE
+    return [v for v in ALL_VISAS if v in accepted], _ev(conf, first_source, first_span)
+
+
+def _duration(doc: _Doc) -> tuple[float | None, Evidence | None]:
+    lab = doc.label("duration")
+    if lab:
+        months, span = duration_months(lab.value, years_allowed=True)
+        if months:
+            return months, _ev(CONF_LABEL, "body", (lab.start + span[0], lab.start + span[1]))  # type: ignore[index]
+    for seg, off in _subject_segments(doc.subject):
+        months, span = duration_months(seg, years_allowed=False)
+        if months:
+            return months, _ev(CONF_SUBJECT, "subject", (off + span[0], off + span[1]))  # type: ignore[index]
+    pos = 0
+    for line in doc.body.splitlines(keepends=True):
+        if re.search(r"duration|contract|months?|long term|project", line, re.I) and not re.search(
+                r"experience|exp\b", line, re.I):
+            months, span = duration_months(line, years_allowed=bool(re.search(r"duration|contract", line, re.I)))
+            if months:
+                return months, _ev(CONF_FREE, "body", (pos + span[0], pos + span[1]))  # type: ignore[index]
+        pos += len(line)
+    return None, None
+
+
+def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tuple[str | None, Evidence | None]:
+    lab = doc.label("type")
+    for text, source, offset, conf in (
+        *([(lab.value, "body", lab.start, CONF_LABEL)] if lab else []),
+        (doc.subject, "subject", 0, CONF_SUBJECT),
+        (doc.body, "body", 0, CONF_FREE),
+    ):
+        m = CONTRACT_TO_HIRE.search(text)
+        if m:
+            return "contract_to_hire", _ev(conf, source, (offset + m.start(), offset + m.end()))
+        m = FULL_TIME.search(text)
+        if m and not CONTRACT.search(text[:m.start()] + text[m.end():m.end() + 40] if source != "body" else ""):
+            return "full_time", _ev(conf, source, (offset + m.start(), offset + m.end()))
+        m = CONTRACT.search(text)
+        if m:
+            return "contract", _ev(conf, source, (offset + m.start(), offset + m.end()))
+    if rate is not None and rate.unit == "year":
+        return "full_time", _ev(CONF_INFERRED, "inferred", None)
+    if duration is not None or (rate is not None and rate.unit == "hour"):
+        return "contract", _ev(CONF_INFERRED, "inferred", None)
+    return None, None
+
+
+def _party(doc: _Doc, field: str) -> tuple[str | None, Evidence | None]:
+    lab = doc.label(field)
+    if not lab:
+        return None, None
+    value = re.sub(r"\s*\(.*?\)\s*", " ", lab.value).strip(" .,-")
+    value = re.split(r"\s+(?:via|through|thru)\s+", value, maxsplit=1, flags=re.I)[0].strip()
+    if not value or len(value) > 80 or value.lower() in {"tbd", "n/a", "na", "confidential", "will disclose"}:
+        return None, None
+    return value, _ev(CONF_LABEL, "body", (lab.start, lab.start + len(lab.value)))
+
+
+def _external_id(doc: _Doc) -> tuple[str | None, Evidence | None]:
+    lab = doc.label("external_id")
+    if lab and re.match(r"[A-Z0-9][A-Z0-9\-_/]{2,24}$", lab.value, re.I):
+        return lab.value, _ev(CONF_LABEL, "body", (lab.start, lab.end))
+    for text, source in ((doc.subject, "subject"), (doc.body, "body")):
+        m = EXTERNAL_ID.search(text)
+        if m and re.search(r"\d", m.group("id")):
+            return m.group("id"), _ev(CONF_SUBJECT if source == "subject" else CONF_FREE, source, m.span("id"))
+    return None, None
+
+
+def _skill_sections(body: str) -> list[tuple[int, int, bool]]:
+    """(start, end, required?) ranges of the body; a "Nice to have:" heading or label opens a nice-to-have range
+    that runs until the next heading or label."""
+    ranges: list[tuple[int, int, bool]] = []
+    pos = 0
+    current_start, current_required = 0, True
+    for line in body.splitlines(keepends=True):
+        stripped = line.strip()
+        lab = labelled_lines(line)
+        heading = HEADING.match(line) if stripped.endswith(":") or (stripped and len(stripped) < 40 and stripped.istitle()) else None
+        if lab or heading:
+            ranges.append((current_start, pos, current_required))
+            current_start = pos
+            key_text = (lab[0].field if lab else heading.group(1)) if (lab or heading) else ""  # type: ignore[union-attr]
+            if lab:
+                current_required = lab[0].field != "nice_skills"
+            else:
+                current_required = not NICE_LINE.search(key_text)
+        pos += len(line)
+    ranges.append((current_start, pos, current_required))
+    return ranges
+
+
+_YEARS_NEAR = re.compile(r"^\s*(?:\(|-|–|:)?\s*(\d{1,2})\s*\+?\s*(?:years?|yrs?)", re.IGNORECASE)
+
+
+def _skills(doc: _Doc) -> list[ExtractedSkill]:
+    out: dict[str, ExtractedSkill] = {}
+    sections = _skill_sections(doc.body)
+    for source, text in (("subject", doc.subject), ("body", doc.body)):
+        for hit in find_skills(text):
+            required = True
+            conf = CONF_SUBJECT if source == "subject" else CONF_FREE
+            if source == "body":
+                for start, end, req in sections:
+                    if start <= hit.start < end:
+                        required = req
+                        break
+                line_start = text.rfind("\n", 0, hit.start) + 1
+                line_end = text.find("\n", hit.end)
+                line = text[line_start: line_end if line_end >= 0 else len(text)]
+                # Inline qualifiers beat the section: "Kafka is a plus", "Python (must)".
+                sentence = re.split(r"(?<=[.;])\s", line)
+                sentence_text = next((s for s in sentence if hit.raw in s), line)
+                if NICE_LINE.search(sentence_text) and not re.search(r"\bmust\b|\brequired\b", sentence_text, re.I):
+                    required = False
+                elif re.search(r"\bmust\b|\brequired\b|\bmandatory\b", sentence_text, re.I):
+                    required = True
+                if any(lab.field in ("required_skills", "nice_skills") and lab.line_start == line_start
+                       for lab in doc.labels):
+                    conf = CONF_LABEL
+            years_m = _YEARS_NEAR.match(text[hit.end:hit.end + 20])
+            years = float(years_m.group(1)) if years_m else None
+            existing = out.get(hit.canonical)
+            if existing is not None:
+                if required and not existing.required:
+                    out[hit.canonical] = existing.model_copy(update={"required": True})
+                continue
+            out[hit.canonical] = ExtractedSkill(
+                raw=hit.raw, canonical=hit.canonical, required=required, years=years,
+                evidence=_ev(conf, source, (hit.start, hit.end)),
+            )
+    return list(out.values())
+
+
+def _domains(doc: _Doc) -> list[str]:
+    text = doc.subject + "\n" + doc.body
+    lab = doc.label("domain")
+    found = []
+    for regex, name in DOMAIN_WORDS:
+        if regex.search(lab.value if lab else text):
+            found.append(name)
+    if lab and not found:
+        for regex, name in DOMAIN_WORDS:
+            if regex.search(text):
+                found.append(name)
+    return found
+
+
+def extract_requirement(text: str, subject: str | None = None) -> RequirementExtraction:
+    """Deterministic extraction of one requirement email body (and its subject)."""
+    body = text or ""
+    subject = subject or ""
+    doc = _Doc(body=body, subject=subject, labels=labelled_lines(body))
+    is_req, reason = classify_message(subject, body)
+    evidence: dict[str, Evidence] = {}
+
+    title, ev = _title(doc)
+    if ev:
+        evidence["title"] = ev
+    min_years, ev = _min_years(doc)
+    if ev:
+        evidence["min_years"] = ev
+    seniority, conf = _seniority(title, min_years)
+    if seniority and "title" in evidence:
+        evidence["seniority"] = evidence["title"].model_copy(update={"confidence": min(conf, evidence["title"].confidence)})
+    location, ev, _ = _location(doc)
+    if ev:
+        evidence["location"] = ev
+    rate, ev, rate_note = _rate(doc)
+    if ev:
+        evidence["rate"] = ev
+    visas, ev = _visas(doc)
+    if ev:
+        evidence["visa_accepted"] = ev
+    duration, ev = _duration(doc)
+    if ev:
+        evidence["duration_months"] = ev
+    contract_type, ev = _contract_type(doc, rate, duration)
+    if ev:
+        evidence["contract_type"] = ev
+    start = None
+    lab = doc.label("start")
+    if lab:
+        start, span = find_date(lab.value)
+        if start and span:
+            evidence["start_date"] = _ev(CONF_LABEL, "body", (lab.start + span[0], lab.start + span[1]))
+    client, ev = _party(doc, "client")
+    if ev:
+        evidence["client"] = ev
+    end_client, ev = _party(doc, "end_client")
+    if ev:
+        evidence["end_client"] = ev
+    vendor, ev = _party(doc, "vendor")
+    if ev:
+        evidence["vendor"] = ev
+    external_id, ev = _external_id(doc)
+    if ev:
+        evidence["external_id"] = ev
+    skills = _skills(doc)
+    notes = "; ".join(n for n in [rate_note, "locals only" if re.search(r"\blocals?\s+only\b", body + subject, re.I)
+                                   else None] if n) or None
+    evidence["is_requirement"] = Evidence(confidence=0.9 if is_req else 0.8, source="inferred")
+    return RequirementExtraction(
+        is_requirement=is_req, not_requirement_reason=reason, title=title, external_id=external_id, skills=skills,
+        min_years=min_years, seniority=seniority, location=location, visa_accepted=visas,  # type: ignore[arg-type]
+        rate=rate, duration_months=duration, contract_type=contract_type, start_date=start,  # type: ignore[arg-type]
+        client=client, end_client=end_client, vendor=vendor, domains=_domains(doc), notes=notes, evidence=evidence,
+    )
