@@ -111,3 +111,4 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+from cli import extract as _extract  # noqa: E402,F401

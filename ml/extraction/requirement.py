@@ -65,6 +65,8 @@ NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*have|good[\s-]*to[\s-]*have|is\s+a
                        r"secondary)\b", re.IGNORECASE)
 MUST_LINE = re.compile(r"\b(must[\s-]*have|required|mandatory|must|primary|key\s+skills|strong)\b", re.IGNORECASE)
 HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-']{1,40}?)\**\s*:?\s*\**\s*$")
+UPDATED_RATE = re.compile(r"\b(updated|revised|new|changed|increased|reduced|now)\b.{0,20}\b(rate|budget)\b|"
+                          r"\b(rate|budget)\b.{0,20}\b(updated|revised|changed|increased|reduced|is now)\b", re.I)
 CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm|temp[\s-]*to[\s-]*perm|"
                               r"right[\s-]*to[\s-]*hire)\b", re.IGNORECASE)
 FULL_TIME = re.compile(r"\b(full[\s-]*time|fte|permanent|perm\s+role|direct[\s-]*hire|salaried)\b", re.IGNORECASE)
@@ -225,7 +227,16 @@ def _rate(doc: _Doc) -> tuple[Rate | None, Evidence | None, str | None]:
     terms, _ = find_terms(" ".join([doc.subject, lab.value if lab else "", doc.body]))
     hit, source, offset = None, "body", 0
     note = None
-    if lab:
+    # A forwarder's edit ("Rate updated to $72/hr") is newer than the original's "Rate:" line.
+    pos = 0
+    for line in doc.body.splitlines(keepends=True):
+        if UPDATED_RATE.search(line):
+            hit = find_rate(line)
+            if hit:
+                source, offset = "body", pos
+                break
+        pos += len(line)
+    if lab and hit is None:
         if NO_RATE.search(lab.value) and not re.search(r"\d", lab.value):
             note = f"rate: {lab.value}"
         else:

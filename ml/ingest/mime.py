@@ -200,7 +200,7 @@ def _strip_signature(text: str) -> str:
             return "\n".join(lines[:i]).rstrip()
         if _DISCLAIMER.match(line):
             return "\n".join(lines[:i]).rstrip()
-        if stripped and _CLOSING.match(stripped) and nonblank_seen >= 2:
+        if stripped and _CLOSING.match(stripped) and nonblank_seen >= 1:
             return "\n".join(lines[:i]).rstrip()
         if stripped:
             nonblank_seen += 1
