@@ -52,6 +52,9 @@ def classify_message(subject: str | None, text: str | None) -> tuple[bool, str |
     skills = len({h.canonical for h in find_skills(subject + "\n" + text[:5000])})
     money = find_rate(subject) is not None or "rate" in labels
     role_words = bool(ROLE_WORDS.search(head))
+    if not strong_req and not money and len(text) < 300 and not find_skills(text):
+        # "Thanks, received" under a role-bearing subject: a thread reply, not a requirement.
+        return False, "no_role_signal"
     if strong_req or (title_signal and (skills >= 1 or money or role_words)) or (skills >= 3 and role_words):
         return True, None
     return False, "no_role_signal"

@@ -64,6 +64,8 @@ NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*have|good[\s-]*to[\s-]*have|is\s+a
                        r"desirable|bonus|added\s+advantage|would\s+be\s+(nice|great|a\s+plus)|optional|pluses|"
                        r"secondary)\b", re.IGNORECASE)
 MUST_LINE = re.compile(r"\b(must[\s-]*have|required|mandatory|must|primary|key\s+skills|strong)\b", re.IGNORECASE)
+SECTION_WORDS = re.compile(r"^(must[\s-]*haves?|required( skills)?|mandatory( skills)?|responsibilities|qualifications|"
+                           r"job description|requirements|skills|technical skills|about the role|duties)\s*:?$", re.I)
 HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-']{1,40}?)\**\s*:?\s*\**\s*$")
 UPDATED_RATE = re.compile(r"\b(updated|revised|new|changed|increased|reduced|now)\b.{0,20}\b(rate|budget)\b|"
                           r"\b(rate|budget)\b.{0,20}\b(updated|revised|changed|increased|reduced|is now)\b", re.I)
@@ -109,6 +111,11 @@ def _subject_segments(subject: str) -> list[tuple[str, int]]:
     """(segment, offset in subject) after removing "URGENT: Need" style prefixes."""
     m = SUBJECT_PREFIX.match(subject)
     start = m.end() if m else 0
+    lead = re.match(r"\s*([^:|]{1,30}):\s+", subject[start:])
+    if lead and not ROLE_RE.search(lead.group(1)) and not re.search(r"\d", lead.group(1)):
+        start += lead.end()  # "Full Time: Senior DevOps Engineer", "Hot req: ..."
+        m2 = SUBJECT_PREFIX.match(subject, start)
+        start = m2.end() if m2 else start
     out: list[tuple[str, int]] = []
     pos = start
     for piece in SUBJECT_SPLIT.split(subject[start:]):
@@ -124,7 +131,7 @@ def _clean_title(title: str) -> str:
     title = re.sub(r"\s+(?:in|at|for|with|@|near)\s+.*$", "", title, flags=re.IGNORECASE)
     title = re.sub(r"\s*[-–,:]+\s*$", "", title.strip())
     title = re.sub(r"^\s*(?:an?|the)\s+", "", title, flags=re.IGNORECASE)
-    title = re.sub(r"\s+", " ", title).strip(" .:-–*")
+    title = re.sub(r"\s+", " ", title).strip(" :-–*").rstrip(".")
     if title.isupper() and len(title) > 4:
         title = " ".join(w if len(w) <= 3 and w not in {"SR.", "JR.", "SR", "JR"} else w.title()
                          for w in title.split())
@@ -395,7 +402,9 @@ def _skill_sections(body: str) -> list[tuple[int, int, bool]]:
     for line in body.splitlines(keepends=True):
         stripped = line.strip()
         lab = labelled_lines(line)
-        heading = HEADING.match(line) if stripped.endswith(":") or (stripped and len(stripped) < 40 and stripped.istitle()) else None
+        heading = HEADING.match(line) if stripped.endswith(":") or (
+            stripped and len(stripped) < 40 and not stripped.startswith(("-", "*", "•")) and (
+                NICE_LINE.search(stripped) or SECTION_WORDS.search(stripped))) else None
         if lab or heading:
             ranges.append((current_start, pos, current_required))
             current_start = pos
