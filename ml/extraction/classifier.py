@@ -39,10 +39,9 @@ def classify_message(subject: str | None, text: str | None) -> tuple[bool, str |
         return False, "out_of_office"
     if DELIVERY.search(head):
         return False, "delivery_failure"
-    if HOTLIST.search(subject) or len(HOTLIST.findall(text[:2000])) >= 1 and not re.search(
-            r"\b(job description|must have|responsibilit)", text, re.IGNORECASE):
-        if HOTLIST.search(head):
-            return False, "hotlist"
+    if (HOTLIST.search(subject) or (len(HOTLIST.findall(text[:2000])) >= 1 and not re.search(
+            r"\b(job description|must have|responsibilit)", text, re.IGNORECASE))) and HOTLIST.search(head):
+        return False, "hotlist"
     newsletter_cues = len(NEWSLETTER.findall(subject + "\n" + text))
     labels = {lab.field for lab in labelled_lines(text)}
     strong_req = len(labels & {"title", "location", "rate", "duration", "visa", "required_skills", "client"}) >= 2

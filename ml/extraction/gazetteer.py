@@ -18,7 +18,7 @@ from ml.taxonomy.catalog import alias_key
 AMBIGUOUS = frozenset({
     "go", "r", "rest", "safe", "express", "node", "lambda", "glue", "lightning", "containers", "ts", "tf", "py",
     "dl", "ml", "ado", "spring", "hive", "elk", "swift", "torch", "rag", "github", "lwc",
-    "kube", "vue", "mongo", "best", "lightning", "scrum", "kanban", "jira", "brd", "frd", "uat", "erwin", "cics",
+    "kube", "vue", "mongo", "best", "scrum", "kanban", "jira", "brd", "frd", "uat", "erwin", "cics",
     "jcl", "s3", "ec2", "fico", "adf", "vsts", "eks", "aks", "gke", "pmp", "drf", "pbi", "psql", "ksh", "cpp",
 })
 _LIST_BEFORE = set(",;:/(|•*-–[&+\n")

@@ -116,7 +116,7 @@ def find_rate(text: str, *, labelled: bool = False) -> RateHit | None:
             continue
         # Phone numbers, years, req ids: digits glued to other digits or dashes.
         before = text[m.start("a") - 1] if m.start("a") > 0 else " "
-        if before.isdigit() or before in "#-/." and not has_cur:
+        if before.isdigit() or (before in "#-/." and not has_cur):
             continue
         amount = max(a, b) if (b is not None and RATE_POLICY == "upper") else a
         if b is not None and b < a:
@@ -292,7 +292,7 @@ _STOP_CITY_WORDS = {"need", "needed", "urgent", "hiring", "for", "in", "at", "ro
                     "senior", "junior", "c2c", "w2", "contract", "months", "month", "day", "days", "week", "visa",
                     "must", "be", "client", "is", "are", "we", "have", "our", "your", "this", "that", "hi", "hello",
                     "team", "req", "requirement", "immediate", "immediately", "opening", "scientist", "specialist",
-                    "consultant", "architecture", "office", "hours", "cst", "est", "pst", "mst", "usc", "gc", "any"}
+                    "architecture", "office", "hours", "cst", "est", "pst", "mst", "usc", "gc", "any"}
 
 
 @dataclass(frozen=True)

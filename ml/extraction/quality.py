@@ -49,7 +49,7 @@ def labels_from_extraction(x: RequirementExtraction) -> dict[str, Any]:
 
 
 def expand_gold(gold: dict[str, Any]) -> dict[str, Any]:
-    """Derive the split location fields from a gold `location` object (so a corpus labels it once)."""
+    """Derive the split location/rate fields from compound `location`/`rate` objects (so they are labelled once)."""
     out = dict(gold)
     loc = gold.get("location")
     if isinstance(loc, dict):
@@ -143,8 +143,8 @@ def evaluate(pairs: Iterable[tuple[dict[str, Any], dict[str, Any]]],
     """Aggregate per-field scores over (gold labels, predicted labels) pairs."""
     fields = tuple(fields)
     scores = {f: FieldScore(f) for f in fields}
-    for gold_raw, pred in pairs:
-        gold = expand_gold(gold_raw)
+    for gold_raw, pred_raw in pairs:
+        gold, pred = expand_gold(gold_raw), expand_gold(pred_raw)
         for f in fields:
             if f not in gold:
                 continue

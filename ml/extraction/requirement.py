@@ -409,10 +409,7 @@ def _skill_sections(body: str) -> list[tuple[int, int, bool]]:
             ranges.append((current_start, pos, current_required))
             current_start = pos
             key_text = (lab[0].field if lab else heading.group(1)) if (lab or heading) else ""  # type: ignore[union-attr]
-            if lab:
-                current_required = lab[0].field != "nice_skills"
-            else:
-                current_required = not NICE_LINE.search(key_text)
+            current_required = lab[0].field != "nice_skills" if lab else not NICE_LINE.search(key_text)
         pos += len(line)
     ranges.append((current_start, pos, current_required))
     return ranges

@@ -56,6 +56,10 @@ def extract_resume(text: str) -> ResumeExtraction:
     for hit in find_skills(text):
         tail = text[hit.end:hit.end + 24]
         years_m = re.match(r"\s*(?:\(|-|–|:)?\s*(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:years?|yrs?)", tail, re.IGNORECASE)
+        if hit.canonical in skills:
+            if years_m and skills[hit.canonical].years is None:  # "Java (10 years)" after a bare title mention
+                skills[hit.canonical] = skills[hit.canonical].model_copy(update={"years": float(years_m.group(1))})
+            continue
         if hit.canonical not in skills:
             skills[hit.canonical] = ExtractedSkill(raw=hit.raw, canonical=hit.canonical, required=True,
                                                    years=float(years_m.group(1)) if years_m else None,

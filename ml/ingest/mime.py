@@ -5,6 +5,7 @@ chains unwrapped. Built on the stdlib `email` package; anything that is not a us
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import email.utils
@@ -58,6 +59,12 @@ def _decode_bytes(payload: bytes, declared: str | None) -> tuple[str, bool]:
             return payload.decode(_charset_alias(cs)), i > 0 and bool(declared)
         except (LookupError, UnicodeDecodeError):
             continue
+    if b"\x00" not in payload:
+        # Mis-labelled Western mail is nearly always windows-1252; a detector on short text guesses wildly (UTF-16).
+        try:
+            return payload.decode("cp1252"), True
+        except UnicodeDecodeError:
+            pass
     try:
         from charset_normalizer import from_bytes
 
@@ -277,10 +284,8 @@ def parse_message(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMe
         if part.is_multipart():
             if ctype == "message/rfc822":
                 for sub in part.get_payload() or []:
-                    try:
+                    with contextlib.suppress(UnparseableMessage):
                         inner.append(parse_message(sub.as_bytes(policy=email.policy.default), max_bytes=max_bytes))
-                    except UnparseableMessage:
-                        pass
             continue
         disposition = (part.get_content_disposition() or "").lower()
         filename = part.get_filename()
