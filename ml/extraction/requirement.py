@@ -41,11 +41,11 @@ ROLE_RE = re.compile(rf"\b({ROLE_NOUNS})s?\b", re.IGNORECASE)
 SUBJECT_PREFIX = re.compile(
     r"^\s*(?:(?:re|fw|fwd)\s*:\s*)*(?:\W*(?:urgent|immediate|hot|asap|direct client|new|priority)\w*\s*"
     r"(?:need|needs|requirement|req|opening|position|role|hiring)?\s*(?:for|of)?\s*[:!\-–|]*\s*)*"
-    r"(?:(?:need|needed|hiring|looking for|requirement for|requirement|req|job opening|opening for|opening|"
+    r"(?:(?:need|needed|hiring[!\s]*|looking for|requirement for|requirement|req|job opening|opening for|opening|"
     r"position|role|urgent need)\s*(?:for|of)?\s*(?:an?\s+)?[:\-–]?\s*)?",
     re.IGNORECASE,
 )
-SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;|\s/\s)\s*")
+SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;|\s/\s)\s*|\s+-\s+")
 BODY_TITLE_RE = re.compile(
     rf"\b(?:looking\s+for|need|needs|hiring|seeking|requirement\s+for|opening\s+for|position\s+(?:of|for)|"
     rf"role\s+of|searching\s+for)\s+(?:an?\s+|the\s+|a\s+strong\s+|strong\s+|\d+\s+)?"
@@ -117,17 +117,37 @@ def _subject_segments(subject: str) -> list[tuple[str, int]]:
         m2 = SUBJECT_PREFIX.match(subject, start)
         start = m2.end() if m2 else start
     out: list[tuple[str, int]] = []
-    pos = start
-    for piece in SUBJECT_SPLIT.split(subject[start:]):
-        idx = subject.find(piece, pos)
+    seg_start = start
+    rest = subject[start:]
+    # Split on the separators, but never inside parentheses: "(Remote - PST)" is one segment's qualifier.
+    depth, i = 0, 0
+    cuts: list[tuple[int, int]] = []
+    while i < len(rest):
+        ch = rest[i]
+        depth += (ch == "(") - (ch == ")" and depth > 0)
+        if depth == 0:
+            m = SUBJECT_SPLIT.match(rest, i)
+            if m and m.end() > i:
+                cuts.append((i, m.end()))
+                i = m.end()
+                continue
+        i += 1
+    prev = 0
+    for cut_start, cut_end in [*cuts, (len(rest), len(rest))]:
+        piece = rest[prev:cut_start]
         if piece.strip():
-            out.append((piece.strip(), idx if idx >= 0 else pos))
-        pos = max(pos, idx + len(piece)) if idx >= 0 else pos
+            lead = len(piece) - len(piece.lstrip())
+            out.append((piece.strip(), seg_start + prev + lead))
+        prev = cut_end
     return out
 
 
 def _clean_title(title: str) -> str:
     title = re.sub(r"\s*\((?:[^)]*)\)\s*", " ", title)  # "(Hybrid)", "(W2)"
+    title = re.sub(r"\s*\([^)]*$", "", title)  # an unclosed "(Remote"
+    title = re.sub(r"^[^A-Za-z.#]+", "", title)  # "!! Golang Developer"
+    title = re.sub(r"\s+(opportunity|opportunities|position|role|requirement|opening|needed|required|job|urgent|asap|"
+                   r"immediately|req)\s*$", "", title.strip(), flags=re.IGNORECASE)
     title = re.sub(r"\s+(?:in|at|for|with|@|near)\s+.*$", "", title, flags=re.IGNORECASE)
     title = re.sub(r"\s*[-–,:]+\s*$", "", title.strip())
     title = re.sub(r"^\s*(?:an?|the)\s+", "", title, flags=re.IGNORECASE)
@@ -339,11 +359,16 @@ def _duration(doc: _Doc) -> tuple[float | None, Evidence | None]:
             return months, _ev(CONF_SUBJECT, "subject", (off + span[0], off + span[1]))  # type: ignore[index]
     pos = 0
     for line in doc.body.splitlines(keepends=True):
-        if re.search(r"duration|contract|months?|long term|project", line, re.I) and not re.search(
-                r"experience|exp\b", line, re.I):
-            months, span = duration_months(line, years_allowed=bool(re.search(r"duration|contract", line, re.I)))
-            if months:
-                return months, _ev(CONF_FREE, "body", (pos + span[0], pos + span[1]))  # type: ignore[index]
+        sent_pos = pos
+        for sentence in re.split(r"(?<=[.;!?])\s+", line):
+            sent_pos = doc.body.find(sentence, sent_pos)
+            if re.search(r"duration|contract|months?|long term|project", sentence, re.I) and not re.search(
+                    r"experience|exp\b", sentence, re.I):
+                months, span = duration_months(sentence,
+                                               years_allowed=bool(re.search(r"duration|contract", sentence, re.I)))
+                if months:
+                    return months, _ev(CONF_FREE, "body", (sent_pos + span[0], sent_pos + span[1]))  # type: ignore[index]
+            sent_pos += len(sentence)
         pos += len(line)
     return None, None
 
