@@ -17,12 +17,15 @@ from ml.taxonomy.catalog import alias_key
 
 AMBIGUOUS = frozenset({
     "go", "r", "rest", "safe", "express", "node", "lambda", "glue", "lightning", "containers", "ts", "tf", "py",
-    "dl", "ml", "ado", "spring", "hive", "elk", "swift", "torch", "rag", "github", "lwc",
-    "kube", "vue", "mongo", "best", "scrum", "kanban", "jira", "brd", "frd", "uat", "erwin", "cics",
-    "jcl", "s3", "ec2", "fico", "adf", "vsts", "eks", "aks", "gke", "pmp", "drf", "pbi", "psql", "ksh", "cpp",
+    "dl", "ml", "spring", "hive", "swift", "torch", "rag", "github", "elk",
 })
+# Outside a list, these count when written in their technology casing mid-sentence and not followed by another
+# capitalised word ("strong Node and React" yes; "Go ahead", "Express Scripts", "resume with DL" no).
+TECH_CASING = {"go": "Go", "rest": "REST", "express": "Express", "node": "Node", "lambda": "Lambda", "glue": "Glue",
+               "lightning": "Lightning", "spring": "Spring", "hive": "Hive", "swift": "Swift", "ml": "ML",
+               "rag": "RAG", "safe": "SAFe", "torch": "Torch", "elk": "ELK"}
 _LIST_BEFORE = set(",;:/(|•*-–[&+\n")
-_LIST_AFTER = set(",;/)|.\n&]:+")
+_LIST_AFTER = set(",;/)|.\n&]:+(")
 _WORD = re.compile(r"\w")
 
 
@@ -84,6 +87,17 @@ def _list_item(text: str, start: int, end: int) -> bool:
     )
 
 
+def _tech_cased(text: str, start: int, end: int, alias: str) -> bool:
+    if TECH_CASING.get(alias) != text[start:end]:
+        return False
+    if _prev_nonspace(text, start) in ".!?\n" or start == 0:
+        return False
+    if end < len(text) and text[end] == "-":  # "Go-Live"
+        return False
+    following = re.match(r"\s+([A-Za-z])", text[end:end + 3])
+    return not (following and following.group(1).isupper())
+
+
 def find_skills(text: str) -> list[SkillHit]:
     """Every non-overlapping skill mention in `text`, left to right."""
     if not text:
@@ -95,9 +109,7 @@ def find_skills(text: str) -> list[SkillHit]:
         end = end_idx + 1
         if not _boundary_ok(lowered, start, end, alias):
             continue
-        if alias in AMBIGUOUS and not _list_item(text, start, end) and not (
-            alias == "rest" and text[start:end] == "REST"
-        ):
+        if alias in AMBIGUOUS and not _list_item(text, start, end) and not _tech_cased(text, start, end, alias):
             continue
         candidates.append((start, end, alias, canonical))
     # Longest first, then leftmost; drop anything overlapping an accepted span.

@@ -123,3 +123,19 @@ def test_extract_dispatches_by_schema_and_rejects_unknown_ones():
 def test_garbage_text_yields_an_empty_extraction_not_an_error():
     result = extract_requirement("\x00\x01 ####### 12345 $$$ ::::", subject="???")
     assert result.is_requirement is False and result.rate is None
+
+
+def test_every_taxonomy_alias_is_found_in_a_skills_list_and_unambiguous_ones_in_prose():
+    from ml.extraction.gazetteer import AMBIGUOUS, find_skills
+    from ml.taxonomy import load_taxonomy
+
+    missed = []
+    for skill in load_taxonomy().skills.values():
+        for alias in (skill.name, *skill.aliases):
+            templates = ["Must have: Java, {a}, Kafka", "Nice to have: {a} (3+ years)", "- {a}\n"]
+            if alias.lower() not in AMBIGUOUS:
+                templates.append("Looking for strong {a} experience")
+            for template in templates:
+                if skill.name not in {h.canonical for h in find_skills(template.format(a=alias))}:
+                    missed.append((alias, template))
+    assert missed == []

@@ -1,0 +1,200 @@
+"""Field-level extraction quality (precision, recall, F1, exact match per field) of the offline extractor.
+
+1. The hand-written tricky corpus in tests/extraction/corpus (.eml + gold .json sidecars).
+2. When a world-seeded database is reachable (`benchcrm seed` has run) and it holds `world.message_truth`, the seed
+   emails too: raw bytes from crm.inbound_message (source 'seed'), gold from world.message_truth (read as the owner;
+   the app role cannot see the world schema).
+
+    python benchmarks/extraction_quality.py [--no-world] [--tenant SLUG_OR_UUID] [--show-errors N]
+
+Targets from the issue: skills F1 >= 0.90, exact rate and location >= 0.95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ml.extraction.corpus import Outcome, process_raw, requirement_pairs, run_corpus  # noqa: E402
+from ml.extraction.quality import FIELDS, evaluate, expand_gold, format_table, score_pair  # noqa: E402
+
+CORPUS = ROOT / "tests" / "extraction" / "corpus"
+TARGETS = {"skills": ("f1", 0.90), "rate": ("exact_match", 0.95), "location": ("exact_match", 0.95)}
+
+
+def report(title: str, outcomes: list[Outcome], show_errors: int) -> None:
+    pairs = requirement_pairs(outcomes)
+    scores = evaluate(pairs)
+    routed = sum(1 for o in outcomes if o.kind == o.gold.get("expect", o.kind))
+    print(f"\n== {title}: {len(outcomes)} emails, {len(pairs)} labelled requirements ==")
+    print(f"routing (requirement / not-a-requirement / quarantine) correct: {routed}/{len(outcomes)}")
+    kinds = Counter((o.kind, o.reason.split(':')[0] if o.reason else None) for o in outcomes)
+    print("outcomes:", ", ".join(f"{k}{'(' + r + ')' if r else ''}={n}" for (k, r), n in sorted(kinds.items(),
+                                                                                            key=str)))
+    print(format_table(scores))
+    for field, (metric, target) in TARGETS.items():
+        value = getattr(scores[field], metric)
+        print(f"target {field} {metric} >= {target:.2f}: {value:.3f} {'PASS' if value >= target else 'MISS'}")
+    if show_errors:
+        shown = 0
+        for o in outcomes:
+            if o.gold.get("expect") != "requirement":
+                continue
+            gold = expand_gold({k: v for k, v in o.gold.items() if k not in ("expect", "reason")})
+            for f in FIELDS:
+                if f in gold and f not in ("city", "state", "work_mode") and not score_pair(f, gold[f],
+                                                                                           o.labels.get(f))[3]:
+                    print(f"  {o.name} {f}: gold={gold[f]!r} pred={o.labels.get(f)!r}")
+                    shown += 1
+            if shown >= show_errors:
+                break
+
+
+# ------------------------------------------------------------------------------------------------- world seed
+_GOLD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "role", "job_title"),
+    "skills_required": ("required_skills", "skills_required", "must_have"),
+    "min_years": ("min_years", "years", "experience_years"),
+    "seniority": ("seniority",),
+    "visa_accepted": ("visa_accepted", "visas"),
+    "rate": ("rate_hourly_usd", "hourly_usd", "bill_rate_hourly", "bill_rate_max", "budget_hourly", "rate"),
+    "rate_terms": ("employment_terms", "terms", "rate_terms"),
+    "duration_months": ("duration_months",),
+    "contract_type": ("contract_type",),
+    "client": ("client", "client_name"),
+    "end_client": ("end_client", "end_client_name"),
+    "external_id": ("external_id", "req_id"),
+    "city": ("city",),
+    "state": ("state",),
+    "work_mode": ("work_mode",),
+}
+
+
+def world_gold(truth: dict[str, Any]) -> dict[str, Any]:
+    """Map a world.message_truth row (flat columns and/or a jsonb payload) onto the corpus gold format. Only
+    fields the truth actually carries are scored."""
+    flat: dict[str, Any] = {}
+    for key, value in truth.items():
+        if isinstance(value, dict) and key in ("truth", "labels", "gold", "fields", "expected", "extraction"):
+            flat.update(value)
+        else:
+            flat.setdefault(key, value)
+    gold: dict[str, Any] = {}
+    kind = str(flat.get("kind") or flat.get("category") or flat.get("expect") or "").lower()
+    is_req = flat.get("is_requirement")
+    if is_req is None:
+        is_req = kind in ("", "requirement", "req") if kind else True
+    gold["expect"] = "requirement" if is_req else (
+        "quarantine" if kind in ("garbage", "binary", "empty", "oversized", "quarantine") else "not_requirement")
+    if not is_req:
+        return gold
+    gold["is_requirement"] = True
+    for field, names in _GOLD_ALIASES.items():
+        for name in names:
+            if name in flat and flat[name] is not None:
+                value = flat[name]
+                if isinstance(value, dict) and field == "rate":
+                    value = value.get("hourly_usd")
+                gold[field] = float(value) if field in ("rate", "min_years", "duration_months") and value is not None \
+                    else value
+                break
+    loc = flat.get("location")
+    if isinstance(loc, dict):
+        for k in ("city", "state", "work_mode"):
+            gold.setdefault(k, loc.get(k))
+    if "city" in gold or "work_mode" in gold:
+        gold["location"] = {k: gold.get(k) for k in ("city", "state", "work_mode")}
+    skills = flat.get("skills")
+    if skills is None and ("required_skills" in flat or "nice_skills" in flat):
+        skills = list(flat.get("required_skills") or []) + list(flat.get("nice_skills") or [])
+    if skills is not None:
+        gold["skills"] = sorted({s if isinstance(s, str) else s.get("canonical") or s.get("name") for s in skills})
+    if "skills_required" in gold:
+        gold["skills_required"] = sorted({s if isinstance(s, str) else s.get("canonical") or s.get("name")
+                                          for s in gold["skills_required"]})
+    return gold
+
+
+def world_outcomes(tenant: str | None) -> list[Outcome] | None:
+    try:
+        import sqlalchemy as sa
+
+        from warehouse.db import admin_engine
+    except ImportError:
+        return None
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    if settings.uses_embedded_postgres and not settings.pg_data_dir.exists():
+        print(f"\n(no database at {settings.pg_data_dir}: run `benchcrm seed` to score the seed emails)")
+        return None
+    try:
+        engine = admin_engine(settings)
+        with engine.connect() as conn:
+            exists = conn.execute(sa.text("select to_regclass('world.message_truth')")).scalar()
+            if exists is None:
+                print("\n(world.message_truth not found: run `benchcrm seed` to score the seed emails)")
+                return None
+            columns = [r[0] for r in conn.execute(sa.text(
+                "select column_name from information_schema.columns where table_schema = 'world' "
+                "and table_name = 'message_truth'"))]
+            key = next((c for c in ("inbound_message_id", "message_pk", "message_uuid") if c in columns), None)
+            if key is None and "message_id" in columns:
+                join = "on m.tenant_id = t.tenant_id and (m.message_id = t.message_id::text or m.id::text = t.message_id::text)"
+            elif key is not None:
+                join = f"on m.tenant_id = t.tenant_id and m.id = t.{key}"
+            else:
+                print(f"\n(world.message_truth has no message key column I recognise: {columns})")
+                return None
+            where = ""
+            params: dict[str, Any] = {}
+            if tenant:
+                where = "where t.tenant_id::text = :tenant or t.tenant_id = (select id from crm.tenant where slug = :tenant)"
+                params["tenant"] = tenant
+            rows = conn.execute(sa.text(
+                f"select m.message_id as _mid, m.raw as _raw, to_jsonb(t) as _truth from world.message_truth t "
+                f"join crm.inbound_message m {join} {where} order by m.received_at"), params).all()
+    except Exception as exc:  # the benchmark must still print the hand corpus when no database is around
+        print(f"\n(world database unavailable: {str(exc).splitlines()[0][:160]})")
+        return None
+    outcomes: list[Outcome] = []
+    for row in rows:
+        gold = world_gold(dict(row._truth))
+        kind, reason, labels = process_raw(bytes(row._raw))
+        outcomes.append(Outcome(row._mid, gold, kind, reason, labels))
+    return outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-world", action="store_true", help="Only score the hand corpus.")
+    parser.add_argument("--tenant", help="Restrict the world emails to one tenant (slug or id).")
+    parser.add_argument("--show-errors", type=int, default=0, help="Print up to N field mismatches.")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    hand = run_corpus(CORPUS)
+    elapsed = time.perf_counter() - started
+    held = [o for o in hand if o.name.startswith("h")]
+    report("hand corpus (tests/extraction/corpus)", hand, args.show_errors)
+    report("hand corpus, held-out batch (h*.eml)", held, 0)
+    print(f"\nparse + classify + extract: {len(hand)} emails in {elapsed:.2f}s "
+          f"({1000 * elapsed / max(len(hand), 1):.1f} ms/email, first call includes taxonomy/geonames load)")
+    if not args.no_world:
+        started = time.perf_counter()
+        world = world_outcomes(args.tenant)
+        if world:
+            elapsed = time.perf_counter() - started
+            report("seed world emails (world.message_truth)", world, args.show_errors)
+            print(f"({len(world)} emails read, parsed and extracted in {elapsed:.2f}s)")
+
+
+if __name__ == "__main__":
+    main()
