@@ -114,12 +114,12 @@ def find_skills(text: str) -> list[SkillHit]:
         candidates.append((start, end, alias, canonical))
     # Longest first, then leftmost; drop anything overlapping an accepted span.
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int]] = []
+    occupied = bytearray(len(text))  # O(length) overlap test; a list scan is quadratic on long skill dumps
     hits: list[SkillHit] = []
     for start, end, _alias, canonical in candidates:
-        if any(start < t_end and end > t_start for t_start, t_end in taken):
+        if any(occupied[start:end]):
             continue
-        taken.append((start, end))
+        occupied[start:end] = b"\x01" * (end - start)
         hits.append(SkillHit(start=start, end=end, raw=text[start:end], canonical=canonical))
     hits.sort(key=lambda h: h.start)
     return hits

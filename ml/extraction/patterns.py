@@ -267,7 +267,7 @@ def duration_months(value: str, *, years_allowed: bool) -> tuple[float | None, t
 
 # ------------------------------------------------------------------------------------------------- location
 _STATE_CODES = "|".join(sorted(us_states(), key=len, reverse=True))
-_CITY = r"[A-Za-z][A-Za-z.'\-]*(?:\s+[A-Za-z][A-Za-z.'\-]*){0,3}"
+_CITY = r"[A-Za-z][A-Za-z.'\-]{0,24}(?:\s+[A-Za-z][A-Za-z.'\-]{0,24}){0,3}"  # bounded: no quadratic backtracking
 CITY_STATE_RE = re.compile(rf"(?P<city>{_CITY})(?:\s*,\s*|\s+)(?P<state>{_STATE_CODES})\b(?!\s*-?\s*\d{{3}})")
 CITY_STATENAME_RE = re.compile(
     rf"(?P<city>{_CITY})\s*,\s*(?P<state>" + "|".join(sorted((n.title() for n in state_names()), key=len, reverse=True))
@@ -307,7 +307,9 @@ def find_city_state(text: str) -> PlaceHit | None:
     """First "City, ST" / "City, State" whose city exists in GeoNames (so "Need Java Developer, IN" does not pass)."""
     best: PlaceHit | None = None
     for regex, by_name in ((CITY_STATE_RE, False), (CITY_STATENAME_RE, True)):
-        for m in regex.finditer(text):
+        for m in regex.finditer(text, 0, best.start + 1 if best else len(text)):
+            if best is not None and m.start() >= best.start:
+                break
             state_raw = m.group("state")
             if not by_name and state_raw != state_raw.upper():
                 continue
@@ -326,6 +328,8 @@ def find_city_state(text: str) -> PlaceHit | None:
                     if best is None or hit.start < best.start:
                         best = hit
                     break
+            if best is not None and not by_name:
+                break  # the earliest "City, ST" wins; only a state *name* earlier than it could still beat it
     return best
 
 

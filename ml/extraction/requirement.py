@@ -32,6 +32,8 @@ from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
 
 CONF_LABEL, CONF_SUBJECT, CONF_FREE, CONF_INFERRED = 0.95, 0.85, 0.7, 0.5
+MAX_TEXT_CHARS = 20_000
+MAX_SUBJECT_CHARS = 400
 
 ROLE_NOUNS = (r"developer|engineer|architect|analyst|administrator|admin|lead|manager|consultant|tester|scientist|"
               r"specialist|designer|dba|sdet|programmer|scrum master|product owner|owner|qa|coordinator|director|"
@@ -49,7 +51,7 @@ SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;|\s/\s)\s*|\s+-\s+"
 BODY_TITLE_RE = re.compile(
     rf"\b(?:looking\s+for|need|needs|hiring|seeking|requirement\s+for|opening\s+for|position\s+(?:of|for)|"
     rf"role\s+of|searching\s+for)\s+(?:an?\s+|the\s+|a\s+strong\s+|strong\s+|\d+\s+)?"
-    rf"(?P<t>(?:[A-Za-z.#+/&\-]+\s+){{0,5}}?(?:{ROLE_NOUNS}))s?\b",
+    rf"(?P<t>(?:[A-Za-z.#+/&\-]{{1,30}}\s+){{0,5}}?(?:{ROLE_NOUNS}))s?\b",
     re.IGNORECASE,
 )
 SENIORITY = [
@@ -443,11 +445,37 @@ def _skill_sections(body: str) -> list[tuple[int, int, bool]]:
 _YEARS_NEAR = re.compile(r"^\s*(?:\(|-|–|:)?\s*(\d{1,2})\s*\+?\s*(?:years?|yrs?)", re.IGNORECASE)
 
 
+def _sentence_at(text: str, idx: int, cache: dict[int, list[tuple[int, str]]]) -> str:
+    """The sentence of `text` around `idx` (sentences end at . or ; inside a line). Lines are split once."""
+    line_start = text.rfind("\n", 0, idx) + 1
+    if line_start not in cache:
+        line_end = text.find("\n", line_start)
+        line = text[line_start: line_end if line_end >= 0 else len(text)]
+        pieces: list[tuple[int, str]] = []
+        pos = 0
+        for piece in re.split(r"(?<=[.;])\s", line):
+            pos = line.find(piece, pos)
+            pieces.append((line_start + pos, piece))
+            pos += len(piece)
+        cache[line_start] = pieces
+    current = ""
+    for start, piece in cache[line_start]:
+        if start > idx:
+            break
+        current = piece
+    return current
+
+
 def _skills(doc: _Doc) -> list[ExtractedSkill]:
     out: dict[str, ExtractedSkill] = {}
     sections = _skill_sections(doc.body)
+    skill_label_lines = {lab.line_start for lab in doc.labels if lab.field in ("required_skills", "nice_skills")}
+    sentences: dict[int, list[tuple[int, str]]] = {}
     for source, text in (("subject", doc.subject), ("body", doc.body)):
         for hit in find_skills(text):
+            existing = out.get(hit.canonical)
+            if existing is not None and existing.required:
+                continue  # nothing a later mention could change
             required = True
             conf = CONF_SUBJECT if source == "subject" else CONF_FREE
             if source == "body":
@@ -455,28 +483,22 @@ def _skills(doc: _Doc) -> list[ExtractedSkill]:
                     if start <= hit.start < end:
                         required = req
                         break
-                line_start = text.rfind("\n", 0, hit.start) + 1
-                line_end = text.find("\n", hit.end)
-                line = text[line_start: line_end if line_end >= 0 else len(text)]
                 # Inline qualifiers beat the section: "Kafka is a plus", "Python (must)".
-                sentence = re.split(r"(?<=[.;])\s", line)
-                sentence_text = next((s for s in sentence if hit.raw in s), line)
+                sentence_text = _sentence_at(text, hit.start, sentences)
                 if NICE_LINE.search(sentence_text) and not re.search(r"\bmust\b|\brequired\b", sentence_text, re.I):
                     required = False
                 elif re.search(r"\bmust\b|\brequired\b|\bmandatory\b", sentence_text, re.I):
                     required = True
-                if any(lab.field in ("required_skills", "nice_skills") and lab.line_start == line_start
-                       for lab in doc.labels):
+                if text.rfind("\n", 0, hit.start) + 1 in skill_label_lines:
                     conf = CONF_LABEL
-            years_m = _YEARS_NEAR.match(text[hit.end:hit.end + 20])
-            years = float(years_m.group(1)) if years_m else None
-            existing = out.get(hit.canonical)
             if existing is not None:
-                if required and not existing.required:
+                if required:
                     out[hit.canonical] = existing.model_copy(update={"required": True})
                 continue
+            years_m = _YEARS_NEAR.match(text[hit.end:hit.end + 20])
             out[hit.canonical] = ExtractedSkill(
-                raw=hit.raw, canonical=hit.canonical, required=required, years=years,
+                raw=hit.raw, canonical=hit.canonical, required=required,
+                years=float(years_m.group(1)) if years_m else None,
                 evidence=_ev(conf, source, (hit.start, hit.end)),
             )
     return list(out.values())
@@ -498,8 +520,10 @@ def _domains(doc: _Doc) -> list[str]:
 
 def extract_requirement(text: str, subject: str | None = None) -> RequirementExtraction:
     """Deterministic extraction of one requirement email body (and its subject)."""
-    body = text or ""
-    subject = subject or ""
+    # Requirements fit in a few pages; past this the text is a pasted document or garbage, and the regexes' cost
+    # grows with it. Spans stay valid because the cut keeps a prefix.
+    body = (text or "")[:MAX_TEXT_CHARS]
+    subject = (subject or "")[:MAX_SUBJECT_CHARS]
     doc = _Doc(body=body, subject=subject, labels=labelled_lines(body))
     is_req, reason = classify_message(subject, body)
     evidence: dict[str, Evidence] = {}

@@ -12,16 +12,17 @@ from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, Resu
 from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}")  # bounded: no backtracking blow-up
 PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b")
 NAME_RE = re.compile(r"^\s*([A-Z][a-zA-Z'\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-zA-Z'\-]+){1,2})\s*$")
 TOTAL_YEARS = re.compile(r"(?P<a>\d{1,2})(?:\.\d)?\s*\+?\s*(?:years?|yrs?)\s*(?:of\s+)?(?:total\s+|overall\s+|"
                          r"professional\s+|it\s+|industry\s+)*(?:experience|exp)", re.IGNORECASE)
+MAX_RESUME_CHARS = 40_000
 AVAILABLE = re.compile(r"\b(available|availability|can start|notice period)\b[^\n]*", re.IGNORECASE)
 
 
 def extract_resume(text: str) -> ResumeExtraction:
-    text = text or ""
+    text = (text or "")[:MAX_RESUME_CHARS]  # a resume is a few pages; bounds the regex work on pasted garbage
     evidence: dict[str, Evidence] = {}
     labels = labelled_lines(text)
     name = None

@@ -139,3 +139,14 @@ def test_every_taxonomy_alias_is_found_in_a_skills_list_and_unambiguous_ones_in_
                 if skill.name not in {h.canonical for h in find_skills(template.format(a=alias))}:
                     missed.append((alias, template))
     assert missed == []
+
+
+def test_pathological_long_inputs_finish_quickly():
+    """Regexes are bounded (no quadratic backtracking) and the text is capped, so garbage cannot stall a worker."""
+    import time
+
+    for text in ("x" * 2_000_000, "Java, " * 100_000, "Aaaa " * 200_000):
+        started = time.perf_counter()
+        extract_requirement(text, subject=text[:5000])
+        extract_resume(text)
+        assert time.perf_counter() - started < 10  # quadratic versions took minutes
