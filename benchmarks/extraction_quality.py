@@ -182,9 +182,9 @@ def main() -> None:
     started = time.perf_counter()
     hand = run_corpus(CORPUS)
     elapsed = time.perf_counter() - started
-    held = [o for o in hand if o.name.startswith("h")]
     report("hand corpus (tests/extraction/corpus)", hand, args.show_errors)
-    report("hand corpus, held-out batch (h*.eml)", held, 0)
+    # Batches written after the extractor was tuned on the first 36 files; their first-run figures are in RESULTS.md.
+    report("hand corpus, held-out batches only (h*.eml, b*.eml)", [o for o in hand if o.name[0] in "hb"], 0)
     print(f"\nparse + classify + extract: {len(hand)} emails in {elapsed:.2f}s "
           f"({1000 * elapsed / max(len(hand), 1):.1f} ms/email, first call includes taxonomy/geonames load)")
     if not args.no_world:

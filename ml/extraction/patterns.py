@@ -268,7 +268,8 @@ def duration_months(value: str, *, years_allowed: bool) -> tuple[float | None, t
 # ------------------------------------------------------------------------------------------------- location
 _STATE_CODES = "|".join(sorted(us_states(), key=len, reverse=True))
 _CITY = r"[A-Za-z][A-Za-z.'\-]{0,24}(?:\s+[A-Za-z][A-Za-z.'\-]{0,24}){0,3}"  # bounded: no quadratic backtracking
-CITY_STATE_RE = re.compile(rf"(?P<city>{_CITY})(?:\s*,\s*|\s+)(?P<state>{_STATE_CODES})\b(?!\s*-?\s*\d{{3}})")
+CITY_STATE_RE = re.compile(rf"(?P<city>{_CITY})(?:\s*,\s*|\s+)(?P<state>{_STATE_CODES})\b(?!\s*-?\s*\d{{3}})",
+                           re.IGNORECASE)
 CITY_STATENAME_RE = re.compile(
     rf"(?P<city>{_CITY})\s*,\s*(?P<state>" + "|".join(sorted((n.title() for n in state_names()), key=len, reverse=True))
     + r")\b",
@@ -311,7 +312,8 @@ def find_city_state(text: str) -> PlaceHit | None:
             if best is not None and m.start() >= best.start:
                 break
             state_raw = m.group("state")
-            if not by_name and state_raw != state_raw.upper():
+            # Lower-case codes ("in", "or", "me") are English words; accept them only after a comma ("austin, tx").
+            if not by_name and state_raw != state_raw.upper() and "," not in text[m.end("city"):m.start("state")]:
                 continue
             state = state_raw.upper() if not by_name else state_names().get(state_raw.lower())
             words = m.group("city").split()

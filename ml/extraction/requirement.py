@@ -47,7 +47,7 @@ SUBJECT_PREFIX = re.compile(
     r"position|role|urgent need)\s*(?:for|of)?\s*(?:an?\s+)?[:\-–]?\s*)?",
     re.IGNORECASE,
 )
-SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;|\s/\s)\s*|\s+-\s+")
+SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;)\s*|\s+-\s+")
 BODY_TITLE_RE = re.compile(
     rf"\b(?:looking\s+for|need|needs|hiring|seeking|requirement\s+for|opening\s+for|position\s+(?:of|for)|"
     rf"role\s+of|searching\s+for)\s+(?:an?\s+|the\s+|a\s+strong\s+|strong\s+|\d+\s+)?"
@@ -129,7 +129,10 @@ def _subject_segments(subject: str) -> list[tuple[str, int]]:
         depth += (ch == "(") - (ch == ")" and depth > 0)
         if depth == 0:
             m = SUBJECT_SPLIT.match(rest, i)
-            if m and m.end() > i:
+            # "$70 - $75/hr" is a range, not two segments.
+            is_range = m is not None and "-" in m.group(0) and i > 0 and re.match(r"[\dkK]", rest[i - 1]) is not None \
+                and re.match(r"\$?\d", rest[m.end():m.end() + 2]) is not None
+            if m and m.end() > i and not is_range:
                 cuts.append((i, m.end()))
                 i = m.end()
                 continue
