@@ -23,7 +23,8 @@ AMBIGUOUS = frozenset({
 # capitalised word ("strong Node and React" yes; "Go ahead", "Express Scripts", "resume with DL" no).
 TECH_CASING = {"go": "Go", "rest": "REST", "express": "Express", "node": "Node", "lambda": "Lambda", "glue": "Glue",
                "lightning": "Lightning", "spring": "Spring", "hive": "Hive", "swift": "Swift", "ml": "ML",
-               "rag": "RAG", "safe": "SAFe", "torch": "Torch", "elk": "ELK"}
+               "rag": "RAG", "safe": "SAFe", "torch": "Torch", "elk": "ELK", "containers": "Containers",
+               "github": "GitHub"}
 _LIST_BEFORE = set(",;:/(|•*-–[&+\n")
 _LIST_AFTER = set(",;/)|.\n&]:+(")
 _WORD = re.compile(r"\w")

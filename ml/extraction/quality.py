@@ -18,10 +18,10 @@ from ml.extraction.schemas import RequirementExtraction
 
 SET_FIELDS = ("skills", "skills_required", "visa_accepted", "rate_terms", "domains")
 SCALAR_FIELDS = ("is_requirement", "title", "min_years", "seniority", "location", "city", "state", "work_mode",
-                 "rate", "duration_months", "contract_type", "client", "end_client", "external_id")
+                 "rate", "duration_months", "contract_type", "start_date", "client", "end_client", "external_id")
 FIELDS = ("is_requirement", "title", "skills", "skills_required", "min_years", "seniority", "location", "city",
-          "state", "work_mode", "visa_accepted", "rate", "rate_terms", "duration_months", "contract_type", "client",
-          "end_client", "external_id", "domains")
+          "state", "work_mode", "visa_accepted", "rate", "rate_terms", "duration_months", "contract_type", "start_date",
+          "client", "end_client", "external_id", "domains")
 
 
 def labels_from_extraction(x: RequirementExtraction) -> dict[str, Any]:
@@ -38,7 +38,8 @@ def labels_from_extraction(x: RequirementExtraction) -> dict[str, Any]:
         "work_mode": x.location.work_mode,
         "visa_accepted": sorted(x.visa_accepted),
         "rate": x.rate.hourly_usd if x.rate else None,
-        "rate_terms": sorted(x.rate.terms) if x.rate else [],
+        "rate_terms": sorted(x.employment_terms or (x.rate.terms if x.rate else [])),
+        "start_date": x.start_date.isoformat() if x.start_date else None,
         "duration_months": x.duration_months,
         "contract_type": x.contract_type,
         "client": x.client,
