@@ -24,3 +24,20 @@ def test_evaluate_scores_only_fields_present_in_gold():
     assert scores["location"].exact_match == 0.0
     assert scores["city"].exact_match == 1.0
     assert scores["skills"].n == 0
+
+
+def test_world_gold_maps_the_seed_generators_gold_onto_corpus_labels():
+    from ml.extraction.quality import world_gold
+
+    gold = world_gold({"gold": {
+        "is_requirement": True, "format": "header", "title": "Sr. Data Engineer", "external_id": "REQ1",
+        "skills": [{"canonical": "Python", "raw": "Python3", "required": True},
+                   {"canonical": "Kafka", "raw": "Kafka", "required": False}],
+        "min_years": 8.0, "location": {"city": "Austin", "state": "TX", "work_mode": "hybrid", "timezone_label": None},
+        "visa_accepted": ["USC", "GC"], "rate": {"amount": 68.0, "unit": "hour", "hourly_usd": 68.0, "terms": ["C2C"]},
+        "employment_terms": ["C2C"], "duration_months": 12.0, "contract_type": "contract", "start_date": None,
+        "client": "Fortune 500 bank", "end_client": None, "vendor": "V", "domain": "banking"}})
+    assert gold["expect"] == "requirement" and gold["skills"] == ["Kafka", "Python"]
+    assert gold["skills_required"] == ["Python"] and gold["rate"] == 68.0 and gold["rate_terms"] == ["C2C"]
+    assert gold["location"] == {"city": "Austin", "state": "TX", "work_mode": "hybrid"}
+    assert world_gold({"gold": {"is_requirement": False, "format": "hotlist"}})["expect"] == "not_requirement"
