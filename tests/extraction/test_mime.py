@@ -118,3 +118,19 @@ def test_attachments_are_extracted_with_their_bytes():
     parsed = parse_message(msg.as_bytes())
     assert [(a.filename, a.content_type, a.data) for a in parsed.attachments] == [
         ("JD.pdf", "application/pdf", b"%PDF-1.4 fake")]
+
+
+def test_a_stub_body_with_an_attached_jd_takes_the_attachments_text():
+    msg = _message("Hi, please find the JD attached and share profiles.", subject="Requirement: Data Engineer")
+    jd = b"Role: Data Engineer\nLocation: Austin, TX (Hybrid)\nRate: $70/hr C2C\nSkills: Python, Spark"
+    msg.add_attachment(jd, maintype="text", subtype="plain", filename="JD_Data_Engineer.txt")
+    parsed = parse_message(msg.as_bytes())
+    assert parsed.text.startswith("Hi, please find the JD attached") and "Rate: $70/hr C2C" in parsed.text
+    assert parsed.attachments[0].filename == "JD_Data_Engineer.txt"
+
+
+def test_an_attached_resume_does_not_become_the_body():
+    msg = _message("Hi, please find the resume of Ravi attached for the Java role.", subject="Re: Java Developer")
+    msg.add_attachment(b"Ravi K\nSenior Java Developer\nSkills: Java", maintype="text", subtype="plain",
+                       filename="Ravi_Resume.txt")
+    assert "Senior Java Developer" not in parse_message(msg.as_bytes()).text
