@@ -133,6 +133,43 @@ def generated_world_outcomes(seed: int, requirements: int) -> list[Outcome] | No
     return outcomes
 
 
+def generated_resume_report(seed: int, consultants: int) -> None:
+    """Resume extraction against the generated consultants (name, title, city/state, visa, years, skills)."""
+    try:
+        from ml.world.generator import generate_world
+        from ml.world.model import WorldParams
+    except ImportError:
+        return
+    from ml.extraction import extract_resume
+    from ml.normalize import normalize_skill
+
+    world = generate_world(WorldParams(consultants=consultants, requirements=20, seed=seed))
+    people, skill_rows = world.tables["crm.consultant"], world.tables["crm.consultant_skill"]
+    stated: dict[Any, set[str]] = {}
+    for row in skill_rows.rows:
+        canonical = normalize_skill(row[skill_rows.columns.index("raw_name")])
+        if canonical:
+            stated.setdefault(row[skill_rows.columns.index("consultant_id")], set()).add(canonical)
+    pairs = []
+    started = time.perf_counter()
+    for row in people.rows:
+        d = dict(zip(people.columns, row, strict=True))
+        x = extract_resume(d["resume_text"])
+        gold = {"title": d["title"], "skills": sorted(stated.get(d["id"], ())), "city": d["city"], "state": d["state"],
+                "client": d["full_name"], "external_id": d["visa_status"], "min_years": float(int(d["years_experience"]))}
+        pred = {"title": x.titles[0] if x.titles else None, "skills": sorted({s.canonical for s in x.skills if s.canonical}),
+                "city": x.location.city, "state": x.location.state, "client": x.full_name, "external_id": x.visa_status,
+                "min_years": x.total_years}
+        pairs.append((gold, pred))
+    elapsed = time.perf_counter() - started
+    scores = evaluate(pairs, fields=("title", "skills", "city", "state", "client", "external_id", "min_years"))
+    names = {"client": "full_name", "external_id": "visa_status", "min_years": "total_years"}
+    print(f"\n== generated resumes seed={seed}: {len(pairs)} consultants ({1000 * elapsed / len(pairs):.1f} ms/resume) ==")
+    for line in format_table(scores).splitlines():
+        key = line.split()[0]
+        print(f"{names.get(key, key):<17}{line[17:]}")  # format_table pads the field name to 17 characters
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-world", action="store_true", help="Only score the hand corpus.")
@@ -160,6 +197,7 @@ def main() -> None:
                 report(f"generated world seed={seed}, {args.requirements} requirements (ml.world)", generated,
                        args.show_errors)
                 print(f"({len(generated)} emails generated, parsed and extracted in {elapsed:.2f}s)")
+            generated_resume_report(seed, args.requirements)
     if not args.no_world:
         started = time.perf_counter()
         world = world_outcomes(args.tenant)
