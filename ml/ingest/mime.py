@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage, Message
+from email.message import Message
 
 from ml.ingest.html import html_to_text
 
@@ -368,4 +368,4 @@ def _is_thin(plain: str, html: list[str]) -> bool:
     return plain_len < 40 and html_len > 3 * max(plain_len, 1)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "Attachment", "EmailMessage", "ParsedMessage", "UnparseableMessage", "parse_message"]
+__all__ = ["DEFAULT_MAX_BYTES", "Attachment", "ParsedMessage", "UnparseableMessage", "parse_message"]
