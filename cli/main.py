@@ -117,3 +117,6 @@ if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use t
     from cli.main import main as _registered_main
 
     _registered_main()
+if __name__ == "__main__":  # pragma: no cover
+    main()
+from cli import extract as _extract  # noqa: E402,F401

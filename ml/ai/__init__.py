@@ -1,0 +1,1 @@
+"""The AI gateway (providers, cap, cache, telemetry) and the embedding model wrapper."""
