@@ -63,9 +63,10 @@ def seed_world(*, tenant: str, consultants: int, requirements: int, seed: int, c
         table.add_row(name, f"{count:,}")
     console.print(table)
     console.print(f"submissions: {n_sub:,}; advanced to interview (label): {rate:.1%}; "
-                  f"oracle AUC on realized outcomes: {auc:.3f}; placements: {result.stats['placements']:,}")
+                  f"oracle AUC on realized outcomes: {auc:.3f}; placements: {result.stats['placements']:,}",
+                  soft_wrap=True)
     console.print(f"generate {result.seconds_generate:.1f} s, load {result.seconds_load:.1f} s, "
-                  f"total with migrate and oracle check {total:.1f} s")
+                  f"total with migrate and oracle check {total:.1f} s", soft_wrap=True)
     return {"tenant_id": str(result.tenant_id), "counts": result.counts, "advanced_rate": rate, "oracle_auc": auc,
             "seconds_generate": result.seconds_generate, "seconds_load": result.seconds_load, "seconds_total": total}
 

@@ -110,8 +110,10 @@ class _Ids:
         self.key = hashlib.blake2b(f"{namespace}:{seed}".encode(), digest_size=32).digest()
 
     def __call__(self, kind: str, i: int | str) -> uuid.UUID:
-        digest = hashlib.blake2b(f"{kind}:{i}".encode(), digest_size=16, key=self.key).digest()
-        return uuid.UUID(bytes=digest, version=4)
+        digest = bytearray(hashlib.blake2b(f"{kind}:{i}".encode(), digest_size=16, key=self.key).digest())
+        digest[6] = (digest[6] & 0x0F) | 0x40  # version 4
+        digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+        return uuid.UUID(bytes=bytes(digest))
 
 
 @dataclass
@@ -285,7 +287,7 @@ class _Builder:
                 j = self.skill_index[s]
                 levels[i, j] = round(min(max(float(lvl) + depth, 0.01), 1.0), 3)
                 # resumes list what people know, and the weak core skill anyway (it is in their title)
-                stated[i, j] = levels[i, j] > 0.2 and rng.random() < 0.93 or s in f.core
+                stated[i, j] = (levels[i, j] > 0.2 and rng.random() < 0.93) or s in f.core
             # resume padding: skills listed but not really known
             if rng.random() < 0.35:
                 pool = [s for s in f.common + f.optional if levels[i, self.skill_index[s]] == 0]
@@ -388,7 +390,7 @@ class _Builder:
     # ------------------------------------------------------------------------------------------ demand
     def requirements(self) -> None:
         rng, m = self.rng, self.p.requirements
-        n_open = int(round(m * self.p.open_fraction))
+        n_open = round(m * self.p.open_fraction)
         hist_days = self.p.history_days
         closed_t = self.as_of_day - rng.uniform(30, hist_days, m - n_open)
         open_t = self.as_of_day - rng.uniform(1 / 24, 21, n_open)
@@ -484,7 +486,6 @@ class _Builder:
         fmt_w = list(EMAIL_FORMAT_WEIGHTS.values())
         id_counter = 10000 + int(rng.integers(0, 5000))
         for j, meta in enumerate(self.req_meta):
-            client = meta["client"]
             prime = self.primes[int(self.client_primes[self.req_client[j]][int(rng.integers(
                 len(self.client_primes[self.req_client[j]])))])]
             id_counter += int(rng.integers(1, 40))
@@ -533,7 +534,7 @@ class _Builder:
     def _spec(self, j, meta, vendor: _Company, prime: _Company, prime_req_id: str, counter: int, copy: int,
               t: float, rate: float, fmt: str) -> EmailSpec:
         rng = self.rng
-        f, client, metro = meta["family"], meta["client"], meta["metro"]
+        client, metro = meta["client"], meta["metro"]
         sender = vendor.contacts[int(rng.integers(len(vendor.contacts)))]
         if fmt == "forwarded" and vendor.kind == "prime_vendor":
             fmt = "header"
@@ -617,7 +618,7 @@ class _Builder:
 
     def _noise_messages(self) -> None:
         rng = self.rng
-        n = max(1, int(round(0.03 * len(self.tables["crm.inbound_message"].rows))))
+        n = max(1, round(0.03 * len(self.tables["crm.inbound_message"].rows)))
         for k in range(n):
             vendor = self.subs[int(rng.integers(len(self.subs)))]
             sender = vendor.contacts[int(rng.integers(len(vendor.contacts)))]
