@@ -53,9 +53,11 @@ def main() -> None:
     print(f"submissions {n_sub:,}  advanced_rate {rate:.3f}  oracle_auc {auc:.3f} "
           f"(oracle over all submissions from the database: {oracle_seconds:.1f} s)")
     if not args.keep:
+        started = time.perf_counter()
         with engine.begin() as conn:
             set_tenant(conn, result.tenant_id)
             conn.execute(sa.text("delete from crm.tenant where id = :t"), {"t": result.tenant_id})
+        print(f"drop_tenant_seconds {time.perf_counter() - started:.1f} (what a re-seed adds to load)")
 
 
 if __name__ == "__main__":

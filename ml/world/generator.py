@@ -31,6 +31,8 @@ from ml.world.outcome import (
     accept_probability,
     advance_probability,
     haversine_miles,
+    keys_to_db,
+    latent_keys,
     pair_inputs,
     round_pass_probability,
 )
@@ -77,12 +79,12 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "crm.placement": ("id", "tenant_id", "submission_id", "consultant_id", "requirement_id", "bill_rate",
                       "pay_rate", "start_date", "end_date", "created_at", "updated_at"),
     "world.consultant_latent": ("tenant_id", "consultant_id", "interview_skill", "true_skills", "true_years",
-                                "family", "padded_skills"),
+                                "family", "padded_skills", "latent_key"),
     "world.company_latent": ("tenant_id", "company_id", "pickiness", "interview_rounds"),
     "world.requirement_truth": ("tenant_id", "requirement_id", "client_id", "required_skills", "nice_skills",
                                 "budget_hourly", "min_years", "work_mode", "lat", "lon", "start_date",
                                 "visa_accepted", "difficulty", "timezone", "family", "seniority",
-                                "contract_type", "duration_months", "interview_rounds"),
+                                "contract_type", "duration_months", "interview_rounds", "latent_key"),
     "world.submission_truth": ("tenant_id", "submission_id", "p_advance", "advanced"),
     "world.message_truth": ("tenant_id", "message_id", "requirement_id", "is_origin", "copy_index", "gold"),
 }
@@ -299,7 +301,7 @@ class _Builder:
             ids=self.consultant_ids, levels=levels, true_years=true_years, hourly_rate=rate, lat=lat, lon=lon,
             tz_offset=np.array([vocab.TZ_OFFSET[vocab.METROS[m][4]] for m in metro], dtype=float),
             relocate=relocate, visa_code=visa, available_day=available.astype(np.int64),
-            interview_skill=interview_skill)
+            interview_skill=interview_skill, latent_key=latent_keys(1, n))
         self.cons_stated = stated
         self.cons_meta = dict(fam=fam, sen=sen, metro=metro, visa=visa, stated_years=stated_years,
                               remote_ok=remote_ok, bench_since=bench_since, on_project=on_project)
@@ -307,6 +309,7 @@ class _Builder:
 
     def consultant_rows(self) -> None:
         rng, m = self.rng, self.cons_meta
+        self.cons_keys_db = keys_to_db(self.cons.latent_key)
         for i, cid in enumerate(self.consultant_ids):
             f = vocab.FAMILIES[int(m["fam"][i])]
             sen = vocab.SENIORITY[int(m["sen"][i])]
@@ -365,7 +368,7 @@ class _Builder:
             padded = [self.skill_names[int(j)] for j in skills_idx if self.cons.levels[i, j] < 0.2]
             self.add("world.consultant_latent", (self.tenant, cid, float(self.cons.interview_skill[i]),
                                                  json.dumps(true_skills), float(self.cons.true_years[i]), f.key,
-                                                 json.dumps(padded)))
+                                                 json.dumps(padded), self.cons_keys_db[i]))
 
     def _resume(self, name, title, metro, visa, yrs, raws, f, rng) -> str:
         skills = ", ".join(r for _, r, _, _ in raws)
@@ -464,7 +467,7 @@ class _Builder:
         self.reqs = RequirementArrays(
             ids=self.req_ids, required=required, nice=nice, min_years=min_years, budget=budget,
             work_mode=work_mode, lat=lat, lon=lon, tz_offset=tz, visa_ok=visa_ok, start_day=start_day,
-            pickiness=self.pickiness[client_idx], difficulty=difficulty)
+            pickiness=self.pickiness[client_idx], difficulty=difficulty, latent_key=latent_keys(2, m))
 
     def _req_title(self, f: vocab.JobFamily, sen: int) -> str:
         base = f.titles[int(self.rng.integers(len(f.titles)))]
@@ -642,8 +645,6 @@ class _Builder:
     def history(self) -> None:
         rng, cons, reqs = self.rng, self.cons, self.reqs
         stated = self.cons_stated
-        cons_words = np.array([u.int & 0xFFFF_FFFF_FFFF_FFFF for u in cons.ids], dtype=np.uint64)
-        req_words = np.array([u.int & 0xFFFF_FFFF_FFFF_FFFF for u in reqs.ids], dtype=np.uint64)
         bench_since = self.cons_meta["bench_since"]
         stated_years = self.cons_meta["stated_years"]
         fam = self.cons_meta["fam"]
@@ -686,19 +687,18 @@ class _Builder:
                 if k > 0:
                     top = np.argpartition(-score, k - 1)[:k]
                     chosen = eligible[top[np.argsort(-score[top], kind="stable")]]
-                    status = self._funnel(j, chosen, received, cons_words, req_words, sub_p, sub_y, n_sub)
+                    status = self._funnel(j, chosen, received, sub_p, sub_y, n_sub)
                     n_sub += len(chosen)
                 else:
                     status = "closed"
             self._requirement_rows(j, status)
         self.sub_p, self.sub_y = np.array(sub_p), np.array(sub_y)
 
-    def _funnel(self, j, chosen, received, cons_words, req_words, sub_p, sub_y, n_sub) -> str:
+    def _funnel(self, j, chosen, received, sub_p, sub_y, n_sub) -> str:
         rng = self.rng
         ci = np.asarray(chosen)
         ri = np.full(len(ci), j)
-        x = pair_inputs(self.cons, self.reqs, ci, ri, seed=self.p.seed, cons_words=cons_words,
-                        req_words=req_words)
+        x = pair_inputs(self.cons, self.reqs, ci, ri, seed=self.p.seed)
         p = advance_probability(x)
         advanced = rng.random(len(ci)) < p
         p_round = round_pass_probability(x)
@@ -796,7 +796,7 @@ class _Builder:
             float(r.budget[j]), float(r.min_years[j]), WORK_MODES[int(r.work_mode[j])], float(r.lat[j]),
             float(r.lon[j]), _date(int(r.start_day[j])), list(meta["policy"][2]), float(r.difficulty[j]),
             meta["metro"][4], meta["family"].key, meta["seniority"][0], meta["contract_type"], meta["duration"],
-            int(self.client_rounds[self.req_client[j]])))
+            int(self.client_rounds[self.req_client[j]]), keys_to_db(r.latent_key[j:j + 1])[0]))
 
     def company_latent(self) -> None:
         for i, c in enumerate(self.clients):

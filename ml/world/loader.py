@@ -71,6 +71,10 @@ def load_world(engine: Engine, world: World, *, tenant_slug: str, tenant_name: s
                     "values (:t, :seed, cast(:params as jsonb), cast(:stats as jsonb))"),
             {"t": tenant_id, "seed": world.params.seed, "params": json.dumps(world_params_record(world.params)),
              "stats": json.dumps({**world.stats, "counts": counts})})
+        if progress:
+            progress("analyzing the loaded tables")
+        # Fresh statistics: right after a bulk load the planner would otherwise guess (nested loops over seq scans).
+        conn.exec_driver_sql(f"analyze {', '.join(world.tables)}")
     return counts
 
 

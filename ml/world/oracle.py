@@ -18,7 +18,14 @@ import sqlalchemy as sa
 from ml.taxonomy import load_taxonomy
 from ml.world import vocab
 from ml.world.metrics import roc_auc
-from ml.world.outcome import WORK_MODES, ConsultantArrays, RequirementArrays, advance_probability, pair_inputs
+from ml.world.outcome import (
+    WORK_MODES,
+    ConsultantArrays,
+    RequirementArrays,
+    advance_probability,
+    keys_from_db,
+    pair_inputs,
+)
 from warehouse.db import set_tenant
 
 EPOCH_SQL = "date '1970-01-01'"
@@ -39,7 +46,7 @@ def _world_seed(conn: sa.Connection, tenant_id: uuid.UUID) -> int:
 def _consultants(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> ConsultantArrays:
     rows = conn.execute(sa.text(
         f"select c.id, l.true_skills, l.true_years, c.hourly_rate, c.lat, c.lon, c.timezone, c.willing_to_relocate,"
-        f" c.visa_status, c.available_from - {EPOCH_SQL}, l.interview_skill "
+        f" c.visa_status, c.available_from - {EPOCH_SQL}, l.interview_skill, l.latent_key "
         "from crm.consultant c join world.consultant_latent l on l.tenant_id = c.tenant_id and l.consultant_id = c.id "
         "where c.tenant_id = :t and c.id = any(:ids)"), {"t": tenant_id, "ids": ids}).all()
     by_id = {r[0]: r for r in rows}
@@ -61,13 +68,15 @@ def _consultants(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
         tz_offset=np.array([vocab.TZ_OFFSET[r[6]] for r in ordered], dtype=float),
         relocate=np.array([bool(r[7]) for r in ordered]), visa_code=np.array([visa_index[r[8]] for r in ordered]),
         available_day=np.array([int(r[9]) for r in ordered], dtype=np.int64),
-        interview_skill=np.array([r[10] for r in ordered], dtype=float))
+        interview_skill=np.array([r[10] for r in ordered], dtype=float),
+        latent_key=keys_from_db([r[11] for r in ordered]))
 
 
 def _requirements(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> RequirementArrays:
     rows = conn.execute(sa.text(
         f"select t.requirement_id, t.required_skills, t.nice_skills, t.min_years, t.budget_hourly, t.work_mode,"
-        f" t.lat, t.lon, t.timezone, t.visa_accepted, t.start_date - {EPOCH_SQL}, k.pickiness, t.difficulty "
+        f" t.lat, t.lon, t.timezone, t.visa_accepted, t.start_date - {EPOCH_SQL}, k.pickiness, t.difficulty,"
+        " t.latent_key "
         "from world.requirement_truth t join world.company_latent k "
         "  on k.tenant_id = t.tenant_id and k.company_id = t.client_id "
         "where t.tenant_id = :t and t.requirement_id = any(:ids)"), {"t": tenant_id, "ids": ids}).all()
@@ -96,7 +105,8 @@ def _requirements(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID
         tz_offset=np.array([vocab.TZ_OFFSET[r[8]] for r in ordered], dtype=float), visa_ok=visa_ok,
         start_day=np.array([int(r[10]) for r in ordered], dtype=np.int64),
         pickiness=np.array([r[11] for r in ordered], dtype=float),
-        difficulty=np.array([r[12] for r in ordered], dtype=float))
+        difficulty=np.array([r[12] for r in ordered], dtype=float),
+        latent_key=keys_from_db([r[13] for r in ordered]))
 
 
 def true_probabilities(conn: sa.Connection, *, tenant_id: uuid.UUID,
@@ -118,12 +128,10 @@ def true_probabilities(conn: sa.Connection, *, tenant_id: uuid.UUID,
     c_index = {c: k for k, c in enumerate(cons_ids)}
     ri = np.array([r_index[uuid.UUID(str(r))] for r, _ in pairs])
     ci = np.array([c_index[uuid.UUID(str(c))] for _, c in pairs])
-    cons_words = np.array([u.int & 0xFFFF_FFFF_FFFF_FFFF for u in cons_ids], dtype=np.uint64)
-    req_words = np.array([u.int & 0xFFFF_FFFF_FFFF_FFFF for u in req_ids], dtype=np.uint64)
     out = np.empty(len(pairs))
     for start in range(0, len(pairs), CHUNK):
         part = slice(start, start + CHUNK)
-        x = pair_inputs(cons, reqs, ci[part], ri[part], seed=seed, cons_words=cons_words, req_words=req_words)
+        x = pair_inputs(cons, reqs, ci[part], ri[part], seed=seed)
         out[part] = advance_probability(x)
     return out
 
@@ -133,8 +141,8 @@ def realized_oracle_auc(conn: sa.Connection, *, tenant_id: uuid.UUID) -> tuple[f
     a submission advanced when it has at least one crm.interview row."""
     set_tenant(conn, tenant_id)
     rows = conn.execute(sa.text(
-        "select s.requirement_id, s.consultant_id, exists (select 1 from crm.interview i "
-        "  where i.tenant_id = s.tenant_id and i.submission_id = s.id) "
+        "select s.requirement_id, s.consultant_id, s.id in (select i.submission_id from crm.interview i "
+        "  where i.tenant_id = :t) "
         "from crm.submission s where s.tenant_id = :t order by s.id"), {"t": tenant_id}).all()
     if not rows:
         raise OracleError(f"tenant {tenant_id} has no submissions")

@@ -62,6 +62,7 @@ class ConsultantArrays:
     visa_code: np.ndarray       # int index into vocab.VISAS
     available_day: np.ndarray   # days since 1970-01-01
     interview_skill: np.ndarray
+    latent_key: np.ndarray      # uint64 key of the consultant's latent draws (world.consultant_latent.latent_key)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class RequirementArrays:
     start_day: np.ndarray
     pickiness: np.ndarray
     difficulty: np.ndarray
+    latent_key: np.ndarray      # uint64 (world.requirement_truth.latent_key)
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,19 @@ def haversine_miles(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: 
     return 3958.8 * 2 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _uuid_words(ids: list[uuid.UUID]) -> np.ndarray:
-    return np.array([u.int & 0xFFFF_FFFF_FFFF_FFFF for u in ids], dtype=np.uint64)
+def latent_keys(kind: int, n: int) -> np.ndarray:
+    """Keys of the n consultants (kind 1) or requirements (kind 2) of a world: independent of ids and tenant, so
+    the same seed gives the same outcomes in any tenant."""
+    return _splitmix64(np.arange(n, dtype=np.uint64) + np.uint64(kind << 40))
+
+
+def keys_to_db(keys: np.ndarray) -> list[int]:
+    """uint64 keys as signed bigint values."""
+    return keys.astype(np.uint64).view(np.int64).tolist()
+
+
+def keys_from_db(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.int64).view(np.uint64)
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -123,7 +136,7 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 
 
 def chemistry(seed: int, requirement_words: np.ndarray, consultant_words: np.ndarray) -> np.ndarray:
-    """A standard-normal latent per (requirement, consultant), a pure function of the ids and the world seed."""
+    """A standard-normal latent per (requirement, consultant), a pure function of their keys and the world seed."""
     with np.errstate(over="ignore"):
         mixed = _splitmix64(requirement_words ^ _splitmix64(consultant_words + np.uint64(seed & 0xFFFF_FFFF)))
     uniform = ((mixed >> np.uint64(11)).astype(np.float64) + 0.5) / float(1 << 53)
@@ -138,7 +151,7 @@ def _gather_levels(levels: np.ndarray, ci: np.ndarray, skills: np.ndarray) -> tu
 
 
 def pair_inputs(cons: ConsultantArrays, reqs: RequirementArrays, ci: np.ndarray, ri: np.ndarray, *,
-                seed: int, cons_words: np.ndarray | None = None, req_words: np.ndarray | None = None) -> PairInputs:
+                seed: int) -> PairInputs:
     """Inputs of the hidden process for pairs (consultant row ci[k], requirement row ri[k])."""
     req_levels, req_mask = _gather_levels(cons.levels, ci, reqs.required[ri])
     depth = np.clip((req_levels - 0.25) / 0.5, 0.0, 1.0)
@@ -148,8 +161,6 @@ def pair_inputs(cons: ConsultantArrays, reqs: RequirementArrays, ci: np.ndarray,
     nice_levels, nice_mask = _gather_levels(cons.levels, ci, reqs.nice[ri])
     nice = np.where(nice_mask.sum(axis=1) > 0,
                     (nice_levels * nice_mask).sum(axis=1) / np.maximum(nice_mask.sum(axis=1), 1), 0.0)
-    cons_words = _uuid_words(cons.ids) if cons_words is None else cons_words
-    req_words = _uuid_words(reqs.ids) if req_words is None else req_words
     return PairInputs(
         coverage=coverage, min_level=min_level, nice=nice,
         true_years=cons.true_years[ci], min_years=reqs.min_years[ri],
@@ -161,7 +172,7 @@ def pair_inputs(cons: ConsultantArrays, reqs: RequirementArrays, ci: np.ndarray,
         visa_ok=reqs.visa_ok[ri, cons.visa_code[ci]],
         late_days=np.maximum(0, cons.available_day[ci] - reqs.start_day[ri]).astype(np.float64),
         interview_skill=cons.interview_skill[ci], pickiness=reqs.pickiness[ri], difficulty=reqs.difficulty[ri],
-        chemistry=chemistry(seed, req_words[ri], cons_words[ci]),
+        chemistry=chemistry(seed, reqs.latent_key[ri], cons.latent_key[ci]),
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 
 import numpy as np
@@ -124,3 +125,13 @@ def test_latent_interview_skill_is_in_no_crm_table(small_world: World) -> None:
         if name.startswith("crm."):
             for row in table.rows[:500]:
                 assert not any(isinstance(v, float) and round(v, 6) in latent for v in row), name
+
+
+def test_world_content_does_not_depend_on_the_tenant_it_is_built_for(small_world: World) -> None:
+    elsewhere = generate_world(SMALL, id_namespace=uuid.uuid4())
+    assert elsewhere.stats == small_world.stats
+    assert [r[2] for r in elsewhere.tables["world.submission_truth"].rows] == \
+        [r[2] for r in small_world.tables["world.submission_truth"].rows]
+    assert [r[3:9] for r in elsewhere.tables["crm.consultant"].rows] == \
+        [r[3:9] for r in small_world.tables["crm.consultant"].rows]
+    assert elsewhere.tables["crm.consultant"].rows[0][0] != small_world.tables["crm.consultant"].rows[0][0]

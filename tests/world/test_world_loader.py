@@ -69,8 +69,11 @@ def test_oracle_scores_pairs_never_submitted(seeded, admin_engine) -> None:
     tid = seeded["result"].tenant_id
     with admin_engine.begin() as conn:
         set_tenant(conn, tid)
-        reqs = conn.execute(sa.text("select id from crm.requirement where status = 'open'")).scalars().all()
-        cons = conn.execute(sa.text("select id from crm.consultant order by id limit 50")).scalars().all()
+        # the owner is a superuser here (RLS does not bind it): filter by tenant explicitly
+        reqs = conn.execute(sa.text("select id from crm.requirement where tenant_id = :t and status = 'open'"),
+                            {"t": tid}).scalars().all()
+        cons = conn.execute(sa.text("select id from crm.consultant where tenant_id = :t order by id limit 50"),
+                            {"t": tid}).scalars().all()
         p = true_probabilities(conn, tenant_id=tid, pairs=[(r, c) for r in reqs for c in cons])
     assert len(p) == len(reqs) * len(cons) > 0
     assert ((p > 0) & (p < 1)).all() and p.max() - p.min() > 0.1  # random pairs: mostly poor fits, some good
@@ -133,9 +136,9 @@ def test_history_timestamps_are_ordered_in_the_database(seeded, admin_engine) ->
             left join crm.interview i on i.submission_id = s.id
             left join crm.offer o on o.submission_id = s.id
             left join crm.placement p on p.submission_id = s.id
-            where s.submitted_at <= r.received_at
+            where s.tenant_id = :t and (s.submitted_at <= r.received_at
                or i.scheduled_at <= s.submitted_at
                or o.offered_at <= i.scheduled_at
-               or p.start_date <= o.offered_at::date
-        """)).scalar()
+               or p.start_date <= o.offered_at::date)
+        """), {"t": seeded["result"].tenant_id}).scalar()
     assert bad == 0

@@ -4,7 +4,8 @@
 
 ALTER TABLE world.consultant_latent
     ADD COLUMN family        text,
-    ADD COLUMN padded_skills jsonb NOT NULL DEFAULT '[]';   -- listed on the resume, not really known
+    ADD COLUMN padded_skills jsonb NOT NULL DEFAULT '[]',   -- listed on the resume, not really known
+    ADD COLUMN latent_key    bigint;                        -- keys the per-pair latent draw (see ml/world/outcome.py)
 
 ALTER TABLE world.company_latent
     ADD COLUMN interview_rounds int CHECK (interview_rounds IS NULL OR interview_rounds BETWEEN 1 AND 10);
@@ -15,7 +16,8 @@ ALTER TABLE world.requirement_truth
     ADD COLUMN seniority        text,
     ADD COLUMN contract_type    text,
     ADD COLUMN duration_months  double precision,
-    ADD COLUMN interview_rounds int;
+    ADD COLUMN interview_rounds int,
+    ADD COLUMN latent_key       bigint;
 
 -- What each inbound email states (not what the requirement truly is): the extraction gold. Keys are documented in
 -- ml/world/emails.py (gold_of). requirement_id is the true requirement the email is a copy of (NULL: not one).
@@ -40,3 +42,8 @@ CREATE INDEX submission_truth_submission_idx ON world.submission_truth (submissi
 CREATE INDEX IF NOT EXISTS placement_consultant_idx ON crm.placement (tenant_id, consultant_id);
 CREATE INDEX IF NOT EXISTS placement_requirement_idx ON crm.placement (tenant_id, requirement_id);
 CREATE INDEX IF NOT EXISTS inbound_message_requirement_idx ON crm.inbound_message (tenant_id, requirement_id);
+CREATE INDEX IF NOT EXISTS availability_consultant_idx ON crm.availability (tenant_id, consultant_id);
+CREATE INDEX IF NOT EXISTS submission_vendor_idx ON crm.submission (tenant_id, vendor_company_id);
+CREATE INDEX IF NOT EXISTS requirement_client_idx ON crm.requirement (tenant_id, client_company_id);
+CREATE INDEX IF NOT EXISTS requirement_vendor_idx ON crm.requirement (tenant_id, vendor_company_id);
+CREATE INDEX IF NOT EXISTS requirement_source_vendor_idx ON crm.requirement_source (tenant_id, vendor_company_id);
