@@ -17,8 +17,15 @@ from datetime import date, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from html import escape
+from typing import Protocol
 
-import numpy as np
+
+class Rng(Protocol):
+    """What rendering needs from a random source: numpy's Generator and the stdlib's Random both qualify (the
+    generator passes a seeded stdlib Random: its scalar draws are ~20x cheaper)."""
+
+    def random(self) -> float: ...
+
 
 FORMATS = ("header", "bullets", "prose", "html", "forwarded", "subject")
 
@@ -82,8 +89,8 @@ class RenderedEmail:
 
 
 # ---------------------------------------------------------------------------------------------- phrasing helpers
-def _pick(rng: np.random.Generator, options: tuple[str, ...] | list[str]) -> str:
-    return options[int(rng.integers(len(options)))]
+def _pick(rng: Rng, options: tuple[str, ...] | list[str]) -> str:
+    return options[int(rng.random() * len(options))]
 
 
 def _money(x: float) -> str:
@@ -97,7 +104,7 @@ def _location_short(s: EmailSpec) -> str:
     return f"{s.city}, {s.state} ({mode})"
 
 
-def _location_long(s: EmailSpec, rng: np.random.Generator) -> str:
+def _location_long(s: EmailSpec, rng: Rng) -> str:
     if s.work_mode == "remote":
         return _pick(rng, (f"Remote ({s.tz_label} hours)", f"100% Remote – must work {s.tz_label} hours",
                            f"Remote (US) – {s.tz_label} time zone"))
@@ -116,7 +123,7 @@ def _terms_text(s: EmailSpec) -> str:
     return "/".join(s.terms)
 
 
-def _rate_text(s: EmailSpec, rng: np.random.Generator) -> str:
+def _rate_text(s: EmailSpec, rng: Rng) -> str:
     if s.rate_amount is None:
         return _pick(rng, ("DOE", "Best rate", "Competitive (DOE)"))
     if s.rate_unit == "year":
@@ -134,13 +141,13 @@ def _skills(items: list[tuple[str, str]]) -> list[str]:
     return [raw for _, raw in items]
 
 
-def _years_text(s: EmailSpec, rng: np.random.Generator) -> str | None:
+def _years_text(s: EmailSpec, rng: Rng) -> str | None:
     if s.min_years is None:
         return None
     return _pick(rng, (f"{s.min_years}+ years", f"Min {s.min_years} years of experience", f"{s.min_years}+ yrs"))
 
 
-def _signature(sender: Sender, rng: np.random.Generator) -> str:
+def _signature(sender: Sender, rng: Rng) -> str:
     lines = [_pick(rng, ("Thanks & Regards,", "Thanks and Regards,", "Regards,", "Best,")), sender.name,
              f"{sender.title} | {sender.company}", f"Phone: {sender.phone} | Email: {sender.email}"]
     if rng.random() < 0.5:
@@ -152,7 +159,7 @@ def _signature(sender: Sender, rng: np.random.Generator) -> str:
     return "\n".join(lines)
 
 
-def _subject(s: EmailSpec, rng: np.random.Generator) -> str:
+def _subject(s: EmailSpec, rng: Rng) -> str:
     loc = _location_short(s)
     if s.fmt == "subject":
         rate = f"${_money(s.rate_amount)}/hr" if s.rate_amount and s.rate_unit == "hour" else _terms_text(s)
@@ -169,7 +176,7 @@ def _subject(s: EmailSpec, rng: np.random.Generator) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- body formats
-def _header_body(s: EmailSpec, rng: np.random.Generator, subject_only: bool = False) -> str:
+def _header_body(s: EmailSpec, rng: Rng, subject_only: bool = False) -> str:
     lines = [_pick(rng, ("Hi,", "Hello,", "Hi Partner,", "Good Morning,")),
              _pick(rng, ("Hope you are doing well. Please go through the requirement below and let me know if you "
                          "have a matching consultant.",
@@ -201,7 +208,7 @@ def _header_body(s: EmailSpec, rng: np.random.Generator, subject_only: bool = Fa
     return "\n".join(lines)
 
 
-def _bullets_body(s: EmailSpec, rng: np.random.Generator) -> str:
+def _bullets_body(s: EmailSpec, rng: Rng) -> str:
     b = _pick(rng, ("• ", "- ", "* "))
     lines = [_pick(rng, ("Hello Partners,", "Hi All,", "Dear Partner,")),
              _pick(rng, ("We have an urgent requirement with our direct client. Details below:",
@@ -229,7 +236,7 @@ def _bullets_body(s: EmailSpec, rng: np.random.Generator) -> str:
     return "\n".join(lines)
 
 
-def _prose_body(s: EmailSpec, rng: np.random.Generator) -> str:
+def _prose_body(s: EmailSpec, rng: Rng) -> str:
     req = _skills(s.required)
     skills = ", ".join(req[:-1]) + f" and {req[-1]}" if len(req) > 1 else req[0]
     parts = [f"Looking for a {s.title} with strong {skills} experience"]
@@ -267,7 +274,7 @@ def _prose_body(s: EmailSpec, rng: np.random.Generator) -> str:
     return "\n".join([_pick(rng, ("Hi,", "Hello team,", "Hi there,")), "", text, *(["", " ".join(extra)] if extra else [])])
 
 
-def _html_table(s: EmailSpec, rng: np.random.Generator) -> tuple[str, str]:
+def _html_table(s: EmailSpec, rng: Rng) -> tuple[str, str]:
     """(html, text rendering) of a table-style requirement."""
     rows = [("Job Title", s.title), ("Location", _location_long(s, rng)), ("Duration", s.duration_text),
             ("Rate", _rate_text(s, rng))]
@@ -299,7 +306,7 @@ def _html_table(s: EmailSpec, rng: np.random.Generator) -> tuple[str, str]:
     return html, text
 
 
-def _plain_body(fmt: str, s: EmailSpec, rng: np.random.Generator) -> str:
+def _plain_body(fmt: str, s: EmailSpec, rng: Rng) -> str:
     if fmt == "bullets":
         return _bullets_body(s, rng)
     if fmt == "prose":
@@ -374,7 +381,7 @@ def gold_of(s: EmailSpec) -> dict:
     }
 
 
-def render(s: EmailSpec, rng: np.random.Generator) -> RenderedEmail:
+def render(s: EmailSpec, rng: Rng) -> RenderedEmail:
     """One raw RFC 822 message for a requirement copy, with its gold."""
     subject = _subject(s, rng)
     signature = _signature(s.sender, rng)
@@ -414,7 +421,7 @@ def render(s: EmailSpec, rng: np.random.Generator) -> RenderedEmail:
 
 
 def render_non_requirement(kind: str, *, sender: Sender, to_addr: str, when: datetime, message_id: str,
-                           hotlist: list[tuple[str, str, str, str]], rng: np.random.Generator) -> RenderedEmail:
+                           hotlist: list[tuple[str, str, str, str]], rng: Rng) -> RenderedEmail:
     """A hotlist (other firms' available consultants) or an out-of-office reply: not a requirement."""
     if kind == "hotlist":
         subject = _pick(rng, ("Daily Hotlist - Available Consultants", "HOTLIST: Immediately available consultants",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -135,9 +136,9 @@ def _choice(rng: np.random.Generator, n: int, weights: np.ndarray | list[float],
     return rng.choice(n, size=size, p=w / w.sum())
 
 
-def _phone(rng: np.random.Generator) -> str:
-    area = int(rng.choice([201, 214, 312, 404, 469, 512, 609, 646, 704, 713, 732, 847, 908, 972, 980]))
-    return f"({area}) 555-01{int(rng.integers(100)):02d}"
+def _phone(pr: random.Random) -> str:
+    area = (201, 214, 312, 404, 469, 512, 609, 646, 704, 713, 732, 847, 908, 972, 980)[pr.randrange(15)]
+    return f"({area}) 555-01{pr.randrange(100):02d}"
 
 
 def _slug(name: str) -> str:
@@ -155,6 +156,8 @@ class _Builder:
         self.skill_index = {s: i for i, s in enumerate(self.skill_names)}
         self.tables = {name: Table(name, cols) for name, cols in TABLE_COLUMNS.items()}
         self.as_of_day = _day(params.as_of)
+        # scalar draws in per-row loops come from a seeded stdlib Random: ~20x cheaper than numpy's per call
+        self.pr = random.Random(int(self.rng.integers(2**62)))
 
     def add(self, table: str, row: tuple) -> None:
         self.tables[table].rows.append(row)
@@ -181,7 +184,7 @@ class _Builder:
             last = vocab.LAST_NAMES[int(self.rng.integers(len(vocab.LAST_NAMES)))]
             email = f"{first.lower()}.{last.lower()}{j if j else ''}@{domain}"
             out.append(Sender(f"{first} {last}", email, vocab.CONTACT_TITLES[int(self.rng.integers(
-                len(vocab.CONTACT_TITLES)))], company, _phone(self.rng)))
+                len(vocab.CONTACT_TITLES)))], company, _phone(self.pr)))
         return out
 
     def companies(self) -> None:
@@ -267,35 +270,36 @@ class _Builder:
         self.consultant_family = fam
         recruiter = rng.integers(len(self.recruiter_ids), size=n)
         self.consultant_recruiter = [self.recruiter_ids[int(r)] for r in recruiter]
+        pr = self.pr
         for i in range(n):
             f = vocab.FAMILIES[int(fam[i])]
             depth = 0.04 * (true_years[i] - 7.0) / 3.0
             have: list[tuple[str, float]] = []
-            weak_core = int(rng.integers(len(f.core))) if rng.random() < 0.12 else -1
+            weak_core = pr.randrange(len(f.core)) if pr.random() < 0.12 else -1
             for k, s in enumerate(f.core):
-                lvl = rng.beta(1.5, 5.0) if k == weak_core else rng.beta(6.0, 2.0)
+                lvl = pr.betavariate(1.5, 5.0) if k == weak_core else pr.betavariate(6.0, 2.0)
                 have.append((s, lvl))
             for s in f.common:
-                if rng.random() < 0.55:
-                    have.append((s, rng.beta(4.0, 3.0)))
+                if pr.random() < 0.55:
+                    have.append((s, pr.betavariate(4.0, 3.0)))
             for s in f.optional:
-                if rng.random() < 0.18:
-                    have.append((s, rng.beta(3.0, 3.0)))
-            for _ in range(int(rng.integers(0, 3))):
-                s = self.skill_names[int(rng.integers(K))]
+                if pr.random() < 0.18:
+                    have.append((s, pr.betavariate(3.0, 3.0)))
+            for _ in range(pr.randrange(0, 3)):
+                s = self.skill_names[pr.randrange(K)]
                 if all(s != h for h, _ in have):
-                    have.append((s, rng.beta(2.0, 4.0)))
+                    have.append((s, pr.betavariate(2.0, 4.0)))
             for s, lvl in have:
                 j = self.skill_index[s]
                 levels[i, j] = round(min(max(float(lvl) + depth, 0.01), 1.0), 3)
                 # resumes list what people know, and the weak core skill anyway (it is in their title)
-                stated[i, j] = (levels[i, j] > 0.2 and rng.random() < 0.93) or s in f.core
+                stated[i, j] = (levels[i, j] > 0.2 and pr.random() < 0.93) or s in f.core
             # resume padding: skills listed but not really known
-            if rng.random() < 0.35:
+            if pr.random() < 0.35:
                 pool = [s for s in f.common + f.optional if levels[i, self.skill_index[s]] == 0]
-                for s in rng.permutation(pool)[: int(rng.integers(1, 3))] if pool else []:
+                for s in pr.sample(pool, len(pool))[: pr.randrange(1, 3)]:
                     j = self.skill_index[str(s)]
-                    levels[i, j] = round(float(rng.uniform(0.03, 0.15)), 3)
+                    levels[i, j] = round(float(pr.uniform(0.03, 0.15)), 3)
                     stated[i, j] = True
         self.cons = ConsultantArrays(
             ids=self.consultant_ids, levels=levels, true_years=true_years, hourly_rate=rate, lat=lat, lon=lon,
@@ -308,17 +312,17 @@ class _Builder:
         self.placed_day = np.full(n, np.iinfo(np.int64).max)
 
     def consultant_rows(self) -> None:
-        rng, m = self.rng, self.cons_meta
+        pr, m = self.pr, self.cons_meta
         self.cons_keys_db = keys_to_db(self.cons.latent_key)
         for i, cid in enumerate(self.consultant_ids):
             f = vocab.FAMILIES[int(m["fam"][i])]
             sen = vocab.SENIORITY[int(m["sen"][i])]
-            base = f.titles[int(rng.integers(len(f.titles)))]
-            title = (sen[1][int(rng.integers(2))] + base) if "Lead" not in base and "Sr." not in base else base
+            base = f.titles[pr.randrange(len(f.titles))]
+            title = (sen[1][pr.randrange(2)] + base) if "Lead" not in base and "Sr." not in base else base
             if sen[0] == "architect":
                 title = base.replace("Developer", "Architect").replace("Engineer", "Architect")
-            first = vocab.FIRST_NAMES[int(rng.integers(len(vocab.FIRST_NAMES)))]
-            last = vocab.LAST_NAMES[int(rng.integers(len(vocab.LAST_NAMES)))]
+            first = vocab.FIRST_NAMES[pr.randrange(len(vocab.FIRST_NAMES))]
+            last = vocab.LAST_NAMES[pr.randrange(len(vocab.LAST_NAMES))]
             name = f"{first} {last}"
             metro = vocab.METROS[int(m["metro"][i])]
             visa = vocab.VISAS[int(m["visa"][i])]
@@ -329,14 +333,14 @@ class _Builder:
             yrs = float(m["stated_years"][i])
             for rank, j in enumerate(order):
                 canonical = self.skill_names[int(j)]
-                raw = spell(canonical, rng, 0.5)
+                raw = spell(canonical, pr, 0.5)
                 if raw.lower() in seen:
                     raw = canonical
                     if raw.lower() in seen:
                         continue
                 seen.append(raw.lower())
                 lvl = float(self.cons.levels[i, j])
-                skill_years = float(min(max(round(yrs * rng.uniform(0.35, 1.0) * (0.5 + lvl / 2)), 1.0), yrs))
+                skill_years = float(min(max(round(yrs * pr.uniform(0.35, 1.0) * (0.5 + lvl / 2)), 1.0), yrs))
                 raws.append((canonical, raw, skill_years, rank < 3))
             rate = float(self.cons.hourly_rate[i])
             avail = _date(int(self.cons.available_day[i]))
@@ -344,13 +348,13 @@ class _Builder:
             summary = (f"{title} with {int(yrs)}+ years of experience in "
                        f"{', '.join(r for _, r, _, _ in raws[:5])}. {visa}; based in {metro[0]}, {metro[1]}; "
                        f"{'open to relocation' if self.cons.relocate[i] else 'prefers local or remote'}.")
-            resume = self._resume(name, title, metro, visa, yrs, raws, f, rng)
+            resume = self._resume(name, title, metro, visa, yrs, raws, f, pr)
             email = f"{first.lower()}.{last.lower()}{i}@mail.example"
             created = _at(int(m["bench_since"][i]) - 2)
             status = "placed" if self.placed_day[i] <= self.as_of_day else (
-                "marketing" if m["on_project"][i] else ("bench" if rng.random() < 0.8 else "marketing"))
+                "marketing" if m["on_project"][i] else ("bench" if pr.random() < 0.8 else "marketing"))
             self.add("crm.consultant", (
-                cid, self.tenant, f"K-{i + 1:05d}", name, email, _phone(rng), title, summary, resume, yrs,
+                cid, self.tenant, f"K-{i + 1:05d}", name, email, _phone(pr), title, summary, resume, yrs,
                 metro[0], metro[1], "US", float(self.cons.lat[i]), float(self.cons.lon[i]), metro[4],
                 bool(m["remote_ok"][i]), bool(self.cons.relocate[i]), rate, visa, avail, bench, status,
                 self.consultant_recruiter[i], created, created))
@@ -370,7 +374,7 @@ class _Builder:
                                                  json.dumps(true_skills), float(self.cons.true_years[i]), f.key,
                                                  json.dumps(padded), self.cons_keys_db[i]))
 
-    def _resume(self, name, title, metro, visa, yrs, raws, f, rng) -> str:
+    def _resume(self, name, title, metro, visa, yrs, raws, f, pr: random.Random) -> str:
         skills = ", ".join(r for _, r, _, _ in raws)
         top = [r for _, r, _, _ in raws[:4]] or ["software"]
         lines = [name.upper(), f"{title} | {metro[0]}, {metro[1]} | Work authorization: {visa}", "",
@@ -380,14 +384,14 @@ class _Builder:
                  "• Strong communication; worked with onshore/offshore teams in Agile sprints.", "",
                  "TECHNICAL SKILLS", skills, "", "PROFESSIONAL EXPERIENCE"]
         start_year = self.p.as_of.year
-        for k in range(int(rng.integers(2, 4))):
-            client = self.clients[int(rng.integers(len(self.clients)))].name
-            city = vocab.METROS[int(rng.integers(len(vocab.METROS)))]
+        for k in range(pr.randrange(2, 4)):
+            client = self.clients[pr.randrange(len(self.clients))].name
+            city = vocab.METROS[pr.randrange(len(vocab.METROS))]
             end = "Present" if k == 0 else f"{start_year - k}"
             lines += [f"Client: {client}, {city[0]}, {city[1]}    {start_year - k - 1} – {end}", f"Role: {title}",
                       f"• Built and maintained services using {top[k % len(top)]}.",
                       f"• Improved reliability and performance of {f.domains[k % len(f.domains)]} workloads.", ""]
-        lines += ["EDUCATION", vocab.DEGREES[int(rng.integers(len(vocab.DEGREES)))]]
+        lines += ["EDUCATION", vocab.DEGREES[pr.randrange(len(vocab.DEGREES))]]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------------------------------ demand
@@ -512,7 +516,7 @@ class _Builder:
                 spec = self._spec(j, meta, vendor, prime, prime_req_id, id_counter, c, t,
                                   self.reqs.budget[j] * (1 - prime_cut) * (1 - sub_cut),
                                   fmt_names[int(_choice(rng, len(fmt_names), fmt_w))])
-                email = render(spec, rng)
+                email = render(spec, self.pr)
                 msg_uuid = self.ids("message", f"{j}:{c}")
                 copies.append((msg_uuid, spec, email, vendor))
                 self.add("crm.inbound_message", (
@@ -603,8 +607,8 @@ class _Builder:
         else:
             client_text, end_client = None, None
         min_years = int(self.reqs.min_years[j]) if rng.random() < 0.85 else None
-        req_raw = [(s, spell(s, rng)) for s in required]
-        nice_raw = [(s, spell(s, rng)) for s in nice]
+        req_raw = [(s, spell(s, self.pr)) for s in required]
+        nice_raw = [(s, spell(s, self.pr)) for s in nice]
         duties = [f"Design, develop and support {r} based solutions." for _, r in req_raw[:2]]
         duties.append("Collaborate with business and QA teams in an Agile environment.")
         inner = prime.contacts[int(rng.integers(len(prime.contacts)))] if fmt == "forwarded" else None
@@ -635,7 +639,7 @@ class _Builder:
                              f"${int(f.rate + rng.integers(-10, 15))}/hr C2C"))
             msg_uuid = self.ids("noise", k)
             email = render_non_requirement(kind, sender=sender, to_addr=self.p.inbox_address, when=when,
-                                           message_id=f"<{msg_uuid.hex}@{vendor.domain}>", hotlist=rows, rng=rng)
+                                           message_id=f"<{msg_uuid.hex}@{vendor.domain}>", hotlist=rows, rng=self.pr)
             self.add("crm.inbound_message", (msg_uuid, self.tenant, "seed", f"<{msg_uuid.hex}@{vendor.domain}>",
                                              email.raw, email.subject, email.from_addr, when, email.content_hash,
                                              "new", None, when))

@@ -6,7 +6,7 @@ perfect normalizer can recover the truth; harder cases are the normalizer's job,
 
 from __future__ import annotations
 
-import numpy as np
+import random
 
 VARIANTS: dict[str, tuple[str, ...]] = {
     "Java": ("Java", "Core Java", "Java 8", "Java 11", "Java 17", "J2EE", "JAVA"),
@@ -91,9 +91,9 @@ def variants(canonical: str) -> tuple[str, ...]:
     return VARIANTS.get(canonical, (canonical,))
 
 
-def spell(canonical: str, rng: np.random.Generator, p_canonical: float = 0.45) -> str:
+def spell(canonical: str, rng: random.Random, p_canonical: float = 0.45) -> str:
     """The canonical name with probability p_canonical, else one of the other spellings."""
     options = variants(canonical)
     if len(options) == 1 or rng.random() < p_canonical:
         return options[0]
-    return options[1 + int(rng.integers(len(options) - 1))]
+    return options[1 + int(rng.random() * (len(options) - 1))]
