@@ -226,7 +226,7 @@ VISA_POLICIES: tuple[tuple[float, tuple[str, ...], tuple[str, ...]], ...] = (
     (0.20, ("USC/GC only", "Only USC and GC", "USC, GC only"), ("USC", "GC")),
     (0.10, ("USC, GC, GC-EAD, H4-EAD", "USC/GC/GC-EAD/H4-EAD"), ("USC", "GC", "GC-EAD", "H4-EAD")),
     (0.16, ("No OPT/CPT", "Any visa except OPT/CPT"), tuple(v for v in VISAS if v not in ("OPT", "CPT", "STEM-OPT"))),
-    (0.12, ("USC, GC, H1B (no OPT)", "H1B, GC, USC"), ("USC", "GC", "GC-EAD", "H1B")),
+    (0.12, ("USC, GC, H1B (no OPT)", "H1B, GC, USC"), ("USC", "GC", "H1B")),
     (0.10, ("No H1B", "No H1B transfers", "Can't do H1B"), tuple(v for v in VISAS if v != "H1B")),
     (0.10, ("USC only (security clearance)", "USC only"), ("USC",)),
 )

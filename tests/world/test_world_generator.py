@@ -135,3 +135,19 @@ def test_world_content_does_not_depend_on_the_tenant_it_is_built_for(small_world
     assert [r[3:9] for r in elsewhere.tables["crm.consultant"].rows] == \
         [r[3:9] for r in small_world.tables["crm.consultant"].rows]
     assert elsewhere.tables["crm.consultant"].rows[0][0] != small_world.tables["crm.consultant"].rows[0][0]
+
+
+def test_client_pickiness_leaks_only_partially_through_client_win_rates(medium_world: World) -> None:
+    t = medium_world.tables
+    client_of = {r[0]: r[6] for r in t["crm.requirement"].rows}
+    advanced = {r[1]: r[3] for r in t["world.submission_truth"].rows}
+    by_client: dict = {}
+    for s in t["crm.submission"].rows:
+        by_client.setdefault(client_of[s[3]], []).append(advanced[s[0]])
+    pickiness = {r[1]: r[2] for r in t["world.company_latent"].rows}
+    busy = [c for c, outcomes in by_client.items() if len(outcomes) >= 40]
+    rates = np.array([np.mean(by_client[c]) for c in busy])
+    picky = np.array([pickiness[c] for c in busy])
+    corr = np.corrcoef(rates, picky)[0, 1]
+    assert len(busy) >= 15
+    assert -0.95 < corr < -0.4  # learnable from history, not a copy of the latent
