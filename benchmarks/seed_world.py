@@ -8,12 +8,35 @@ the realized history (recomputed from the database), then drops the tenant (not 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _server_cpu_seconds(engine) -> float:
+    """CPU seconds used so far by the database server's processes (postmaster and its children, on this host)."""
+    import psutil
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        backend = conn.execute(sa.text("select pg_backend_pid()")).scalar()
+    try:
+        postmaster = psutil.Process(backend).parent()
+        procs = [postmaster, *postmaster.children(recursive=True)]
+    except psutil.Error:  # an external server: not measurable from here
+        return float("nan")
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system + getattr(times, "children_user", 0) + getattr(times, "children_system", 0)
+        except psutil.Error:
+            continue
+    return total
 
 
 def main() -> None:
@@ -39,7 +62,10 @@ def main() -> None:
         sync_taxonomy(conn, load_taxonomy())
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     params = WorldParams(consultants=args.consultants, requirements=args.requirements, seed=args.seed)
+    load_avg = os.getloadavg()[0]
+    cpu_client, cpu_server = time.process_time(), _server_cpu_seconds(engine)
     result = seed_tenant(engine, params, tenant_slug=slug)
+    cpu_client, cpu_server = time.process_time() - cpu_client, _server_cpu_seconds(engine) - cpu_server
     started = time.perf_counter()
     with engine.begin() as conn:
         auc, n_sub, rate = realized_oracle_auc(conn, tenant_id=result.tenant_id)
@@ -49,7 +75,10 @@ def main() -> None:
         print(f"  {name:<26} {count:>9,}")
     print(f"generate_seconds {result.seconds_generate:.1f}")
     print(f"load_seconds     {result.seconds_load:.1f}")
-    print(f"total_seconds    {result.seconds_total:.1f}")
+    print(f"total_seconds    {result.seconds_total:.1f}   (wall clock; 1-minute load average at start {load_avg:.1f} "
+          f"on {os.cpu_count()} cores)")
+    print(f"cpu_seconds      client {cpu_client:.1f} + database server {cpu_server:.1f} = {cpu_client + cpu_server:.1f}"
+          "   (what generate + load costs without contention)")
     print(f"submissions {n_sub:,}  advanced_rate {rate:.3f}  oracle_auc {auc:.3f} "
           f"(oracle over all submissions from the database: {oracle_seconds:.1f} s)")
     if not args.keep:

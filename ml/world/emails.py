@@ -186,7 +186,7 @@ def _header_body(s: EmailSpec, rng: Rng, subject_only: bool = False) -> str:
     if not subject_only:
         lines.append(f"Location: {_location_long(s, rng)}")
     lines.append(f"{_pick(rng, ('Duration', 'Contract Length'))}: {s.duration_text}")
-    if not subject_only:
+    if not subject_only or s.rate_unit == "year":  # the subject carries hourly rates only
         lines.append(f"{_pick(rng, ('Rate', 'Pay Rate', 'Bill Rate'))}: {_rate_text(s, rng)}")
     if s.visa_text:
         lines.append(f"{_pick(rng, ('Visa', 'Work Authorization', 'Visa Status'))}: {s.visa_text}")
@@ -351,7 +351,21 @@ def _assemble(headers: list[str], parts: list[list[str]], boundary: str | None =
 
 
 def gold_of(s: EmailSpec) -> dict:
-    """What this email states, in the shape of ml.extraction.schemas.RequirementExtraction (see module doc)."""
+    """What this email states, shaped like ml.extraction.schemas.RequirementExtraction. Keys (always present):
+
+    is_requirement (True here; False for hotlists / out-of-office, whose gold has only is_requirement + format),
+    format ("header" | "bullets" | "prose" | "html" | "subject" | "forwarded/<inner format>"),
+    title (as written), external_id (the Req#/Job ID token, or None),
+    skills: [{canonical, raw, required}] (taxonomy names; raw = spelling in the email; must-have vs nice-to-have),
+    min_years (float | None), location: {city, state, work_mode, timezone_label} (city/state None when remote;
+    timezone_label "EST"/"CST"/"MST"/"PST" for remote roles), visa_accepted (explicit codes, negations expanded
+    over vocab.VISAS; [] when not stated), rate: {amount, unit "hour"|"year", hourly_usd (annual / 2080, 2 dp),
+    terms} | None (None for "DOE"; ranges stated by their upper bound), employment_terms (["C2C"], ["W2", "1099"],
+    ["FTE"], ...), duration_months (None for "Long term" and full time), contract_type ("contract" |
+    "contract_to_hire" | "full_time"), start_date (ISO date when a date is written, None for ASAP/absent),
+    client (the client phrase as written, e.g. "Fortune 500 bank", or None), end_client (the end client's name when
+    the email names it, else None), vendor (the sending company), domain (industry when stated, else None).
+    """
     rate = None
     if s.rate_amount is not None:
         hourly = s.rate_amount / 2080.0 if s.rate_unit == "year" else s.rate_amount

@@ -64,6 +64,9 @@ def test_gold_states_only_what_the_email_says(small_world: World) -> None:
             assert gold["external_id"] in text
         if gold["rate"] and gold["rate"]["unit"] == "hour":
             assert f"{gold['rate']['amount']:.0f}" in text
+        if gold["rate"] and gold["rate"]["unit"] == "year":
+            amount = gold["rate"]["amount"]
+            assert f"{amount / 1000:.0f}K" in text or f"{amount:,.0f}" in text
         if gold["location"]["city"]:
             assert gold["location"]["city"] in text
         if gold["end_client"]:
