@@ -58,14 +58,14 @@ def load_world(engine: Engine, world: World, *, tenant_slug: str, tenant_name: s
         conn.execute(sa.text("delete from crm.tenant where id = :id"), {"id": tenant_id})
         conn.execute(sa.text("insert into crm.tenant (id, slug, name) values (:id, :slug, :name)"),
                      {"id": tenant_id, "slug": tenant_slug, "name": tenant_name or tenant_slug.title()})
-        cursor = conn.connection.driver_connection.cursor()
-        for name, table in world.tables.items():
-            if progress:
-                progress(f"writing {name} ({len(table.rows):,} rows)")
-            with cursor.copy(f"COPY {name} ({', '.join(table.columns)}) FROM STDIN") as copy:
-                for row in table.rows:
-                    copy.write_row(row)
-            counts[name] = len(table.rows)
+        with conn.connection.driver_connection.cursor() as cursor:  # psycopg COPY, same transaction
+            for name, table in world.tables.items():
+                if progress:
+                    progress(f"writing {name} ({len(table.rows):,} rows)")
+                with cursor.copy(f"COPY {name} ({', '.join(table.columns)}) FROM STDIN") as copy:
+                    for row in table.rows:
+                        copy.write_row(row)
+                counts[name] = len(table.rows)
         conn.execute(
             sa.text("insert into world.run (tenant_id, seed, params, stats) "
                     "values (:t, :seed, cast(:params as jsonb), cast(:stats as jsonb))"),
