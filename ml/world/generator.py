@@ -714,7 +714,9 @@ class _Builder:
         subs = []
         for k, c in enumerate(ci):
             sid = self.ids("submission", n_sub + k)
-            via = copies[int(rng.integers(len(copies)))][3]
+            # submitted through a vendor whose copy had arrived by then (the origin always had)
+            arrived = [c for c in copies if c[1].received_at <= _at(t_sub[k])] or copies[:1]
+            via = arrived[int(rng.integers(len(arrived)))][3]
             rate = float(self.cons.hourly_rate[c])
             submitted_rate = float(round(rate * rng.uniform(1.08, 1.22), 2))
             interviews = []

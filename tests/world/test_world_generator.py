@@ -151,3 +151,32 @@ def test_client_pickiness_leaks_only_partially_through_client_win_rates(medium_w
     corr = np.corrcoef(rates, picky)[0, 1]
     assert len(busy) >= 15
     assert -0.95 < corr < -0.4  # learnable from history, not a copy of the latent
+
+
+def test_generation_does_not_depend_on_the_interpreter_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import hashlib; from ml.world import generate_world, WorldParams; "
+            "w = generate_world(WorldParams(consultants=150, requirements=30, seed=9)); "
+            "print(hashlib.sha256(repr([t.rows for t in w.tables.values()]).encode()).hexdigest())")
+    root = Path(__file__).resolve().parents[2]
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(h), "PYTHONPATH": str(root)}).stdout
+               for h in (1, 2)}
+    assert len(digests) == 1
+
+
+def test_submissions_go_through_a_vendor_whose_email_had_arrived(small_world: World) -> None:
+    arrivals: dict = {}
+    for truth, message in zip(small_world.tables["world.message_truth"].rows,
+                              small_world.tables["crm.inbound_message"].rows, strict=True):
+        assert truth[1] == message[0]
+        if truth[2] is not None:
+            vendor = json.loads(truth[5])["vendor"]
+            arrivals.setdefault((truth[2], vendor), message[7])
+    names = {c[0]: c[3] for c in small_world.tables["crm.company"].rows}
+    for s in small_world.tables["crm.submission"].rows:
+        assert arrivals[(s[3], names[s[4]])] <= s[9]
