@@ -22,9 +22,9 @@ WORK_MODES = ("onsite", "hybrid", "remote")
 
 # Coefficients of the hidden process (recorded in world.run.params for reproducibility).
 COEF: dict[str, float] = {
-    "intercept": 0.7,
-    "skill": 2.3,             # × (coverage − 0.65), coverage from TRUE levels of required skills
-    "missing_must_have": -1.3,  # some required skill truly below 0.25
+    "intercept": 0.8,
+    "skill": 2.1,             # × (coverage − 0.65), coverage from TRUE levels of required skills
+    "missing_must_have": -1.2,  # some required skill truly below 0.25
     "nice": 0.8,
     "picky_depth": 1.6,       # × softplus(pickiness) × (coverage − 0.75)
     "under_years": 0.30,      # per year short of min_years (≤ 6)
@@ -33,14 +33,14 @@ COEF: dict[str, float] = {
     "rate_over": -5.0,        # per unit of ask/budget above 0.92
     "rate_far_over": -7.0,    # per unit above 1.05
     "rate_cheap": -1.5,       # per unit below 0.62 (suspiciously cheap)
-    "onsite_far": -2.4, "onsite_relocate": -0.9, "hybrid_far": -1.7, "hybrid_relocate": -0.6, "hybrid_local": 0.15,
+    "onsite_far": -2.1, "onsite_relocate": -0.9, "hybrid_far": -1.5, "hybrid_relocate": -0.6, "hybrid_local": 0.15,
     "remote_tz": -0.45,       # per hour of time-zone difference beyond 1
-    "visa_not_accepted": -3.2,
+    "visa_not_accepted": -2.9,
     "late": -0.05,            # per day available after start, beyond 7 days, up to 60
-    "interview_skill": 0.55,
-    "pickiness": -0.55,
-    "difficulty": -0.6,
-    "chemistry": 0.5,         # sd of the per-pair latent draw
+    "interview_skill": 0.5,
+    "pickiness": -0.5,
+    "difficulty": -0.55,
+    "chemistry": 0.45,        # sd of the per-pair latent draw
     # later stages
     "round_intercept": 0.55, "round_skill": 1.2, "round_coverage": 2.0, "round_pickiness": -0.45,
     "accept_intercept": 1.7, "accept_rate_over": -3.0,
