@@ -142,3 +142,18 @@ def test_history_timestamps_are_ordered_in_the_database(seeded, admin_engine) ->
                or p.start_date <= o.offered_at::date)
         """), {"t": seeded["result"].tenant_id}).scalar()
     assert bad == 0
+
+
+def test_message_gold_pairs_every_seeded_email_with_what_it_states(seeded, admin_engine) -> None:
+    from email import message_from_bytes, policy
+
+    from ml.world.gold import message_gold
+
+    with admin_engine.begin() as conn:
+        emails = message_gold(conn, tenant_id=seeded["result"].tenant_id)
+        only_reqs = message_gold(conn, tenant_id=seeded["result"].tenant_id, requirements_only=True)
+    assert len(emails) == seeded["result"].counts["crm.inbound_message"]
+    assert len(only_reqs) == sum(e.gold["is_requirement"] for e in emails) < len(emails)
+    assert sum(e.is_origin for e in emails) == seeded["result"].counts["crm.requirement"]
+    for e in emails[:50]:
+        assert message_from_bytes(e.raw, policy=policy.default)["Message-ID"] == e.rfc822_message_id
