@@ -609,8 +609,10 @@ class _Builder:
         min_years = int(self.reqs.min_years[j]) if rng.random() < 0.85 else None
         req_raw = [(s, spell(s, self.pr)) for s in required]
         nice_raw = [(s, spell(s, self.pr)) for s in nice]
-        duties = [f"Design, develop and support {r} based solutions." for _, r in req_raw[:2]]
-        duties.append("Collaborate with business and QA teams in an Agile environment.")
+        duties = [f"Strong hands-on experience with {req_raw[0][1]} is a must."]
+        if len(req_raw) > 1:
+            duties.append(f"Should have worked on {req_raw[1][1]} in a large enterprise environment.")
+        duties.append("Work with business, QA and offshore teams in an Agile setup; good communication skills.")
         inner = prime.contacts[int(rng.integers(len(prime.contacts)))] if fmt == "forwarded" else None
         return EmailSpec(
             message_id=f"<{self.ids('mid', f'{j}:{copy}').hex}@{vendor.domain}>", received_at=_at(t),
