@@ -111,3 +111,7 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+# Sub-command modules register themselves on `app` (imported last so they can import `app`).
+from cli import serve as _serve  # noqa: E402,F401
+from cli import token as _token  # noqa: E402,F401
