@@ -69,6 +69,7 @@ _STATUS_SLUGS = {
     412: ("precondition-failed", "Precondition Failed"), 413: ("payload-too-large", "Content Too Large"),
     415: ("unsupported-media-type", "Unsupported Media Type"), 422: ("validation-error", "Unprocessable Content"),
     428: ("precondition-required", "Precondition Required"), 429: ("rate-limited", "Too Many Requests"),
+    503: ("unavailable", "Service Unavailable"),
 }
 
 

@@ -49,6 +49,21 @@ def _load_champion(settings: Settings) -> Any:
         return None
 
 
+def _page_examples(components: dict[str, Any]) -> None:
+    """Give every list page schema an example built from its item schema's example."""
+    for schema in components.values():
+        props = schema.get("properties", {})
+        ref = props.get("data", {}).get("items", {}).get("$ref")
+        if "examples" in schema or not ref:
+            continue
+        item = components.get(ref.split("/")[-1], {})
+        if item.get("examples"):
+            example: dict[str, Any] = {"data": [item["examples"][0]]}
+            if "nextCursor" in props:
+                example["nextCursor"] = "WyIyMDI2LTExLTI1VDA3OjAwOjAwKzAwOjAwIiwgIjliMmYifQ"
+            schema["examples"] = [example]
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, load_model: bool = True,
                start_dispatcher: bool = False) -> FastAPI:
     settings = settings or get_settings()
@@ -122,7 +137,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes, openapi_version="3.1.0")
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = Problem.model_json_schema()
+            _page_examples(components)
             app.openapi_schema = schema
         return app.openapi_schema
 

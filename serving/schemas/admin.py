@@ -61,7 +61,7 @@ class WebhookCreate(ApiModel):
 
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,2000}$")]
     event_types: Annotated[list[Annotated[str, StringConstraints(pattern=EVENT_TYPE)]],
-                           Field(min_length=1, max_length=50)] = ["*"]
+                           Field(min_length=1, max_length=50)] = Field(default_factory=lambda: ["*"])
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$")] | None = (
         Field(default=None, description="HMAC-SHA256 key; generated (and returned once) when omitted"))
     active: bool = True
@@ -94,7 +94,10 @@ class WebhooksPublic(PageModel):
 
 
 class WebhookDeliveryPublic(BaseModel):
-    model_config = _OUT
+    model_config = ConfigDict(**_OUT, json_schema_extra={"examples": [{
+        "id": "c3d4e5f6-0718-492a-bbcc-ddeeff001122", "endpointId": "b2c3d4e5-f607-4819-aabb-ccddeeff0011",
+        "eventId": "d4e5f607-1829-4a3b-8cdd-eeff00112233", "status": "failed", "attempts": 2,
+        "nextAttemptAt": "2026-11-25T07:00:08Z", "lastError": "HTTP 503", "deliveredAt": None}]})
 
     id: uuid.UUID
     endpoint_id: uuid.UUID
@@ -113,7 +116,10 @@ class WebhookDeliveriesPublic(BaseModel):
 
 
 class QuarantinePublic(BaseModel):
-    model_config = _OUT
+    model_config = ConfigDict(**_OUT, json_schema_extra={"examples": [{
+        "id": "e5f60718-293a-4b4c-9dee-ff0011223344", "source": "imap", "entityType": "message",
+        "reason": "no_requirement_fields", "detail": "no title, skills or rate found", "messageId": None,
+        "createdAt": "2026-11-25T07:00:00Z"}]})
 
     id: uuid.UUID
     source: str

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -17,6 +18,11 @@ class RecommendationRequest(ApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"explain": True}]})
 
     explain: bool = Field(default=True, description="Include reasons[] and factors{} per item")
+
+
+RecommendationBody = Annotated[RecommendationRequest | None, Body(openapi_examples={
+    "explained": {"summary": "with reasons and factors", "value": {"explain": True}},
+    "scores only": {"summary": "scores only (faster)", "value": {"explain": False}}})]
 
 
 class RecommendationItem(BaseModel):

@@ -46,7 +46,7 @@ def jwks_url(signing_key) -> Iterator[str]:
     body = json.dumps({"keys": [jwk_of(signing_key)]}).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             self.send_response(200 if self.path == "/jwks.json" else 404)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

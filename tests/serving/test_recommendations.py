@@ -15,7 +15,7 @@ def test_approve_creates_one_draft_submission_linked_to_the_recommendation(clien
     h = auth(tenant, "Recruiter")
     req = seed.requirement()
     c1, c2 = seed.consultant(), seed.consultant(full_name="Bo")
-    run, (rec1, _rec2) = seed.recommendation(req, [c1, c2])
+    _run, (rec1, _rec2) = seed.recommendation(req, [c1, c2])
     r = client.post(f"/v1/recommendations/{rec1}/decision", json={"decision": "approve"}, headers=h)
     assert r.status_code == 201, r.text
     body = r.json()

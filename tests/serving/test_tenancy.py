@@ -52,7 +52,7 @@ def test_lists_never_show_other_tenants_rows(client, auth, tenant, victim, resou
 
 
 def test_recommendations_webhooks_and_audit_of_other_tenant_are_invisible(client, auth, tenant, victim):
-    b, rows = victim
+    _, rows = victim
     h = auth(tenant, "Owner")
     assert client.get(f"/v1/recommendations/{rows['match_run']['id']}", headers=h).status_code == 404
     r = client.post(f"/v1/recommendations/{rows['recommendation']['id']}/decision", json={"decision": "approve"},

@@ -10,7 +10,7 @@ def _spec(table: str, entity: str, columns: str, *, writable: str | None = None,
     cols = tuple(columns.split())
     return TableSpec(
         table=table, entity=entity, columns=cols,
-        writable=frozenset((writable.split() if writable is not None else cols)) - frozenset(immutable.split()),
+        writable=frozenset(writable.split() if writable is not None else cols) - frozenset(immutable.split()),
         immutable=frozenset(immutable.split()), filters=frozenset(filters.split()), tsv=tsv,
         search_columns=tuple(search.split()))
 

@@ -16,7 +16,7 @@ from serving.schemas.consultants import (
     ConsultantUpdate,
     Visa,
 )
-from serving.schemas.recommendations import RecommendationRequest, RecommendationsPublic
+from serving.schemas.recommendations import RecommendationBody, RecommendationRequest, RecommendationsPublic
 from serving.services import recommendations as recs
 from warehouse.repositories.crm_tables import CONSULTANTS
 
@@ -36,7 +36,7 @@ def recommend_requirements(
         request: Request, item_id: ItemId,
         principal: Annotated[Principal, Depends(require("recommendations", "create"))], conn: TenantConn,
         top_k: Annotated[int, Query(alias="topK", ge=1, le=50, description="How many to return")] = 10,
-        body: RecommendationRequest | None = None, idempotency_key: IdempotencyKey = None) -> Any:
+        body: RecommendationBody = None, idempotency_key: IdempotencyKey = None) -> Any:
     return recs.recommend(conn, principal, request, direction="consultant_to_requirements", anchor_id=item_id,
                           top_k=top_k, explain=(body or RecommendationRequest()).explain,
                           idempotency_key=idempotency_key)
@@ -47,13 +47,19 @@ MAX_RESUME_BYTES = 10 * 1024 * 1024
 
 @router.post("/import-resume", name="import_resume", status_code=201,
              summary="Import a resume file (PDF, DOCX, TXT) as a consultant",
-             responses=problem_responses(401, 403, 413, 415, 422, 429),
-             openapi_extra={"x-required-permission": "consultants:import"})
+             responses={201: {"content": {"application/json": {"example": {
+                 "consultant_id": "9b2f7c1e-3a51-4c55-9d1e-2f0c8f1b8a11", "status": "created", "reason": None}}}},
+                 **problem_responses(401, 403, 413, 415, 422, 429, 503)},
+             openapi_extra={"x-required-permission": "consultants:import", "requestBody": {"content": {
+                 "multipart/form-data": {"example": {"file": "(binary) ana-souza-resume.pdf"}}}}})
 async def import_resume(request: Request, file: UploadFile,
                         principal: Annotated[Principal, Depends(require("consultants", "import"))],
                         conn: TenantConn) -> Any:
-    from ml.ingest.service import import_resume as ingest_resume  # lazy: lands with the ingest work
-
+    try:
+        from ml.ingest.service import import_resume as ingest_resume  # lazy: lands with the ingest work
+    except ImportError as exc:
+        raise ProblemError(503, "ingest-unavailable", "Service Unavailable",
+                           "the resume importer is not installed in this build") from exc
     data = await file.read(MAX_RESUME_BYTES + 1)
     if len(data) > MAX_RESUME_BYTES:
         raise ProblemError(413, "payload-too-large", "Content Too Large", "resume larger than 10 MiB")

@@ -3,7 +3,13 @@
 import uuid
 
 from serving.api.crud import Resource, crud_router
-from serving.schemas.pipeline import InterviewCreate, InterviewOutcome, InterviewPublic, InterviewsPublic, InterviewUpdate
+from serving.schemas.pipeline import (
+                    InterviewCreate,
+                    InterviewOutcome,
+                    InterviewPublic,
+                    InterviewsPublic,
+                    InterviewUpdate,
+)
 from warehouse.repositories.crm_tables import INTERVIEWS
 
 RESOURCE = Resource(name="interviews", spec=INTERVIEWS, create=InterviewCreate, update=InterviewUpdate,

@@ -8,7 +8,7 @@ from fastapi import Depends, Query, Request
 from serving.api.crud import IdempotencyKey, ItemId, Resource, crud_router
 from serving.api.deps import Principal, TenantConn, require
 from serving.errors import problem_responses
-from serving.schemas.recommendations import RecommendationRequest, RecommendationsPublic
+from serving.schemas.recommendations import RecommendationBody, RecommendationRequest, RecommendationsPublic
 from serving.schemas.requirements import (
     RequirementCreate,
     RequirementPublic,
@@ -37,7 +37,7 @@ def recommend_consultants(
         request: Request, item_id: ItemId,
         principal: Annotated[Principal, Depends(require("recommendations", "create"))], conn: TenantConn,
         top_k: Annotated[int, Query(alias="topK", ge=1, le=50, description="How many to return")] = 10,
-        body: RecommendationRequest | None = None, idempotency_key: IdempotencyKey = None) -> Any:
+        body: RecommendationBody = None, idempotency_key: IdempotencyKey = None) -> Any:
     return recs.recommend(conn, principal, request, direction="requirement_to_consultants", anchor_id=item_id,
                           top_k=top_k, explain=(body or RecommendationRequest()).explain,
                           idempotency_key=idempotency_key)
