@@ -139,7 +139,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries declaring problem+json for the given statuses (schema added by main)."""
     out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
+    # 400 is possible everywhere: an unparseable body, a bad cursor or If-Match
+    for status in sorted({400, *statuses}):
         slug, title = _STATUS_SLUGS.get(status, ("error", "Error"))
         example = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status}
         out[status] = {"description": title, "content": {PROBLEM_MEDIA_TYPE: {

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from serving.schemas.base import ApiModel, Long, Name, PageModel, PublicModel, Short, partial, text
+from serving.schemas.base import ApiModel, DateTime, Long, Name, PageModel, PublicModel, Short, Uuid, partial, text
 
 ActivityKind = Literal["email", "call", "note", "meeting"]
 _TS = {"version": 1, "createdAt": "2026-11-25T07:00:00Z", "updatedAt": "2026-11-25T07:00:00Z"}
@@ -22,10 +22,10 @@ class ActivityCreate(ApiModel):
     kind: ActivityKind
     subject: Short | None = None
     body: Long | None = None
-    consultant_id: uuid.UUID | None = None
-    requirement_id: uuid.UUID | None = None
-    contact_id: uuid.UUID | None = None
-    occurred_at: datetime | None = None
+    consultant_id: Uuid | None = None
+    requirement_id: Uuid | None = None
+    contact_id: Uuid | None = None
+    occurred_at: DateTime | None = None
 
 
 ActivityUpdate = partial(ActivityCreate, "ActivityUpdate", examples=[{"body": "Rescheduled to Tuesday"}])
@@ -81,7 +81,7 @@ class AttachmentCreate(ApiModel):
          "contentType": "text/plain", "contentBase64": "SmF2YSwgU3ByaW5nIEJvb3Q="}]})
 
     entity_type: AttachedTo
-    entity_id: uuid.UUID
+    entity_id: Uuid
     filename: Name
     content_type: Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=120)]
     content_base64: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]*={0,2}$", max_length=20_000_000)] = Field(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from serving.schemas.base import ApiModel, PageModel, text
+from serving.schemas.base import ApiModel, Bool, PageModel, QueryDateTime, text
 
 _OUT = ConfigDict(alias_generator=to_camel, validate_by_name=True, serialize_by_alias=True)
 
@@ -48,8 +48,8 @@ class AuditQuery(ApiModel):
     entity_id: uuid.UUID | None = None
     action: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")] | None = None
     actor_id: uuid.UUID | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: QueryDateTime | None = None
+    until: QueryDateTime | None = None
 
 
 EVENT_TYPE = r"^(\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40}))$"
@@ -64,7 +64,7 @@ class WebhookCreate(ApiModel):
                            Field(min_length=1, max_length=50)] = Field(default_factory=lambda: ["*"])
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$")] | None = (
         Field(default=None, description="HMAC-SHA256 key; generated (and returned once) when omitted"))
-    active: bool = True
+    active: Bool = True
 
 
 class WebhookUpdate(ApiModel):
@@ -73,7 +73,7 @@ class WebhookUpdate(ApiModel):
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,2000}$")] | None = None
     event_types: Annotated[list[Annotated[str, StringConstraints(pattern=EVENT_TYPE)]],
                            Field(min_length=1, max_length=50)] | None = None
-    active: bool | None = None
+    active: Bool | None = None
 
 
 class WebhookPublic(BaseModel):
@@ -144,8 +144,8 @@ class ExtractRequest(ApiModel):
 
 
 class KpiQuery(ApiModel):
-    from_: datetime | None = Field(default=None, alias="from")
-    to: datetime | None = None
+    from_: QueryDateTime | None = Field(default=None, alias="from")
+    to: QueryDateTime | None = None
     grain: Literal["day", "week", "month"] = "week"
 
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    create_model,
+)
 from pydantic.alias_generators import to_camel
 
 
@@ -27,7 +39,31 @@ Long = text(20_000)
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9+().\- x]{3,40}$")]
 StateCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$")]
-Money = Annotated[float, Field(gt=0, le=99_999)]
+
+def _json_string(value: Any) -> Any:
+    # JSON carries dates, times and UUIDs as strings; a number or bool there is the wrong type, not a timestamp.
+    if isinstance(value, bool | int | float | list | dict):
+        raise ValueError("expected a string")
+    return value
+
+
+def _iso_text(value: Any) -> Any:
+    # Query strings: "0" or "1700000000" would parse as a Unix timestamp; only ISO 8601 is a date-time here.
+    if isinstance(value, str) and value.strip().lstrip("-+").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time")
+    return value
+
+
+QueryDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
+
+# Request bodies are strict: "12" is not a number, 1 is not a boolean, 0 is not a date (wrong types are 422).
+Float = Annotated[float, Strict()]
+Int = StrictInt
+Bool = StrictBool
+Date = Annotated[dt.date, BeforeValidator(_json_string)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_json_string)]
+Uuid = Annotated[uuid.UUID, BeforeValidator(_json_string)]
+Money = Annotated[float, Strict(), Field(gt=0, le=99_999)]
 
 
 class ApiModel(BaseModel):

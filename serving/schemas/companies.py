@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
-from serving.schemas.base import ApiModel, Email, Name, PageModel, Phone, PublicModel, Short, partial
+from serving.schemas.base import ApiModel, Email, Name, PageModel, Phone, PublicModel, Short, Uuid, partial
 
 CompanyKind = Literal["client", "vendor", "prime_vendor", "msp"]
 
@@ -51,7 +51,7 @@ class ContactCreate(ApiModel):
         {"companyId": "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "fullName": "Vic Vendor",
          "email": "vic@primevendor.example", "phone": "+1 (732) 555-0100", "title": "Account Manager"}]})
 
-    company_id: uuid.UUID
+    company_id: Uuid
     full_name: Name
     external_id: Short | None = None
     email: Email | None = None

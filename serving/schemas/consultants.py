@@ -6,7 +6,23 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from serving.schemas.base import ApiModel, Email, Long, Money, Name, PageModel, Phone, PublicModel, Short, partial, text
+from serving.schemas.base import (
+    ApiModel,
+    Bool,
+    Date,
+    Email,
+    Float,
+    Long,
+    Money,
+    Name,
+    PageModel,
+    Phone,
+    PublicModel,
+    Short,
+    Uuid,
+    partial,
+    text,
+)
 
 Visa = Literal["USC", "GC", "GC-EAD", "H1B", "H4-EAD", "L2-EAD", "EAD", "OPT", "CPT", "STEM-OPT", "TN", "E3"]
 ConsultantStatus = Literal["bench", "marketing", "placed", "inactive"]
@@ -27,21 +43,21 @@ class ConsultantCreate(ApiModel):
     title: Short | None = None
     summary: Long | None = None
     resume_text: text(200_000) | None = None
-    years_experience: float | None = Field(default=None, ge=0, le=60)
+    years_experience: Float | None = Field(default=None, ge=0, le=60)
     city: Short | None = None
     state: Short | None = None
     country: Short | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Float | None = Field(default=None, ge=-90, le=90)
+    lon: Float | None = Field(default=None, ge=-180, le=180)
     timezone: Short | None = None
-    remote_ok: bool = True
-    willing_to_relocate: bool = False
+    remote_ok: Bool = True
+    willing_to_relocate: Bool = False
     hourly_rate: Money | None = None
     visa_status: Visa | None = None
-    available_from: date | None = None
-    bench_since: date | None = None
+    available_from: Date | None = None
+    bench_since: Date | None = None
     status: ConsultantStatus = "bench"
-    recruiter_id: uuid.UUID | None = None
+    recruiter_id: Uuid | None = None
 
 
 ConsultantUpdate = partial(ConsultantCreate, "ConsultantUpdate", exclude=frozenset({"external_id"}),

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from serving.schemas.base import ApiModel, Money, PageModel, PublicModel, partial
+from serving.schemas.base import ApiModel, Date, DateTime, Int, Money, PageModel, PublicModel, Uuid, partial
 
 SubmissionStatus = Literal["draft", "submitted", "interviewing", "offered", "placed", "rejected", "withdrawn"]
 _TS = {"version": 1, "createdAt": "2026-11-25T07:00:00Z", "updatedAt": "2026-11-25T07:00:00Z"}
@@ -22,10 +22,10 @@ class SubmissionCreate(ApiModel):
         {"consultantId": "9b2f7c1e-3a51-4c55-9d1e-2f0c8f1b8a11",
          "requirementId": "5d0c1b2a-7e6f-4a3b-9c8d-1e2f3a4b5c6d", "submittedRate": 70, "payRate": 60}]})
 
-    consultant_id: uuid.UUID
-    requirement_id: uuid.UUID
-    vendor_company_id: uuid.UUID | None = None
-    recruiter_id: uuid.UUID | None = None
+    consultant_id: Uuid
+    requirement_id: Uuid
+    vendor_company_id: Uuid | None = None
+    recruiter_id: Uuid | None = None
     submitted_rate: Money | None = None
     pay_rate: Money | None = None
 
@@ -68,9 +68,9 @@ class InterviewCreate(ApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"submissionId": _SUB, "round": 1, "scheduledAt": "2026-12-01T15:00:00Z"}]})
 
-    submission_id: uuid.UUID
-    scheduled_at: datetime
-    round: int = Field(default=1, ge=1, le=10)
+    submission_id: Uuid
+    scheduled_at: DateTime
+    round: Int = Field(default=1, ge=1, le=10)
     outcome: InterviewOutcome = "pending"
 
 
@@ -100,8 +100,8 @@ class OfferCreate(ApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"submissionId": _SUB, "billRate": 80, "payRate": 65, "offeredAt": "2026-12-05T16:00:00Z"}]})
 
-    submission_id: uuid.UUID
-    offered_at: datetime
+    submission_id: Uuid
+    offered_at: DateTime
     bill_rate: Money | None = None
     pay_rate: Money | None = None
     status: OfferStatus = "extended"
@@ -133,9 +133,9 @@ class PlacementCreate(ApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"submissionId": _SUB, "billRate": 80, "payRate": 65, "startDate": "2027-01-04"}]})
 
-    submission_id: uuid.UUID
-    start_date: date
-    end_date: date | None = None
+    submission_id: Uuid
+    start_date: Date
+    end_date: Date | None = None
     bill_rate: Money | None = None
     pay_rate: Money | None = None
 

@@ -8,7 +8,7 @@ from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from serving.schemas.base import ApiModel, text
+from serving.schemas.base import ApiModel, Bool, text
 from serving.schemas.pipeline import SubmissionPublic
 
 _OUT = ConfigDict(alias_generator=to_camel, validate_by_name=True, serialize_by_alias=True)
@@ -17,7 +17,7 @@ _OUT = ConfigDict(alias_generator=to_camel, validate_by_name=True, serialize_by_
 class RecommendationRequest(ApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"explain": True}]})
 
-    explain: bool = Field(default=True, description="Include reasons[] and factors{} per item")
+    explain: Bool = Field(default=True, description="Include reasons[] and factors{} per item")
 
 
 RecommendationBody = Annotated[RecommendationRequest | None, Body(openapi_examples={

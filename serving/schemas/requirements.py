@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from serving.schemas.base import ApiModel, Long, Money, Name, PageModel, PublicModel, Short, partial
+from serving.schemas.base import ApiModel, Date, Float, Long, Money, Name, PageModel, PublicModel, Short, Uuid, partial
 from serving.schemas.consultants import Visa
 
 WorkMode = Literal["onsite", "hybrid", "remote"]
@@ -26,26 +26,26 @@ class RequirementCreate(ApiModel):
     external_id: Short | None = None
     description: Long | None = None
     raw_subject: Short | None = None
-    client_company_id: uuid.UUID | None = None
-    vendor_company_id: uuid.UUID | None = None
+    client_company_id: Uuid | None = None
+    vendor_company_id: Uuid | None = None
     end_client_name: Short | None = None
     city: Short | None = None
     state: Short | None = None
     country: Short | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Float | None = Field(default=None, ge=-90, le=90)
+    lon: Float | None = Field(default=None, ge=-180, le=180)
     timezone: Short | None = None
     work_mode: WorkMode | None = None
     bill_rate_max: Money | None = None
     employment_terms: Annotated[list[Terms], Field(max_length=3)] | None = None
-    duration_months: float | None = Field(default=None, ge=0, le=600)
-    start_date: date | None = None
-    min_years: float | None = Field(default=None, ge=0, le=60)
+    duration_months: Float | None = Field(default=None, ge=0, le=600)
+    start_date: Date | None = None
+    min_years: Float | None = Field(default=None, ge=0, le=60)
     seniority: Short | None = None
     visa_accepted: Annotated[list[Visa], Field(max_length=12)] | None = None
     domains: Annotated[list[Short], Field(max_length=20)] | None = None
     status: RequirementStatus = "open"
-    recruiter_id: uuid.UUID | None = None
+    recruiter_id: Uuid | None = None
 
 
 RequirementUpdate = partial(RequirementCreate, "RequirementUpdate", exclude=frozenset({"external_id"}),

@@ -35,6 +35,6 @@ def extract(request: Request, body: ExtractRequest, principal: Annotated[Princip
     fingerprint = hashlib.sha256(f"{body.schema_name}\n{body.text}".encode()).hexdigest()
     record_change(conn, principal, action="extract", entity="ai_extraction", entity_id=None, before=None, after=out,
                   request_id=request_id(request), prompt_fingerprint=fingerprint,
-                  model_version=str(out.get("extractor_version") or out.get("model_version") or "") or None,
+                  model_version=str(out.get("extractor_version") or out.get("model_version") or out.get("schema_version") or "") or None,
                   audit_payload={"schemaName": body.schema_name, "chars": len(body.text)})
     return out
