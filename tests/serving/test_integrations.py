@@ -52,8 +52,8 @@ def test_kpis_reject_an_inverted_range(client, auth, tenant):
 def test_quarantine_lists_own_rows_newest_first(client, auth, tenant, app_engine):
     from warehouse.db import tenant_tx
 
-    with tenant_tx(tenant, app_engine) as conn:
-        for reason in ("empty_body", "no_requirement_fields"):
+    for reason in ("empty_body", "no_requirement_fields"):  # one transaction each: distinct created_at
+        with tenant_tx(tenant, app_engine) as conn:
             conn.execute(sa.text("insert into crm.quarantine (tenant_id, source, reason, detail, raw) "
                                  "values (:t, 'api', :r, 'why', 'raw'::bytea)"), {"t": tenant, "r": reason})
     r = client.get("/v1/quarantine", headers=auth(tenant))

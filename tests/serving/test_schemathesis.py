@@ -77,7 +77,7 @@ def _route_to_fuzz_app(fuzz_app):
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=6, deadline=None, derandomize=True, database=None,
+@hypothesis_settings(max_examples=4, deadline=None, derandomize=True, database=None,
                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi(case, fuzz_headers):
     case.call_and_validate(headers=fuzz_headers, checks=CHECKS)
