@@ -95,6 +95,12 @@ def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
         return 422, "unknown-reference", "Unprocessable Content", f"a referenced record does not exist ({constraint})"
     if isinstance(orig, pe.CheckViolation | pe.NotNullViolation):
         return 422, "constraint-violation", "Unprocessable Content", f"value violates a constraint ({constraint})"
+    if isinstance(orig, pe.QueryCanceled):
+        return 503, "query-timeout", "Service Unavailable", "the query took too long; narrow the filters and retry"
+    if isinstance(orig, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
+        return 409, "concurrent-update", "Conflict", "a concurrent change conflicted with this one; retry"
+    if isinstance(orig, pe.OperationalError) or type(orig).__name__ == "OperationalError":
+        return 503, "database-unavailable", "Service Unavailable", "the database is unreachable; retry later"
     if isinstance(orig, pe.DataError) or type(orig).__name__ == "DataError":
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else "invalid value"
         return 422, "invalid-value", "Unprocessable Content", first

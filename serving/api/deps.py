@@ -95,9 +95,13 @@ def require(resource: str, action: str) -> Callable[[Principal], Principal]:
     return _check
 
 
+STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) longer than this per statement
+
+
 def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
     with request.app.state.engine.begin() as conn:
         set_tenant(conn, principal.tenant_id)
+        conn.exec_driver_sql(f"set local statement_timeout = {STATEMENT_TIMEOUT_MS}")
         yield conn
 
 

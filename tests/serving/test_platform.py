@@ -205,3 +205,23 @@ def test_serving_does_not_import_platform_heavyweights(settings):
                          cwd=os.getcwd())
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_database_errors_map_to_precise_problems():
+    """Input-caused and transient database failures never surface as a bare 500."""
+    import psycopg.errors as pe
+    from sqlalchemy.exc import DBAPIError
+
+    from serving.errors import _db_problem
+
+    def wrap(exc):
+        return DBAPIError("stmt", {}, exc)
+
+    assert _db_problem(wrap(pe.UniqueViolation("dup")))[0] == 409
+    assert _db_problem(wrap(pe.ForeignKeyViolation("fk")))[0] == 422
+    assert _db_problem(wrap(pe.CheckViolation("chk")))[0] == 422
+    assert _db_problem(wrap(pe.NumericValueOutOfRange("big")))[0] == 422
+    assert _db_problem(wrap(pe.QueryCanceled("timeout")))[:2] == (503, "query-timeout")
+    assert _db_problem(wrap(pe.DeadlockDetected("dl")))[0] == 409
+    assert _db_problem(wrap(pe.OperationalError("down")))[0] == 503
+    assert _db_problem(wrap(pe.InternalError("bug"))) is None  # a genuine fault stays a 500
