@@ -93,3 +93,17 @@ def test_tenant_in_body_or_query_is_ignored(client, auth, tenant, victim):
     assert r.status_code == 422  # unknown field, not a way in
     r = client.get("/v1/tags", params={"tenantId": str(b)}, headers=h)
     assert r.status_code == 422
+
+
+def test_full_text_search_uses_the_index_and_still_isolates_tenants(client, auth, tenant, victim, seed, app_engine):
+    """Migration 0009 marks `tsvector @@ tsquery` leakproof so GIN serves `q=` under RLS; the policy still holds."""
+    from warehouse.db import tenant_tx
+
+    _, rows = victim  # tenant B owns "Ana Dev", Java Developer
+    mine = seed.consultant(full_name="Ravi Kumar", title="Java Developer")
+    found = client.get("/v1/consultants", params={"q": "java"}, headers=auth(tenant, "Owner")).json()["data"]
+    assert [c["id"] for c in found] == [str(mine)]
+    with tenant_tx(tenant, app_engine) as conn:  # (the plan itself is measured in benchmarks/api_latency.py)
+        assert conn.execute(sa.text(
+            "select proleakproof from pg_proc where oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure"
+        )).scalar() is True
