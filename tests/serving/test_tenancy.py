@@ -99,7 +99,7 @@ def test_full_text_search_uses_the_index_and_still_isolates_tenants(client, auth
     """Migration 0009 marks `tsvector @@ tsquery` leakproof so GIN serves `q=` under RLS; the policy still holds."""
     from warehouse.db import tenant_tx
 
-    _, rows = victim  # tenant B owns "Ana Dev", Java Developer
+    assert victim  # tenant B owns "Ana Dev", Java Developer (factories)
     mine = seed.consultant(full_name="Ravi Kumar", title="Java Developer")
     found = client.get("/v1/consultants", params={"q": "java"}, headers=auth(tenant, "Owner")).json()["data"]
     assert [c["id"] for c in found] == [str(mine)]
