@@ -29,7 +29,7 @@ IdempotencyKey = Annotated[str | None, Header(
     description="Retry-safe POST: the same key and body return the first response and create nothing twice")]
 IfMatch = Annotated[str | None, Header(
     alias="If-Match", max_length=40, description='The ETag (`"<version>"`) you based the change on; 412 if stale')]
-ItemId = Annotated[uuid.UUID, Path(description="Record id (UUID)")]
+ItemId = Annotated[uuid.UUID, Path(alias="id", description="Record id (UUID)")]
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
@@ -124,7 +124,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
 
         return idempotency.run_once(conn, principal, request, idempotency_key, payload, produce)
 
-    @router.get("/{item_id}", name=f"get_{entity}", response_model=PublicModel, summary=f"Get a {entity}",
+    @router.get("/{id}", name=f"get_{entity}", response_model=PublicModel, summary=f"Get a {entity}",
                 responses=problem_responses(401, 403, 404, 422, 429),
                 openapi_extra=_permission_extra(res.name, "read"))
     def get_item(item_id: ItemId, principal: ReadPerm, conn: TenantConn) -> Any:
@@ -133,7 +133,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
             raise not_found(entity, item_id)
         return JSONResponse(res.to_public(row), headers={"ETag": etag(row["version"])})
 
-    @router.patch("/{item_id}", name=f"update_{entity}", response_model=PublicModel,
+    @router.patch("/{id}", name=f"update_{entity}", response_model=PublicModel,
                   summary=f"Update a {entity} (send If-Match with its ETag)",
                   responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 429),
                   openapi_extra=_permission_extra(res.name, "update"))
@@ -150,7 +150,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                                      to_public=res.to_public, request_id=request_id(request), before=before)
         return JSONResponse(public, headers={"ETag": etag(row["version"])})
 
-    @router.delete("/{item_id}", name=f"delete_{entity}", status_code=204, response_class=Response,
+    @router.delete("/{id}", name=f"delete_{entity}", status_code=204, response_class=Response,
                    summary=f"Delete a {entity} (soft, audited)",
                    responses=problem_responses(400, 401, 403, 404, 412, 422, 429),
                    openapi_extra=_permission_extra(res.name, "delete"))

@@ -30,7 +30,7 @@ def _is_problem(r, status):
     ("POST", "/v1/consultants", {"content": b'{"fullName": "A", "lat": NaN}',
                                  "headers": {"content-type": "application/json"}}, 422, "lat"),
     ("POST", "/v1/consultants", {"json": []}, 422, "body"),
-    ("GET", "/v1/consultants/not-a-uuid", {}, 422, "item_id"),
+    ("GET", "/v1/consultants/not-a-uuid", {}, 422, "path.id"),
     ("GET", "/v1/consultants", {"params": {"limit": 0}}, 422, "limit"),
     ("GET", "/v1/consultants", {"params": {"limit": 10**12}}, 422, "limit"),
     ("GET", "/v1/nothing-here", {}, 404, None),

@@ -14,7 +14,7 @@ from serving.services import recommendations as recs
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 
-@router.get("/{item_id}", name="get_recommendation", response_model=RecommendationsPublic,
+@router.get("/{id}", name="get_recommendation", response_model=RecommendationsPublic,
             summary="A stored recommendation run (by recommendationId)",
             responses=problem_responses(401, 403, 404, 422, 429),
             openapi_extra={"x-required-permission": "recommendations:read"})
@@ -23,7 +23,7 @@ def get_recommendation(item_id: ItemId, principal: Annotated[Principal, Depends(
     return recs.get_run(conn, item_id)
 
 
-@router.post("/{item_id}/decision", name="decide_recommendation", response_model=DecisionPublic,
+@router.post("/{id}/decision", name="decide_recommendation", response_model=DecisionPublic,
              status_code=200, summary="Approve (creates a draft submission) or reject (with a reason) one item",
              responses={201: {"description": "Approved; a draft submission was created",
                               "model": DecisionPublic},

@@ -29,7 +29,7 @@ RESOURCE = Resource(
 router = crud_router(RESOURCE)
 
 
-@router.post("/{item_id}/recommendations", name="recommend_consultants", response_model=RecommendationsPublic,
+@router.post("/{id}/recommendations", name="recommend_consultants", response_model=RecommendationsPublic,
              summary="Recommend bench consultants for a requirement (stored and audited)",
              responses=problem_responses(401, 403, 404, 413, 422, 429, 503),
              openapi_extra={"x-required-permission": "recommendations:create"})

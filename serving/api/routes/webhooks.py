@@ -50,7 +50,7 @@ def create_webhook(request: Request, body: WebhookCreate,
     return idempotency.run_once(conn, principal, request, idempotency_key, body.model_dump(mode="json"), produce)
 
 
-@router.patch("/{item_id}", name="update_webhook", response_model=WebhookPublic, summary="Change or pause",
+@router.patch("/{id}", name="update_webhook", response_model=WebhookPublic, summary="Change or pause",
               responses=problem_responses(401, 403, 404, 413, 422, 429),
               openapi_extra={"x-required-permission": "webhooks:update"})
 def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
@@ -71,7 +71,7 @@ def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
     return public
 
 
-@router.delete("/{item_id}", name="delete_webhook", status_code=204, response_class=Response,
+@router.delete("/{id}", name="delete_webhook", status_code=204, response_class=Response,
                summary="Remove an endpoint", responses=problem_responses(401, 403, 404, 422, 429),
                openapi_extra={"x-required-permission": "webhooks:delete"})
 def delete_webhook(request: Request, item_id: ItemId,
@@ -86,7 +86,7 @@ def delete_webhook(request: Request, item_id: ItemId,
     return Response(status_code=204)
 
 
-@router.get("/{item_id}/deliveries", name="list_webhook_deliveries", response_model=WebhookDeliveriesPublic,
+@router.get("/{id}/deliveries", name="list_webhook_deliveries", response_model=WebhookDeliveriesPublic,
             summary="Delivery attempts for an endpoint (latest 100)",
             responses=problem_responses(401, 403, 404, 422, 429),
             openapi_extra={"x-required-permission": "webhooks:read"})
