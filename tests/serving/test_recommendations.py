@@ -123,3 +123,17 @@ def test_recommend_then_approve_creates_a_submission(client, auth, tenant, seed,
     assert stored == len(body["items"]) and snapshots == len(body["items"])
     d = client.post(f"/v1/recommendations/{item['id']}/decision", json={"decision": "approve"}, headers=h)
     assert d.status_code == 201 and d.json()["submission"]["consultantId"] == item["consultantId"]
+
+
+def test_retried_approval_with_idempotency_key_replays_and_creates_one_submission(client, auth, tenant, seed,
+                                                                                  admin_engine):
+    h = {**auth(tenant), "Idempotency-Key": "approve-once"}
+    _, (rec,) = seed.recommendation(seed.requirement(), [seed.consultant()])
+    first = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "approve"}, headers=h)
+    again = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "approve"}, headers=h)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    with admin_engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from crm.submission where tenant_id = :t"),
+                            {"t": tenant}).scalar() == 1
+    assert len(audit_rows(admin_engine, tenant, action="decide")) == 1
