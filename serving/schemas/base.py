@@ -54,7 +54,11 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-QueryDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
+def _assume_utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+QueryDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(_assume_utc)]
 
 # Request bodies are strict: "12" is not a number, 1 is not a boolean, 0 is not a date (wrong types are 422).
 Float = Annotated[float, Strict()]

@@ -1,5 +1,6 @@
 """Tenant dashboard KPIs from the dbt marts."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -23,5 +24,10 @@ def kpis(principal: Annotated[Principal, Depends(require("analytics", "read"))],
     except ImportError as exc:
         raise ProblemError(503, "kpis-unavailable", "Service Unavailable",
                            "the KPI marts are not installed in this build") from exc
-    rows = kpi_rows(conn, date_from=query.from_, date_to=query.to, grain=query.grain)
-    return {"grain": query.grain, "from": query.from_, "to": query.to, "data": rows}
+    # default window: the last 12 weeks up to now (the marts helper always gets both ends)
+    date_to = query.to or datetime.now(UTC)
+    date_from = query.from_ or (date_to - timedelta(weeks=12))
+    if date_from > date_to:
+        raise ProblemError(422, "invalid-range", "Unprocessable Content", "`from` is after `to`")
+    rows = kpi_rows(conn, date_from=date_from, date_to=date_to, grain=query.grain)
+    return {"grain": query.grain, "from": date_from, "to": date_to, "data": rows}
