@@ -114,14 +114,10 @@ from cli import demo as _demo  # noqa: E402,F401
 from cli import extract as _extract  # noqa: E402,F401
 from cli import marts as _marts  # noqa: E402,F401
 from cli import seed as _seed  # noqa: E402,F401
+from cli import serve as _serve  # noqa: E402,F401
+from cli import token as _token  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use the registered `cli.main.app`
     from cli.main import main as _registered_main
 
     _registered_main()
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-# Sub-command modules register themselves on `app` (imported last so they can import `app`).
-from cli import serve as _serve  # noqa: E402,F401
-from cli import token as _token  # noqa: E402,F401
