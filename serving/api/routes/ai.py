@@ -20,18 +20,16 @@ router = APIRouter(prefix="/v1/ai", tags=["ai"])
              openapi_extra={"x-required-permission": "ai:create"})
 def extract(request: Request, body: ExtractRequest, principal: Annotated[Principal, Depends(require("ai", "create"))],
             conn: TenantConn) -> dict[str, Any]:
+    from ml.ai.gateway import AIGateway
+    from ml.extraction import UnknownSchema
+
     try:
-        from ml import extraction  # lazy: the extractor lands with the extraction work
-        extract_fn, unknown = extraction.extract, extraction.UnknownSchema
-    except (ImportError, AttributeError) as exc:
-        raise ProblemError(503, "extractor-unavailable", "Service Unavailable",
-                           "the extractor is not installed in this build") from exc
-    try:
-        result = extract_fn(body.schema_name, body.text)
-    except unknown as exc:
+        # the gateway routes to the configured provider, enforces AI_MAX_TOKENS_DAY, caches and records telemetry
+        result = AIGateway(conn).extract(principal.tenant_id, body.schema_name, body.text)
+    except UnknownSchema as exc:
         raise ProblemError(422, "unknown-schema", "Unprocessable Content", str(exc) or
                            f"unknown schema {body.schema_name!r}") from exc
-    out = result.model_dump(mode="json")
+    out = result.output.model_dump(mode="json")
     fingerprint = hashlib.sha256(f"{body.schema_name}\n{body.text}".encode()).hexdigest()
     record_change(conn, principal, action="extract", entity="ai_extraction", entity_id=None, before=None, after=out,
                   request_id=request_id(request), prompt_fingerprint=fingerprint,

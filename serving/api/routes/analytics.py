@@ -22,10 +22,13 @@ def kpis(principal: Annotated[Principal, Depends(require("analytics", "read"))],
     date_from = query.from_ or (date_to - timedelta(weeks=12))
     if date_from > date_to:
         raise ProblemError(422, "invalid-range", "Unprocessable Content", "`from` is after `to`")
+    from warehouse.repositories.kpis import MartsNotBuilt
+    from warehouse.repositories.kpis import kpis as kpi_rows
+
     try:
-        from warehouse.repositories.kpis import kpis as kpi_rows  # lazy: lands with the marts work
-    except ImportError as exc:
-        raise ProblemError(503, "kpis-unavailable", "Service Unavailable",
-                           "the KPI marts are not installed in this build") from exc
-    rows = kpi_rows(conn, date_from=date_from, date_to=date_to, grain=query.grain)
+        rows = kpi_rows(conn, date_from=date_from.date(), date_to=date_to.date(), grain=query.grain)
+    except ValueError as exc:
+        raise ProblemError(422, "invalid-range", "Unprocessable Content", str(exc)) from exc
+    except MartsNotBuilt as exc:
+        raise ProblemError(503, "marts-not-built", "Service Unavailable", str(exc)) from exc
     return {"grain": query.grain, "from": date_from, "to": date_to, "data": rows}
