@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -54,7 +56,7 @@ def ranking_metrics(query: np.ndarray, y: np.ndarray, score: np.ndarray, k: int 
     q_sorted, y_sorted = query[order], y[order]
     bounds = np.flatnonzero(np.r_[True, q_sorted[1:] != q_sorted[:-1], True])
     mrr, recall, ndcg, hits = [], [], [], []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         labels = y_sorted[a:b]
         n_pos = labels.sum()
         if n_pos <= 0:
