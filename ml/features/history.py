@@ -62,7 +62,6 @@ class _KeyedDecaySums:
         # Composite sort key: events of code c live in [start(c), end(c)); search the day within that block.
         start = np.searchsorted(self.codes_sorted, codes, side="left")
         end = np.searchsorted(self.codes_sorted, codes, side="right")
-        pos = start.copy()
         found = end > start
         # Binary search on the block per query: vectorized by offsetting days with the code (blocks are sorted).
         big = (np.nanmax(np.abs(self.days_sorted)) + np.nanmax(np.abs(np.nan_to_num(days))) + 10.0) * 4
@@ -71,8 +70,8 @@ class _KeyedDecaySums:
         pos = np.where(found, np.searchsorted(composite, q, side="left"), start)
         pos = np.clip(pos, start, end)
         scale = np.exp((self.ref - np.nan_to_num(days, nan=self.ref)) / self.tau)
-        sw = (self.cum_w[pos] - self.cum_w[start]) / scale
-        swy = (self.cum_wy[pos] - self.cum_wy[start]) / scale
+        sw = (self.cum_w[pos] - self.cum_w[start]) * scale
+        swy = (self.cum_wy[pos] - self.cum_wy[start]) * scale
         return np.where(found, sw, 0.0), np.where(found, swy, 0.0)
 
 

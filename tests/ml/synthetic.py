@@ -123,7 +123,9 @@ def make_world(graph: SkillGraph, *, n_consultants: int = 600, n_requirements: i
     # Non-linear on purpose (a hard rate ceiling, a steep required-skills curve): a linear formula cannot match it.
     req_cov = f["skill_required_coverage"].fill_nan(0.3).to_numpy()
     over_budget = f["rate_ratio"].fill_nan(1.0).to_numpy() > 1.08
-    z = (-1.3 + 4.0 * (req_cov ** 2 - 0.4) - 1.5 * over_budget
+    picky = np.array([clients[req_client[r]]["pickiness"] for r in ri])
+    z = (-1.3 + 4.0 * (req_cov ** 2 - 0.4) - 1.5 * over_budget - 1.5 * (req_cov < 0.5)
+         - 1.5 * over_budget * (picky > 0)
          + 1.2 * (f["location_score"].fill_nan(0.5).to_numpy() - 0.5)
          + 1.6 * (f["rate_score"].fill_nan(0.5).to_numpy() - 0.5)
          + 0.8 * (f["seniority_score"].fill_nan(0.5).to_numpy() - 0.5)
