@@ -60,7 +60,7 @@ def test_lightgbm_factor_contributions_add_up_to_match_score(trained):
 def test_factor_contribution_mapping_handles_zero_margin():
     contrib = np.array([[0.0] * 22 + [0.3]])  # raw == bias
     features = [f"f{i}" for i in range(22)]
-    raw, factors, base = factor_contributions(contrib, features)
+    _raw, factors, base = factor_contributions(contrib, features)
     assert math.isclose(float(base[0] + factors.sum()), 1 / (1 + math.exp(-0.3)))
 
 
