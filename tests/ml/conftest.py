@@ -27,3 +27,11 @@ def seeded_tenant(admin_engine, skill_graph) -> tuple[uuid.UUID, SyntheticWorld]
     world = make_world(skill_graph, n_consultants=300, n_requirements=300, per_requirement=10, seed=5)
     write_world(admin_engine, tenant_id, world)
     return tenant_id, world
+
+
+@pytest.fixture(scope="session")
+def seeded_tenant_slug(admin_engine, seeded_tenant) -> str:
+    import sqlalchemy as sa
+
+    with admin_engine.connect() as conn:
+        return conn.execute(sa.text("select slug from crm.tenant where id = :t"), {"t": seeded_tenant[0]}).scalar()
