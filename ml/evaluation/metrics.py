@@ -31,6 +31,14 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return float(total / max(len(y), 1))
 
 
+def ece_noise_floor(p: np.ndarray, draws: int = 200, quantile: float = 0.95, seed: int = 0) -> float:
+    """The ECE a perfectly calibrated model with these probabilities would show by chance on this many rows."""
+    rng = np.random.default_rng(seed)
+    p = np.clip(np.asarray(p, float), 0, 1)
+    sims = [expected_calibration_error((rng.random(len(p)) < p).astype(float), p) for _ in range(draws)]
+    return float(np.quantile(sims, quantile))
+
+
 def reliability_curve(y: np.ndarray, p: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean prediction, observed rate, count) per non-empty bin."""
     y, p = np.asarray(y, float), np.clip(np.asarray(p, float), 0, 1)

@@ -8,7 +8,7 @@ import pytest
 
 from ml.features.entities import SkillGraph, consultants_from_records, requirements_from_records
 from ml.matching.champion import load_champion
-from ml.registry import CHAMPION, CHALLENGER, MODEL_NAME, log_and_register, promotion_gate
+from ml.registry import CHALLENGER, CHAMPION, MODEL_NAME, log_and_register, promotion_gate
 from ml.training.dataset import build_training_frame, time_split
 from ml.training.pipeline import evaluate, train_models
 from tests.ml.synthetic import make_world

@@ -16,10 +16,11 @@ ALL_CHECKS = [checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_
               checks.drift_psi_below_threshold]
 
 
-def _run(slug: str) -> dg.ExecuteInProcessResult:
+def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS], resources={"postgres": PostgresResource(tenant_slug=slug)},
-        run_config={"ops": {"batch_recommendations": {"config": {"max_requirements": 5, "top_k": 5}}}},
+        [*ALL_ASSETS, *ALL_CHECKS], resources={"postgres": PostgresResource(tenant_slug=slug)}, selection=selection,
+        run_config=None if selection else {
+            "ops": {"batch_recommendations": {"config": {"max_requirements": 5, "top_k": 5}}}},
     )
 
 
@@ -43,8 +44,8 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
             {"t": tenant_id}).one()
     assert runs[0] == 5 and runs[1].startswith("benchcrm-ranker/")
 
-    # Again: same data, same seed → the new version ties the champion and stays challenger, with the reason.
-    again = _run(seeded_tenant_slug)
+    # Register again from the same artifacts: the new version ties the champion and stays challenger, with reason.
+    again = _run(seeded_tenant_slug, selection=[assets.registered_model])
     assert again.success
     second = again.asset_materializations_for_node("registered_model")[0].metadata
     assert second["promoted"].value is False and "ties" in second["gate_reason"].value
