@@ -109,5 +109,11 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use the registered `cli.main.app`
+    from cli.main import main as _registered_main
+
+    _registered_main()
+
+
+# Sub-command modules register themselves on `app` (imported last so they can import `app`).
+from cli import demo as _demo  # noqa: E402,F401

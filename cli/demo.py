@@ -1,0 +1,161 @@
+"""`benchcrm demo`: the README's first command after setup — database, demo world, full pipeline, API and UIs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from cli.main import app, fail
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def prepare_dagster_home(settings) -> Path:
+    """DAGSTER_HOME under the data folder with the instance config chosen by BENCHCRM_DAGSTER_STORAGE."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    storage = os.environ.get("BENCHCRM_DAGSTER_STORAGE", "sqlite")
+    if storage == "postgres" and "BENCHCRM_DAGSTER_PG_URL" not in os.environ:
+        from orchestration.lib.instance import ensure_dagster_database
+
+        os.environ["BENCHCRM_DAGSTER_PG_URL"] = ensure_dagster_database(settings)
+    source = REPO / "infra" / "dagster" / ("dagster.postgres.yaml" if storage == "postgres" else "dagster.yaml")
+    shutil.copyfile(source, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def run_pipeline(job_name: str = "full_pipeline_job") -> float:
+    """Execute the whole lineage as ONE Dagster run on the real instance (it shows in the UI). Returns seconds."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    started = time.perf_counter()
+    job = defs().resolve_job_def(job_name)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        raise fail(f"pipeline run {result.run_id} failed at steps {failed}; open the Dagster UI for the logs")
+    return time.perf_counter() - started
+
+
+def _spawn(name: str, args: list[str], log_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+    log = (log_dir / f"{name}.log").open("ab")
+    return subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+@app.command()
+def demo(
+    tenant: str = typer.Option("acme", help="Tenant slug of the demo world."),
+    consultants: int = typer.Option(2000, min=50, max=200_000, help="Bench size of the demo world."),
+    requirements: int = typer.Option(400, min=20, max=50_000, help="Requirements in the demo world."),
+    seed: int = typer.Option(7, help="World seed (the world is deterministic for a seed)."),
+    reseed: bool = typer.Option(False, help="Regenerate the demo world even if the tenant exists."),
+    serve: bool = typer.Option(True, help="Serve the API, Dagster UI and MLflow UI afterwards (Ctrl-C stops)."),
+    tcp: bool = typer.Option(True, help="Also expose the embedded Postgres on 127.0.0.1 for BI tools."),
+) -> None:
+    """Set up the database, seed the demo world, run the full pipeline in Dagster, then serve API + UIs."""
+    from rich.console import Console
+
+    from ml.taxonomy import load_taxonomy
+    from ml.taxonomy.sync import sync_taxonomy
+    from warehouse.bootstrap import prepare_database
+    from warehouse.db import admin_tx
+    from warehouse.embedded import DatabaseUnavailable, start_embedded_tcp
+    from warehouse.migrations import MigrationError
+    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.settings import get_settings
+
+    console = Console()
+    settings = get_settings()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ["BENCHCRM_TENANT"] = tenant
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    with console.status("Starting Postgres and applying migrations…"):
+        try:
+            engine, applied = prepare_database(settings)
+        except (DatabaseUnavailable, MigrationError) as exc:
+            raise fail(str(exc)) from None
+        with admin_tx(engine) as conn:
+            sync_taxonomy(conn, load_taxonomy())
+            exists = tenant_id_for(conn, tenant) is not None
+    console.print(f"[green]✓[/] database ready ({'embedded' if settings.uses_embedded_postgres else 'external'}); "
+                  f"migrations applied now: {applied or 'none'}")
+
+    if reseed or not exists:
+        from cli.seed import seed_world
+
+        seed_world(tenant=tenant, consultants=consultants, requirements=requirements, seed=seed, console=console)
+    else:
+        console.print(f"[green]✓[/] tenant {tenant!r} already seeded (use --reseed to regenerate)")
+
+    home = prepare_dagster_home(settings)
+    console.print(f"Running the full pipeline as one Dagster run (DAGSTER_HOME={home})…")
+    seconds = run_pipeline()
+    console.print(f"[green]✓[/] pipeline finished in {seconds:.1f} s")
+
+    if not serve:
+        return
+    pg_url = None
+    if tcp and settings.uses_embedded_postgres:
+        try:
+            pg_url = start_embedded_tcp(settings.pg_data_dir, settings.pg_tcp_port)
+        except DatabaseUnavailable as exc:
+            console.print(f"[yellow]BI TCP listener not started: {exc}[/]")
+    serve_all(settings, console, pg_url)
+
+
+def serve_all(settings, console, pg_url: str | None) -> None:
+    """Run API, Dagster (webserver + daemon) and MLflow UI until Ctrl-C; the database keeps running."""
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    bin_dir = Path(sys.executable).parent
+    artifacts = settings.mlflow_artifact_root
+    artifacts.mkdir(parents=True, exist_ok=True)
+    procs = {
+        "api": _spawn("api", [str(bin_dir / "benchcrm"), "serve", "--host", settings.api_host,
+                              "--port", str(settings.api_port)], log_dir, env),
+        "dagster": _spawn("dagster", [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions",
+                                      "-h", "127.0.0.1", "-p", str(settings.dagster_port)], log_dir, env),
+        "mlflow": _spawn("mlflow", [str(bin_dir / "mlflow"), "server", "--host", "127.0.0.1",
+                                    "--port", str(settings.mlflow_port),
+                                    "--backend-store-uri", settings.resolved_mlflow_tracking_uri,
+                                    "--artifacts-destination", str(artifacts)], log_dir, env),
+    }
+    console.print(
+        f"\n[bold]BenchCRM is up[/] (logs in {log_dir}):\n"
+        f"  API + OpenAPI docs  http://{settings.api_host}:{settings.api_port}/docs\n"
+        f"  Dagster UI          http://127.0.0.1:{settings.dagster_port}\n"
+        f"  MLflow UI           http://127.0.0.1:{settings.mlflow_port}\n"
+        f"  Postgres (BI, TCP)  {pg_url or 'Unix socket only: ' + str(settings.pg_data_dir)}\n"
+        f"  dev token           benchcrm token --tenant {os.environ.get('BENCHCRM_TENANT', 'acme')} --role Recruiter\n"
+        "Ctrl-C stops the servers; the database keeps running (`benchcrm db stop`)."
+    )
+    try:
+        while True:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    console.print(f"[red]{name} exited with {proc.returncode}; see {log_dir / (name + '.log')}[/]")
+                    raise KeyboardInterrupt
+            time.sleep(1)
+    except KeyboardInterrupt:
+        for proc in procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
