@@ -40,12 +40,14 @@ def _set_ef_search(conn: sa.Connection, ef: int) -> None:
 
 
 _CONSULTANTS_SQL = """
-with q as (
-    select vector from crm.embedding where entity_type = 'requirement' and entity_id = :anchor and model = :model
-), ann as (
-    select e.entity_id as id from crm.embedding e, q
-    where e.entity_type = 'consultant' and e.model = :model
-    order by e.vector <=> q.vector limit :ann_k
+with ann as (
+    -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
+    select e.entity_id as id from crm.embedding e
+    where e.entity_type = 'consultant' and (e.model = :model or e.model = 'sentence-transformers/' || :model)
+    order by e.vector <=> (
+        select q.vector from crm.embedding q where q.entity_type = 'requirement' and q.entity_id = :anchor
+          and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1)
+    limit :ann_k
 ), fts as (
     select c.id from crm.consultant c
     where cast(:tsq as text) <> '' and c.search_tsv @@ to_tsquery('english', :tsq)
@@ -68,12 +70,14 @@ group by c.id
 """
 
 _REQUIREMENTS_SQL = """
-with q as (
-    select vector from crm.embedding where entity_type = 'consultant' and entity_id = :anchor and model = :model
-), ann as (
-    select e.entity_id as id from crm.embedding e, q
-    where e.entity_type = 'requirement' and e.model = :model
-    order by e.vector <=> q.vector limit :ann_k
+with ann as (
+    -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
+    select e.entity_id as id from crm.embedding e
+    where e.entity_type = 'requirement' and (e.model = :model or e.model = 'sentence-transformers/' || :model)
+    order by e.vector <=> (
+        select q.vector from crm.embedding q where q.entity_type = 'consultant' and q.entity_id = :anchor
+          and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1)
+    limit :ann_k
 ), fts as (
     select r.id from crm.requirement r
     where cast(:tsq as text) <> '' and r.search_tsv @@ to_tsquery('english', :tsq) and r.deleted_at is null and r.status = 'open'
@@ -101,7 +105,8 @@ def consultant_candidates(conn: sa.Connection, requirement: Mapping[str, Any], *
     _set_ef_search(conn, limits.ef_search)
     skill_ids = [int(s[0]) for s in requirement.get("skills") or []]
     rows = conn.execute(sa.text(_CONSULTANTS_SQL), {
-        "anchor": requirement["id"], "model": model, "ann_k": limits.ann, "fts_k": limits.fts,
+        "anchor": requirement["id"], "model": model,
+        "ann_k": limits.ann if requirement.get("embedding") is not None else 0, "fts_k": limits.fts,
         "skill_k": limits.skills, "tsq": tsquery_terms(requirement.get("title"), " ".join(skill_names)),
         "skill_ids": skill_ids, "start_date": requirement.get("start_date"),
         "slack": limits.availability_slack_days, "visas": list(requirement.get("visa_accepted") or []),
@@ -115,7 +120,8 @@ def requirement_candidates(conn: sa.Connection, consultant: Mapping[str, Any], *
     limits = limits or CandidateLimits()
     _set_ef_search(conn, limits.ef_search)
     rows = conn.execute(sa.text(_REQUIREMENTS_SQL), {
-        "anchor": consultant["id"], "model": model, "ann_k": limits.ann, "fts_k": limits.fts,
+        "anchor": consultant["id"], "model": model,
+        "ann_k": limits.ann if consultant.get("embedding") is not None else 0, "fts_k": limits.fts,
         "skill_k": limits.skills, "tsq": tsquery_terms(consultant.get("title"), " ".join(skill_names)),
         "skill_ids": [int(s) for s in consultant.get("skills") or []], "visa": consultant.get("visa_status"),
     }).all()

@@ -23,6 +23,9 @@ from ml.training.dataset import LabelledSubmissions
 SILENT_DEATH_DAYS = 21
 ADVANCED_STATUSES = ("interviewing", "offered", "placed")
 
+# The embedder names its model "all-MiniLM-L6-v2" or "sentence-transformers/all-MiniLM-L6-v2"; both are one model.
+MODEL_MATCH = "(model = :model or model = 'sentence-transformers/' || :model)"
+
 REQUIREMENT_COLUMNS = (
     "id, title, city, state, lat, lon, timezone, work_mode, bill_rate_max, visa_accepted, min_years, start_date,"
     " received_at, client_company_id, status"
@@ -47,7 +50,7 @@ def _ids_clause(column: str, ids: Sequence[uuid.UUID] | None) -> tuple[str, dict
 def _embeddings(conn: sa.Connection, kind: str, ids: Sequence[uuid.UUID] | None, model: str) -> dict[str, list]:
     clause, params = _ids_clause("entity_id", ids)
     rows = conn.execute(sa.text(
-        f"select entity_id, vector::real[] from crm.embedding where entity_type = :kind and model = :model{clause}"),
+        f"select entity_id, vector::real[] from crm.embedding where entity_type = :kind and {MODEL_MATCH}{clause}"),
         {"kind": kind, "model": model, **params}).all()
     return {str(r[0]): r[1] for r in rows}
 

@@ -116,3 +116,18 @@ def test_recommend_with_bare_records_marks_unknown_factors_and_never_nan(app_eng
     assert item.factors["skills"]["status"] == "unknown" and item.factors["rate"]["status"] == "unknown"
     assert not math.isnan(item.match_score) and not math.isnan(item.success_probability)
     assert "Rate unknown" in item.reasons
+
+
+def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_engine, seeded_tenant):
+    from ml.matching.candidates import _CONSULTANTS_SQL
+
+    tenant_id, world = seeded_tenant
+    with admin_engine.begin() as conn:  # fresh statistics, as autovacuum would have them in production
+        conn.execute(sa.text("analyze crm.embedding"))
+    with tenant_tx(tenant_id, app_engine) as conn:
+        conn.execute(sa.text("set local enable_seqscan = off"))
+        conn.execute(sa.text("set local enable_indexscan = on"))
+        plan = "\n".join(r[0] for r in conn.execute(sa.text("explain " + _CONSULTANTS_SQL), {
+            "anchor": world.requirements[0]["id"], "model": "all-MiniLM-L6-v2", "ann_k": 50, "fts_k": 10,
+            "skill_k": 10, "tsq": "java", "skill_ids": [1], "start_date": None, "slack": 90, "visas": []}))
+    assert "embedding_consultant_hnsw_idx" in plan
