@@ -12,6 +12,7 @@ FACTOR_OF_FEATURE: dict[str, str] = {
     "embedding_cosine": "skills",
     "skills_score": "skills",
     "n_required_skills": "skills",
+    "n_missing_required": "skills",
     "distance_mi": "location",
     "tz_diff_hours": "location",
     "is_remote": "location",

@@ -40,6 +40,8 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
     req_mask = (weights >= 2.0).astype(np.float32)
     req_total = req_mask.sum(axis=1)
     extra = (held * (weights == 0)).sum(axis=1)
+    # Must-haves with (almost) no evidence: a hard gate for a client, so it gets its own feature.
+    missing_required = (req_mask * (credit < 0.4)).sum(axis=1).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(total > 0, covered / total, np.nan)
         required_cov = np.where(req_total > 0, (req_mask * credit).sum(axis=1) / req_total, coverage)
@@ -59,6 +61,7 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
     return {
         "skill_coverage": coverage, "skill_required_coverage": required_cov, "skill_jaccard": jaccard,
         "embedding_cosine": cosine, "skills_score": score, "n_required_skills": req_total.astype(np.float64),
+        "n_missing_required": np.where(req_total > 0, missing_required, np.nan),
     }
 
 

@@ -24,7 +24,8 @@ def seeded_tenant(admin_engine, skill_graph) -> tuple[uuid.UUID, SyntheticWorld]
 
     with admin_engine.begin() as conn:
         tenant_id = ensure_tenant(conn, slug=f"ml-{uuid.uuid4().hex[:10]}")
-    world = make_world(skill_graph, n_consultants=300, n_requirements=300, per_requirement=10, seed=5)
+    world = make_world(skill_graph, n_consultants=300, n_requirements=300, per_requirement=10, seed=5,
+                       salt="ml-tests")  # fixed ids: reproducible row order (one world per test database)
     write_world(admin_engine, tenant_id, world)
     return tenant_id, world
 

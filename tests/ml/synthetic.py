@@ -45,8 +45,14 @@ def _sigmoid(x):
 
 
 def make_world(graph: SkillGraph, *, n_consultants: int = 600, n_requirements: int = 240, per_requirement: int = 12,
-               n_clients: int = 25, seed: int = 11, dim: int = 384) -> SyntheticWorld:
+               n_clients: int = 25, seed: int = 11, dim: int = 384, salt: str = "") -> SyntheticWorld:
+    """`salt` varies the ids (deterministic uuid5s, so row order and thus training are reproducible) for worlds
+    written to the same database."""
     rng = np.random.default_rng(seed)
+
+    def uid(kind: str, i: int) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"benchcrm-synthetic/{seed}/{salt}/{kind}/{i}")
+
     n_skills = len(graph.ids)
     n_groups = 8
     group_of_skill = rng.integers(0, n_groups, n_skills)
@@ -63,7 +69,7 @@ def make_world(graph: SkillGraph, *, n_consultants: int = 600, n_requirements: i
         v = group_vec[group] + skill_vec[cols].sum(axis=0) + rng.normal(scale=3.0, size=dim)
         return (v / np.linalg.norm(v)).tolist()
 
-    clients = [{"id": uuid.uuid4(), "name": f"Client {i}", "pickiness": float(rng.normal(0, 0.6))}
+    clients = [{"id": uid("client", i), "name": f"Client {i}", "pickiness": float(rng.normal(0, 0.6))}
                for i in range(n_clients)]
     consultants, con_group, talent = [], [], []
     for i in range(n_consultants):
@@ -71,7 +77,7 @@ def make_world(graph: SkillGraph, *, n_consultants: int = 600, n_requirements: i
         cols = pick_skills(g, int(rng.integers(4, 9)))
         city = CITIES[int(rng.integers(0, len(CITIES)))]
         consultants.append({
-            "id": uuid.uuid4(), "full_name": f"Consultant {i}", "title": "Engineer", "city": city[0],
+            "id": uid("consultant", i), "full_name": f"Consultant {i}", "title": "Engineer", "city": city[0],
             "state": city[1], "lat": city[2] + rng.normal(0, 0.2), "lon": city[3] + rng.normal(0, 0.2),
             "timezone": city[4], "remote_ok": True, "willing_to_relocate": bool(rng.random() < 0.2),
             "hourly_rate": float(np.round(np.clip(rng.normal(65, 12), 30, 150), 2)),
@@ -92,7 +98,7 @@ def make_world(graph: SkillGraph, *, n_consultants: int = 600, n_requirements: i
         client = int(rng.integers(0, n_clients))
         received = START + timedelta(days=int(i * 400 / n_requirements))
         requirements.append({
-            "id": uuid.uuid4(), "title": f"{graph.names[cols[0]]} Developer", "city": city[0], "state": city[1],
+            "id": uid("requirement", i), "title": f"{graph.names[cols[0]]} Developer", "city": city[0], "state": city[1],
             "lat": city[2], "lon": city[3], "timezone": city[4],
             "work_mode": ["onsite", "hybrid", "remote"][int(rng.integers(0, 3))],
             "bill_rate_max": float(np.round(np.clip(rng.normal(72, 10), 35, 160), 2)),
@@ -135,7 +141,7 @@ def make_world(graph: SkillGraph, *, n_consultants: int = 600, n_requirements: i
     label = (rng.random(len(p)) < p).astype(float)
     outcome_day = submitted_day + np.where(label > 0, rng.integers(3, 10, len(p)), 21)
     subs = LabelledSubmissions(
-        submission_id=[uuid.uuid4() for _ in ri], requirement_id=[requirements[r]["id"] for r in ri],
+        submission_id=[uid("submission", k) for k in range(len(ri))], requirement_id=[requirements[r]["id"] for r in ri],
         consultant_id=[consultants[c]["id"] for c in ci], submitted_day=submitted_day.astype(float),
         received_day=received_day, outcome_day=outcome_day.astype(float), label=label,
     )

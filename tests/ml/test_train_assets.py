@@ -20,7 +20,9 @@ def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*ALL_ASSETS, *ALL_CHECKS], resources={"postgres": PostgresResource(tenant_slug=slug)}, selection=selection,
         run_config=None if selection else {
-            "ops": {"batch_recommendations": {"config": {"max_requirements": 5, "top_k": 5}}}},
+            "ops": {"batch_recommendations": {"config": {"max_requirements": 5, "top_k": 5}},
+                    # a small tenant: smaller leaves than the production defaults
+                    "ranker_model": {"config": {"min_data_in_leaf": 20, "learning_rate": 0.05}}}},
     )
 
 

@@ -14,10 +14,10 @@ GROUP_FEATURES, GROUP_TRAIN, GROUP_CALIBRATE, GROUP_SERVE = "features", "train",
 
 
 class RankerConfig(dg.Config):
-    num_leaves: int = 15
-    learning_rate: float = 0.05
-    num_boost_round: int = 600
-    min_data_in_leaf: int = 40
+    num_leaves: int = 7
+    learning_rate: float = 0.03
+    num_boost_round: int = 1500
+    min_data_in_leaf: int = 100
     seed: int = 7
 
 
