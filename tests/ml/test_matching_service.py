@@ -16,7 +16,7 @@ from ml.matching.service import (
     recommend_for_requirement,
     store_recommendations,
 )
-from ml.scoring import FACTORS
+from ml.scoring import FACTORS, explainable_score, reasons
 from warehouse.db import tenant_tx
 
 
@@ -76,6 +76,11 @@ def test_recommend_for_requirement_returns_explained_ranked_items(app_engine, se
         assert 0 <= item.success_probability <= 1
     assert [r.rank for r in stored] == list(range(1, 11))
     assert stored[0].features["consultant_id"] == str(result.items[0].consultant_id)
+    # The stored snapshot reproduces the explanation: same score and the same reasons, computed from it alone.
+    for row, item in zip(stored, result.items, strict=True):
+        again = explainable_score(row.features)
+        assert math.isclose(again.match_score, row.match_score, abs_tol=1e-12)
+        assert reasons(row.features, again.factors) == item.reasons
 
 
 def test_recommend_for_consultant_returns_open_requirements(app_engine, seeded_tenant):
