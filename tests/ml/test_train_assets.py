@@ -57,3 +57,17 @@ def test_automation_targets_the_train_job():
     assert retrain_nightly_schedule.cron_schedule == "0 3 * * *"
     assert retrain_nightly_schedule.job_name == train_job.name == "train_job"
     assert new_outcomes_sensor.job_name == "train_job"
+
+
+def test_definitions_load_the_ranking_assets_job_schedule_and_sensor():
+    from orchestration.definitions import defs
+
+    loaded = defs()
+    keys = {k.to_user_string() for k in loaded.resolve_all_asset_keys()}
+    assert {"pair_features", "training_set", "ranker_model", "calibrator", "model_evaluation", "registered_model",
+            "batch_recommendations", "drift_report"} <= keys
+    assert loaded.resolve_job_def("train_job").name == "train_job"
+    assert loaded.get_schedule_def("retrain_nightly_schedule").job_name == "train_job"
+    assert loaded.get_sensor_def("new_outcomes_sensor").job_name == "train_job"
+    specs = {s.key.to_user_string(): s for s in loaded.resolve_all_asset_specs()}
+    assert all(specs[k].description and specs[k].kinds for k in ("ranker_model", "registered_model"))
