@@ -24,7 +24,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
-                   graph: SkillGraph) -> dict[str, np.ndarray]:
+                   graph: SkillGraph, cosine: np.ndarray | None = None) -> dict[str, np.ndarray]:
     weights = reqs.skill_weights[ri]  # (n, S)
     held = cons.skills[ci]
     # Best credit each consultant earns per wanted skill (exact 1, child 0.8, parent 0.4, sibling 0.2), computed
@@ -47,7 +47,9 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
         required_cov = np.where(req_total > 0, (req_mask * credit).sum(axis=1) / req_total, coverage)
         jaccard = np.where(total > 0, covered / (total + EXTRA_SKILL_PENALTY * extra), np.nan)
     has_emb = reqs.has_embedding[ri] & cons.has_embedding[ci]
-    if reqs.embeddings.shape[1] and reqs.embeddings.shape[1] == cons.embeddings.shape[1]:
+    if cosine is not None:  # computed by the database next to the vectors (serving)
+        cosine = np.asarray(cosine, dtype=np.float64)
+    elif reqs.embeddings.shape[1] and reqs.embeddings.shape[1] == cons.embeddings.shape[1]:
         cosine = np.einsum("ij,ij->i", reqs.embeddings[ri], cons.embeddings[ci]).astype(np.float64)
         cosine = np.where(has_emb, cosine, np.nan)
     else:
@@ -117,13 +119,14 @@ def visa_match(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.nda
 
 def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
                           at_day: np.ndarray | float, *, graph: SkillGraph,
-                          history: HistoryIndex | None = None) -> pl.DataFrame:
-    """Features for pairs (reqs[ri[k]], cons[ci[k]]) as of day at_day[k] (days since epoch)."""
+                          history: HistoryIndex | None = None, cosine: np.ndarray | None = None) -> pl.DataFrame:
+    """Features for pairs (reqs[ri[k]], cons[ci[k]]) as of day at_day[k] (days since epoch). `cosine` (NaN =
+    unknown) replaces the embedding dot product when the database already computed it."""
     ri = np.asarray(ri, dtype=np.int64)
     ci = np.asarray(ci, dtype=np.int64)
     at = np.broadcast_to(np.asarray(at_day, dtype=np.float64), ri.shape).copy()
     cols: dict[str, np.ndarray] = {}
-    cols.update(skill_features(reqs, cons, ri, ci, graph))
+    cols.update(skill_features(reqs, cons, ri, ci, graph, cosine))
     cols.update(location_features(reqs, cons, ri, ci))
     cols.update(rate_features(reqs, cons, ri, ci))
     cols.update(seniority_features(reqs, cons, ri, ci))

@@ -17,11 +17,17 @@ _STOP = {"and", "the", "for", "with", "developer", "engineer", "senior", "junior
 
 
 @dataclass(frozen=True)
+class Candidate:
+    sources: list[str]  # ann | fts | skills
+    cosine: float | None  # embedding cosine to the anchor; None when either side has no embedding
+
+
+@dataclass(frozen=True)
 class CandidateLimits:
     ann: int = 200
     fts: int = 100
     skills: int = 100
-    ef_search: int = 400
+    ef_search: int = 200
     availability_slack_days: int = 90
 
 
@@ -40,13 +46,14 @@ def _set_ef_search(conn: sa.Connection, ef: int) -> None:
 
 
 _CONSULTANTS_SQL = """
-with ann as (
+with anchor as (
+    select q.vector from crm.embedding q where q.entity_type = 'requirement' and q.entity_id = :anchor
+      and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1
+), ann as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
     select e.entity_id as id from crm.embedding e
     where e.entity_type = 'consultant' and (e.model = :model or e.model = 'sentence-transformers/' || :model)
-    order by e.vector <=> (
-        select q.vector from crm.embedding q where q.entity_type = 'requirement' and q.entity_id = :anchor
-          and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1)
+    order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
     select c.id from crm.consultant c
@@ -60,8 +67,14 @@ with ann as (
 ), merged as (
     select id, 'ann' as source from ann union all select id, 'fts' from fts union all select id, 'skills' from sk
 )
-select c.id, array_agg(distinct m.source) as sources
-from merged m join crm.consultant c on c.id = m.id
+select c.id, array_agg(distinct m.source) as sources,
+       -- cosine similarity to the anchor, computed here so vectors never travel to Python on the request path
+       max(1 - (ce.vector <=> (select vector from anchor))) as cosine
+from merged m
+-- id = any(array(...)): probe the primary key for the few merged ids instead of hashing the whole bench
+join crm.consultant c on c.id = m.id and c.id = any(array(select id from merged))
+left join crm.embedding ce on ce.entity_type = 'consultant' and ce.entity_id = c.id
+     and (ce.model = :model or ce.model = 'sentence-transformers/' || :model)
 where c.deleted_at is null and c.status in ('bench', 'marketing')
   and (c.available_from is null or c.available_from <= coalesce(cast(:start_date as date), current_date) + cast(:slack as int))
   and (cardinality(cast(:visas as text[])) = 0 or c.visa_status is null
@@ -70,13 +83,14 @@ group by c.id
 """
 
 _REQUIREMENTS_SQL = """
-with ann as (
+with anchor as (
+    select q.vector from crm.embedding q where q.entity_type = 'consultant' and q.entity_id = :anchor
+      and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1
+), ann as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
     select e.entity_id as id from crm.embedding e
     where e.entity_type = 'requirement' and (e.model = :model or e.model = 'sentence-transformers/' || :model)
-    order by e.vector <=> (
-        select q.vector from crm.embedding q where q.entity_type = 'consultant' and q.entity_id = :anchor
-          and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1)
+    order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
     select r.id from crm.requirement r
@@ -89,8 +103,12 @@ with ann as (
 ), merged as (
     select id, 'ann' as source from ann union all select id, 'fts' from fts union all select id, 'skills' from sk
 )
-select r.id, array_agg(distinct m.source) as sources
-from merged m join crm.requirement r on r.id = m.id
+select r.id, array_agg(distinct m.source) as sources,
+       max(1 - (re.vector <=> (select vector from anchor))) as cosine
+from merged m
+join crm.requirement r on r.id = m.id and r.id = any(array(select id from merged))
+left join crm.embedding re on re.entity_type = 'requirement' and re.entity_id = r.id
+     and (re.model = :model or re.model = 'sentence-transformers/' || :model)
 where r.deleted_at is null and r.status = 'open'
   and (cast(:visa as text) is null or r.visa_accepted is null or cardinality(r.visa_accepted) = 0
        or cast(:visa as text) = any(r.visa_accepted))
@@ -99,8 +117,8 @@ group by r.id
 
 
 def consultant_candidates(conn: sa.Connection, requirement: Mapping[str, Any], *, model: str,
-                          skill_names: list[str], limits: CandidateLimits | None = None) -> dict[uuid.UUID, list[str]]:
-    """Candidate consultant ids for a requirement record -> the sources that proposed each."""
+                          skill_names: list[str], limits: CandidateLimits | None = None) -> dict[uuid.UUID, Candidate]:
+    """Candidate consultant ids for a requirement record -> sources that proposed it and cosine to the anchor."""
     limits = limits or CandidateLimits()
     _set_ef_search(conn, limits.ef_search)
     skill_ids = [int(s[0]) for s in requirement.get("skills") or []]
@@ -111,12 +129,12 @@ def consultant_candidates(conn: sa.Connection, requirement: Mapping[str, Any], *
         "skill_ids": skill_ids, "start_date": requirement.get("start_date"),
         "slack": limits.availability_slack_days, "visas": list(requirement.get("visa_accepted") or []),
     }).all()
-    return {r[0]: list(r[1]) for r in rows}
+    return {r[0]: Candidate(sources=list(r[1]), cosine=r[2]) for r in rows}
 
 
 def requirement_candidates(conn: sa.Connection, consultant: Mapping[str, Any], *, model: str,
-                           skill_names: list[str], limits: CandidateLimits | None = None) -> dict[uuid.UUID, list[str]]:
-    """Candidate open requirement ids for a consultant record -> sources."""
+                           skill_names: list[str], limits: CandidateLimits | None = None) -> dict[uuid.UUID, Candidate]:
+    """Candidate open requirement ids for a consultant record -> sources and cosine to the anchor."""
     limits = limits or CandidateLimits()
     _set_ef_search(conn, limits.ef_search)
     rows = conn.execute(sa.text(_REQUIREMENTS_SQL), {
@@ -125,4 +143,4 @@ def requirement_candidates(conn: sa.Connection, consultant: Mapping[str, Any], *
         "skill_k": limits.skills, "tsq": tsquery_terms(consultant.get("title"), " ".join(skill_names)),
         "skill_ids": [int(s) for s in consultant.get("skills") or []], "visa": consultant.get("visa_status"),
     }).all()
-    return {r[0]: list(r[1]) for r in rows}
+    return {r[0]: Candidate(sources=list(r[1]), cosine=r[2]) for r in rows}

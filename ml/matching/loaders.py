@@ -91,8 +91,8 @@ def load_consultant_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None
 
 
 _SUBMISSIONS_SQL = """
-select s.id, s.requirement_id, s.consultant_id, s.submitted_at, s.closed_at, s.status, r.received_at,
-       r.client_company_id, i.first_interview,
+select s.id, s.requirement_id::text as requirement_id, s.consultant_id::text as consultant_id, s.submitted_at,
+       s.closed_at, s.status, r.received_at, r.client_company_id::text as client_company_id, i.first_interview,
        (i.first_interview is not null or s.status = any(:advanced)) as advanced
 from crm.submission s
 join crm.requirement r on r.id = s.requirement_id
@@ -100,6 +100,30 @@ left join lateral (select min(scheduled_at) as first_interview from crm.intervie
                    where iv.submission_id = s.id) i on true
 where s.deleted_at is null and s.submitted_at is not null and s.status <> 'draft' {extra}
 order by s.submitted_at, s.id
+"""
+# Serving reads only the candidates' and the client's submissions, each through its own index, then joins the few
+# rows it found (an OR, or an IN over the whole table, makes the planner scan every submission of the tenant).
+_EVENTS_SQL = """
+with picked as (
+    select s.id, s.requirement_id, s.consultant_id, s.submitted_at, s.closed_at, s.status
+    from crm.submission s
+    where s.consultant_id = any(cast(:cons as uuid[])) and s.deleted_at is null and s.submitted_at is not null
+      and s.status <> 'draft'
+    union
+    select s.id, s.requirement_id, s.consultant_id, s.submitted_at, s.closed_at, s.status
+    from crm.submission s
+    where s.requirement_id = any(array(select r3.id from crm.requirement r3
+                                       where r3.client_company_id = any(cast(:clients as uuid[]))))
+      and s.deleted_at is null
+      and s.submitted_at is not null and s.status <> 'draft'
+)
+select p.id, p.consultant_id::text as consultant_id, p.submitted_at, p.closed_at,
+       r.client_company_id::text as client_company_id, i.first_interview,
+       (i.first_interview is not null or p.status = any(:advanced)) as advanced
+from picked p
+join lateral (select rr.client_company_id from crm.requirement rr where rr.id = p.requirement_id) r on true
+left join lateral (select min(scheduled_at) as first_interview from crm.interview iv
+                   where iv.submission_id = p.id) i on true
 """
 
 
@@ -133,12 +157,13 @@ def load_labelled_submissions(conn: sa.Connection, *, as_of: date | None = None)
 def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID] | None = None,
                         client_ids: Sequence[uuid.UUID] | None = None) -> OutcomeEvents:
     """Outcome events of the given consultants and clients (serving: the candidates and the requirement's client)."""
-    extra, params = "", {"advanced": list(ADVANCED_STATUSES)}
-    if consultant_ids is not None or client_ids is not None:
-        extra = "and (s.consultant_id = any(:cons) or r.client_company_id = any(:clients))"
+    params: dict[str, Any] = {"advanced": list(ADVANCED_STATUSES)}
+    if consultant_ids is None and client_ids is None:
+        rows = conn.execute(sa.text(_SUBMISSIONS_SQL.format(extra="")), params).all()
+    else:
         params["cons"] = [uuid.UUID(str(c)) for c in consultant_ids or []]
         params["clients"] = [uuid.UUID(str(c)) for c in client_ids or []]
-    rows = conn.execute(sa.text(_SUBMISSIONS_SQL.format(extra=extra)), params).all()
+        rows = conn.execute(sa.text(_EVENTS_SQL), params).all()
     days, labels = [], []
     for r in rows:
         submitted = to_day(r.submitted_at)
@@ -149,8 +174,8 @@ def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UU
         days.append(max(outcome, submitted))
         labels.append(1.0 if r.advanced else 0.0)
     return OutcomeEvents(
-        consultant_key=[str(r.consultant_id) for r in rows],
-        client_key=[str(r.client_company_id) if r.client_company_id else None for r in rows],
+        consultant_key=[r.consultant_id for r in rows],
+        client_key=[r.client_company_id for r in rows],
         outcome_day=np.array(days, dtype=float), label=np.array(labels, dtype=float),
     )
 

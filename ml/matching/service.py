@@ -33,6 +33,10 @@ Direction = Literal["requirement_to_consultants", "consultant_to_requirements"]
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
 class NotFound(LookupError):
     """The anchor requirement or consultant does not exist for this tenant (RLS hides other tenants' rows)."""
 
@@ -93,7 +97,8 @@ def _score(frame, model: ChampionModel | None) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[dict], anchor_is_requirement: bool,
-          top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float]):
+          top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float],
+          cosine: np.ndarray):
     t0 = time.perf_counter()
     reqs = requirements_from_records(reqs_records, graph)
     cons = consultants_from_records(cons_records, graph)
@@ -105,7 +110,8 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
                                  client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")])
     timings["history_ms"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events))
+    frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
+                                  cosine=cosine)
     # Work authorization is a hard filter: a known mismatch never reaches the list.
     eligible = np.flatnonzero(frame["visa_match"].fill_nan(1.0).fill_null(1.0).to_numpy() != 0.0)
     frame = frame[eligible]
@@ -142,9 +148,11 @@ def recommend_for_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requ
     candidates = consultant_candidates(conn, req, model=EMBEDDING_MODEL, limits=limits,
                                        skill_names=[names[s] for s, _ in req["skills"] if s in names])
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    cons_records = load_consultant_records(conn, list(candidates), model=EMBEDDING_MODEL) if candidates else []
+    cons_records = load_consultant_records(conn, list(candidates), embeddings=False) if candidates else []
+    cosine = np.array([_nan(candidates[c["id"]].cosine) for c in cons_records])
     items, version, eligible = _rank(conn, reqs_records=found, cons_records=cons_records, anchor_is_requirement=True,
-                                     top_k=top_k, explain=explain, model=model, graph=graph, timings=timings)
+                                     top_k=top_k, explain=explain, model=model, graph=graph, timings=timings,
+                                     cosine=cosine)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     return RecommendationResult(
         direction="requirement_to_consultants", anchor_id=requirement_id, model_version=version,
@@ -169,10 +177,11 @@ def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consu
     candidates = requirement_candidates(conn, con, model=EMBEDDING_MODEL, limits=limits,
                                         skill_names=[names[s] for s in con["skills"] if s in names])
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    reqs_records = load_requirement_records(conn, list(candidates), model=EMBEDDING_MODEL) if candidates else []
+    reqs_records = load_requirement_records(conn, list(candidates), embeddings=False) if candidates else []
+    cosine = np.array([_nan(candidates[r["id"]].cosine) for r in reqs_records])
     items, version, eligible = _rank(conn, reqs_records=reqs_records, cons_records=found,
                                      anchor_is_requirement=False, top_k=top_k, explain=explain, model=model,
-                                     graph=graph, timings=timings)
+                                     graph=graph, timings=timings, cosine=cosine)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     return RecommendationResult(
         direction="consultant_to_requirements", anchor_id=consultant_id, model_version=version,

@@ -33,7 +33,8 @@ def test_candidates_merge_ann_fts_and_skills_within_the_tenant(app_engine, seede
         record["start_date"] = None  # start "now": every synthetic consultant is available by then
         found = consultant_candidates(conn, record, model="all-MiniLM-L6-v2", skill_names=["Java"],
                                       limits=CandidateLimits(ann=50, fts=20, skills=20))
-    sources = {s for v in found.values() for s in v}
+    sources = {s for v in found.values() for s in v.sources}
+    assert all(v.cosine is not None and -1 <= v.cosine <= 1 for v in found.values())
     assert {"ann", "skills"} <= sources
     assert 20 <= len(found) <= 90
     tenant_consultants = {c["id"] for c in world.consultants}

@@ -9,3 +9,5 @@ CREATE INDEX IF NOT EXISTS embedding_requirement_hnsw_idx ON crm.embedding
 CREATE INDEX IF NOT EXISTS consultant_skill_by_skill_idx ON crm.consultant_skill (skill_id, consultant_id);
 CREATE INDEX IF NOT EXISTS requirement_skill_by_skill_idx ON crm.requirement_skill (skill_id, requirement_id);
 CREATE INDEX IF NOT EXISTS submission_consultant_idx ON crm.submission (tenant_id, consultant_id);
+-- Serving reads a requirement's client history.
+CREATE INDEX IF NOT EXISTS requirement_client_idx ON crm.requirement (tenant_id, client_company_id);
