@@ -104,7 +104,7 @@ def ranker_model(config: RankerConfig, postgres: PostgresResource) -> dg.Materia
     plot = feature_importance_plot(importance, store.path("feature_importance.png"))
     return dg.MaterializeResult(metadata={
         "best_iteration": int(booster.best_iteration), "seconds": round(time.perf_counter() - started, 2),
-        "feature_importance": _image(plot),
+        "feature_importance": _image(plot), "feature_importance_path": dg.MetadataValue.path(str(plot)),
         "top_features": dg.MetadataValue.json(dict(sorted(importance.items(), key=lambda kv: -kv[1])[:8])),
     })
 
@@ -172,6 +172,7 @@ def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
         "lightgbm_mrr_at_10": lgbm["mrr_at_10"], "lightgbm_brier": lgbm["brier"], "lightgbm_ece": lgbm["ece"],
         "seed_formula_mrr_at_10": ev.metrics["seed_formula"]["mrr_at_10"],
         "reliability_diagram": _image(reliability), "pr_curve": _image(pr),
+        "reliability_diagram_path": dg.MetadataValue.path(str(reliability)), "pr_curve_path": dg.MetadataValue.path(str(pr)),
     })
 
 
