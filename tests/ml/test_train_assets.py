@@ -45,6 +45,15 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
             "select count(*), min(model_version) from crm.match_run where tenant_id = :t and kind = 'batch'"),
             {"t": tenant_id}).one()
     assert runs[0] == 5 and runs[1].startswith("benchcrm-ranker/")
+    with admin_engine.connect() as conn:
+        stored = conn.execute(sa.text(
+            "select r.match_score, r.success_probability, r.factors from crm.recommendation r"
+            " join crm.match_run m on m.id = r.match_run_id where m.tenant_id = :t and m.kind = 'batch'"),
+            {"t": tenant_id}).all()
+    assert stored
+    for score, probability, factors in stored:  # the champion's explanation adds up to its score
+        total = factors.pop("_baseline") + sum(f["contribution"] for f in factors.values())
+        assert abs(total - score) < 1e-9 and 0 <= probability <= 1
 
     # Register again from the same artifacts: the new version ties the champion and stays challenger, with reason.
     again = _run(seeded_tenant_slug, selection=[assets.registered_model])
