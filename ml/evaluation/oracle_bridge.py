@@ -1,7 +1,7 @@
 """The demo world's true probabilities for evaluation only (owner connection; the app role cannot read world.*).
 
-The world helper's contract is `ml.world.oracle.true_probabilities(conn, *, tenant_id, pairs)`; the world's own
-code orders pairs (consultant, requirement), so that is tried first, then the reverse.
+The world helper's contract is `ml.world.oracle.true_probabilities(conn, *, tenant_id, pairs)` with pairs ordered
+(requirement_id, consultant_id); it raises `OracleError` when the tenant has no world or an id is not part of it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def oracle_probabilities(admin_engine: sa.Engine, tenant_id: uuid.UUID, frame: pl.DataFrame) -> np.ndarray | None:
-    """True P(advance) for the frame's (consultant_id, requirement_id) rows, or None without a demo world."""
+    """True P(advance) for the frame's (requirement_id, consultant_id) rows, or None without a demo world."""
     try:
         from ml.world.oracle import true_probabilities
     except ImportError:
@@ -29,13 +29,12 @@ def oracle_probabilities(admin_engine: sa.Engine, tenant_id: uuid.UUID, frame: p
                                  {"t": tenant_id}).scalar()
         if not has_world:
             return None
-        for pairs in (list(zip(cons, reqs, strict=True)), list(zip(reqs, cons, strict=True))):
-            try:
-                out = np.asarray(true_probabilities(conn, tenant_id=tenant_id, pairs=pairs), float)
-            except (KeyError, ValueError, LookupError) as exc:
-                log.info("oracle rejected pair order (%s); trying the other", exc)
-                conn.rollback()
-                continue
-            if out.shape == (len(pairs),) and np.isfinite(out).all():
-                return out
-    return None
+        pairs = list(zip(reqs, cons, strict=True))
+        try:
+            out = np.asarray(true_probabilities(conn, tenant_id=tenant_id, pairs=pairs), float)
+        except Exception as exc:  # OracleError: an evaluation without the oracle column, said loudly
+            log.warning("oracle unavailable for tenant %s: %s", tenant_id, exc)
+            return None
+    if out.shape != (len(pairs),) or not np.isfinite(out).all():
+        raise ValueError(f"oracle returned {out.shape} values for {len(pairs)} pairs")
+    return out
