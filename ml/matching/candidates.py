@@ -38,7 +38,7 @@ def tsquery_terms(*texts: str | None) -> str:
         for w in _WORD.findall((text or "").lower()):
             if w not in _STOP and w not in words:
                 words.append(w)
-    return " | ".join(words[:24])
+    return " | ".join(words[:16])
 
 
 def _set_ef_search(conn: sa.Connection, ef: int) -> None:
@@ -59,7 +59,7 @@ with anchor as (
     select c.id from crm.consultant c
     where cast(:tsq as text) <> '' and c.search_tsv @@ to_tsquery('english', :tsq)
       and c.deleted_at is null and c.status in ('bench', 'marketing')
-    order by ts_rank_cd(c.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
+    order by ts_rank(c.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
 ), sk as (
     select cs.consultant_id as id from crm.consultant_skill cs
     where cs.skill_id = any(cast(:skill_ids as int[]))
@@ -95,7 +95,7 @@ with anchor as (
 ), fts as (
     select r.id from crm.requirement r
     where cast(:tsq as text) <> '' and r.search_tsv @@ to_tsquery('english', :tsq) and r.deleted_at is null and r.status = 'open'
-    order by ts_rank_cd(r.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
+    order by ts_rank(r.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
 ), sk as (
     select rs.requirement_id as id from crm.requirement_skill rs
     where rs.skill_id = any(cast(:skill_ids as int[]))

@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,8 +38,14 @@ CONSULTANT_COLUMNS = (
 
 
 def load_skill_graph(conn: sa.Connection) -> SkillGraph:
-    rows = conn.execute(sa.text("select id, canonical_name, parent_id from crm.skill")).all()
-    return SkillGraph.from_rows((int(r[0]), str(r[1]), r[2]) for r in rows)
+    rows = conn.execute(sa.text("select id, canonical_name, parent_id from crm.skill order by id")).all()
+    return _graph(tuple((int(r[0]), str(r[1]), r[2]) for r in rows))
+
+
+@lru_cache(maxsize=4)
+def _graph(rows: tuple[tuple[int, str, int | None], ...]) -> SkillGraph:
+    # The taxonomy changes with a release, not per request: build the credit matrix once per distinct table.
+    return SkillGraph.from_rows(rows)
 
 
 def _ids_clause(column: str, ids: Sequence[uuid.UUID] | None) -> tuple[str, dict[str, Any]]:
