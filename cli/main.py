@@ -121,3 +121,8 @@ if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use t
     from cli.main import main as _registered_main
 
     _registered_main()
+
+
+# Sub-command modules register themselves on `app` (imported last so they can import `app`).
+from cli import demo as _demo  # noqa: E402,F401
+from cli import score_pairs as _score_pairs  # noqa: E402,F401
