@@ -35,7 +35,6 @@ def score_pairs(
             raise fail(f"{in_path}: missing column(s) {', '.join(sorted(missing))}")
         rows = list(reader)
     from ml.ai.embeddings import get_embedder
-
     from ml.extraction import extract_requirement, extract_resume
 
     model = None if seed_formula else load_champion(get_settings())
