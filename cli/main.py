@@ -109,12 +109,17 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+# Sub-command modules register themselves on `app` (imported last so they can import `app`).
+from cli import demo as _demo  # noqa: E402,F401
+from cli import extract as _extract  # noqa: E402,F401
+from cli import ingest as _ingest  # noqa: E402,F401
+from cli import marts as _marts  # noqa: E402,F401
+from cli import score_pairs as _score_pairs  # noqa: E402,F401
+from cli import seed as _seed  # noqa: E402,F401
+from cli import serve as _serve  # noqa: E402,F401
+from cli import token as _token  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use the registered `cli.main.app`
     from cli.main import main as _registered_main
 
     _registered_main()
-
-
-# Sub-command modules register themselves on `app` (imported last so they can import `app`).
-from cli import demo as _demo  # noqa: E402,F401
-from cli import ingest as _ingest  # noqa: E402,F401

@@ -30,8 +30,8 @@ TITLE_WORDS = re.compile(
 def classify_message(subject: str | None, text: str | None) -> tuple[bool, str | None]:
     """(is a requirement, reason when not): "empty", "out_of_office", "delivery_failure", "newsletter",
     "hotlist", "no_role_signal"."""
-    subject = subject or ""
-    text = text or ""
+    subject = (subject or "")[:400]
+    text = (text or "")[:20_000]
     if not subject.strip() and not text.strip():
         return False, "empty"
     head = subject + "\n" + text[:600]

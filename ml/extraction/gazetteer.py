@@ -23,7 +23,8 @@ AMBIGUOUS = frozenset({
 # capitalised word ("strong Node and React" yes; "Go ahead", "Express Scripts", "resume with DL" no).
 TECH_CASING = {"go": "Go", "rest": "REST", "express": "Express", "node": "Node", "lambda": "Lambda", "glue": "Glue",
                "lightning": "Lightning", "spring": "Spring", "hive": "Hive", "swift": "Swift", "ml": "ML",
-               "rag": "RAG", "safe": "SAFe", "torch": "Torch", "elk": "ELK"}
+               "rag": "RAG", "safe": "SAFe", "torch": "Torch", "elk": "ELK", "containers": "Containers",
+               "github": "GitHub"}
 _LIST_BEFORE = set(",;:/(|•*-–[&+\n")
 _LIST_AFTER = set(",;/)|.\n&]:+(")
 _WORD = re.compile(r"\w")
@@ -114,12 +115,12 @@ def find_skills(text: str) -> list[SkillHit]:
         candidates.append((start, end, alias, canonical))
     # Longest first, then leftmost; drop anything overlapping an accepted span.
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int]] = []
+    occupied = bytearray(len(text))  # O(length) overlap test; a list scan is quadratic on long skill dumps
     hits: list[SkillHit] = []
     for start, end, _alias, canonical in candidates:
-        if any(start < t_end and end > t_start for t_start, t_end in taken):
+        if any(occupied[start:end]):
             continue
-        taken.append((start, end))
+        occupied[start:end] = b"\x01" * (end - start)
         hits.append(SkillHit(start=start, end=end, raw=text[start:end], canonical=canonical))
     hits.sort(key=lambda h: h.start)
     return hits

@@ -186,7 +186,8 @@ _VISA_TOKENS: list[tuple[str, str]] = [
     (r"e[\s-]?3", "E3"),
 ]
 VISA_RE = re.compile(
-    r"(?P<neg>\b(?:no|not|except|excluding|without|non)\b[\s:-]*(?:an?\s+)?)?\b(?P<v>"
+    r"(?P<neg>\b(?:no|not|except|excluding|without|non|can'?t\s+do|cannot\s+do|can\s+not\s+do|"
+    r"can'?t\s+accept|cannot\s+(?:accept|sponsor)|not\s+accepting)\b[\s:-]*(?:an?\s+)?)?\b(?P<v>"
     + "|".join(f"(?:{p})" for p, _ in _VISA_TOKENS) + r")\b",
     re.IGNORECASE,
 )
@@ -216,6 +217,10 @@ def find_visas(text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
         label = visa_label(m.group("v"))
         if label is None:
             continue
+        # "Req# OPT-13799-1", "Job ID: CPT-12": an id that happens to start like a visa.
+        if re.match(r"-?\d", text[m.end("v"):m.end("v") + 2]) or text[max(0, m.start("v") - 2):m.start("v")].strip() in (
+                "#", ":#"):
+            continue
         gap = text[last_end:m.start()] if last_end >= 0 else ""
         if m.group("neg"):
             negating = True
@@ -231,6 +236,8 @@ def find_visas(text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
             spans.append((m.start("v"), m.end("v")))
     if NO_SPONSOR.search(text) and "H1B" not in accepted:
         excluded.append("H1B")
+    if "OPT" in excluded and "STEM-OPT" not in accepted:
+        excluded.append("STEM-OPT")  # STEM OPT is an OPT extension: "No OPT" rules it out too
     accepted = [v for v in accepted if v not in excluded]
     return accepted, excluded, spans
 
@@ -267,8 +274,9 @@ def duration_months(value: str, *, years_allowed: bool) -> tuple[float | None, t
 
 # ------------------------------------------------------------------------------------------------- location
 _STATE_CODES = "|".join(sorted(us_states(), key=len, reverse=True))
-_CITY = r"[A-Za-z][A-Za-z.'\-]*(?:\s+[A-Za-z][A-Za-z.'\-]*){0,3}"
-CITY_STATE_RE = re.compile(rf"(?P<city>{_CITY})(?:\s*,\s*|\s+)(?P<state>{_STATE_CODES})\b(?!\s*-?\s*\d{{3}})")
+_CITY = r"[A-Za-z][A-Za-z.'\-]{0,24}(?:\s+[A-Za-z][A-Za-z.'\-]{0,24}){0,3}"  # bounded: no quadratic backtracking
+CITY_STATE_RE = re.compile(rf"(?P<city>{_CITY})(?:\s*,\s*|\s+)(?P<state>{_STATE_CODES})\b(?!\s*-?\s*\d{{3}})",
+                           re.IGNORECASE)
 CITY_STATENAME_RE = re.compile(
     rf"(?P<city>{_CITY})\s*,\s*(?P<state>" + "|".join(sorted((n.title() for n in state_names()), key=len, reverse=True))
     + r")\b",
@@ -307,9 +315,12 @@ def find_city_state(text: str) -> PlaceHit | None:
     """First "City, ST" / "City, State" whose city exists in GeoNames (so "Need Java Developer, IN" does not pass)."""
     best: PlaceHit | None = None
     for regex, by_name in ((CITY_STATE_RE, False), (CITY_STATENAME_RE, True)):
-        for m in regex.finditer(text):
+        for m in regex.finditer(text, 0, best.start + 1 if best else len(text)):
+            if best is not None and m.start() >= best.start:
+                break
             state_raw = m.group("state")
-            if not by_name and state_raw != state_raw.upper():
+            # Lower-case codes ("in", "or", "me") are English words; accept them only after a comma ("austin, tx").
+            if not by_name and state_raw != state_raw.upper() and "," not in text[m.end("city"):m.start("state")]:
                 continue
             state = state_raw.upper() if not by_name else state_names().get(state_raw.lower())
             words = m.group("city").split()
@@ -322,10 +333,17 @@ def find_city_state(text: str) -> PlaceHit | None:
                 point = geocode(city, state)
                 if point is not None:
                     start = m.start("city") + len(m.group("city")) - len(city)
-                    hit = PlaceHit(point.city, point.state, start, m.end("state"))
+                    # Keep the name as written ("New York", not GeoNames' "New York City"), tidied; short
+                    # all-caps forms ("NYC") take the gazetteer's name.
+                    written = city if not city.isupper() else city.title()
+                    name = point.city if (len(city) <= 3 and city.isupper()) else (
+                        written if written[0].isupper() else written.title())
+                    hit = PlaceHit(name, point.state, start, m.end("state"))
                     if best is None or hit.start < best.start:
                         best = hit
                     break
+            if best is not None and not by_name:
+                break  # the earliest "City, ST" wins; only a state *name* earlier than it could still beat it
     return best
 
 

@@ -18,10 +18,10 @@ from ml.extraction.schemas import RequirementExtraction
 
 SET_FIELDS = ("skills", "skills_required", "visa_accepted", "rate_terms", "domains")
 SCALAR_FIELDS = ("is_requirement", "title", "min_years", "seniority", "location", "city", "state", "work_mode",
-                 "rate", "duration_months", "contract_type", "client", "end_client", "external_id")
+                 "rate", "duration_months", "contract_type", "start_date", "client", "end_client", "external_id")
 FIELDS = ("is_requirement", "title", "skills", "skills_required", "min_years", "seniority", "location", "city",
-          "state", "work_mode", "visa_accepted", "rate", "rate_terms", "duration_months", "contract_type", "client",
-          "end_client", "external_id", "domains")
+          "state", "work_mode", "visa_accepted", "rate", "rate_terms", "duration_months", "contract_type", "start_date",
+          "client", "end_client", "external_id", "domains")
 
 
 def labels_from_extraction(x: RequirementExtraction) -> dict[str, Any]:
@@ -38,7 +38,8 @@ def labels_from_extraction(x: RequirementExtraction) -> dict[str, Any]:
         "work_mode": x.location.work_mode,
         "visa_accepted": sorted(x.visa_accepted),
         "rate": x.rate.hourly_usd if x.rate else None,
-        "rate_terms": sorted(x.rate.terms) if x.rate else [],
+        "rate_terms": sorted(x.employment_terms or (x.rate.terms if x.rate else [])),
+        "start_date": x.start_date.isoformat() if x.start_date else None,
         "duration_months": x.duration_months,
         "contract_type": x.contract_type,
         "client": x.client,
@@ -165,3 +166,71 @@ def format_table(scores: dict[str, FieldScore]) -> str:
             lines.append(f"{s.field:<17} {s.n:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} "
                          f"{s.exact_match:>6.3f}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------- seed world gold
+_GOLD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "role", "job_title"),
+    "skills_required": ("required_skills", "skills_required", "must_have"),
+    "min_years": ("min_years", "years", "experience_years"),
+    "seniority": ("seniority",),
+    "visa_accepted": ("visa_accepted", "visas"),
+    "rate": ("rate_hourly_usd", "hourly_usd", "bill_rate_hourly", "bill_rate_max", "budget_hourly", "rate"),
+    "rate_terms": ("employment_terms", "terms", "rate_terms"),
+    "duration_months": ("duration_months",),
+    "contract_type": ("contract_type",),
+    "client": ("client", "client_name"),
+    "end_client": ("end_client", "end_client_name"),
+    "external_id": ("external_id", "req_id"),
+    "start_date": ("start_date",),
+    "city": ("city",),
+    "state": ("state",),
+    "work_mode": ("work_mode",),
+}
+
+
+def world_gold(truth: dict[str, Any]) -> dict[str, Any]:
+    """Map a world.message_truth row (flat columns and/or a jsonb payload) onto the corpus gold format. Only
+    fields the truth actually carries are scored."""
+    flat: dict[str, Any] = {}
+    for key, value in truth.items():
+        if isinstance(value, dict) and key in ("truth", "labels", "gold", "fields", "expected", "extraction"):
+            flat.update(value)
+        else:
+            flat.setdefault(key, value)
+    gold: dict[str, Any] = {}
+    kind = str(flat.get("kind") or flat.get("category") or flat.get("expect") or "").lower()
+    is_req = flat.get("is_requirement")
+    if is_req is None:
+        is_req = kind in ("", "requirement", "req") if kind else True
+    gold["expect"] = "requirement" if is_req else (
+        "quarantine" if kind in ("garbage", "binary", "empty", "oversized", "quarantine") else "not_requirement")
+    if not is_req:
+        return gold
+    gold["is_requirement"] = True
+    for field, names in _GOLD_ALIASES.items():
+        for name in names:
+            if name in flat and flat[name] is not None:
+                value = flat[name]
+                if isinstance(value, dict) and field == "rate":
+                    value = value.get("hourly_usd")
+                gold[field] = float(value) if field in ("rate", "min_years", "duration_months") and value is not None \
+                    else value
+                break
+    loc = flat.get("location")
+    if isinstance(loc, dict):
+        for k in ("city", "state", "work_mode"):
+            gold.setdefault(k, loc.get(k))
+    if "city" in gold or "work_mode" in gold:
+        gold["location"] = {k: gold.get(k) for k in ("city", "state", "work_mode")}
+    skills = flat.get("skills")
+    if skills is None and ("required_skills" in flat or "nice_skills" in flat):
+        skills = list(flat.get("required_skills") or []) + list(flat.get("nice_skills") or [])
+    if skills is not None:
+        gold["skills"] = sorted({s if isinstance(s, str) else s.get("canonical") or s.get("name") for s in skills})
+        if "skills_required" not in gold and all(isinstance(s, dict) and "required" in s for s in skills):
+            gold["skills_required"] = sorted({s.get("canonical") or s.get("name") for s in skills if s["required"]})
+    if "skills_required" in gold:
+        gold["skills_required"] = sorted({s if isinstance(s, str) else s.get("canonical") or s.get("name")
+                                          for s in gold["skills_required"]})
+    return gold

@@ -32,6 +32,8 @@ from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
 
 CONF_LABEL, CONF_SUBJECT, CONF_FREE, CONF_INFERRED = 0.95, 0.85, 0.7, 0.5
+MAX_TEXT_CHARS = 20_000
+MAX_SUBJECT_CHARS = 400
 
 ROLE_NOUNS = (r"developer|engineer|architect|analyst|administrator|admin|lead|manager|consultant|tester|scientist|"
               r"specialist|designer|dba|sdet|programmer|scrum master|product owner|owner|qa|coordinator|director|"
@@ -45,13 +47,16 @@ SUBJECT_PREFIX = re.compile(
     r"position|role|urgent need)\s*(?:for|of)?\s*(?:an?\s+)?[:\-–]?\s*)?",
     re.IGNORECASE,
 )
-SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;|\s/\s)\s*|\s+-\s+")
+SUBJECT_SPLIT = re.compile(r"\s*(?:\|\||\||–|—|::|\s-\s|;)\s*|\s+-\s+")
 BODY_TITLE_RE = re.compile(
     rf"\b(?:looking\s+for|need|needs|hiring|seeking|requirement\s+for|opening\s+for|position\s+(?:of|for)|"
     rf"role\s+of|searching\s+for)\s+(?:an?\s+|the\s+|a\s+strong\s+|strong\s+|\d+\s+)?"
-    rf"(?P<t>(?:[A-Za-z.#+/&\-]+\s+){{0,5}}?(?:{ROLE_NOUNS}))s?\b",
+    rf"(?P<t>(?:[A-Za-z.#+/&\-]{{1,30}}\s+){{0,5}}?(?:{ROLE_NOUNS}))s?\b",
     re.IGNORECASE,
 )
+LOGISTICS = re.compile(r"remote|hybrid|on[\s-]?site|local|c2c|w2|1099|contract|month|year|full[\s-]?time|cth|"
+                       r"visa|usc|gc\b|h1b|\d|urgent|immediate|direct|\bonly\b|\bday\b|\b[ecmp]st\b|domain|bank|health|insurance|"
+                       r"retail|telecom|financ|pharma|government|public sector", re.IGNORECASE)
 SENIORITY = [
     (re.compile(r"\bprincipal\b|\bstaff\b|\bdistinguished\b", re.I), "principal"),
     (re.compile(r"\barchitect\b", re.I), "architect"),
@@ -127,7 +132,10 @@ def _subject_segments(subject: str) -> list[tuple[str, int]]:
         depth += (ch == "(") - (ch == ")" and depth > 0)
         if depth == 0:
             m = SUBJECT_SPLIT.match(rest, i)
-            if m and m.end() > i:
+            # "$70 - $75/hr" is a range, not two segments.
+            is_range = m is not None and "-" in m.group(0) and i > 0 and re.match(r"[\dkK]", rest[i - 1]) is not None \
+                and re.match(r"\$?\d", rest[m.end():m.end() + 2]) is not None
+            if m and m.end() > i and not is_range:
                 cuts.append((i, m.end()))
                 i = m.end()
                 continue
@@ -143,7 +151,8 @@ def _subject_segments(subject: str) -> list[tuple[str, int]]:
 
 
 def _clean_title(title: str) -> str:
-    title = re.sub(r"\s*\((?:[^)]*)\)\s*", " ", title)  # "(Hybrid)", "(W2)"
+    # "(Hybrid)", "(W2)", "(6 months)" are logistics; "(Selenium)", "(Django)" belong to the title.
+    title = re.sub(r"\s*\(([^)]*)\)\s*", lambda m: " " if LOGISTICS.search(m.group(1)) else m.group(0), title)
     title = re.sub(r"\s*\([^)]*$", "", title)  # an unclosed "(Remote"
     title = re.sub(r"^[^A-Za-z.#]+", "", title)  # "!! Golang Developer"
     title = re.sub(r"\s+(opportunity|opportunities|position|role|requirement|opening|needed|required|job|urgent|asap|"
@@ -194,8 +203,12 @@ def _min_years(doc: _Doc) -> tuple[float | None, Evidence | None]:
             return float(m.group("a")), _ev(CONF_LABEL, "body", (lab.start + m.start(), lab.start + m.end()))
     for text, source in ((doc.body, "body"), (doc.subject, "subject")):
         for m in YEARS_RE.finditer(text):
+            # The clause around the figure ("12 month contract" vs "8+ yrs") decides, not a fixed window.
+            left = max(text.rfind(c, 0, m.start()) for c in ";.\n") + 1
+            rights = [i for i in (text.find(c, m.end()) for c in ";.\n") if i >= 0]
+            clause = text[left:min(rights) if rights else len(text)].lower()
             window = text[max(0, m.start() - 60):m.end() + 60].lower()
-            if re.search(r"\b(month|duration|contract|extension|old|ago)\b", window) and "experience" not in window:
+            if re.search(r"\b(month|duration|contract|extension|old|ago)\b", clause) and "experience" not in clause:
                 continue
             years = float(m.group("a"))
             if 0 < years <= 40:
@@ -323,9 +336,9 @@ def _visas(doc: _Doc) -> tuple[list[str], Evidence | None]:
             any_visa = True
             first_span = first_span or (offset + ANY_VISA.search(text).start(), offset + ANY_VISA.search(text).end())  # type: ignore[union-attr]
         acc, exc, spans = find_visas(text)
-        # TN is also Tennessee: only trust it beside another visa token.
-        if acc == ["TN"] and not re.search(r"visa|work auth", text, re.I):
-            acc = []
+        # TN is also Tennessee ("Nashville, TN"): a TN right after "City," is the state.
+        if "TN" in acc and re.search(r"[A-Za-z]\s*,\s*TN\b", text) and not re.search(r"\bTN\s+visa", text, re.I):
+            acc = [v for v in acc if v != "TN"]
         for v in acc:
             if v not in accepted:
                 accepted.append(v)
@@ -335,7 +348,8 @@ def _visas(doc: _Doc) -> tuple[list[str], Evidence | None]:
         if (acc or exc) and first_span is None:
             first_span = (offset + spans[0][0], offset + spans[0][1]) if spans else (offset, offset + len(text.rstrip()))
             first_source = source
-    if any_visa and not accepted:
+    if any_visa:
+        # "Any visa", "Any visa except OPT/CPT": everything not excluded, whatever else the lines name.
         accepted = [v for v in ALL_VISAS if v not in excluded]
     elif excluded and not accepted:
         # "No H1B" alone means everything else is fine.
@@ -375,14 +389,17 @@ def _duration(doc: _Doc) -> tuple[float | None, Evidence | None]:
 
 def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tuple[str | None, Evidence | None]:
     lab = doc.label("type")
-    for text, source, offset, conf in (
+    texts = (
         *([(lab.value, "body", lab.start, CONF_LABEL)] if lab else []),
         (doc.subject, "subject", 0, CONF_SUBJECT),
         (doc.body, "body", 0, CONF_FREE),
-    ):
+    )
+    # "Contract to hire" anywhere beats a "C2C" in the subject: it is the more specific statement.
+    for text, source, offset, conf in texts:
         m = CONTRACT_TO_HIRE.search(text)
         if m:
             return "contract_to_hire", _ev(conf, source, (offset + m.start(), offset + m.end()))
+    for text, source, offset, conf in texts:
         m = FULL_TIME.search(text)
         if m and not CONTRACT.search(text[:m.start()] + text[m.end():m.end() + 40] if source != "body" else ""):
             return "full_time", _ev(conf, source, (offset + m.start(), offset + m.end()))
@@ -391,16 +408,42 @@ def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tupl
             return "contract", _ev(conf, source, (offset + m.start(), offset + m.end()))
     if rate is not None and rate.unit == "year":
         return "full_time", _ev(CONF_INFERRED, "inferred", None)
-    if duration is not None or (rate is not None and rate.unit == "hour"):
+    if duration is not None or (rate is not None and rate.unit == "hour") or doc.label("duration") is not None:
+        # A "Duration:" line ("Long term") only exists for contracts.
         return "contract", _ev(CONF_INFERRED, "inferred", None)
     return None, None
+
+
+START_PROSE = re.compile(r"\bstart(?:\s+date)?\s*(?::|is|on|by|from)?\s*(?P<d>[^\n;]{4,30})", re.IGNORECASE)
+HIDDEN_CLIENT = re.compile(
+    r"^(a|an|our|the|one of)\s|fortune\s*\d+|top[\s-]*\d+|tier[\s-]*\d|\bclient\b|\bleading\b|\bmajor\b|\blarge\b|"
+    r"^(state|public sector|government|federal)\b|confidential|\bdirect\b", re.IGNORECASE)
+PROSE_CLIENT = re.compile(r"\b(?:end\s+)?client\s+is\s+(?P<v>[^.\n;]{2,60}?)\s*[.;\n]", re.IGNORECASE)
+
+
+def _clients(doc: _Doc) -> tuple[str | None, Evidence | None, str | None, Evidence | None]:
+    """(client, evidence, end client, evidence). `client` is whoever the email names as the client, hidden or not
+    ("Fortune 500 bank"); `end_client` only a named company ("Crescent Bancorp"), never a descriptor."""
+    client, client_ev = _party(doc, "client")
+    end, end_ev = _party(doc, "end_client")
+    if client is None and end is not None:
+        client, client_ev = end, end_ev
+    if client is None:
+        m = PROSE_CLIENT.search(doc.body)
+        if m:
+            client, client_ev = m.group("v").strip(), _ev(CONF_FREE, "body", m.span("v"))
+    if end is not None and HIDDEN_CLIENT.search(end):
+        end, end_ev = None, None
+    if end is None and client is not None and not HIDDEN_CLIENT.search(client):
+        end, end_ev = client, client_ev
+    return client, client_ev, end, end_ev
 
 
 def _party(doc: _Doc, field: str) -> tuple[str | None, Evidence | None]:
     lab = doc.label(field)
     if not lab:
         return None, None
-    value = re.sub(r"\s*\(.*?\)\s*", " ", lab.value).strip(" .,-")
+    value = lab.value.strip(" .,-")  # as written: "a state agency (via prime vendor)" is what the vendor discloses
     value = re.split(r"\s+(?:via|through|thru)\s+", value, maxsplit=1, flags=re.I)[0].strip()
     if not value or len(value) > 80 or value.lower() in {"tbd", "n/a", "na", "confidential", "will disclose"}:
         return None, None
@@ -418,65 +461,117 @@ def _external_id(doc: _Doc) -> tuple[str | None, Evidence | None]:
     return None, None
 
 
-def _skill_sections(body: str) -> list[tuple[int, int, bool]]:
-    """(start, end, required?) ranges of the body; a "Nice to have:" heading or label opens a nice-to-have range
-    that runs until the next heading or label."""
-    ranges: list[tuple[int, int, bool]] = []
+LIST_HEADING = re.compile(r"skill|must|mandatory|required|technical|tech\s*stack|technolog", re.IGNORECASE)
+DUTIES_HEADING = re.compile(r"responsibilit|job description|duties|about the role|description|summary|what you|"
+                            r"day[\s-]*to[\s-]*day|role overview", re.IGNORECASE)
+
+
+def _skill_sections(body: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) ranges of the body. kind: "list" (an explicit required-skills list), "nice" (nice to
+    have), "duties" (responsibilities / job description prose) or "other". A heading or label opens a range that
+    runs until the next heading or label."""
+    ranges: list[tuple[int, int, str]] = []
     pos = 0
-    current_start, current_required = 0, True
+    current_start, current_kind = 0, "other"
+    previous_blank = False
     for line in body.splitlines(keepends=True):
         stripped = line.strip()
+        if (current_kind in ("list", "nice") and previous_blank and stripped
+                and not stripped.startswith(("-", "*", "•")) and len(stripped.split()) >= 5):
+            # A list ends at a blank line followed by prose ("Design, develop and support ...").
+            ranges.append((current_start, pos, current_kind))
+            current_start, current_kind = pos, "duties"
+        previous_blank = not stripped
         lab = labelled_lines(line)
         heading = HEADING.match(line) if stripped.endswith(":") or (
             stripped and len(stripped) < 40 and not stripped.startswith(("-", "*", "•")) and (
                 NICE_LINE.search(stripped) or SECTION_WORDS.search(stripped))) else None
         if lab or heading:
-            ranges.append((current_start, pos, current_required))
+            ranges.append((current_start, pos, current_kind))
             current_start = pos
-            key_text = (lab[0].field if lab else heading.group(1)) if (lab or heading) else ""  # type: ignore[union-attr]
-            current_required = lab[0].field != "nice_skills" if lab else not NICE_LINE.search(key_text)
+            if lab:
+                current_kind = {"nice_skills": "nice", "required_skills": "list"}.get(lab[0].field, "other")
+            else:
+                key_text = heading.group(1)  # type: ignore[union-attr]
+                current_kind = ("nice" if NICE_LINE.search(key_text) else "list" if LIST_HEADING.search(key_text)
+                                else "duties" if DUTIES_HEADING.search(key_text) else "other")
         pos += len(line)
-    ranges.append((current_start, pos, current_required))
+    ranges.append((current_start, pos, current_kind))
     return ranges
 
 
 _YEARS_NEAR = re.compile(r"^\s*(?:\(|-|–|:)?\s*(\d{1,2})\s*\+?\s*(?:years?|yrs?)", re.IGNORECASE)
 
 
+def _sentence_at(text: str, idx: int, cache: dict[int, list[tuple[int, str]]]) -> str:
+    """The sentence of `text` around `idx` (sentences end at . or ; inside a line). Lines are split once."""
+    line_start = text.rfind("\n", 0, idx) + 1
+    if line_start not in cache:
+        line_end = text.find("\n", line_start)
+        line = text[line_start: line_end if line_end >= 0 else len(text)]
+        pieces: list[tuple[int, str]] = []
+        pos = 0
+        for piece in re.split(r"(?<=[.;])\s", line):
+            pos = line.find(piece, pos)
+            pieces.append((line_start + pos, piece))
+            pos += len(piece)
+        cache[line_start] = pieces
+    current = ""
+    for start, piece in cache[line_start]:
+        if start > idx:
+            break
+        current = piece
+    return current
+
+
 def _skills(doc: _Doc) -> list[ExtractedSkill]:
     out: dict[str, ExtractedSkill] = {}
     sections = _skill_sections(doc.body)
-    for source, text in (("subject", doc.subject), ("body", doc.body)):
-        for hit in find_skills(text):
+    # With explicit skill lists, skills that only appear in the duties prose ("... in an Agile environment") are
+    # boilerplate, not asks; without lists, the prose is all there is.
+    explicit_lists = any(kind in ("list", "nice") for _, _, kind in sections)
+    skill_label_lines = {lab.line_start for lab in doc.labels if lab.field in ("required_skills", "nice_skills")}
+    sentences: dict[int, list[tuple[int, str]]] = {}
+    # A technology named only inside the job title ("Sr. ETL Developer", "React Architect") is not counted when the
+    # email lists at least two skills of its own: the ask is the list (see ADR 0004).
+    title_spans = [(m.start("t"), m.end("t")) for m in [BODY_TITLE_RE.search(doc.body)] if m]
+    lab = doc.label("title")
+    if lab:
+        title_spans.append((lab.start, lab.end))
+    body_hits = find_skills(doc.body)
+    outside = {h.canonical for h in body_hits if not any(a <= h.start < b for a, b in title_spans)}
+    title_only = len(outside) >= 2 or explicit_lists
+    for source, hits in (("subject", find_skills(doc.subject)), ("body", body_hits)):
+        text = doc.subject if source == "subject" else doc.body
+        for hit in hits:
+            if title_only and (source == "subject" or any(a <= hit.start < b for a, b in title_spans)):
+                continue
+            existing = out.get(hit.canonical)
+            if existing is not None and existing.required:
+                continue  # nothing a later mention could change
             required = True
             conf = CONF_SUBJECT if source == "subject" else CONF_FREE
             if source == "body":
-                for start, end, req in sections:
-                    if start <= hit.start < end:
-                        required = req
-                        break
-                line_start = text.rfind("\n", 0, hit.start) + 1
-                line_end = text.find("\n", hit.end)
-                line = text[line_start: line_end if line_end >= 0 else len(text)]
+                kind = next((k for start, end, k in sections if start <= hit.start < end), "other")
+                if explicit_lists and kind == "duties":
+                    continue
+                required = kind != "nice"
                 # Inline qualifiers beat the section: "Kafka is a plus", "Python (must)".
-                sentence = re.split(r"(?<=[.;])\s", line)
-                sentence_text = next((s for s in sentence if hit.raw in s), line)
+                sentence_text = _sentence_at(text, hit.start, sentences)
                 if NICE_LINE.search(sentence_text) and not re.search(r"\bmust\b|\brequired\b", sentence_text, re.I):
                     required = False
                 elif re.search(r"\bmust\b|\brequired\b|\bmandatory\b", sentence_text, re.I):
                     required = True
-                if any(lab.field in ("required_skills", "nice_skills") and lab.line_start == line_start
-                       for lab in doc.labels):
+                if text.rfind("\n", 0, hit.start) + 1 in skill_label_lines:
                     conf = CONF_LABEL
-            years_m = _YEARS_NEAR.match(text[hit.end:hit.end + 20])
-            years = float(years_m.group(1)) if years_m else None
-            existing = out.get(hit.canonical)
             if existing is not None:
-                if required and not existing.required:
+                if required:
                     out[hit.canonical] = existing.model_copy(update={"required": True})
                 continue
+            years_m = _YEARS_NEAR.match(text[hit.end:hit.end + 20])
             out[hit.canonical] = ExtractedSkill(
-                raw=hit.raw, canonical=hit.canonical, required=required, years=years,
+                raw=hit.raw, canonical=hit.canonical, required=required,
+                years=float(years_m.group(1)) if years_m else None,
                 evidence=_ev(conf, source, (hit.start, hit.end)),
             )
     return list(out.values())
@@ -498,8 +593,10 @@ def _domains(doc: _Doc) -> list[str]:
 
 def extract_requirement(text: str, subject: str | None = None) -> RequirementExtraction:
     """Deterministic extraction of one requirement email body (and its subject)."""
-    body = text or ""
-    subject = subject or ""
+    # Requirements fit in a few pages; past this the text is a pasted document or garbage, and the regexes' cost
+    # grows with it. Spans stay valid because the cut keeps a prefix.
+    body = (text or "")[:MAX_TEXT_CHARS]
+    subject = (subject or "")[:MAX_SUBJECT_CHARS]
     doc = _Doc(body=body, subject=subject, labels=labelled_lines(body))
     is_req, reason = classify_message(subject, body)
     evidence: dict[str, Evidence] = {}
@@ -534,12 +631,17 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
         start, span = find_date(lab.value)
         if start and span:
             evidence["start_date"] = _ev(CONF_LABEL, "body", (lab.start + span[0], lab.start + span[1]))
-    client, ev = _party(doc, "client")
+    else:
+        m = START_PROSE.search(body)
+        if m:
+            start, span = find_date(m.group("d"))
+            if start and span:
+                evidence["start_date"] = _ev(CONF_FREE, "body", (m.start("d") + span[0], m.start("d") + span[1]))
+    client, ev, end_client, end_ev = _clients(doc)
     if ev:
         evidence["client"] = ev
-    end_client, ev = _party(doc, "end_client")
-    if ev:
-        evidence["end_client"] = ev
+    if end_ev:
+        evidence["end_client"] = end_ev
     vendor, ev = _party(doc, "vendor")
     if ev:
         evidence["vendor"] = ev
@@ -547,12 +649,22 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     if ev:
         evidence["external_id"] = ev
     skills = _skills(doc)
+    terms, term_spans = find_terms(doc.subject + "\n" + doc.body)
+    if contract_type == "full_time" and not terms:
+        terms = ["FTE"]
+    if rate is not None and rate.terms:
+        terms = list(dict.fromkeys([*rate.terms, *terms]))
+    if terms and term_spans:
+        s0, e0 = term_spans[0]
+        sub_len = len(doc.subject) + 1
+        evidence["employment_terms"] = _ev(CONF_FREE, "subject", (s0, e0)) if e0 <= len(doc.subject) else _ev(
+            CONF_FREE, "body", (s0 - sub_len, e0 - sub_len))
     notes = "; ".join(n for n in [rate_note, "locals only" if re.search(r"\blocals?\s+only\b", body + subject, re.I)
                                    else None] if n) or None
     evidence["is_requirement"] = Evidence(confidence=0.9 if is_req else 0.8, source="inferred")
     return RequirementExtraction(
         is_requirement=is_req, not_requirement_reason=reason, title=title, external_id=external_id, skills=skills,
         min_years=min_years, seniority=seniority, location=location, visa_accepted=visas,  # type: ignore[arg-type]
-        rate=rate, duration_months=duration, contract_type=contract_type, start_date=start,  # type: ignore[arg-type]
+        rate=rate, employment_terms=terms, duration_months=duration, contract_type=contract_type, start_date=start,  # type: ignore[arg-type]
         client=client, end_client=end_client, vendor=vendor, domains=_domains(doc), notes=notes, evidence=evidence,
     )

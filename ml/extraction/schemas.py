@@ -78,6 +78,8 @@ class RequirementExtraction(BaseModel):
     location: Location = Field(default_factory=Location)
     visa_accepted: list[Visa] = Field(default_factory=list)
     rate: Rate | None = None
+    # Terms stated anywhere in the email, also when the rate itself is not ("Rate: DOE", "C2C only").
+    employment_terms: list[EmploymentTerm] = Field(default_factory=list)
     duration_months: float | None = Field(default=None, ge=0, le=120)
     contract_type: Literal["contract", "contract_to_hire", "full_time"] | None = None
     start_date: date | None = None

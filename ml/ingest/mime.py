@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage, Message
+from email.message import Message
 
 from ml.ingest.html import html_to_text
 
@@ -321,6 +321,7 @@ def parse_message(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMe
         first = inner[0]
         text, subject, forwarded = first.text, first.subject or subject, True
         attachments.extend(first.attachments)
+    text = _with_attached_jd(text, subject, attachments)
     if not text and not attachments:
         raise UnparseableMessage("empty_body: no text content and no attachments")
     return ParsedMessage(
@@ -328,6 +329,29 @@ def parse_message(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMe
         text=text, attachments=attachments, content_hash=content_hash, raw_subject=raw_subject,
         forwarded=forwarded, charset_fallback=guessed,
     )
+
+
+_JD_HINT = re.compile(r"\b(jd|job\s*description|requirement|req|position\s*details|job\s*details)\b", re.IGNORECASE)
+
+
+def _with_attached_jd(text: str, subject: str, attachments: list[Attachment]) -> str:
+    """"Please find the JD attached": when the body is a stub and the mail or the file says it is a job
+    description, the attachment's text is the requirement. Resumes attached to replies are left alone."""
+    if len(re.sub(r"\s+", "", text)) >= 200 or not attachments:
+        return text
+    from ml.ingest.documents import UnparseableDocument, document_text  # documents imports this module
+
+    for att in attachments:
+        if not (_JD_HINT.search(att.filename) or _JD_HINT.search(text) or _JD_HINT.search(subject)):
+            continue
+        if re.search(r"resume|cv\b|profile", att.filename, re.IGNORECASE):
+            continue
+        try:
+            doc = document_text(att.filename, att.data, att.content_type)
+        except UnparseableDocument:
+            continue
+        return f"{text}\n\n{doc}".strip() if text else doc
+    return text
 
 
 def _from(msg: Message) -> str | None:
@@ -344,4 +368,4 @@ def _is_thin(plain: str, html: list[str]) -> bool:
     return plain_len < 40 and html_len > 3 * max(plain_len, 1)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "Attachment", "EmailMessage", "ParsedMessage", "UnparseableMessage", "parse_message"]
+__all__ = ["DEFAULT_MAX_BYTES", "Attachment", "ParsedMessage", "UnparseableMessage", "parse_message"]

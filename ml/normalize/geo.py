@@ -22,11 +22,16 @@ class GeoPoint:
     timezone: str
 
 
+_SAINT = re.compile(r"\bst\.?\s")
+_FORT = re.compile(r"\bft\.?\s")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def _key(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"\bst\.?\s", "saint ", text.lower())
-    text = re.sub(r"\bft\.?\s", "fort ", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = _FORT.sub("fort ", _SAINT.sub("saint ", text.lower()))
+    return _NON_ALNUM.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -31,7 +31,7 @@ class Taxonomy:
     version: str
     skills: dict[str, Skill]
 
-    @property
+    @cached_property
     def alias_map(self) -> dict[str, str]:
         """alias key -> canonical name (canonical names are their own alias)."""
         mapping: dict[str, str] = {}

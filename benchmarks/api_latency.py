@@ -1,0 +1,257 @@
+"""API latency under load: p50/p95/p99 and RPS for list views, full-text search and recommendations.
+
+1. Loads one tenant with 100,000 consultants (plus skills and 384-d embeddings) and 200 requirements into the
+   embedded Postgres of a separate data folder (default /tmp/benchcrm-bench; reused on later runs).
+   Embeddings are synthetic (a centre per job family plus noise, made in SQL) because encoding 100k resumes with
+   the real model would take longer than the benchmark; the vector index and query shapes are the real ones.
+2. Starts the API (`benchcrm serve`) as a separate process on 127.0.0.1 (or uses --url) and drives it from this
+   process over loopback with a bounded number of concurrent clients, then prints one line per scenario.
+
+    python benchmarks/api_latency.py [--consultants 100000] [--requests 300] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TENANT_SLUG = "bench-latency"
+FAMILIES = [  # (title, summary, skills)
+    ("Senior Java Developer", "Java 11/17, Spring Boot, microservices, Kafka, AWS", ["Java", "Spring Boot", "AWS"]),
+    ("Data Engineer", "Python, PySpark, Snowflake, Airflow, dbt on AWS", ["Python", "PySpark", "Snowflake"]),
+    ("React Developer", "React, TypeScript, Node.js, GraphQL", ["React", "TypeScript", "Node.js"]),
+    ("Salesforce Developer", "Apex, Lightning, SFDC integrations", ["Salesforce", "Apex"]),
+    (".NET Developer", "C#, .NET Core, Azure, SQL Server", ["C#", ".NET Core", "Azure"]),
+    ("DevOps Engineer", "Kubernetes, Terraform, AWS, CI/CD", ["Kubernetes", "Terraform", "AWS"]),
+    ("QA Automation Engineer", "Selenium, Java, Cucumber, API testing", ["Selenium", "Java"]),
+    ("ServiceNow Developer", "ServiceNow ITSM, JavaScript, integrations", ["ServiceNow", "JavaScript"]),
+]
+STATES = ["TX", "NC", "NJ", "CA", "GA", "IL", "VA", "WA", "FL", "NY"]
+VISAS = ["USC", "GC", "H1B", "GC-EAD", "H4-EAD", "OPT"]
+
+
+def load_tenant(settings, n_consultants: int) -> uuid.UUID:
+    """Create and fill the benchmark tenant once (idempotent: skipped when already loaded)."""
+    import sqlalchemy as sa
+
+    from warehouse.bootstrap import prepare_database
+    from warehouse.db import set_tenant
+    from warehouse.repositories.tenants import ensure_tenant
+
+    engine, _ = prepare_database(settings)
+    with engine.begin() as conn:
+        tenant = ensure_tenant(conn, slug=TENANT_SLUG)
+    with engine.connect() as conn:
+        have = conn.execute(sa.text("select count(*) from crm.consultant where tenant_id = :t"), {"t": tenant}).scalar()
+    if have >= n_consultants:
+        print(f"tenant {TENANT_SLUG} already holds {have} consultants; reusing it")
+        return tenant
+    started = time.perf_counter()
+    n_fam = len(FAMILIES)
+    with engine.begin() as conn:
+        set_tenant(conn, tenant)
+        conn.execute(sa.text("set local synchronous_commit = off"))
+        conn.execute(sa.text("create temp table fam (idx int, title text, summary text, skills text[]) on commit drop"))
+        for i, (title, summary, skills) in enumerate(FAMILIES):
+            conn.execute(sa.text("insert into fam values (:i, :t, :s, :k)"), {"i": i, "t": title, "s": summary, "k": skills})
+        conn.execute(sa.text(
+            "insert into crm.consultant (tenant_id, external_id, full_name, email, title, summary, years_experience, "
+            "city, state, hourly_rate, visa_status, status, created_at) "
+            "select :t, 'B-' || g, 'Consultant ' || g, 'c' || g || '@bench.example', f.title, "
+            "f.summary || ' (' || (3 + g % 18) || ' years)', 3 + g % 18, 'City ' || (g % 50), "
+            "(cast(:states as text[]))[1 + abs(hashint4(g)) % 10], 45 + (g % 60), "
+            "(cast(:visas as text[]))[1 + abs(hashint4(g + 1)) % 6], "
+            "(array['bench','marketing','placed','inactive'])[1 + abs(hashint4(g + 2)) % 4], "
+            "now() - (g || ' minutes')::interval "
+            "from generate_series(1, :n) g join fam f on f.idx = g % :nf"),
+            {"t": tenant, "n": n_consultants, "nf": n_fam, "states": STATES, "visas": VISAS})
+        conn.execute(sa.text(
+            "insert into crm.consultant_skill (tenant_id, consultant_id, skill_id, raw_name, years, is_primary) "
+            "select c.tenant_id, c.id, s.id, k.name, c.years_experience, k.ord = 1 "
+            "from crm.consultant c join fam f on f.title = c.title "
+            "cross join lateral unnest(f.skills) with ordinality as k(name, ord) "
+            "left join crm.skill s on lower(s.canonical_name) = lower(k.name) where c.tenant_id = :t"), {"t": tenant})
+        conn.execute(sa.text(
+            "insert into crm.requirement (tenant_id, external_id, title, description, state, work_mode, bill_rate_max, "
+            "min_years, visa_accepted, employment_terms) "
+            "select :t, 'BR-' || g, f.title, 'Must have: ' || array_to_string(f.skills, ', ') || '. ' || f.summary, "
+            "(cast(:states as text[]))[1 + g % 10], (array['onsite','hybrid','remote'])[1 + g % 3], 60 + g % 40, 3 + g % 10, "
+            "array['USC','GC','H1B'], array['C2C','W2'] from generate_series(1, 200) g join fam f on f.idx = g % :nf"),
+            {"t": tenant, "nf": n_fam, "states": STATES})
+        conn.execute(sa.text(
+            "insert into crm.requirement_skill (tenant_id, requirement_id, skill_id, raw_name, is_required) "
+            "select r.tenant_id, r.id, s.id, k.name, true from crm.requirement r join fam f on f.title = r.title "
+            "cross join lateral unnest(f.skills) as k(name) "
+            "left join crm.skill s on lower(s.canonical_name) = lower(k.name) where r.tenant_id = :t"), {"t": tenant})
+        # one centre per job family; each entity = its family's centre + noise (correlated subquery per row)
+        conn.execute(sa.text(
+            "create temp table centre on commit drop as select f.idx, f.title, "
+            "(select array_agg(random() - 0.5) from generate_series(1, 384) d where d > f.idx * 0) a from fam f"))
+        # Bulk load: build the vector indexes once after the rows instead of row by row (same definitions back).
+        hnsw = conn.execute(sa.text(
+            "select indexname, indexdef from pg_indexes where schemaname = 'crm' and tablename = 'embedding' "
+            "and indexdef ilike '%using hnsw%'")).all()
+        for name, _ in hnsw:
+            conn.execute(sa.text(f'drop index crm."{name}"'))
+        for entity in ("consultant", "requirement"):
+            # unit vectors (as the real encoder's), written without pgvector >= 0.7's l2_normalize
+            conn.execute(sa.text(
+                f"insert into crm.embedding (tenant_id, entity_type, entity_id, model, dims, vector, content_hash) "
+                f"select e.tenant_id, '{entity}', e.id, 'all-MiniLM-L6-v2', 384, "
+                "(select array_agg(x / n order by i)::vector(384) from (select i, x, sqrt(sum(x * x) over ()) n "
+                "  from (select i, c.a[i] + (random() - 0.5) * 0.6 + 0 * length(e.id::text) x "
+                "        from generate_series(1, 384) i) s) t), md5(e.id::text) "
+                f"from crm.{entity} e join centre c on c.title = e.title where e.tenant_id = :t"), {"t": tenant})
+        conn.execute(sa.text("set local maintenance_work_mem = '1GB'"))
+        for _, definition in hnsw:
+            conn.execute(sa.text(definition))
+    print(f"loaded {n_consultants} consultants, 200 requirements and embeddings in {time.perf_counter() - started:.0f} s")
+    return tenant
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def drive(name: str, base: str, headers: dict, make_request: Callable[[httpx.Client, int], httpx.Response],
+          n: int, concurrency: int) -> None:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    counter = iter(range(n))
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            for _ in range(3):  # warm the connection and caches
+                make_request(client, 0)
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                t0 = time.perf_counter()
+                r = make_request(client, i)
+                dt = (time.perf_counter() - t0) * 1000
+                with lock:
+                    latencies.append(dt)
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    ok = statuses.get(200, 0)
+    print(f"{name:<34} n={len(latencies):>4}  p50={percentile(latencies, .5):7.1f} ms  "
+          f"p95={percentile(latencies, .95):7.1f} ms  p99={percentile(latencies, .99):7.1f} ms  "
+          f"mean={statistics.fmean(latencies):6.1f} ms  rps={len(latencies) / wall:6.1f}  status={statuses}"
+          + ("" if ok == len(latencies) else "  (not all 200)"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "benchcrm-api-latency"))
+    parser.add_argument("--consultants", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--url", default=None, help="Use an already running API (same data dir) instead")
+    args = parser.parse_args()
+
+    os.environ["BENCHCRM_DATA_DIR"] = args.data_dir
+    os.environ.pop("BENCHCRM_JWKS_URL", None)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from serving.auth.tokens import issue_token
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    tenant = load_tenant(settings, args.consultants)
+    import sqlalchemy as sa
+
+    from warehouse.db import admin_engine
+
+    with admin_engine(settings).begin() as conn:  # committed: planner statistics for the fresh rows
+        conn.execute(sa.text("analyze crm.consultant; analyze crm.embedding; analyze crm.requirement"))
+    with admin_engine(settings).connect() as conn:
+        requirement_ids = [str(r) for r in conn.execute(sa.text(
+            "select id from crm.requirement where tenant_id = :t order by external_id"), {"t": tenant}).scalars()]
+        consultant_ids = [str(r) for r in conn.execute(sa.text(
+            "select id from crm.consultant where tenant_id = :t order by random() limit 500"), {"t": tenant}).scalars()]
+
+    server = None
+    base = args.url
+    if base is None:
+        base = f"http://127.0.0.1:{args.port}"
+        env = {**os.environ, "BENCHCRM_RATE_LIMIT_PER_MINUTE": "1000000"}
+        server = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
+                                   str(args.port), "--no-dispatcher"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the API did not become ready within 120 s")
+            time.sleep(0.5)
+        headers = {"Authorization": f"Bearer {issue_token(settings, tenant_id=tenant, role='Recruiter', minutes=120)}"}
+        print(f"API {base}; tenant {TENANT_SLUG} ({args.consultants} consultants); {args.requests} requests per "
+              f"scenario, {args.concurrency} concurrent clients; driver and server are separate processes")
+        terms = ["java spring", "snowflake airflow", "react typescript", "salesforce apex", "kubernetes terraform",
+                 "selenium", "servicenow", "azure sql"]
+        cursors: list[str] = []
+        first = httpx.get(f"{base}/v1/consultants", params={"limit": 50}, headers=headers).json()
+        page = first
+        for _ in range(20):
+            if not page.get("nextCursor"):
+                break
+            cursors.append(page["nextCursor"])
+            page = httpx.get(f"{base}/v1/consultants", params={"limit": 50, "cursor": page["nextCursor"]},
+                             headers=headers).json()
+        n, c = args.requests, args.concurrency
+        drive("list consultants (first page, 50)", base, headers,
+              lambda cl, i: cl.get("/v1/consultants", params={"limit": 50}), n, c)
+        drive("list consultants (cursor pages)", base, headers,
+              lambda cl, i: cl.get("/v1/consultants", params={"limit": 50, "cursor": cursors[i % len(cursors)]}), n, c)
+        drive("list consultants (filtered)", base, headers,
+              lambda cl, i: cl.get("/v1/consultants", params={"limit": 50, "status": "bench",
+                                                               "state": STATES[i % 10]}), n, c)
+        drive("get consultant by id", base, headers,
+              lambda cl, i: cl.get(f"/v1/consultants/{consultant_ids[i % len(consultant_ids)]}"), n, c)
+        drive("full-text search consultants (q=)", base, headers,
+              lambda cl, i: cl.get("/v1/consultants", params={"q": terms[i % len(terms)], "limit": 50}), n, c)
+        drive("full-text search, no match", base, headers,
+              lambda cl, i: cl.get("/v1/consultants", params={"q": "cobol mainframe", "limit": 50}), n // 3, c)
+        drive("recommendations topK=10 explain", base, headers,
+              lambda cl, i: cl.post(f"/v1/requirements/{requirement_ids[i % len(requirement_ids)]}/recommendations",
+                                    params={"topK": 10}, json={"explain": True}), n, c)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Wall time of the matching pipeline (the `train_job` assets: features → training set → ranker → calibrator →
+evaluation → MLflow registration → batch recommendations → drift) and online recommendation latency.
+
+    python benchmarks/pipeline_time.py [--tenant acme]                # a seeded demo tenant
+    python benchmarks/pipeline_time.py --synthetic 10000,2000         # writes the synthetic test world first
+Uses the configured database (embedded under BENCHCRM_DATA_DIR unless BENCHCRM_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def seed_synthetic(spec: str) -> str:
+    from ml.matching.loaders import load_skill_graph
+    from ml.taxonomy import load_taxonomy
+    from ml.taxonomy.sync import sync_taxonomy
+    from tests.ml.synthetic import make_world, write_world
+    from warehouse.bootstrap import prepare_database
+    from warehouse.repositories.tenants import ensure_tenant
+
+    engine, _ = prepare_database()
+    with engine.begin() as conn:
+        sync_taxonomy(conn, load_taxonomy())
+        slug = f"bench-{uuid.uuid4().hex[:8]}"
+        tenant_id = ensure_tenant(conn, slug=slug)
+    with engine.connect() as conn:
+        graph = load_skill_graph(conn)
+    n_cons, n_reqs = (int(x) for x in spec.split(","))
+    started = time.perf_counter()
+    world = make_world(graph, n_consultants=n_cons, n_requirements=n_reqs, per_requirement=12, seed=11, salt=slug)
+    write_world(engine, tenant_id, world)
+    with engine.begin() as conn:
+        conn.execute(__import__("sqlalchemy").text("analyze"))
+    print(f"seeded synthetic tenant {slug}: {n_cons} consultants, {n_reqs} requirements, "
+          f"{len(world.submissions)} submissions in {time.perf_counter() - started:.1f} s")
+    return slug
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tenant", default=os.environ.get("BENCHCRM_TENANT", "acme"))
+    parser.add_argument("--synthetic", default=None)
+    parser.add_argument("--latency-requests", type=int, default=50)
+    args = parser.parse_args()
+    slug = seed_synthetic(args.synthetic) if args.synthetic else args.tenant
+
+    import dagster as dg
+
+    from orchestration.defs.resources import PostgresResource
+    from orchestration.defs.train import assets, checks
+
+    selection = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
+                 assets.model_evaluation, assets.registered_model, assets.batch_recommendations, assets.drift_report]
+    started = time.perf_counter()
+    result = dg.materialize(
+        [*selection, checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_ece_below_0_03,
+         checks.drift_psi_below_threshold],
+        resources={"postgres": PostgresResource(tenant_slug=slug)}, raise_on_error=False,
+    )
+    total = time.perf_counter() - started
+    print(f"{'step':<50}{'seconds':>10}")
+    for event in result.all_events:
+        if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            status = "" if event.event_type_value == "STEP_SUCCESS" else "  (FAILED)"
+            print(f"{event.step_key:<50}{event.event_specific_data.duration_ms / 1000:>10.2f}{status}")
+    print(f"{'full matching pipeline (wall)':<50}{total:>10.2f}  success={result.success}")
+    for evaluation in result.get_asset_check_evaluations():
+        print(f"check {evaluation.check_name}: {'passed' if evaluation.passed else 'FAILED'}")
+
+    # Online latency: recommendations for the newest open requirements with the exported champion.
+    import sqlalchemy as sa
+
+    from ml.matching.champion import load_champion
+    from ml.matching.service import recommend_for_requirement
+    from warehouse.db import app_engine, tenant_tx
+    from warehouse.settings import get_settings
+
+    resource = PostgresResource(tenant_slug=slug)
+    tenant_id = resource.tenant_id()
+    model = load_champion(get_settings())
+    with tenant_tx(tenant_id, app_engine()) as conn:
+        ids = conn.execute(sa.text("select id from crm.requirement where status = 'open' order by received_at desc"
+                                   " limit :n"), {"n": args.latency_requests}).scalars().all()
+    times, candidates = [], []
+    for rid in ids:
+        t0 = time.perf_counter()
+        with tenant_tx(tenant_id, app_engine()) as conn:
+            res = recommend_for_requirement(conn, tenant_id=tenant_id, requirement_id=rid, top_k=10, explain=True,
+                                            model=model)
+        times.append((time.perf_counter() - t0) * 1000)
+        candidates.append(res.stats["candidates"])
+    if times:
+        print(f"recommend_for_requirement top-10 with {model.version if model else 'seed formula'}: "
+              f"p50 {np.percentile(times, 50):.1f} ms, p95 {np.percentile(times, 95):.1f} ms over {len(times)} "
+              f"requirements; candidates per request median {int(np.median(candidates))}")
+
+
+if __name__ == "__main__":
+    main()

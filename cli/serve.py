@@ -1,0 +1,39 @@
+"""`benchcrm serve`: migrate, then serve the API (with the webhook dispatcher) on localhost."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.main import app, fail
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default: BENCHCRM_API_HOST, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default: BENCHCRM_API_PORT, 8000)."),
+    workers: int = typer.Option(1, min=1, max=16, help="Uvicorn worker processes."),
+    dispatcher: bool = typer.Option(True, help="Run the webhook dispatcher beside the API."),
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from serving.main import create_app
+    from serving.observability import configure_logging
+    from warehouse.bootstrap import prepare_database
+    from warehouse.embedded import DatabaseUnavailable
+    from warehouse.migrations import MigrationError
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    try:
+        prepare_database(settings)
+    except (DatabaseUnavailable, MigrationError) as exc:
+        raise fail(str(exc)) from None
+    configure_logging()
+    host, port = host or settings.api_host, port or settings.api_port
+    typer.echo(f"BenchCRM API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
+    if workers == 1:
+        uvicorn.run(create_app(settings, start_dispatcher=dispatcher), host=host, port=port, log_config=None,
+                    access_log=False)
+    else:  # several processes: each builds its own app; one dispatcher per process is safe (SKIP LOCKED)
+        uvicorn.run("serving.asgi:app", host=host, port=port, workers=workers, log_config=None, access_log=False)

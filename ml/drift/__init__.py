@@ -1,0 +1,1 @@
+"""Drift between the training period and recent data: PSI per feature and on predictions, Evidently HTML."""

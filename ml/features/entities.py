@@ -1,0 +1,211 @@
+"""Requirements and consultants as column arrays (the form vectorized features need), built from plain records.
+
+Records are dicts as read from crm.requirement / crm.consultant (plus `skills`, `embedding`), or produced by the
+extractor for offline scoring; every field may be None.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from ml.features.geo import tz_offsets
+
+EPOCH = date(1970, 1, 1)
+CREDIT_EXACT, CREDIT_CHILD, CREDIT_PARENT, CREDIT_SIBLING = 1.0, 0.8, 0.4, 0.2
+WEIGHT_REQUIRED, WEIGHT_NICE = 2.0, 1.0
+
+
+def to_day(value: Any) -> float:
+    """Days since 1970-01-01 as float (NaN for None)."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, datetime):
+        return value.timestamp() / 86400.0
+    if isinstance(value, date):
+        return float((value - EPOCH).days)
+    if isinstance(value, int | float):
+        return float(value)
+    raise TypeError(f"not a date: {value!r}")
+
+
+def _f(value: Any) -> float:
+    if value is None:
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+@dataclass(frozen=True)
+class SkillGraph:
+    """Skill ids -> columns, plus the credit a consultant's skill earns against a required skill."""
+
+    ids: tuple[int, ...]
+    names: tuple[str, ...]
+    credit: np.ndarray  # (S, S): credit[held, wanted]
+
+    @property
+    def index(self) -> dict[int, int]:
+        return {sid: i for i, sid in enumerate(self.ids)}
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[int, str, int | None]]) -> SkillGraph:
+        """rows: (id, canonical_name, parent_id) as in crm.skill."""
+        rows = sorted(rows)
+        ids = tuple(r[0] for r in rows)
+        idx = {sid: i for i, sid in enumerate(ids)}
+        n = len(ids)
+        parent = np.full(n, -1)
+        for sid, _name, pid in rows:
+            if pid is not None and pid in idx:
+                parent[idx[sid]] = idx[pid]
+        # ancestor[i, j] = j is a (transitive) ancestor of i
+        ancestor = np.zeros((n, n), dtype=bool)
+        for i in range(n):
+            j, seen = parent[i], 0
+            while j >= 0 and seen < n:
+                ancestor[i, j] = True
+                j, seen = parent[j], seen + 1
+        credit = np.zeros((n, n), dtype=np.float32)
+        # A held child implies the wanted parent (Spring Boot -> Java): strong partial credit.
+        credit[ancestor] = CREDIT_CHILD
+        # A held parent says something about a wanted child (Java for Spring Boot): weak partial credit.
+        credit[ancestor.T] = np.maximum(credit[ancestor.T], CREDIT_PARENT)
+        has_parent = parent >= 0
+        sibling = (parent[:, None] == parent[None, :]) & has_parent[:, None] & has_parent[None, :]
+        credit = np.maximum(credit, np.where(sibling, CREDIT_SIBLING, 0.0).astype(np.float32))
+        np.fill_diagonal(credit, CREDIT_EXACT)
+        return cls(ids=ids, names=tuple(r[1] for r in rows), credit=credit)
+
+    @classmethod
+    def from_taxonomy(cls) -> SkillGraph:
+        """The packaged taxonomy with synthetic ids (offline scoring, before a database exists)."""
+        from ml.taxonomy import load_taxonomy
+
+        tax = load_taxonomy()
+        names = sorted(tax.skills)
+        ids = {name: i + 1 for i, name in enumerate(names)}
+        return cls.from_rows((ids[n], n, ids.get(tax.skills[n].parent or "")) for n in names)
+
+    def id_for_name(self, name: str) -> int | None:
+        try:
+            return self.ids[self.names.index(name)]
+        except ValueError:
+            return None
+
+
+def _embeddings(records: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    dim = next((len(r["embedding"]) for r in records if r.get("embedding") is not None), 0)
+    emb = np.zeros((len(records), dim), dtype=np.float32)
+    has = np.zeros(len(records), dtype=bool)
+    for i, r in enumerate(records):
+        vec = r.get("embedding")
+        if vec is None or len(vec) != dim:
+            continue
+        v = np.asarray(vec, dtype=np.float32)
+        norm = float(np.linalg.norm(v))
+        if np.isfinite(norm) and norm > 0:
+            emb[i], has[i] = v / norm, True
+    return emb, has
+
+
+@dataclass(frozen=True)
+class Requirements:
+    ids: list[uuid.UUID]
+    lat: np.ndarray
+    lon: np.ndarray
+    tz: np.ndarray
+    is_remote: np.ndarray  # 1.0 remote, 0.0 onsite/hybrid, NaN unknown
+    is_hybrid: np.ndarray
+    budget: np.ndarray
+    visa_accepted: list[frozenset[str] | None]
+    min_years: np.ndarray
+    start_day: np.ndarray
+    client_key: list[str | None]
+    skill_weights: np.ndarray  # (n, S): 2 required, 1 nice-to-have
+    embeddings: np.ndarray
+    has_embedding: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Consultants:
+    ids: list[uuid.UUID]
+    lat: np.ndarray
+    lon: np.ndarray
+    tz: np.ndarray
+    relocate: np.ndarray
+    rate: np.ndarray
+    visa: list[str | None]
+    years: np.ndarray
+    available_day: np.ndarray
+    location_label: list[str | None]
+    skills: np.ndarray  # (n, S) 0/1 held skills
+    embeddings: np.ndarray
+    has_embedding: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph, *, weighted: bool) -> np.ndarray:
+    index = graph.index
+    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
+    for i, r in enumerate(records):
+        for item in r.get("skills") or ():
+            # requirement skills: (skill_id, is_required); consultant skills: skill_id
+            sid, required = (item if isinstance(item, tuple | list) else (item, True))
+            col = index.get(sid) if sid is not None else None
+            if col is None:
+                continue
+            value = (WEIGHT_REQUIRED if required else WEIGHT_NICE) if weighted else 1.0
+            out[i, col] = max(out[i, col], value)
+    return out
+
+
+def requirements_from_records(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> Requirements:
+    lat = np.array([_f(r.get("lat")) for r in records], dtype=np.float64)
+    lon = np.array([_f(r.get("lon")) for r in records], dtype=np.float64)
+    mode = [(r.get("work_mode") or None) for r in records]
+    emb, has = _embeddings(records)
+    return Requirements(
+        ids=[r.get("id") for r in records],
+        lat=lat, lon=lon, tz=tz_offsets([r.get("timezone") for r in records], lon),
+        is_remote=np.array([np.nan if m is None else float(m == "remote") for m in mode]),
+        is_hybrid=np.array([float(m == "hybrid") for m in mode]),
+        budget=np.array([_f(r.get("bill_rate_max")) for r in records]),
+        visa_accepted=[frozenset(r["visa_accepted"]) if r.get("visa_accepted") else None for r in records],
+        min_years=np.array([_f(r.get("min_years")) for r in records]),
+        start_day=np.array([to_day(r.get("start_date")) for r in records]),
+        client_key=[str(r["client_company_id"]) if r.get("client_company_id") else None for r in records],
+        skill_weights=_skill_matrix(records, graph, weighted=True),
+        embeddings=emb, has_embedding=has,
+    )
+
+
+def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> Consultants:
+    lat = np.array([_f(r.get("lat")) for r in records], dtype=np.float64)
+    lon = np.array([_f(r.get("lon")) for r in records], dtype=np.float64)
+    emb, has = _embeddings(records)
+    labels = [", ".join(x for x in (r.get("city"), r.get("state")) if x) or None for r in records]
+    return Consultants(
+        ids=[r.get("id") for r in records],
+        lat=lat, lon=lon, tz=tz_offsets([r.get("timezone") for r in records], lon),
+        relocate=np.array([float(bool(r.get("willing_to_relocate"))) for r in records]),
+        rate=np.array([_f(r.get("hourly_rate")) for r in records]),
+        visa=[r.get("visa_status") for r in records],
+        years=np.array([_f(r.get("years_experience")) for r in records]),
+        available_day=np.array([to_day(r.get("available_from")) for r in records]),
+        location_label=labels,
+        skills=_skill_matrix(records, graph, weighted=False),
+        embeddings=emb, has_embedding=has,
+    )

@@ -1,0 +1,229 @@
+"""Recommendations for the API and batch jobs: candidates → point-in-time features → champion model (or the seed
+formula when none is registered) → ranked, explained items; optional storage with a feature snapshot per item."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import numpy as np
+import sqlalchemy as sa
+
+from ml.features.columns import FEATURE_VERSION
+from ml.features.entities import consultants_from_records, requirements_from_records
+from ml.features.history import HistoryIndex
+from ml.features.pairs import compute_pair_features, factor_matrix, snapshot
+from ml.matching.candidates import CandidateLimits, consultant_candidates, requirement_candidates
+from ml.matching.champion import ChampionModel
+from ml.matching.loaders import (
+    load_consultant_records,
+    load_outcome_events,
+    load_requirement_records,
+    load_skill_graph,
+    today_day,
+)
+from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
+from ml.scoring.reasons import reasons as build_reasons
+
+Direction = Literal["requirement_to_consultants", "consultant_to_requirements"]
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+class NotFound(LookupError):
+    """The anchor requirement or consultant does not exist for this tenant (RLS hides other tenants' rows)."""
+
+
+def seed_probability(score: np.ndarray) -> np.ndarray:
+    """Without a trained model: a fixed, documented map from the seed score (uncalibrated; `calibrated=False`)."""
+    return 1.0 / (1.0 + np.exp(-(6.0 * (np.asarray(score, float) - 0.65))))
+
+
+@dataclass(frozen=True)
+class RecommendationItem:
+    consultant_id: uuid.UUID
+    requirement_id: uuid.UUID
+    rank: int
+    match_score: float
+    success_probability: float
+    reasons: list[str]
+    factors: dict[str, dict[str, Any]]
+    features: dict[str, Any]
+    baseline: float = 0.0
+
+
+@dataclass(frozen=True)
+class RecommendationResult:
+    direction: Direction
+    anchor_id: uuid.UUID
+    model_version: str
+    calibrated: bool
+    items: list[RecommendationItem]
+    stats: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _factor_dicts(values: np.ndarray, contributions: np.ndarray, weights: np.ndarray) -> dict[str, FactorResult]:
+    out = {}
+    for j, name in enumerate(FACTORS):
+        known = bool(np.isfinite(values[j]))
+        out[name] = FactorResult(
+            value=float(np.clip(values[j], 0, 1)) if known else None, weight=float(weights[j]),
+            contribution=float(contributions[j]), status="known" if known else "unknown",
+        )
+    return out
+
+
+def _score(frame, model: ChampionModel | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                        np.ndarray, np.ndarray, str]:
+    """(sort key, match_score, probability, contributions (n,6), weights (n,6), baseline, version)."""
+    values = factor_matrix(frame)
+    if model is None:
+        score, contrib, weights = explainable_scores(values)
+        return score, score, seed_probability(score), contrib, weights, np.zeros(len(score)), SEED_MODEL_VERSION
+    pred = model.predict(frame)
+    absolute = np.abs(pred.contributions)
+    total = absolute.sum(axis=1, keepdims=True)
+    weights = np.divide(absolute, total, out=np.zeros_like(absolute), where=total > 0)
+    return (pred.raw, pred.match_score, pred.success_probability, pred.contributions, weights, pred.baseline,
+            model.version)
+
+
+def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[dict], anchor_is_requirement: bool,
+          top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float],
+          cosine: np.ndarray):
+    t0 = time.perf_counter()
+    reqs = requirements_from_records(reqs_records, graph)
+    cons = consultants_from_records(cons_records, graph)
+    if anchor_is_requirement:
+        ri, ci = np.zeros(len(cons), dtype=np.int64), np.arange(len(cons))
+    else:
+        ri, ci = np.arange(len(reqs)), np.zeros(len(reqs), dtype=np.int64)
+    events = load_outcome_events(conn, consultant_ids=[c["id"] for c in cons_records],
+                                 client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")])
+    timings["history_ms"] = (time.perf_counter() - t0) * 1000
+    t1 = time.perf_counter()
+    frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
+                                  cosine=cosine)
+    # Work authorization is a hard filter: a known mismatch never reaches the list.
+    eligible = np.flatnonzero(frame["visa_match"].fill_nan(1.0).fill_null(1.0).to_numpy() != 0.0)
+    frame = frame[eligible]
+    key, score, prob, contrib, weights, baseline, version = _score(frame, model)
+    order = np.lexsort((np.arange(len(key)), -key))[:top_k]
+    values = factor_matrix(frame)
+    items = []
+    for rank, row in enumerate(order, start=1):
+        features = snapshot(frame, int(row), reqs, cons, graph)
+        factors = _factor_dicts(values[row], contrib[row], weights[row])
+        items.append(RecommendationItem(
+            consultant_id=cons.ids[int(ci[eligible[row]])], requirement_id=reqs.ids[int(ri[eligible[row]])],
+            rank=rank, match_score=float(np.clip(score[row], 0, 1)),
+            success_probability=float(np.clip(np.nan_to_num(prob[row], nan=0.0), 0, 1)),
+            reasons=build_reasons(features, factors) if explain else [],
+            factors={k: v.as_dict() for k, v in factors.items()}, features=features, baseline=float(baseline[row]),
+        ))
+    timings["score_ms"] = (time.perf_counter() - t1) * 1000
+    return items, version, len(eligible)
+
+
+def recommend_for_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID,
+                              top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
+                              limits: CandidateLimits | None = None) -> RecommendationResult:
+    """Ranked consultants for one requirement. `conn` is tenant-scoped (RLS); tenant_id is recorded, not trusted."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    graph = load_skill_graph(conn)
+    found = load_requirement_records(conn, [requirement_id], model=EMBEDDING_MODEL)
+    if not found:
+        raise NotFound(f"requirement {requirement_id} not found")
+    req = found[0]
+    names = {sid: name for sid, name in zip(graph.ids, graph.names, strict=True)}
+    candidates = consultant_candidates(conn, req, model=EMBEDDING_MODEL, limits=limits,
+                                       skill_names=[names[s] for s, _ in req["skills"] if s in names])
+    timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
+    cons_records = load_consultant_records(conn, list(candidates), embeddings=False) if candidates else []
+    cosine = np.array([_nan(candidates[c["id"]].cosine) for c in cons_records])
+    items, version, eligible = _rank(conn, reqs_records=found, cons_records=cons_records, anchor_is_requirement=True,
+                                     top_k=top_k, explain=explain, model=model, graph=graph, timings=timings,
+                                     cosine=cosine)
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    return RecommendationResult(
+        direction="requirement_to_consultants", anchor_id=requirement_id, model_version=version,
+        calibrated=model is not None, items=items,
+        stats={"candidates": len(candidates), "eligible": eligible, "tenant_id": str(tenant_id), **timings},
+        params={"top_k": top_k, "explain": explain},
+    )
+
+
+def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consultant_id: uuid.UUID,
+                             top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
+                             limits: CandidateLimits | None = None) -> RecommendationResult:
+    """Ranked open requirements for one (bench) consultant."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    graph = load_skill_graph(conn)
+    found = load_consultant_records(conn, [consultant_id], model=EMBEDDING_MODEL)
+    if not found:
+        raise NotFound(f"consultant {consultant_id} not found")
+    con = found[0]
+    names = {sid: name for sid, name in zip(graph.ids, graph.names, strict=True)}
+    candidates = requirement_candidates(conn, con, model=EMBEDDING_MODEL, limits=limits,
+                                        skill_names=[names[s] for s in con["skills"] if s in names])
+    timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
+    reqs_records = load_requirement_records(conn, list(candidates), embeddings=False) if candidates else []
+    cosine = np.array([_nan(candidates[r["id"]].cosine) for r in reqs_records])
+    items, version, eligible = _rank(conn, reqs_records=reqs_records, cons_records=found,
+                                     anchor_is_requirement=False, top_k=top_k, explain=explain, model=model,
+                                     graph=graph, timings=timings, cosine=cosine)
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    return RecommendationResult(
+        direction="consultant_to_requirements", anchor_id=consultant_id, model_version=version,
+        calibrated=model is not None, items=items,
+        stats={"candidates": len(candidates), "eligible": eligible, "tenant_id": str(tenant_id), **timings},
+        params={"top_k": top_k, "explain": explain},
+    )
+
+
+def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: RecommendationResult,
+                          kind: Literal["api", "batch", "evaluation"] = "api",
+                          created_by: uuid.UUID | None = None) -> uuid.UUID:
+    """Write crm.match_run + one crm.recommendation and one crm.feature_snapshot per item. Returns the run id."""
+    run_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    conn.execute(sa.text(
+        "insert into crm.match_run (id, tenant_id, kind, direction, anchor_id, model_version, params, stats,"
+        " created_by, finished_at) values (:id, :t, :kind, :direction, :anchor, :version, cast(:params as jsonb),"
+        " cast(:stats as jsonb), :by, :now)"),
+        {"id": run_id, "t": tenant_id, "kind": kind, "direction": result.direction, "anchor": result.anchor_id,
+         "version": result.model_version, "params": json.dumps(result.params),
+         "stats": json.dumps({**result.stats, "calibrated": result.calibrated}, default=str), "by": created_by,
+         "now": now})
+    if not result.items:
+        return run_id
+    recs, snaps = [], []
+    for item in result.items:
+        rec_id = uuid.uuid4()
+        recs.append({
+            "id": rec_id, "t": tenant_id, "run": run_id, "r": item.requirement_id, "c": item.consultant_id,
+            "rank": item.rank, "score": item.match_score, "p": item.success_probability,
+            "reasons": json.dumps(item.reasons), "factors": json.dumps({**item.factors, "_baseline": item.baseline}),
+            "inputs": json.dumps({"feature_version": FEATURE_VERSION}), "version": result.model_version,
+        })
+        snaps.append({"t": tenant_id, "rec": rec_id, "r": item.requirement_id, "c": item.consultant_id,
+                      "v": FEATURE_VERSION, "f": json.dumps(item.features, default=str)})
+    conn.execute(sa.text(
+        "insert into crm.recommendation (id, tenant_id, match_run_id, requirement_id, consultant_id, rank,"
+        " match_score, success_probability, reasons, factors, inputs, model_version) values (:id, :t, :run, :r, :c,"
+        " :rank, :score, :p, cast(:reasons as jsonb), cast(:factors as jsonb), cast(:inputs as jsonb), :version)"),
+        recs)
+    conn.execute(sa.text(
+        "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id,"
+        " feature_version, features) values (:t, :rec, :r, :c, :v, cast(:f as jsonb))"), snaps)
+    return run_id

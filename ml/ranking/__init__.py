@@ -1,0 +1,1 @@
+"""Ranking models: logistic baseline and LightGBM lambdarank, with factor contributions from `pred_contrib`."""

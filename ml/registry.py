@@ -1,0 +1,173 @@
+"""MLflow tracking + registry for the ranker (used by Dagster assets and benchmarks, never by serving).
+
+- experiment `benchcrm/ranking`, registered model `benchcrm-ranker` (ranker + calibrator as one pyfunc, with
+  signature, input example, feature list and metrics), aliases `champion` / `challenger` (no stages);
+- promotion gate: a new version becomes `champion` only if it beats the current champion on the same held-out
+  period (MRR@10 not lower and Brier not higher, one of them strictly better); otherwise it stays `challenger` and the
+  reason is logged as a run tag and a version tag;
+- the champion is exported to `<data_dir>/models/champion/` for `ml.matching.champion.load_champion`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.matching.champion import champion_dir
+from ml.ranking.bundle import RankerBundle
+from warehouse.settings import Settings
+
+EXPERIMENT = "benchcrm/ranking"
+MODEL_NAME = "benchcrm-ranker"
+CHAMPION, CHALLENGER = "champion", "challenger"
+GATE_METRICS = ("mrr_at_10", "brier")
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    promote: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    run_id: str
+    experiment_id: str
+    version: str
+    aliases: tuple[str, ...]
+    decision: GateDecision
+    run_url: str
+
+
+def promotion_gate(challenger: dict[str, float], champion: dict[str, float] | None) -> GateDecision:
+    """Both metrics measured on the same held-out period."""
+    if champion is None:
+        return GateDecision(True, "no champion registered yet")
+    c_mrr, k_mrr = challenger["mrr_at_10"], champion["mrr_at_10"]
+    c_brier, k_brier = challenger["brier"], champion["brier"]
+    if c_mrr >= k_mrr and c_brier <= k_brier and (c_mrr > k_mrr or c_brier < k_brier):
+        return GateDecision(True, f"beats champion: MRR@10 {c_mrr:.4f} ≥ {k_mrr:.4f}, Brier {c_brier:.4f} ≤ {k_brier:.4f}")
+    parts = []
+    if c_mrr < k_mrr:
+        parts.append(f"MRR@10 {c_mrr:.4f} < champion {k_mrr:.4f}")
+    if c_brier > k_brier:
+        parts.append(f"Brier {c_brier:.4f} > champion {k_brier:.4f}")
+    return GateDecision(False, "; ".join(parts) or "ties the champion on MRR@10 and Brier")
+
+
+def configure(settings: Settings) -> str:
+    """Point MLflow at the configured backend (SQLite under the data folder by default); returns experiment id."""
+    import mlflow
+
+    uri = settings.resolved_mlflow_tracking_uri
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    experiment = mlflow.get_experiment_by_name(EXPERIMENT)
+    if experiment is None:
+        settings.mlflow_artifact_root.mkdir(parents=True, exist_ok=True)
+        return mlflow.create_experiment(EXPERIMENT, artifact_location=settings.mlflow_artifact_root.as_uri())
+    return experiment.experiment_id
+
+
+def run_url(settings: Settings, experiment_id: str, run_id: str) -> str:
+    return f"http://{settings.api_host}:{settings.mlflow_port}/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+def export_champion(settings: Settings, bundle: RankerBundle) -> Path:
+    """Write the champion files atomically (a half-written export is never visible to the API)."""
+    target = champion_dir(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".champion-", dir=target.parent))
+    bundle.save(staging)
+    backup = target.with_name("champion.previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if target.exists():
+        target.rename(backup)
+    staging.rename(target)
+    return target
+
+
+def current_champion_version(settings: Settings) -> str | None:
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    configure(settings)
+    try:
+        return MlflowClient().get_model_version_by_alias(MODEL_NAME, CHAMPION).version
+    except MlflowException:
+        return None
+
+
+def log_and_register(settings: Settings, *, bundle: RankerBundle, params: dict[str, Any],
+                     metrics: dict[str, dict[str, float]], champion_metrics: dict[str, float] | None,
+                     artifacts: dict[str, Path], example: Any, tags: dict[str, str] | None = None) -> Registration:
+    """Log one training run (params, every model's metrics, plots), register the pyfunc, apply the gate.
+
+    `metrics` is model -> metric -> value on the test period (must contain "lightgbm"); `champion_metrics` is the
+    current champion re-scored on that same period (None when there is none)."""
+    import mlflow
+    from mlflow import MlflowClient
+    from mlflow.models import infer_signature
+
+    from ml.ranking.pyfunc import RankerPyfunc
+
+    experiment_id = configure(settings)
+    challenger = metrics["lightgbm"]
+    decision = promotion_gate(challenger, champion_metrics)
+    client = MlflowClient()
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"ranker-{bundle.version}") as run:
+        mlflow.log_params({k: (json.dumps(v) if isinstance(v, list | dict) else v) for k, v in params.items()})
+        for model, values in metrics.items():
+            mlflow.log_metrics({f"{model}.{k}": float(v) for k, v in values.items()
+                                if isinstance(v, int | float) and np.isfinite(v)})
+        if champion_metrics:
+            mlflow.log_metrics({f"champion.{k}": float(v) for k, v in champion_metrics.items()
+                                if isinstance(v, int | float) and np.isfinite(v)})
+        for path in artifacts.values():
+            mlflow.log_artifact(str(path), artifact_path="plots" if path.suffix == ".png" else "reports")
+        mlflow.log_dict({"features": bundle.features}, "features.json")
+        mlflow.set_tags({"promotion_decision": "champion" if decision.promote else "challenger",
+                         "promotion_reason": decision.reason, **(tags or {})})
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = bundle.save(Path(tmp) / "bundle")
+            output = RankerPyfunc()
+            output.bundle = bundle
+            signature = infer_signature(example, output.predict(None, example))
+            info = mlflow.pyfunc.log_model(
+                name="model", python_model=RankerPyfunc(), artifacts={"bundle": str(folder)}, signature=signature,
+                input_example=example, registered_model_name=MODEL_NAME,
+                pip_requirements=["lightgbm", "numpy", "pandas", "polars", "mlflow"],
+                metadata={"features": bundle.features, "metrics": challenger},
+            )
+        version = str(info.registered_model_version)
+        run_id = run.info.run_id
+    client.set_model_version_tag(MODEL_NAME, version, "promotion_reason", decision.reason)
+    client.set_model_version_tag(MODEL_NAME, version, "mrr_at_10", f"{challenger['mrr_at_10']:.4f}")
+    client.set_model_version_tag(MODEL_NAME, version, "brier", f"{challenger['brier']:.4f}")
+    client.set_registered_model_alias(MODEL_NAME, CHALLENGER, version)
+    aliases = [CHALLENGER]
+    if decision.promote:
+        client.set_registered_model_alias(MODEL_NAME, CHAMPION, version)
+        aliases.append(CHAMPION)
+        bundle.version = f"{MODEL_NAME}/{version}"
+        bundle.metrics = {k: float(v) for k, v in challenger.items()}
+        export_champion(settings, bundle)
+    return Registration(run_id, experiment_id, version, tuple(aliases), decision,
+                        run_url(settings, experiment_id, run_id))
+
+
+def load_registered(settings: Settings, alias: str = CHAMPION):
+    """The registered pyfunc behind an alias (for evaluation and debugging, not serving)."""
+    import mlflow
+
+    configure(settings)
+    return mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@{alias}")

@@ -1,0 +1,1 @@
+"""Training set construction, time-based split, model fitting and the evaluation report."""

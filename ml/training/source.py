@@ -1,0 +1,47 @@
+"""Read everything training needs from the warehouse (tenant-scoped connection)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from ml.features.entities import (
+    Consultants,
+    Requirements,
+    SkillGraph,
+    consultants_from_records,
+    requirements_from_records,
+)
+from ml.matching.loaders import (
+    load_consultant_records,
+    load_labelled_submissions,
+    load_requirement_records,
+    load_skill_graph,
+)
+from ml.training.dataset import LabelledSubmissions, build_training_frame, check_enough
+
+
+@dataclass(frozen=True)
+class TrainingSource:
+    graph: SkillGraph
+    requirements: Requirements
+    consultants: Consultants
+    submissions: LabelledSubmissions
+
+    def frame(self) -> pl.DataFrame:
+        return build_training_frame(self.requirements, self.consultants, self.submissions, self.graph)
+
+
+def load_training_source(conn, *, as_of: date | None = None, model: str = "all-MiniLM-L6-v2") -> TrainingSource:
+    """Labelled submissions plus only the requirements and consultants they involve. Refuses early (TooFewOutcomes)
+    before loading entities when history is too thin."""
+    subs = load_labelled_submissions(conn, as_of=as_of)
+    check_enough(subs)
+    graph = load_skill_graph(conn)
+    req_ids = sorted({str(r) for r in subs.requirement_id})
+    con_ids = sorted({str(c) for c in subs.consultant_id})
+    reqs = requirements_from_records(load_requirement_records(conn, req_ids, model=model), graph)
+    cons = consultants_from_records(load_consultant_records(conn, con_ids, model=model), graph)
+    return TrainingSource(graph, reqs, cons, subs)

@@ -1,0 +1,46 @@
+"""Promotion and monitoring gates on the ranking assets (blocking: a failing gate stops downstream assets)."""
+
+
+import dagster as dg
+
+from orchestration.defs.resources import PostgresResource
+from orchestration.defs.train.assets import drift_report, model_evaluation
+
+ECE_LIMIT = 0.03
+PSI_LIMIT = 0.25
+
+
+def _read(postgres: PostgresResource, name: str):
+    from ml.training.store import ArtifactStore
+
+    return ArtifactStore.for_tenant(postgres._settings(), postgres.tenant_slug).read_json(name)
+
+
+@dg.asset_check(asset=model_evaluation, blocking=True)
+def ranker_beats_seed_formula_on_mrr_at_10(postgres: PostgresResource) -> dg.AssetCheckResult:
+    metrics = _read(postgres, "evaluation")["metrics"]
+    ranker, seed = metrics["lightgbm"]["mrr_at_10"], metrics["seed_formula"]["mrr_at_10"]
+    return dg.AssetCheckResult(passed=bool(ranker > seed), metadata={"lightgbm": ranker, "seed_formula": seed})
+
+
+@dg.asset_check(asset=model_evaluation, blocking=True)
+def calibration_ece_below_0_03(postgres: PostgresResource) -> dg.AssetCheckResult:
+    """ECE ≤ 0.03, unless the test period is so small that a perfectly calibrated model would exceed 0.03 by
+    chance (the 95th percentile of ECE under perfect calibration, simulated from the model's own probabilities)."""
+    evaluation = _read(postgres, "evaluation")
+    ece = evaluation["metrics"]["lightgbm"]["ece"]
+    noise = evaluation.get("ece_noise_floor_95", 0.0)
+    limit = max(ECE_LIMIT, noise)
+    return dg.AssetCheckResult(passed=bool(ece <= limit),
+                               metadata={"ece": ece, "limit": limit, "noise_floor_95": noise})
+
+
+@dg.asset_check(asset=drift_report)
+def drift_psi_below_threshold(postgres: PostgresResource) -> dg.AssetCheckResult:
+    drift = _read(postgres, "drift")
+    worst = max(drift["max_feature_psi"], drift["prediction_psi"])
+    return dg.AssetCheckResult(
+        passed=bool(worst < PSI_LIMIT), severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"max_feature_psi": drift["max_feature_psi"], "prediction_psi": drift["prediction_psi"],
+                  "top_feature": drift["top_feature"], "limit": PSI_LIMIT},
+    )

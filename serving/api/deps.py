@@ -1,0 +1,112 @@
+"""Request dependencies: the principal from the JWT, permission checks, and the tenant-scoped transaction.
+
+`TenantConn` is one transaction as the non-owner application role with `SET LOCAL app.tenant_id` set from the
+token (never from the request body or path), so Postgres RLS isolates tenants whatever the handler does. It is
+function-scoped: it commits before the response is sent, and rolls back if the handler raises.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Connection
+
+from serving.auth.tokens import AuthError
+from serving.errors import ProblemError
+from serving.ratelimit import SlidingWindowLimiter
+from warehouse.db import set_tenant
+
+_bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    actor_id: uuid.UUID          # the subject as a UUID (uuid5 of iss+sub when the IdP's subject is not one)
+    tenant_id: uuid.UUID
+    role: str
+    is_service_account: bool
+    permissions: frozenset[tuple[str, str]]
+
+    @property
+    def actor_type(self) -> str:
+        return "service" if self.is_service_account else "user"
+
+    def can(self, resource: str, action: str) -> bool:
+        return (resource, action) in self.permissions
+
+
+def _actor_uuid(issuer: str, subject: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(subject)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{issuer}#{subject}")
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    safe = detail.replace('"', "'")
+    return ProblemError(401, "unauthorized", "Unauthorized", detail,
+                        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{safe}"'})
+
+
+def get_principal(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise ProblemError(401, "unauthorized", "Unauthorized", "missing bearer token",
+                           headers={"WWW-Authenticate": "Bearer"})
+    state = request.app.state
+    try:
+        claims = state.verifier.verify(credentials.credentials)
+    except AuthError as exc:
+        raise _unauthorized(str(exc)) from None
+    limiter: SlidingWindowLimiter = state.rate_limiter
+    wait = limiter.hit(str(claims.tenant_id))
+    if wait is not None:
+        raise ProblemError(429, "rate-limited", "Too Many Requests",
+                           f"tenant rate limit of {limiter.limit} requests per minute exceeded",
+                           headers={"Retry-After": limiter.retry_after_header(wait)})
+    principal = Principal(
+        subject=claims.subject, actor_id=_actor_uuid(state.settings.jwt_iss, claims.subject),
+        tenant_id=claims.tenant_id, role=claims.role, is_service_account=claims.is_service_account,
+        permissions=state.permissions.get(claims.role, frozenset()))
+    request.state.tenant_id = str(claims.tenant_id)
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(resource: str, action: str) -> Callable[[Principal], Principal]:
+    """Dependency that answers 403 (naming the permission) unless the principal's role grants it."""
+
+    def _check(principal: CurrentUser) -> Principal:
+        if not principal.can(resource, action):
+            raise ProblemError(403, "forbidden", "Forbidden",
+                               f"role {principal.role} lacks permission {resource}:{action}",
+                               missingPermission=f"{resource}:{action}", role=principal.role)
+        return principal
+
+    _check.permission = (resource, action)  # type: ignore[attr-defined]  # read by the OpenAPI decorator
+    return _check
+
+
+STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) longer than this per statement
+
+
+def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
+    with request.app.state.engine.begin() as conn:
+        set_tenant(conn, principal.tenant_id)
+        conn.exec_driver_sql(f"set local statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        yield conn
+
+
+TenantConn = Annotated[Connection, Depends(get_conn, scope="function")]
+
+
+def request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)

@@ -1,0 +1,45 @@
+"""Attachments on CRM records (content sent base64 in JSON; size bounded by the request limit)."""
+
+import base64
+import binascii
+import hashlib
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from serving.api.crud import Resource, crud_router
+from serving.api.deps import Principal
+from serving.errors import ProblemError
+from serving.schemas.activities import (
+    AttachedTo,
+    AttachmentCreate,
+    AttachmentPublic,
+    AttachmentsPublic,
+    AttachmentUpdate,
+)
+from warehouse.repositories.crm_tables import ATTACHMENTS
+
+_TABLES = {"consultant": "consultant", "requirement": "requirement", "company": "company", "contact": "contact",
+           "submission": "submission"}
+
+
+def _prepare(conn: Connection, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    table = _TABLES[values["entity_type"]]
+    exists = conn.execute(sa.text(f"select 1 from crm.{table} where id = :id and deleted_at is null"),
+                          {"id": values["entity_id"]}).scalar()
+    if not exists:  # RLS: another tenant's record is as absent as a missing one
+        raise ProblemError(422, "unknown-reference", "Unprocessable Content",
+                           f"{values['entity_type']} {values['entity_id']} does not exist")
+    try:
+        content = base64.b64decode(values.pop("content_base64"), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ProblemError(422, "invalid-base64", "Unprocessable Content", "contentBase64 is not base64") from exc
+    return {**values, "content": content, "size_bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+
+
+RESOURCE = Resource(name="attachments", spec=ATTACHMENTS, create=AttachmentCreate, update=AttachmentUpdate,
+                    public=AttachmentPublic, page=AttachmentsPublic,
+                    filters={"entity_type": AttachedTo, "entity_id": uuid.UUID}, before_create=_prepare)
+router = crud_router(RESOURCE)

@@ -1,0 +1,42 @@
+"""Quarantined inputs (messages, resumes) with the reason they were set aside."""
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from serving.api.deps import Principal, TenantConn, require
+from serving.errors import problem_responses
+from serving.schemas.admin import QuarantinePublic, QuarantinesPublic
+from serving.schemas.base import ApiModel
+from serving.services.pagination import decode_cursor, page
+
+router = APIRouter(prefix="/v1/quarantine", tags=["quarantine"])
+
+
+class QuarantineQuery(ApiModel):
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=200)
+    reason: str | None = Field(default=None, max_length=100)
+
+
+@router.get("", name="list_quarantine", response_model=QuarantinesPublic, summary="Quarantined inputs",
+            responses=problem_responses(400, 401, 403, 422, 429),
+            openapi_extra={"x-required-permission": "quarantine:read"})
+def list_quarantine(principal: Annotated[Principal, Depends(require("quarantine", "read"))], conn: TenantConn,
+                    query: Annotated[QuarantineQuery, Query()]) -> Any:
+    where, params = ["true"], {"limit": query.limit + 1}
+    if query.reason:
+        where.append("reason = :reason")
+        params["reason"] = query.reason
+    after = decode_cursor(query.cursor)
+    if after:
+        where.append("(created_at, id) < (:c_at, :c_id)")
+        params["c_at"], params["c_id"] = after
+    rows = [dict(r) for r in conn.execute(sa.text(
+        "select id, source, entity_type, reason, detail, message_id, created_at from crm.quarantine "
+        f"where {' and '.join(where)} order by created_at desc, id desc limit :limit"), params).mappings()]
+    rows, next_cursor = page(rows, query.limit)
+    return {"data": [QuarantinePublic.model_validate(r).model_dump(mode="json") for r in rows],
+            "nextCursor": next_cursor}

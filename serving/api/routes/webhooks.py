@@ -1,0 +1,103 @@
+"""Webhook endpoints (Admin/Owner): where domain events are delivered, signed with HMAC-SHA256."""
+
+import secrets
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request, Response
+
+from serving.api.crud import IdempotencyKey, ItemId
+from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.errors import not_found, problem_responses
+from serving.schemas.admin import WebhookCreate, WebhookDeliveriesPublic, WebhookPublic, WebhooksPublic, WebhookUpdate
+from serving.services import idempotency
+from serving.services.records import record_change
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+_COLS = "id, url, event_types, active, created_at"
+
+
+def _public(row: Any, secret: str | None = None) -> dict[str, Any]:
+    return WebhookPublic.model_validate({**dict(row), "secret": secret}).model_dump(mode="json")
+
+
+@router.get("", name="list_webhooks", response_model=WebhooksPublic, summary="Registered webhook endpoints",
+            responses=problem_responses(401, 403, 422, 429), openapi_extra={"x-required-permission": "webhooks:read"})
+def list_webhooks(principal: Annotated[Principal, Depends(require("webhooks", "read"))], conn: TenantConn) -> Any:
+    rows = conn.execute(sa.text(f"select {_COLS} from crm.webhook_endpoint order by created_at, id")).mappings()
+    return {"data": [_public(r) for r in rows], "nextCursor": None}
+
+
+@router.post("", name="create_webhook", status_code=201, response_model=WebhookPublic,
+             summary="Register an endpoint (the secret is returned once)",
+             responses=problem_responses(401, 403, 413, 422, 429),
+             openapi_extra={"x-required-permission": "webhooks:create"})
+def create_webhook(request: Request, body: WebhookCreate,
+                   principal: Annotated[Principal, Depends(require("webhooks", "create"))], conn: TenantConn,
+                   idempotency_key: IdempotencyKey = None) -> Any:
+    def produce() -> idempotency.Outcome:
+        secret = body.secret or secrets.token_urlsafe(32)
+        row = conn.execute(sa.text(
+            "insert into crm.webhook_endpoint (tenant_id, url, secret, event_types, active) "
+            f"values (:t, :u, :s, :e, :a) returning {_COLS}"),
+            {"t": principal.tenant_id, "u": body.url, "s": secret, "e": body.event_types, "a": body.active}
+        ).mappings().one()
+        public = _public(row)
+        record_change(conn, principal, action="create", entity="webhook_endpoint", entity_id=row["id"],
+                      before=None, after=public, request_id=request_id(request))
+        return 201, {**public, "secret": secret}, {"Location": f"/v1/webhooks/{row['id']}"}
+
+    return idempotency.run_once(conn, principal, request, idempotency_key, body.model_dump(mode="json"), produce)
+
+
+@router.patch("/{id}", name="update_webhook", response_model=WebhookPublic, summary="Change or pause",
+              responses=problem_responses(401, 403, 404, 413, 422, 429),
+              openapi_extra={"x-required-permission": "webhooks:update"})
+def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
+                   principal: Annotated[Principal, Depends(require("webhooks", "update"))], conn: TenantConn) -> Any:
+    before = conn.execute(sa.text(f"select {_COLS} from crm.webhook_endpoint where id = :id for update"),
+                          {"id": item_id}).mappings().first()
+    if before is None:
+        raise not_found("webhook", item_id)
+    values = body.model_dump(exclude_unset=True, exclude_none=True, by_alias=False)
+    if not values:
+        return _public(before)
+    sets = ", ".join(f"{c} = :{c}" for c in values)  # names from the model, never from the client
+    row = conn.execute(sa.text(f"update crm.webhook_endpoint set {sets} where id = :id returning {_COLS}"),
+                       {**values, "id": item_id}).mappings().one()
+    public = _public(row)
+    record_change(conn, principal, action="update", entity="webhook_endpoint", entity_id=item_id,
+                  before=_public(before), after=public, request_id=request_id(request))
+    return public
+
+
+@router.delete("/{id}", name="delete_webhook", status_code=204, response_class=Response,
+               summary="Remove an endpoint", responses=problem_responses(401, 403, 404, 422, 429),
+               openapi_extra={"x-required-permission": "webhooks:delete"})
+def delete_webhook(request: Request, item_id: ItemId,
+                   principal: Annotated[Principal, Depends(require("webhooks", "delete"))],
+                   conn: TenantConn) -> Response:
+    before = conn.execute(sa.text(f"delete from crm.webhook_endpoint where id = :id returning {_COLS}"),
+                          {"id": item_id}).mappings().first()
+    if before is None:
+        raise not_found("webhook", item_id)
+    record_change(conn, principal, action="delete", entity="webhook_endpoint", entity_id=item_id,
+                  before=_public(before), after=None, request_id=request_id(request))
+    return Response(status_code=204)
+
+
+@router.get("/{id}/deliveries", name="list_webhook_deliveries", response_model=WebhookDeliveriesPublic,
+            summary="Delivery attempts for an endpoint (latest 100)",
+            responses=problem_responses(401, 403, 404, 422, 429),
+            openapi_extra={"x-required-permission": "webhooks:read"})
+def list_webhook_deliveries(item_id: ItemId, principal: Annotated[Principal, Depends(require("webhooks", "read"))],
+                            conn: TenantConn) -> Any:
+    if conn.execute(sa.text("select 1 from crm.webhook_endpoint where id = :id"), {"id": item_id}).scalar() is None:
+        raise not_found("webhook", item_id)
+    rows = conn.execute(sa.text(
+        "select id, endpoint_id, outbox_event_id as event_id, status, attempts, next_attempt_at, last_error, "
+        "delivered_at from crm.webhook_event where endpoint_id = :id order by created_at desc limit 100"),
+        {"id": item_id}).mappings()
+    return {"data": [dict(r) for r in rows]}
+
+

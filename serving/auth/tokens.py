@@ -1,0 +1,127 @@
+"""Issue and verify access tokens.
+
+Claims BenchCRM reads: `sub` (the user or service account), `tenant_id` (UUID; the ONLY source of the tenant),
+`role` (one of the six roles; `roles[]` as sent by Keycloak/Entra app roles is accepted too), `sa` (true for
+service accounts), plus the registered `iss`, `aud`, `exp`, `iat`, `jti`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from serving.auth.keys import SigningKey, dev_signing_key
+from warehouse.settings import Settings
+
+ROLES = ("Owner", "Admin", "Recruiter", "Sales", "Analyst", "ReadOnly")
+ALGORITHMS = ["RS256"]
+
+
+class AuthError(Exception):
+    """The token is missing, malformed, forged, expired or for someone else; the message says which."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    subject: str
+    tenant_id: uuid.UUID
+    role: str
+    is_service_account: bool
+    token_id: str | None
+    expires_at: int
+
+
+def issue_token(settings: Settings, *, tenant_id: uuid.UUID, role: str, subject: str | None = None,
+                minutes: int | None = None, service_account: bool = False, key: SigningKey | None = None,
+                issuer: str | None = None, audience: str | None = None) -> str:
+    """Sign a short-lived access token with the development key (or `key`)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    key = key or dev_signing_key(settings)
+    now = int(time.time())
+    lifetime = minutes if minutes is not None else settings.access_token_minutes
+    claims: dict[str, Any] = {
+        "sub": subject or (f"service:{uuid.uuid4()}" if service_account else str(uuid.uuid4())),
+        "tenant_id": str(tenant_id), "role": role, "sa": service_account,
+        "iss": issuer or settings.jwt_iss, "aud": audience or settings.jwt_aud,
+        "iat": now, "nbf": now, "exp": now + lifetime * 60, "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+
+
+class TokenVerifier:
+    """Verify signature, `exp`, `iss`, `aud`; keys from `settings.jwks_url` or the local development key."""
+
+    def __init__(self, settings: Settings, *, leeway_seconds: int = 30) -> None:
+        self._settings = settings
+        self._leeway = leeway_seconds
+        self._lock = threading.Lock()
+        self._jwks: jwt.PyJWKClient | None = None
+        self._dev_public: bytes | None = None
+        if settings.jwks_url:
+            # PyJWKClient caches the key set and refetches on an unknown kid (key rotation).
+            self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300, timeout=5)
+
+    def _key_for(self, token: str) -> Any:
+        if self._jwks is not None:
+            try:
+                return self._jwks.get_signing_key_from_jwt(token).key
+            except jwt.PyJWKClientConnectionError as exc:
+                raise AuthError("the identity provider's key set is unreachable") from exc
+            except jwt.PyJWKClientError as exc:
+                raise AuthError(f"no signing key matches the token: {exc}") from exc
+            except jwt.DecodeError as exc:
+                raise AuthError("malformed token") from exc
+        with self._lock:
+            if self._dev_public is None:
+                self._dev_public = dev_signing_key(self._settings).public_pem
+        return self._dev_public
+
+    def verify(self, token: str) -> Claims:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError as exc:
+            raise AuthError("malformed token") from exc
+        if header.get("alg") not in ALGORITHMS:
+            raise AuthError(f"token algorithm {header.get('alg')!r} is not accepted (RS256 only)")
+        key = self._key_for(token)
+        try:
+            payload = jwt.decode(
+                token, key, algorithms=ALGORITHMS, audience=self._settings.jwt_aud, issuer=self._settings.jwt_iss,
+                leeway=self._leeway, options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("token expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise AuthError(f"token audience is not {self._settings.jwt_aud!r}") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise AuthError(f"token issuer is not {self._settings.jwt_iss!r}") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise AuthError("token signature does not verify") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise AuthError(f"token lacks the {exc.claim!r} claim") from exc
+        except jwt.InvalidTokenError as exc:
+            raise AuthError(f"invalid token: {exc}") from exc
+        return _claims(payload)
+
+
+def _claims(payload: dict[str, Any]) -> Claims:
+    raw_tenant = payload.get("tenant_id")
+    try:
+        tenant_id = uuid.UUID(str(raw_tenant))
+    except ValueError as exc:
+        raise AuthError("token lacks a valid tenant_id claim") from exc
+    role = payload.get("role")
+    if role is None and isinstance(payload.get("roles"), list):
+        # IdP app roles: the most privileged BenchCRM role listed wins
+        role = next((r for r in ROLES if r in payload["roles"]), None)
+    if role not in ROLES:
+        raise AuthError("token carries no BenchCRM role")
+    return Claims(subject=str(payload["sub"]), tenant_id=tenant_id, role=role,
+                  is_service_account=bool(payload.get("sa", False)), token_id=payload.get("jti"),
+                  expires_at=int(payload["exp"]))

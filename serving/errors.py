@@ -1,0 +1,154 @@
+"""RFC 9457 problem details: every error the API answers is `application/problem+json`, nothing answers 500
+unless something is truly broken (and then the body still is a problem, without internals)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("serving.errors")
+
+PROBLEM_TYPE_BASE = "https://benchcrm.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (extension members allowed)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": "https://benchcrm.dev/problems/forbidden", "title": "Forbidden", "status": 403,
+        "detail": "role ReadOnly lacks permission consultants:create", "instance": "/v1/consultants",
+        "missingPermission": "consultants:create"}]})
+
+    type: str = Field(default="about:blank", description="URI identifying the problem type")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+class ProblemError(Exception):
+    """Raise anywhere on the request path to answer a problem+json with the given status."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str | None = None,
+                 headers: dict[str, str] | None = None, **extensions: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+        self.headers = headers or {}
+        self.extensions = extensions
+
+
+def not_found(entity: str, entity_id: Any) -> ProblemError:
+    return ProblemError(404, "not-found", "Not Found", f"{entity} {entity_id} not found")
+
+
+def problem_response(request: Request | None, status: int, slug: str, title: str, detail: str | None = None,
+                     headers: dict[str, str] | None = None, **extensions: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    if request is not None:
+        body["instance"] = request.url.path
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            body["requestId"] = request_id
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad Request"), 401: ("unauthorized", "Unauthorized"), 403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not Found"), 405: ("method-not-allowed", "Method Not Allowed"),
+    406: ("not-acceptable", "Not Acceptable"), 409: ("conflict", "Conflict"),
+    412: ("precondition-failed", "Precondition Failed"), 413: ("payload-too-large", "Content Too Large"),
+    415: ("unsupported-media-type", "Unsupported Media Type"), 422: ("validation-error", "Unprocessable Content"),
+    428: ("precondition-required", "Precondition Required"), 429: ("rate-limited", "Too Many Requests"),
+    503: ("unavailable", "Service Unavailable"),
+}
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        out.append({"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "")),
+                    "type": str(err.get("type", ""))})
+    return out
+
+
+def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
+    """Map a database error caused by the input to a 4xx; None when it is a genuine server fault."""
+    import psycopg.errors as pe
+    from sqlalchemy.exc import DBAPIError
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    diag = getattr(orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    if isinstance(orig, pe.UniqueViolation):
+        return 409, "conflict", "Conflict", f"a record with the same unique key already exists ({constraint})"
+    if isinstance(orig, pe.ForeignKeyViolation):
+        return 422, "unknown-reference", "Unprocessable Content", f"a referenced record does not exist ({constraint})"
+    if isinstance(orig, pe.CheckViolation | pe.NotNullViolation):
+        return 422, "constraint-violation", "Unprocessable Content", f"value violates a constraint ({constraint})"
+    if isinstance(orig, pe.QueryCanceled):
+        return 503, "query-timeout", "Service Unavailable", "the query took too long; narrow the filters and retry"
+    if isinstance(orig, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
+        return 409, "concurrent-update", "Conflict", "a concurrent change conflicted with this one; retry"
+    if isinstance(orig, pe.OperationalError) or type(orig).__name__ == "OperationalError":
+        return 503, "database-unavailable", "Service Unavailable", "the database is unreachable; retry later"
+    if isinstance(orig, pe.DataError) or type(orig).__name__ == "DataError":
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else "invalid value"
+        return 422, "invalid-value", "Unprocessable Content", first
+    return None
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.headers, **exc.extensions)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP Error"))
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(request, exc.status_code, slug, title, detail, dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        detail = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else first["msg"]
+        return problem_response(request, 422, "validation-error", "Unprocessable Content", detail, errors=errors)
+
+    @app.exception_handler(DBAPIError)
+    async def _db(request: Request, exc: DBAPIError) -> JSONResponse:
+        mapped = _db_problem(exc)
+        if mapped is None:
+            log.exception("database error", extra={"path": request.url.path})
+            return problem_response(request, 500, "internal", "Internal Server Error", "unexpected database error")
+        status, slug, title, detail = mapped
+        return problem_response(request, status, slug, title, detail)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(request, 500, "internal", "Internal Server Error", "unexpected error")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem+json for the given statuses (schema added by main)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    # 400 is possible everywhere: an unparseable body, a bad cursor or If-Match
+    for status in sorted({400, *statuses}):
+        slug, title = _STATUS_SLUGS.get(status, ("error", "Error"))
+        example = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status}
+        out[status] = {"description": title, "content": {PROBLEM_MEDIA_TYPE: {
+            "schema": {"$ref": "#/components/schemas/Problem"}, "example": example}}}
+    return out

@@ -1,0 +1,147 @@
+"""The BenchCRM HTTP API: `create_app()` builds it; the lifespan opens the application-role engine, loads the role
+permissions and the champion model once, and (optionally) runs the webhook dispatcher beside the server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from sqlalchemy.engine import Engine
+
+from serving.auth.tokens import TokenVerifier
+from serving.errors import Problem, install_problem_handlers
+from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
+from serving.ratelimit import SlidingWindowLimiter
+from warehouse.settings import Settings, get_settings
+
+log = logging.getLogger("serving.main")
+
+DESCRIPTION = """AI-first CRM for IT bench sales.
+
+Authenticate with `Authorization: Bearer <token>` (RS256; `benchcrm token --tenant acme --role Recruiter` prints a
+development token). The tenant comes from the token only. Errors are RFC 9457 `application/problem+json`.
+Lists are cursor-paginated (`cursor`, `limit`), filterable and searchable (`q`). POSTs accept `Idempotency-Key`;
+PATCH/DELETE accept `If-Match` with the record's ETag (412 when stale). Each operation lists the permission it needs
+in `x-required-permission`.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def _load_champion(settings: Settings) -> Any:
+    try:
+        from ml.matching.champion import load_champion  # lazy: the ML work provides it
+    except ImportError:
+        log.warning("ml.matching.champion not available; recommendations are disabled")
+        return None
+    try:
+        return load_champion(settings)
+    except Exception:  # a bad model must not keep the CRM down; recommendations fall back
+        log.exception("champion model failed to load")
+        return None
+
+
+def _page_examples(components: dict[str, Any]) -> None:
+    """Give every list page schema an example built from its item schema's example."""
+    for schema in components.values():
+        props = schema.get("properties", {})
+        ref = props.get("data", {}).get("items", {}).get("$ref")
+        if "examples" in schema or not ref:
+            continue
+        item = components.get(ref.split("/")[-1], {})
+        if item.get("examples"):
+            example: dict[str, Any] = {"data": [item["examples"][0]]}
+            if "nextCursor" in props:
+                example["nextCursor"] = "WyIyMDI2LTExLTI1VDA3OjAwOjAwKzAwOjAwIiwgIjliMmYifQ"
+            schema["examples"] = [example]
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, load_model: bool = True,
+               start_dispatcher: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from warehouse.db import app_engine
+        from warehouse.repositories.permissions import role_permissions
+
+        app.state.engine = engine or app_engine(settings)
+        with app.state.engine.connect() as conn:
+            app.state.permissions = role_permissions(conn)
+        app.state.champion = _load_champion(settings) if load_model else None
+        stop = threading.Event()
+        worker = None
+        if start_dispatcher:
+            from serving.webhooks.dispatcher import run_dispatcher
+
+            worker = threading.Thread(target=run_dispatcher, args=(settings, stop), name="webhook-dispatcher",
+                                      daemon=True)
+            worker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                worker.join(timeout=10)
+
+    app = FastAPI(title="BenchCRM API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=_operation_id, docs_url="/docs", openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
+    app.state.rate_limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.metrics = Metrics()
+    app.state.champion = None
+    app.state.permissions = {}
+
+    install_problem_handlers(app)
+    from serving.api.routes import (
+        activities,
+        ai,
+        analytics,
+        attachments,
+        audit,
+        companies,
+        consultants,
+        contacts,
+        health,
+        integrations,
+        interviews,
+        offers,
+        placements,
+        quarantine,
+        recommendations,
+        requirements,
+        submissions,
+        tags,
+        webhooks,
+    )
+
+    for module in (health, consultants, requirements, companies, contacts, submissions, interviews, offers,
+                   placements, activities, tags, attachments, recommendations, audit, webhooks, ai, integrations,
+                   quarantine, analytics):
+        app.include_router(module.router)
+
+    # outermost first: the request id wraps everything, then the size limit
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes, openapi_version="3.1.0")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = Problem.model_json_schema()
+            _page_examples(components)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,154 @@
+"""Recommendations on the request path: candidate generation + champion model + calibration (ml.matching.service),
+every response stored (match run, one crm.recommendation row per item, feature snapshots) and audited; human
+decisions on single items, approval creating a draft submission. Decisions are the training labels."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.engine import Connection
+
+from serving.api.deps import Principal, request_id
+from serving.errors import ProblemError, not_found
+from serving.schemas.pipeline import SubmissionPublic
+from serving.services import idempotency
+from serving.services.records import record_change
+from warehouse.repositories import records as repo
+from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS, SUBMISSIONS
+
+
+def _matching():
+    try:
+        from ml.matching import service  # lazy: the matching service lands with the ML work
+    except ImportError as exc:
+        raise ProblemError(503, "recommender-unavailable", "Service Unavailable",
+                           "the matching service is not installed in this build") from exc
+    return service
+
+
+def recommend(conn: Connection, principal: Principal, request: Request, *, direction: str, anchor_id: uuid.UUID,
+              top_k: int, explain: bool, idempotency_key: str | None) -> Response:
+    anchor_spec = REQUIREMENTS if direction == "requirement_to_consultants" else CONSULTANTS
+    if repo.get_row(conn, anchor_spec, anchor_id) is None:
+        raise not_found(anchor_spec.entity, anchor_id)
+    payload = {"topK": top_k, "explain": explain}
+
+    def produce() -> idempotency.Outcome:
+        matching = _matching()
+        model = getattr(request.app.state, "champion", None)
+        if direction == "requirement_to_consultants":
+            result = matching.recommend_for_requirement(conn, tenant_id=principal.tenant_id,
+                                                        requirement_id=anchor_id, top_k=top_k, explain=explain,
+                                                        model=model)
+        else:
+            result = matching.recommend_for_consultant(conn, tenant_id=principal.tenant_id,
+                                                       consultant_id=anchor_id, top_k=top_k, explain=explain,
+                                                       model=model)
+        run_id = matching.store_recommendations(conn, tenant_id=principal.tenant_id, result=result, kind="api",
+                                                created_by=principal.actor_id)
+        row_ids = {(c, r): i for i, c, r in conn.execute(sa.text(
+            "select id, consultant_id, requirement_id from crm.recommendation where match_run_id = :run"),
+            {"run": run_id})}
+        items = []
+        for rank, item in enumerate(result.items, start=1):
+            items.append({
+                "id": str(row_ids[(uuid.UUID(str(item.consultant_id)), uuid.UUID(str(item.requirement_id)))]),
+                "consultantId": str(item.consultant_id), "requirementId": str(item.requirement_id), "rank": rank,
+                "matchScore": float(item.match_score),
+                "successProbability": None if item.success_probability is None else float(item.success_probability),
+                "reasons": list(item.reasons) if explain else [],
+                "factors": dict(item.factors) if explain else {},
+            })
+        body = {"recommendationId": str(run_id), "modelVersion": str(result.model_version),
+                "direction": direction, "anchorId": str(anchor_id),
+                "createdAt": datetime.now(UTC).isoformat(), "items": items}
+        record_change(conn, principal, action="recommend", entity="match_run", entity_id=run_id, before=payload,
+                      after=body, request_id=request_id(request), model_version=str(result.model_version),
+                      audit_payload={"direction": direction, "anchorId": str(anchor_id), "topK": top_k,
+                                     "explain": explain, "count": len(items)},
+                      event_type="recommendations.generated",
+                      event={"recommendationId": str(run_id), "direction": direction, "anchorId": str(anchor_id),
+                             "modelVersion": str(result.model_version), "count": len(items)})
+        return 200, body, {}
+
+    return idempotency.run_once(conn, principal, request, idempotency_key, payload, produce)
+
+
+def get_run(conn: Connection, run_id: uuid.UUID) -> dict[str, Any]:
+    run = conn.execute(sa.text(
+        "select id, direction, anchor_id, model_version, started_at from crm.match_run where id = :id"),
+        {"id": run_id}).mappings().first()
+    if run is None:
+        raise not_found("recommendation", run_id)
+    items = conn.execute(sa.text(
+        "select id, consultant_id, requirement_id, rank, match_score, success_probability, reasons, factors "
+        "from crm.recommendation where match_run_id = :id order by rank"), {"id": run_id}).mappings().all()
+    return {"recommendationId": run["id"], "modelVersion": run["model_version"], "direction": run["direction"],
+            "anchorId": run["anchor_id"], "createdAt": run["started_at"],
+            "items": [{"id": i["id"], "consultantId": i["consultant_id"], "requirementId": i["requirement_id"],
+                       "rank": i["rank"], "matchScore": i["match_score"],
+                       "successProbability": i["success_probability"],
+                       "reasons": i["reasons"] or [], "factors": i["factors"] or {}} for i in items]}
+
+
+def decide(conn: Connection, principal: Principal, request: Request, *, item_id: uuid.UUID, decision: str,
+           reason: str | None) -> tuple[int, dict[str, Any]]:
+    rec = conn.execute(sa.text(
+        "select id, consultant_id, requirement_id, match_score, success_probability, model_version, decision "
+        "from crm.recommendation where id = :id for update"), {"id": item_id}).mappings().first()
+    if rec is None:
+        raise not_found("recommendation", item_id)
+    if rec["decision"] is not None:
+        raise ProblemError(409, "already-decided", "Conflict", f"recommendation {item_id} was already {rec['decision']}",
+                           decision=rec["decision"])
+    outcome = "approved" if decision == "approve" else "rejected"
+    decided_at = conn.execute(sa.text(
+        "update crm.recommendation set decision = :d, decision_reason = :r, decided_by = :by, decided_at = now() "
+        "where id = :id returning decided_at"),
+        {"d": outcome, "r": reason, "by": principal.actor_id, "id": item_id}).scalar_one()
+    rid = request_id(request)
+    record_change(conn, principal, action="decide", entity="recommendation", entity_id=item_id,
+                  before={"decision": None}, after={"decision": outcome, "reason": reason},
+                  model_version=rec["model_version"], request_id=rid,
+                  audit_payload={"decision": outcome, "reason": reason},
+                  event_type="recommendation.decided",
+                  event={"id": str(item_id), "decision": outcome, "reason": reason,
+                         "consultantId": str(rec["consultant_id"]), "requirementId": str(rec["requirement_id"])})
+    submission, created = None, False
+    if outcome == "approved":
+        submission, created = _draft_submission(conn, principal, rec, rid)
+    body = {"recommendationId": str(item_id), "decision": outcome, "reason": reason,
+            "decidedAt": decided_at.isoformat(), "submissionCreated": created, "submission": submission}
+    return (201 if created else 200), body
+
+
+def _draft_submission(conn: Connection, principal: Principal, rec: Any, rid: str | None
+                      ) -> tuple[dict[str, Any], bool]:
+    """Approving creates the draft submission for the pair, unless one exists already (then it is returned)."""
+    def public(row: dict[str, Any]) -> dict[str, Any]:
+        return SubmissionPublic.model_validate(row).model_dump(mode="json", by_alias=True)
+
+    existing = conn.execute(sa.text(
+        f"select {SUBMISSIONS.select_list}, deleted_at from crm.submission "
+        "where consultant_id = :c and requirement_id = :r"),
+        {"c": rec["consultant_id"], "r": rec["requirement_id"]}).mappings().first()
+    if existing is not None:
+        if existing["deleted_at"] is not None:
+            raise ProblemError(409, "conflict", "Conflict",
+                               "a deleted submission exists for this consultant and requirement")
+        return public(dict(existing)), False
+    row = repo.insert_row(conn, SUBMISSIONS, tenant_id=principal.tenant_id, values={
+        "consultant_id": rec["consultant_id"], "requirement_id": rec["requirement_id"],
+        "recommendation_id": rec["id"], "match_score": rec["match_score"],
+        "success_probability": rec["success_probability"], "recruiter_id": principal.actor_id})
+    body = public(row)
+    record_change(conn, principal, action="create", entity="submission", entity_id=row["id"], before=None,
+                  after=body, request_id=rid, audit_payload={"source": "recommendation", "recommendationId":
+                                                             str(rec["id"])},
+                  event={"id": str(row["id"]), "data": body})
+    return body, True

@@ -1,0 +1,1 @@
+"""Outbound webhooks: outbox fan-out, signed delivery with retries and a dead-letter state."""

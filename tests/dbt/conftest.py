@@ -1,0 +1,42 @@
+"""One `dbt build` per test session (dbt is slow) on a hand-built tenant, an empty tenant and a tenant with one
+row in every table, against the session's embedded Postgres."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from tests.dbt.kpi_world import KpiWorld, build_kpi_world
+from tests.factories import populate_every_tenant_table
+from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt
+
+
+@dataclass(frozen=True)
+class BuiltMarts:
+    world: KpiWorld  # the hand-computed tenant
+    empty_tenant: uuid.UUID  # a tenant with no data at all
+    other_tenant: uuid.UUID  # one row in every crm table (another tenant for RLS checks)
+    build_seconds: float
+    log: str
+
+
+@pytest.fixture(scope="session")
+def built_marts(settings, admin_engine) -> BuiltMarts:
+    from warehouse.repositories.tenants import ensure_tenant
+
+    suffix = uuid.uuid4().hex[:8]
+    with admin_engine.begin() as conn:
+        world = build_kpi_world(conn, ensure_tenant(conn, slug=f"kpi-world-{suffix}"))
+    with admin_engine.begin() as conn:
+        empty = ensure_tenant(conn, slug=f"kpi-empty-{suffix}")
+    with admin_engine.begin() as conn:
+        other = ensure_tenant(conn, slug=f"kpi-other-{suffix}")
+        populate_every_tenant_table(conn, other)
+    started = time.perf_counter()
+    proc = run_dbt(settings, "build", *WARN_ERROR_ARGS)
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-2000:]}"
+    return BuiltMarts(world=world, empty_tenant=empty, other_tenant=other, build_seconds=elapsed, log=proc.stdout)

@@ -1,0 +1,137 @@
+"""Pair features and the explainable score: edge cases, unknown inputs, partial credit, no leakage."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import date
+
+import numpy as np
+import pytest
+
+from ml.features.entities import SkillGraph, consultants_from_records, requirements_from_records, to_day
+from ml.features.history import HistoryIndex, OutcomeEvents
+from ml.features.pairs import compute_pair_features, factor_matrix, snapshot
+from ml.scoring import FACTORS, WEIGHTS, explainable_score, explainable_scores, reasons
+
+
+@pytest.fixture(scope="module")
+def graph() -> SkillGraph:
+    return SkillGraph.from_taxonomy()
+
+
+def _ids(graph: SkillGraph, *names: str) -> list[int]:
+    return [graph.id_for_name(n) for n in names]
+
+
+def _pair(graph, req: dict, con: dict, history: HistoryIndex | None = None, at: date = date(2026, 1, 10)):
+    reqs = requirements_from_records([{"id": uuid.uuid4(), **req}], graph)
+    cons = consultants_from_records([{"id": uuid.uuid4(), **con}], graph)
+    frame = compute_pair_features(reqs, cons, np.array([0]), np.array([0]), to_day(at), graph=graph, history=history)
+    return frame, snapshot(frame, 0, reqs, cons, graph)
+
+
+def test_weights_sum_to_one_in_factor_order():
+    assert FACTORS == ("skills", "location", "rate", "seniority", "history", "availability")
+    assert math.isclose(sum(WEIGHTS.values()), 1.0)
+
+
+def test_explainable_score_contributions_add_up_and_unknowns_are_weighted_out():
+    full = explainable_score({f"{f}_score": 1.0 for f in FACTORS})
+    assert math.isclose(full.match_score, 1.0)
+    partial = explainable_score({"skills_score": 0.5, "rate_score": None, "location_score": float("nan")})
+    assert partial.factors["rate"].status == "unknown" and partial.factors["rate"].weight == 0
+    assert partial.factors["location"].status == "unknown"
+    assert math.isclose(partial.match_score, 0.5)  # only skills known: its weight renormalizes to 1
+    assert math.isclose(sum(f.contribution for f in partial.factors.values()), partial.match_score)
+
+
+def test_explainable_scores_with_nothing_known_is_zero_not_nan():
+    score, contrib, weights = explainable_scores(np.full((3, 6), np.nan))
+    assert np.all(score == 0) and np.all(contrib == 0) and np.all(weights == 0)
+
+
+@pytest.mark.parametrize(("rate", "budget", "low", "high"), [
+    (50, 70, 0.95, 1.0), (70, 70, 0.75, 0.9), (77, 70, 0.55, 0.75), (95, 70, 0.0, 0.2),
+])
+def test_rate_fitness_is_sigmoid_of_margin(graph, rate, budget, low, high):
+    frame, _ = _pair(graph, {"bill_rate_max": budget}, {"hourly_rate": rate})
+    assert low <= frame["rate_score"][0] <= high
+
+
+@pytest.mark.parametrize(("years", "need", "low", "high"), [
+    (10, 8, 0.99, 1.0), (6, 8, 0.5, 0.7), (3, 8, 0.0, 0.1), (30, 8, 0.6, 0.7),
+])
+def test_seniority_penalizes_under_more_than_over(graph, years, need, low, high):
+    frame, _ = _pair(graph, {"min_years": need}, {"years_experience": years})
+    assert low <= frame["seniority_score"][0] <= high
+
+
+def test_location_uses_distance_onsite_and_time_zone_remote(graph):
+    dallas = {"lat": 32.78, "lon": -96.80, "timezone": "America/Chicago"}
+    plano = {"lat": 33.02, "lon": -96.70, "timezone": "America/Chicago", "city": "Plano", "state": "TX"}
+    seattle = {"lat": 47.61, "lon": -122.33, "timezone": "America/Los_Angeles"}
+    near, snap = _pair(graph, {**dallas, "work_mode": "onsite"}, plano)
+    far, _ = _pair(graph, {**dallas, "work_mode": "onsite"}, seattle)
+    remote, _ = _pair(graph, {**dallas, "work_mode": "remote"}, seattle)
+    assert 15 < near["distance_mi"][0] < 20 and near["location_score"][0] > 0.85
+    assert far["location_score"][0] < 0.01
+    assert remote["tz_diff_hours"][0] == 2 and 0.4 < remote["location_score"][0] < 0.6
+    assert "Plano, TX — 18 mi" in reasons(snap)
+
+
+def test_skill_partial_credit_child_implies_parent(graph):
+    java, spring_boot, kafka = _ids(graph, "Java", "Spring Boot", "Kafka")
+    frame, snap = _pair(graph, {"skills": [(java, True), (kafka, True)]}, {"skills": [spring_boot, kafka]})
+    # Kafka exact (1.0) + Java via Spring Boot (0.8), both required: (1 + 0.8) / 2
+    assert math.isclose(frame["skill_coverage"][0], 0.9, abs_tol=1e-6)
+    assert snap["matched_skills"] == ["Java", "Kafka"]
+    assert reasons(snap)[0].startswith("Skill overlap 90% (Java, Kafka)")
+
+
+def test_required_skills_weigh_more_than_nice_to_have(graph):
+    java, kafka = _ids(graph, "Java", "Kafka")
+    has_required, _ = _pair(graph, {"skills": [(java, True), (kafka, False)]}, {"skills": [java]})
+    has_nice, _ = _pair(graph, {"skills": [(java, True), (kafka, False)]}, {"skills": [kafka]})
+    assert has_required["skill_coverage"][0] > has_nice["skill_coverage"][0]
+
+
+@pytest.mark.parametrize("req,con,unknown", [
+    ({}, {}, {"skills", "location", "rate", "seniority", "history"}),
+    ({"skills": []}, {"hourly_rate": 60}, {"skills", "rate"}),
+    ({"bill_rate_max": 70}, {"hourly_rate": None}, {"rate"}),
+    ({"lat": None, "lon": None, "work_mode": "onsite"}, {"lat": 30.0, "lon": -97.0}, {"location"}),
+    ({"embedding": [0.1] * 8}, {"embedding": None}, {"skills"}),
+])
+def test_bad_input_marks_factor_unknown_and_never_nan(graph, req, con, unknown):
+    frame, snap = _pair(graph, req, con)
+    scored = explainable_score(snap)
+    assert {f for f, r in scored.factors.items() if r.status == "unknown"} >= unknown
+    assert not math.isnan(scored.match_score)
+    assert all(isinstance(s, str) and s for s in reasons(snap, scored.factors))
+    assert np.isfinite(explainable_scores(factor_matrix(frame))[0]).all()
+
+
+def test_history_counts_only_outcomes_before_the_pair_day():
+    c = "consultant-1"
+    events = OutcomeEvents(consultant_key=[c, c, c], client_key=["client", "client", "client"],
+                           outcome_day=np.array([100.0, 110.0, 200.0]), label=np.array([1.0, 0.0, 1.0]))
+    index = HistoryIndex(events)
+    at_150 = index.features([c], ["client"], np.array([150.0]))
+    # Only days 100 (win) and 110 (loss) are known at day 150.
+    future_free = HistoryIndex(OutcomeEvents([c, c], ["client", "client"], np.array([100.0, 110.0]),
+                                             np.array([1.0, 0.0]))).features([c], ["client"], np.array([150.0]))
+    for key in ("consultant_win_rate", "consultant_n_prior", "client_win_rate", "history_score"):
+        assert math.isclose(at_150[key][0], future_free[key][0])
+    at_100 = index.features([c], ["client"], np.array([100.0]))  # the same-day outcome is not yet known
+    assert at_100["consultant_n_prior"][0] == 0 and math.isnan(at_100["history_score"][0])
+    assert 0 < at_150["consultant_n_prior"][0] < 2  # decayed count of two events
+
+
+def test_history_recency_weighs_recent_outcomes_more():
+    c = "k"
+    recent_win = HistoryIndex(OutcomeEvents([c, c], [None, None], np.array([0.0, 300.0]), np.array([0.0, 1.0])))
+    old_win = HistoryIndex(OutcomeEvents([c, c], [None, None], np.array([0.0, 300.0]), np.array([1.0, 0.0])))
+    day = np.array([310.0])
+    assert recent_win.features([c], [None], day)["consultant_win_rate"][0] > \
+        old_win.features([c], [None], day)["consultant_win_rate"][0]

@@ -1,0 +1,139 @@
+"""Candidate generation and recommendations against the real embedded Postgres (pgvector HNSW, tsvector, RLS)."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from ml.matching.candidates import CandidateLimits, consultant_candidates, tsquery_terms
+from ml.matching.loaders import load_requirement_records
+from ml.matching.service import (
+    NotFound,
+    recommend_for_consultant,
+    recommend_for_requirement,
+    store_recommendations,
+)
+from ml.scoring import FACTORS, explainable_score, reasons
+from warehouse.db import tenant_tx
+
+
+def test_tsquery_terms_keeps_only_plain_words():
+    assert tsquery_terms("Sr. Java Developer!!", "Spring Boot & Kafka | drop table") == \
+        "java | spring | boot | kafka | drop | table"
+
+
+def test_candidates_merge_ann_fts_and_skills_within_the_tenant(app_engine, seeded_tenant):
+    tenant_id, world = seeded_tenant
+    req = world.requirements[0]
+    with tenant_tx(tenant_id, app_engine) as conn:
+        record = load_requirement_records(conn, [req["id"]])[0]
+        record["start_date"] = None  # start "now": every synthetic consultant is available by then
+        found = consultant_candidates(conn, record, model="all-MiniLM-L6-v2", skill_names=["Java"],
+                                      limits=CandidateLimits(ann=50, fts=20, skills=20))
+    sources = {s for v in found.values() for s in v.sources}
+    assert all(v.cosine is not None and -1 <= v.cosine <= 1 for v in found.values())
+    assert {"ann", "skills"} <= sources
+    assert 20 <= len(found) <= 90
+    tenant_consultants = {c["id"] for c in world.consultants}
+    assert set(found) <= tenant_consultants
+    # The nearest neighbours really are near: the consultants sharing the requirement's embedding group dominate.
+    assert len(found) < len(tenant_consultants)
+
+
+def test_candidates_respect_work_authorization_filter(app_engine, seeded_tenant):
+    tenant_id, world = seeded_tenant
+    req = world.requirements[1]
+    with tenant_tx(tenant_id, app_engine) as conn:
+        record = load_requirement_records(conn, [req["id"]])[0]
+        record["visa_accepted"] = ["USC"]
+        found = consultant_candidates(conn, record, model="all-MiniLM-L6-v2", skill_names=[])
+        visas = dict(conn.execute(sa.text("select id, visa_status from crm.consultant where id = any(:ids)"),
+                                  {"ids": list(found)}).all())
+    assert found and set(visas.values()) == {"USC"}
+
+
+def test_recommend_for_requirement_returns_explained_ranked_items(app_engine, seeded_tenant):
+    tenant_id, world = seeded_tenant
+    req_id = world.requirements[2]["id"]
+    with tenant_tx(tenant_id, app_engine) as conn:
+        result = recommend_for_requirement(conn, tenant_id=tenant_id, requirement_id=req_id, top_k=10, explain=True,
+                                           model=None)
+        run_id = store_recommendations(conn, tenant_id=tenant_id, result=result, kind="api")
+        stored = conn.execute(sa.text(
+            "select r.rank, r.match_score, f.features from crm.recommendation r"
+            " join crm.feature_snapshot f on f.recommendation_id = r.id where r.match_run_id = :run order by r.rank"),
+            {"run": run_id}).all()
+    assert result.model_version == "seed-formula-v2" and len(result.items) == 10
+    scores = [i.match_score for i in result.items]
+    assert scores == sorted(scores, reverse=True)
+    for item in result.items:
+        assert item.requirement_id == req_id
+        assert set(item.factors) == set(FACTORS)
+        assert math.isclose(sum(f["contribution"] for f in item.factors.values()), item.match_score, abs_tol=1e-9)
+        assert item.reasons and item.reasons[0]
+        assert 0 <= item.success_probability <= 1
+    assert [r.rank for r in stored] == list(range(1, 11))
+    assert stored[0].features["consultant_id"] == str(result.items[0].consultant_id)
+    # The stored snapshot reproduces the explanation: same score and the same reasons, computed from it alone.
+    for row, item in zip(stored, result.items, strict=True):
+        again = explainable_score(row.features)
+        assert math.isclose(again.match_score, row.match_score, abs_tol=1e-12)
+        assert reasons(row.features, again.factors) == item.reasons
+
+
+def test_recommend_for_consultant_returns_open_requirements(app_engine, seeded_tenant):
+    tenant_id, world = seeded_tenant
+    con_id = world.consultants[3]["id"]
+    with tenant_tx(tenant_id, app_engine) as conn:
+        result = recommend_for_consultant(conn, tenant_id=tenant_id, consultant_id=con_id, top_k=5, explain=True,
+                                          model=None)
+    assert len(result.items) == 5
+    assert all(i.consultant_id == con_id for i in result.items)
+    assert {i.requirement_id for i in result.items} <= {r["id"] for r in world.requirements}
+
+
+def test_recommend_for_unknown_or_foreign_requirement_raises_not_found(app_engine, seeded_tenant, make_tenant):
+    tenant_id, world = seeded_tenant
+    other = make_tenant()
+    with tenant_tx(other, app_engine) as conn, pytest.raises(NotFound):
+        recommend_for_requirement(conn, tenant_id=other, requirement_id=world.requirements[0]["id"], top_k=5,
+                                  explain=False, model=None)
+    with tenant_tx(tenant_id, app_engine) as conn, pytest.raises(NotFound):
+        recommend_for_requirement(conn, tenant_id=tenant_id, requirement_id=uuid.uuid4(), top_k=5, explain=False,
+                                  model=None)
+
+
+def test_recommend_with_bare_records_marks_unknown_factors_and_never_nan(app_engine, make_tenant):
+    """A requirement with no skills/rate/location and a consultant with nothing but a name still score."""
+    tenant_id = make_tenant()
+    req_id, con_id = uuid.uuid4(), uuid.uuid4()
+    with tenant_tx(tenant_id, app_engine) as conn:
+        conn.execute(sa.text("insert into crm.requirement (id, tenant_id, title) values (:id, :t, 'Mystery role')"),
+                     {"id": req_id, "t": tenant_id})
+        conn.execute(sa.text("insert into crm.consultant (id, tenant_id, full_name, title) values"
+                             " (:id, :t, 'Nobody', 'Mystery role')"), {"id": con_id, "t": tenant_id})
+        result = recommend_for_requirement(conn, tenant_id=tenant_id, requirement_id=req_id, top_k=5, explain=True,
+                                           model=None)
+    assert len(result.items) == 1
+    item = result.items[0]
+    assert item.factors["skills"]["status"] == "unknown" and item.factors["rate"]["status"] == "unknown"
+    assert not math.isnan(item.match_score) and not math.isnan(item.success_probability)
+    assert "Rate unknown" in item.reasons
+
+
+def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_engine, seeded_tenant):
+    from ml.matching.candidates import _CONSULTANTS_SQL
+
+    tenant_id, world = seeded_tenant
+    with admin_engine.begin() as conn:  # fresh statistics, as autovacuum would have them in production
+        conn.execute(sa.text("analyze crm.embedding"))
+    with tenant_tx(tenant_id, app_engine) as conn:
+        conn.execute(sa.text("set local enable_seqscan = off"))
+        conn.execute(sa.text("set local enable_indexscan = on"))
+        plan = "\n".join(r[0] for r in conn.execute(sa.text("explain " + _CONSULTANTS_SQL), {
+            "anchor": world.requirements[0]["id"], "model": "all-MiniLM-L6-v2", "ann_k": 50, "fts_k": 10,
+            "skill_k": 10, "tsq": "java", "skill_ids": [1], "start_date": None, "slack": 90, "visas": []}))
+    assert "embedding_consultant_hnsw_idx" in plan

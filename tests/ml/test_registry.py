@@ -1,0 +1,75 @@
+"""MLflow registration on a temporary tracking backend: aliases, the promotion gate, the champion export and
+`load_champion` round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml.features.entities import SkillGraph, consultants_from_records, requirements_from_records
+from ml.matching.champion import load_champion
+from ml.registry import CHALLENGER, CHAMPION, MODEL_NAME, log_and_register, promotion_gate
+from ml.training.dataset import build_training_frame, time_split
+from ml.training.pipeline import evaluate, train_models
+from tests.ml.synthetic import make_world
+from warehouse.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    graph = SkillGraph.from_taxonomy()
+    world = make_world(graph, n_consultants=300, n_requirements=300, per_requirement=10, seed=3)
+    frame = build_training_frame(requirements_from_records(world.requirements, graph),
+                                 consultants_from_records(world.consultants, graph), world.submissions, graph)
+    split = time_split(frame)
+    models = train_models(split, version="test")
+    return split, models, evaluate(models, split.test)
+
+
+def test_promotion_gate_requires_beating_champion_on_both_metrics():
+    champ = {"mrr_at_10": 0.70, "brier": 0.15}
+    assert promotion_gate({"mrr_at_10": 0.72, "brier": 0.15}, champ).promote
+    worse = promotion_gate({"mrr_at_10": 0.72, "brier": 0.16}, champ)
+    assert not worse.promote and "Brier 0.1600 > champion 0.1500" in worse.reason
+    assert not promotion_gate(dict(champ), champ).promote
+    assert promotion_gate(champ, None).reason == "no champion registered yet"
+
+
+def test_register_sets_aliases_applies_gate_and_exports_champion(tmp_path, small_model):
+    from mlflow import MlflowClient
+
+    split, models, ev = small_model
+    settings = Settings(data_dir=tmp_path, mlflow_tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    example = split.test.select(models.ranker.features)[:5].to_pandas()
+    first = log_and_register(settings, bundle=models.ranker, params={"seed": 7}, metrics=ev.metrics,
+                             champion_metrics=None, artifacts={}, example=example)
+    assert first.decision.promote and set(first.aliases) == {CHAMPION, CHALLENGER}
+    champion = load_champion(settings)
+    assert champion is not None and champion.version == f"{MODEL_NAME}/{first.version}"
+    expected = models.ranker.predict(split.test)
+    got = champion.predict(split.test)
+    np.testing.assert_allclose(got.success_probability, expected.success_probability)
+    np.testing.assert_allclose(got.match_score, expected.match_score)
+
+    # A challenger that is worse than the champion on the held-out period stays challenger, with the reason.
+    better_champion = {**ev.metrics["lightgbm"], "mrr_at_10": ev.metrics["lightgbm"]["mrr_at_10"] + 0.05}
+    second = log_and_register(settings, bundle=models.ranker, params={"seed": 7}, metrics=ev.metrics,
+                              champion_metrics=better_champion, artifacts={}, example=example)
+    assert not second.decision.promote and second.aliases == (CHALLENGER,)
+    client = MlflowClient()
+    assert str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == first.version
+    assert str(client.get_model_version_by_alias(MODEL_NAME, CHALLENGER).version) == second.version
+    assert "MRR@10" in client.get_run(second.run_id).data.tags["promotion_reason"]
+    assert load_champion(settings).version == f"{MODEL_NAME}/{first.version}"
+
+    # The registered pyfunc (ranker + calibrator together) predicts what the bundle predicts.
+    import mlflow
+
+    pyfunc = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@{CHAMPION}")
+    out = pyfunc.predict(example)
+    np.testing.assert_allclose(out["success_probability"].to_numpy(), expected.success_probability[:5])
+    assert "contribution_skills" in out.columns
+
+
+def test_load_champion_without_export_is_none(tmp_path):
+    assert load_champion(Settings(data_dir=tmp_path)) is None

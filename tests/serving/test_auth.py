@@ -1,0 +1,143 @@
+"""Authentication: RS256 tokens checked against a JWKS endpoint served by the test (signature, exp, iss, aud)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.serving.conftest import ISSUER
+
+
+def _problem(r, status: int) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["type"].startswith("https://benchcrm.dev/problems/")
+    return body
+
+
+def test_valid_jwks_token_is_accepted(client, auth, tenant):
+    assert client.get("/v1/consultants", headers=auth(tenant, "ReadOnly")).status_code == 200
+
+
+def test_missing_token_answers_401_with_bearer_challenge(client):
+    r = client.get("/v1/consultants")
+    assert _problem(r, 401)["detail"] == "missing bearer token"
+    assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer not.a.jwt", "Basic dXNlcjpwYXNz", "Bearer a.b.c"])
+def test_malformed_authorization_answers_401(client, header):
+    _problem(client.get("/v1/consultants", headers={"Authorization": header}), 401)
+
+
+def test_expired_token_answers_401_token_expired(client, make_token, tenant):
+    token = make_token(tenant, exp_in=-3600)
+    body = _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}), 401)
+    assert body["detail"] == "token expired"
+
+
+def test_wrong_audience_answers_401(client, make_token, tenant):
+    token = make_token(tenant, aud="some-other-api")
+    assert "audience" in _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}),
+                                  401)["detail"]
+
+
+def test_wrong_issuer_answers_401(client, make_token, tenant):
+    token = make_token(tenant, iss="https://evil.example")
+    assert "issuer" in _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}),
+                                401)["detail"]
+
+
+def test_token_signed_by_an_unpublished_key_answers_401(client, make_token, other_key, tenant):
+    token = make_token(tenant, key=other_key)
+    assert "no signing key" in _problem(
+        client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}), 401)["detail"]
+
+
+def test_forged_token_reusing_the_published_kid_fails_signature(client, signing_key, other_key, tenant):
+    now = int(time.time())
+    claims = {"sub": "x", "tenant_id": str(tenant), "role": "Owner", "iss": ISSUER, "aud": "benchcrm",
+              "exp": now + 60}
+    forged = jwt.encode(claims, other_key.private_pem, algorithm="RS256", headers={"kid": signing_key.kid})
+    assert "signature" in _problem(
+        client.get("/v1/consultants", headers={"Authorization": f"Bearer {forged}"}), 401)["detail"]
+
+
+def test_hs256_token_is_refused(client, tenant):
+    token = jwt.encode({"sub": "x", "tenant_id": str(tenant), "role": "Owner", "iss": ISSUER, "aud": "benchcrm",
+                        "exp": int(time.time()) + 60}, "secret-secret-secret-secret-32bytes!", algorithm="HS256")
+    assert "RS256" in _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}),
+                               401)["detail"]
+
+
+@pytest.mark.parametrize(("drop", "extra", "needle"), [
+    (("tenant_id",), {}, "tenant_id"), ((), {"tenant_id": "acme"}, "tenant_id"),
+    (("role",), {}, "role"), ((), {"role": "Superuser"}, "role"), (("exp",), {}, "exp")])
+def test_tokens_without_valid_tenant_role_or_exp_answer_401(client, make_token, tenant, drop, extra, needle):
+    token = make_token(tenant, drop=drop, extra=extra)
+    assert needle in _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}),
+                              401)["detail"]
+
+
+def test_idp_roles_claim_is_understood(client, make_token, tenant):
+    token = make_token(tenant, drop=("role",), extra={"roles": ["offline_access", "Sales"]})
+    r = client.post("/v1/companies", json={"name": "Acme Bank", "kind": "client"},
+                    headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.text
+
+
+def test_service_account_token_is_audited_as_service(client, make_token, tenant, admin_engine):
+    from tests.serving.conftest import audit_rows
+
+    token = make_token(tenant, "Recruiter", sub="service:imap-sync", extra={"sa": True})
+    r = client.post("/v1/tags", json={"name": "imported"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201
+    (row,) = audit_rows(admin_engine, tenant, entity="tag")
+    assert row["actor_type"] == "service"
+    assert row["actor_id"] == uuid.uuid5(uuid.NAMESPACE_URL, f"{ISSUER}#service:imap-sync")
+
+
+def test_dev_key_mode_accepts_issued_tokens_and_cli_prints_one(settings, app_engine, admin_engine, tmp_path,
+                                                               monkeypatch):
+    """Without a JWKS URL the API trusts the local development key; `benchcrm token` prints a valid token."""
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+    from serving.auth.keys import key_path
+    from serving.auth.tokens import issue_token
+    from serving.main import create_app
+    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.settings import get_settings
+
+    dev = settings.model_copy(update={"jwks_url": None})
+    monkeypatch.setenv("BENCHCRM_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli_app, ["token", "--tenant", "acme-dev", "--role", "Recruiter"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    cli_token = result.stdout.strip().splitlines()[-1]
+    assert key_path(dev).exists() and oct(key_path(dev).stat().st_mode & 0o777) == "0o600"
+    with admin_engine.connect() as conn:
+        acme = tenant_id_for(conn, "acme-dev")
+    with TestClient(create_app(dev, engine=app_engine, load_model=False)) as c:
+        assert c.get("/v1/consultants", headers={"Authorization": f"Bearer {cli_token}"}).status_code == 200
+        claims = jwt.decode(cli_token, options={"verify_signature": False})
+        assert claims["tenant_id"] == str(acme) and claims["role"] == "Recruiter" and claims["aud"] == "benchcrm"
+        short = issue_token(dev, tenant_id=acme, role="ReadOnly", minutes=1)
+        assert c.get("/v1/consultants", headers={"Authorization": f"Bearer {short}"}).status_code == 200
+        assert c.post("/v1/tags", json={"name": "x"},
+                      headers={"Authorization": f"Bearer {short}"}).status_code == 403
+
+
+def test_cli_token_rejects_unknown_role():
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+
+    result = CliRunner().invoke(cli_app, ["token", "--tenant", "acme", "--role", "God"])
+    assert result.exit_code == 2 and "unknown role" in result.output

@@ -1,0 +1,139 @@
+"""Recommendations: stored runs, the human decision (approve -> draft submission; reject with reason), audit rows.
+
+`test_recommend_then_approve_creates_a_submission` drives the real matching service (ml.matching.service) and so
+needs that module; the decision tests use stored recommendation rows and need nothing else."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.serving.conftest import audit_rows, outbox_rows
+
+
+def test_approve_creates_one_draft_submission_linked_to_the_recommendation(client, auth, tenant, seed,
+                                                                           admin_engine):
+    h = auth(tenant, "Recruiter")
+    req = seed.requirement()
+    c1, c2 = seed.consultant(), seed.consultant(full_name="Bo")
+    _run, (rec1, _rec2) = seed.recommendation(req, [c1, c2])
+    r = client.post(f"/v1/recommendations/{rec1}/decision", json={"decision": "approve"}, headers=h)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["decision"] == "approved" and body["submissionCreated"] is True
+    sub = body["submission"]
+    assert sub["status"] == "draft" and sub["recommendationId"] == str(rec1)
+    assert sub["consultantId"] == str(c1) and sub["requirementId"] == str(req) and sub["matchScore"] == 0.9
+    again = client.post(f"/v1/recommendations/{rec1}/decision", json={"decision": "reject", "reason": "x"},
+                        headers=h)
+    assert again.status_code == 409 and again.json()["decision"] == "approved"
+    with admin_engine.connect() as conn:
+        row = conn.execute(sa.text("select decision, decided_by, decided_at from crm.recommendation where id = :i"),
+                           {"i": rec1}).one()
+    assert row.decision == "approved" and row.decided_at is not None
+    (decide,) = audit_rows(admin_engine, tenant, action="decide")
+    assert decide["entity_id"] == rec1 and decide["model_version"] == "test-model-v1"
+    (created,) = audit_rows(admin_engine, tenant, entity="submission", action="create")
+    assert created["payload"]["recommendationId"] == str(rec1)
+    assert [e["event_type"] for e in outbox_rows(admin_engine, tenant)] == [
+        "recommendation.decided", "submission.created"]
+
+
+def test_approving_when_a_submission_exists_returns_it_without_a_duplicate(client, auth, tenant, seed):
+    h = auth(tenant)
+    req, c = seed.requirement(), seed.consultant()
+    existing = seed.submission(c, req, status="submitted")
+    _, (rec,) = seed.recommendation(req, [c])
+    r = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "approve"}, headers=h)
+    assert r.status_code == 200 and r.json()["submissionCreated"] is False
+    assert r.json()["submission"]["id"] == str(existing)
+
+
+def test_reject_needs_a_reason_and_stores_it(client, auth, tenant, seed, admin_engine):
+    h = auth(tenant)
+    req, c = seed.requirement(), seed.consultant()
+    _, (rec,) = seed.recommendation(req, [c])
+    r = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "reject"}, headers=h)
+    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    r = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "reject", "reason": "visa mismatch"},
+                    headers=h)
+    assert r.status_code == 200 and r.json()["submission"] is None
+    with admin_engine.connect() as conn:
+        assert conn.execute(sa.text("select decision_reason from crm.recommendation where id = :i"),
+                            {"i": rec}).scalar() == "visa mismatch"
+        assert conn.execute(sa.text("select count(*) from crm.submission where tenant_id = :t"),
+                            {"t": tenant}).scalar() == 0
+
+
+def test_decision_needs_the_decide_permission(client, auth, tenant, seed):
+    _, (rec,) = seed.recommendation(seed.requirement(), [seed.consultant()])
+    r = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "approve"}, headers=auth(tenant, "Sales"))
+    assert r.status_code == 403 and r.json()["missingPermission"] == "recommendations:decide"
+
+
+def test_stored_run_is_readable(client, auth, tenant, seed):
+    req = seed.requirement()
+    run, items = seed.recommendation(req, [seed.consultant(), seed.consultant()])
+    r = client.get(f"/v1/recommendations/{run}", headers=auth(tenant, "Analyst"))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["recommendationId"] == str(run) and [i["id"] for i in body["items"]] == [str(i) for i in items]
+    assert body["modelVersion"] == "test-model-v1"
+
+
+def test_recommendation_bad_input_is_4xx(client, auth, tenant, seed):
+    h = auth(tenant)
+    req = seed.requirement()
+    for top_k in ("0", "-3", "51", "1000000000000", "ten", "1.5"):
+        r = client.post(f"/v1/requirements/{req}/recommendations?topK={top_k}", json={"explain": True}, headers=h)
+        assert r.status_code == 422, (top_k, r.text)
+    r = client.post(f"/v1/requirements/{req}/recommendations", json={"explain": "very"}, headers=h)
+    assert r.status_code == 422
+    r = client.post(f"/v1/requirements/{req}/recommendations", json={"explain": True, "x": 1}, headers=h)
+    assert r.status_code == 422
+    r = client.post("/v1/requirements/not-a-uuid/recommendations", json={}, headers=h)
+    assert r.status_code == 422
+
+
+def test_recommend_then_approve_creates_a_submission(client, auth, tenant, seed, admin_engine):
+    """Needs ml.matching.service (lands at merge)."""
+    h = auth(tenant)
+    req = seed.requirement(title="Senior Java Developer", description="Java, Spring Boot, AWS; 8+ years",
+                           state="TX", city="Dallas")
+    for i in range(5):
+        seed.consultant(full_name=f"Dev {i}", title="Java Developer", summary="Java Spring Boot AWS",
+                        years_experience=8 + i, state="TX", city="Dallas")
+    r = client.post(f"/v1/requirements/{req}/recommendations?topK=3", json={"explain": True},
+                    headers={**h, "Idempotency-Key": "rec-1"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["modelVersion"] and 1 <= len(body["items"]) <= 3
+    item = body["items"][0]
+    assert 0 <= item["matchScore"] <= 1 and item["reasons"] and isinstance(item["factors"], dict)
+    again = client.post(f"/v1/requirements/{req}/recommendations?topK=3", json={"explain": True},
+                        headers={**h, "Idempotency-Key": "rec-1"})
+    assert again.json()["recommendationId"] == body["recommendationId"]
+    (audit,) = audit_rows(admin_engine, tenant, action="recommend")
+    assert str(audit["entity_id"]) == body["recommendationId"] and audit["model_version"] == body["modelVersion"]
+    with admin_engine.connect() as conn:
+        stored = conn.execute(sa.text("select count(*) from crm.recommendation where match_run_id = :r"),
+                              {"r": body["recommendationId"]}).scalar()
+        snapshots = conn.execute(sa.text(
+            "select count(*) from crm.feature_snapshot f join crm.recommendation r on r.id = f.recommendation_id "
+            "where r.match_run_id = :r"), {"r": body["recommendationId"]}).scalar()
+    assert stored == len(body["items"]) and snapshots == len(body["items"])
+    d = client.post(f"/v1/recommendations/{item['id']}/decision", json={"decision": "approve"}, headers=h)
+    assert d.status_code == 201 and d.json()["submission"]["consultantId"] == item["consultantId"]
+
+
+def test_retried_approval_with_idempotency_key_replays_and_creates_one_submission(client, auth, tenant, seed,
+                                                                                  admin_engine):
+    h = {**auth(tenant), "Idempotency-Key": "approve-once"}
+    _, (rec,) = seed.recommendation(seed.requirement(), [seed.consultant()])
+    first = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "approve"}, headers=h)
+    again = client.post(f"/v1/recommendations/{rec}/decision", json={"decision": "approve"}, headers=h)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    with admin_engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from crm.submission where tenant_id = :t"),
+                            {"t": tenant}).scalar() == 1
+    assert len(audit_rows(admin_engine, tenant, action="decide")) == 1

@@ -1,0 +1,1 @@
+"""Offline copies of the warehouse for analysis: Parquet files and a DuckDB catalog over them."""
