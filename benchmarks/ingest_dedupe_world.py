@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -25,19 +26,30 @@ def main() -> None:
     parser.add_argument("--requirements", type=int, default=200)
     parser.add_argument("--torch-threads", type=int, default=1)
     args = parser.parse_args()
-    if "BENCHCRM_DATABASE_URL" not in os.environ:
+    throwaway = "BENCHCRM_DATABASE_URL" not in os.environ
+    if throwaway:
         os.environ["BENCHCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bcrm-dedupe-")
+    try:
+        run(args)
+    finally:
+        if throwaway:  # stop the throw-away server and remove its folder
+            from warehouse.embedded import stop_embedded
+
+            stop_embedded(Path(os.environ["BENCHCRM_DATA_DIR"]) / "pgdata")
+            shutil.rmtree(os.environ["BENCHCRM_DATA_DIR"], ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> None:
     import sqlalchemy as sa
     import torch
 
     torch.set_num_threads(args.torch_threads)
-    from ml.world.loader import seed_tenant
-    from ml.world.model import WorldParams
-
     from ml.ingest import pipeline
     from ml.ingest.toolkit import default_toolkit
     from ml.taxonomy import load_taxonomy
     from ml.taxonomy.sync import sync_taxonomy
+    from ml.world.loader import seed_tenant
+    from ml.world.model import WorldParams
     from warehouse.bootstrap import prepare_database
     from warehouse.db import app_engine, set_tenant, tenant_tx
     from warehouse.settings import get_settings

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -99,8 +100,20 @@ def main() -> None:
         # On a busy 2-core machine, 2 spinning intra-op threads per encode cost far more than they save.
         torch.set_num_threads(args.torch_threads)
 
-    if "BENCHCRM_DATABASE_URL" not in os.environ:
+    throwaway = "BENCHCRM_DATABASE_URL" not in os.environ
+    if throwaway:
         os.environ["BENCHCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bcrm-bench-")
+    try:
+        run(args)
+    finally:
+        if throwaway:  # stop the throw-away server and remove its folder
+            from warehouse.embedded import stop_embedded
+
+            stop_embedded(Path(os.environ["BENCHCRM_DATA_DIR"]) / "pgdata")
+            shutil.rmtree(os.environ["BENCHCRM_DATA_DIR"], ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> None:
     from ml.ingest import pipeline
     from ml.ingest.service import import_message, warm_up
     from ml.ingest.sources import RawItem
