@@ -37,11 +37,8 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def _load_champion(settings: Settings) -> Any:
-    try:
-        from ml.matching.champion import load_champion  # lazy: the ML work provides it
-    except ImportError:
-        log.warning("ml.matching.champion not available; recommendations are disabled")
-        return None
+    from ml.matching.champion import load_champion
+
     try:
         return load_champion(settings)
     except Exception:  # a bad model must not keep the CRM down; recommendations fall back

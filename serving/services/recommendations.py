@@ -23,11 +23,8 @@ from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS, SUBMISS
 
 
 def _matching():
-    try:
-        from ml.matching import service  # lazy: the matching service lands with the ML work
-    except ImportError as exc:
-        raise ProblemError(503, "recommender-unavailable", "Service Unavailable",
-                           "the matching service is not installed in this build") from exc
+    from ml.matching import service  # imported on first use: keeps API start-up light
+
     return service
 
 
