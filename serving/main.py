@@ -74,6 +74,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
         app.state.champion = _load_champion(settings) if load_model else None
+        if load_model:
+            from ml.ingest.service import warm_up
+
+            warm_up()  # the embedding model, loaded once here instead of on the first import request
         stop = threading.Event()
         worker = None
         if start_dispatcher:

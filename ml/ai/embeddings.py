@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_NAME = "all-MiniLM-L6-v2"  # the name stored in crm.embedding.model (settings.embedding_model)
 DIMS = 384
 
 

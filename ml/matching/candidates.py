@@ -48,11 +48,11 @@ def _set_ef_search(conn: sa.Connection, ef: int) -> None:
 _CONSULTANTS_SQL = """
 with anchor as (
     select q.vector from crm.embedding q where q.entity_type = 'requirement' and q.entity_id = :anchor
-      and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1
+      and q.model = :model limit 1
 ), ann as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
     select e.entity_id as id from crm.embedding e
-    where e.entity_type = 'consultant' and (e.model = :model or e.model = 'sentence-transformers/' || :model)
+    where e.entity_type = 'consultant' and e.model = :model
     order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
@@ -74,7 +74,7 @@ from merged m
 -- id = any(array(...)): probe the primary key for the few merged ids instead of hashing the whole bench
 join crm.consultant c on c.id = m.id and c.id = any(array(select id from merged))
 left join crm.embedding ce on ce.entity_type = 'consultant' and ce.entity_id = c.id
-     and (ce.model = :model or ce.model = 'sentence-transformers/' || :model)
+     and ce.model = :model
 where c.deleted_at is null and c.status in ('bench', 'marketing')
   and (c.available_from is null or c.available_from <= coalesce(cast(:start_date as date), current_date) + cast(:slack as int))
   and (cardinality(cast(:visas as text[])) = 0 or c.visa_status is null
@@ -85,11 +85,11 @@ group by c.id
 _REQUIREMENTS_SQL = """
 with anchor as (
     select q.vector from crm.embedding q where q.entity_type = 'consultant' and q.entity_id = :anchor
-      and (q.model = :model or q.model = 'sentence-transformers/' || :model) limit 1
+      and q.model = :model limit 1
 ), ann as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
     select e.entity_id as id from crm.embedding e
-    where e.entity_type = 'requirement' and (e.model = :model or e.model = 'sentence-transformers/' || :model)
+    where e.entity_type = 'requirement' and e.model = :model
     order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
@@ -108,7 +108,7 @@ select r.id, array_agg(distinct m.source) as sources,
 from merged m
 join crm.requirement r on r.id = m.id and r.id = any(array(select id from merged))
 left join crm.embedding re on re.entity_type = 'requirement' and re.entity_id = r.id
-     and (re.model = :model or re.model = 'sentence-transformers/' || :model)
+     and re.model = :model
 where r.deleted_at is null and r.status = 'open'
   and (cast(:visa as text) is null or r.visa_accepted is null or cardinality(r.visa_accepted) = 0
        or cast(:visa as text) = any(r.visa_accepted))

@@ -24,8 +24,7 @@ from ml.training.dataset import LabelledSubmissions
 SILENT_DEATH_DAYS = 21
 ADVANCED_STATUSES = ("interviewing", "offered", "placed")
 
-# The embedder names its model "all-MiniLM-L6-v2" or "sentence-transformers/all-MiniLM-L6-v2"; both are one model.
-MODEL_MATCH = "(model = :model or model = 'sentence-transformers/' || :model)"
+MODEL_MATCH = "model = :model"
 
 REQUIREMENT_COLUMNS = (
     "id, title, city, state, lat, lon, timezone, work_mode, bill_rate_max, visa_accepted, min_years, start_date,"

@@ -50,7 +50,9 @@ def _image(path) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"![{path.stem}](data:image/png;base64,{data})")
 
 
-@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"})
+@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"},
+          deps=[dg.AssetKey("normalized_skills"), dg.AssetKey("requirement_embeddings"),
+                dg.AssetKey("consultant_embeddings")])
 def pair_features(postgres: PostgresResource) -> dg.MaterializeResult:
     """One row per labelled submission: point-in-time features (history strictly before the submission) + label."""
     from ml.features.columns import MODEL_FEATURES

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from serving.api.crud import IdempotencyKey, ItemId, Resource, crud_router
 from serving.api.deps import Principal, TenantConn, request_id, require
@@ -55,27 +56,28 @@ MAX_RESUME_BYTES = 10 * 1024 * 1024
 async def import_resume(request: Request, file: UploadFile,
                         principal: Annotated[Principal, Depends(require("consultants", "import"))],
                         conn: TenantConn) -> Any:
-    try:
-        from ml.ingest.service import import_resume as ingest_resume  # lazy: lands with the ingest work
-    except ImportError as exc:
-        raise ProblemError(503, "ingest-unavailable", "Service Unavailable",
-                           "the resume importer is not installed in this build") from exc
+    from ml.ingest.service import import_resume as ingest_resume
+
     data = await file.read(MAX_RESUME_BYTES + 1)
     if len(data) > MAX_RESUME_BYTES:
         raise ProblemError(413, "payload-too-large", "Content Too Large", "resume larger than 10 MiB")
     if not data:
         raise ProblemError(422, "empty-file", "Unprocessable Content", "the uploaded file is empty")
-    outcome = ingest_resume(conn, tenant_id=principal.tenant_id, filename=file.filename or "resume",
-                            data=data, content_type=file.content_type or "application/octet-stream")
-    result = outcome.model_dump(mode="json") if hasattr(outcome, "model_dump") else dict(outcome)
     from serving.services.records import record_change
 
-    record_change(conn, principal, action="import", entity="consultant",
-                  entity_id=_uuid_or_none(result.get("consultant_id") or result.get("consultantId")),
-                  before=None, after=result, request_id=request_id(request),
-                  audit_payload={"filename": file.filename, "bytes": len(data)},
-                  event={"filename": file.filename, "result": result})
-    return result
+    def work() -> dict[str, Any]:
+        # extraction, embedding and the writes block: run them off the event loop
+        outcome = ingest_resume(conn, tenant_id=principal.tenant_id, filename=file.filename or "resume",
+                                data=data, content_type=file.content_type or "application/octet-stream")
+        result = outcome.model_dump(mode="json")
+        record_change(conn, principal, action="import", entity="consultant",
+                      entity_id=_uuid_or_none(result.get("consultant_id")),
+                      before=None, after=result, request_id=request_id(request),
+                      audit_payload={"filename": file.filename, "bytes": len(data)},
+                      event={"filename": file.filename, "result": result})
+        return result
+
+    return await run_in_threadpool(work)
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:

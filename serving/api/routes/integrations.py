@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from serving.api.deps import Principal, TenantConn, request_id, require
 from serving.errors import ProblemError, problem_responses
@@ -32,16 +33,17 @@ async def import_inbox_message(request: Request,
     raw = await request.body()  # the size-limit middleware has already bounded this
     if not raw.strip():
         raise ProblemError(422, "empty-message", "Unprocessable Content", "the message is empty")
-    try:
-        from ml.ingest.service import import_message  # lazy: lands with the ingest work
-    except ImportError as exc:
-        raise ProblemError(503, "ingest-unavailable", "Service Unavailable",
-                           "the inbox importer is not installed in this build") from exc
-    outcome = import_message(conn, tenant_id=principal.tenant_id, raw=raw, source="api")
-    out = outcome.model_dump(mode="json")
-    req_id = out.get("requirement_id")
-    record_change(conn, principal, action="import", entity="inbound_message",
-                  entity_id=uuid.UUID(req_id) if req_id else None, before=None, after=out,
-                  request_id=request_id(request), audit_payload={"status": out.get("status"), "bytes": len(raw)},
-                  event_type="inbound_message.imported", event=out)
-    return out
+    from ml.ingest.service import import_message
+
+    def work() -> dict[str, Any]:
+        # parse/extract/embed and the writes block: run them off the event loop
+        outcome = import_message(conn, tenant_id=principal.tenant_id, raw=raw, source="api")
+        out = outcome.model_dump(mode="json")
+        req_id = out.get("requirement_id")
+        record_change(conn, principal, action="import", entity="inbound_message",
+                      entity_id=uuid.UUID(req_id) if req_id else None, before=None, after=out,
+                      request_id=request_id(request), audit_payload={"status": out.get("status"), "bytes": len(raw)},
+                      event_type="inbound_message.imported", event=out)
+        return out
+
+    return await run_in_threadpool(work)
