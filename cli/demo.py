@@ -56,8 +56,8 @@ def _spawn(name: str, args: list[str], log_dir: Path, env: dict[str, str]) -> su
 @app.command()
 def demo(
     tenant: str = typer.Option("acme", help="Tenant slug of the demo world."),
-    consultants: int = typer.Option(2000, min=50, max=200_000, help="Bench size of the demo world."),
-    requirements: int = typer.Option(400, min=20, max=50_000, help="Requirements in the demo world."),
+    consultants: int = typer.Option(10_000, min=50, max=200_000, help="Bench size of the demo world."),
+    requirements: int = typer.Option(2_000, min=20, max=50_000, help="Requirements in the demo world."),
     seed: int = typer.Option(7, help="World seed (the world is deterministic for a seed)."),
     reseed: bool = typer.Option(False, help="Regenerate the demo world even if the tenant exists."),
     serve: bool = typer.Option(True, help="Serve the API, Dagster UI and MLflow UI afterwards (Ctrl-C stops)."),

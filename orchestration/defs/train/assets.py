@@ -191,11 +191,13 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
     test = store.read_frame("split_test")
     evaluation = store.read_json("evaluation")
     champion = load_champion(settings)
-    champion_metrics = None
     if champion is not None:
         pred = champion.predict(test)
         champion_metrics = score_metrics(test["query"].to_numpy(), test["label"].to_numpy(), pred.raw,
                                          pred.success_probability)
+    else:
+        # With no model registered the API serves the seed formula: that is the champion to beat.
+        champion_metrics = evaluation["metrics"]["seed_formula"]
     trained = _trained(store)
     trained.ranker.version = f"run-{context.run.run_id[:8]}"
     artifacts = {p.stem: p for p in (store.path("reliability.png"), store.path("pr_curve.png"),
