@@ -19,6 +19,7 @@ class BuiltMarts:
     world: KpiWorld  # the hand-computed tenant
     empty_tenant: uuid.UUID  # a tenant with no data at all
     other_tenant: uuid.UUID  # one row in every crm table (another tenant for RLS checks)
+    demo_tenant: uuid.UUID  # a small generated demo world (ml.world), as `benchcrm seed` loads it
     build_seconds: float
     log: str
 
@@ -35,8 +36,13 @@ def built_marts(settings, admin_engine) -> BuiltMarts:
     with admin_engine.begin() as conn:
         other = ensure_tenant(conn, slug=f"kpi-other-{suffix}")
         populate_every_tenant_table(conn, other)
+    from ml.world import WorldParams
+    from ml.world.loader import seed_tenant
+
+    demo = seed_tenant(admin_engine, WorldParams(consultants=300, requirements=60, seed=11),
+                       tenant_slug=f"kpi-demo-{suffix}").tenant_id
     started = time.perf_counter()
     proc = run_dbt(settings, "build", *WARN_ERROR_ARGS)
     elapsed = time.perf_counter() - started
     assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-2000:]}"
-    return BuiltMarts(world=world, empty_tenant=empty, other_tenant=other, build_seconds=elapsed, log=proc.stdout)
+    return BuiltMarts(world=world, empty_tenant=empty, other_tenant=other, demo_tenant=demo, build_seconds=elapsed, log=proc.stdout)
