@@ -1,7 +1,7 @@
 """Calibrators as plain data (numpy at predict time, JSON on disk), so serving needs no scikit-learn.
 
 - Platt: logistic on the ranker score plus the query's context (the client's smoothed interview rate). A
-  lambdarank score only orders consultants *within* a requirement; how likely anyone is to advance depends on the
+  lambdarank score (the optional objective) only orders consultants *within* a requirement; how likely anyone is to advance depends on the
   requirement (a picky client), which the context term restores.
 - Isotonic: monotone step function of the score (fit with scikit-learn, stored as interpolation knots).
 The one with the lower validation Brier wins.

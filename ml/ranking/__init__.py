@@ -1,1 +1,1 @@
-"""Ranking models: logistic baseline and LightGBM lambdarank, with factor contributions from `pred_contrib`."""
+"""Ranking models: logistic baseline and LightGBM (binary or lambdarank), with factor contributions from `pred_contrib`."""
