@@ -39,7 +39,7 @@ def dbt_env_from_url(url: str, *, app_role: str) -> dict[str, str]:
     host = socket_dir or parsed.host or "localhost"
     return {
         "BENCHCRM_DBT_HOST": str(host),
-        "BENCHCRM_DBT_PORT": str(parsed.port or 5432),
+        "BENCHCRM_DBT_PORT": str(parsed.port or parsed.query.get("port") or 5432),
         "BENCHCRM_DBT_USER": parsed.username or "postgres",
         "BENCHCRM_DBT_PASSWORD": parsed.password or "",
         "BENCHCRM_DBT_DBNAME": parsed.database or "postgres",

@@ -40,7 +40,15 @@ def start_embedded(pg_data_dir: Path) -> str:
         server = pgserver.get_server(pg_data_dir, cleanup_mode=None)
     except Exception as exc:
         raise DatabaseUnavailable(f"embedded Postgres in {pg_data_dir} did not start: {exc}") from exc
-    return server.get_uri()
+    return socket_uri_with_port(server.get_uri(), server.get_postmaster_info().port)
+
+
+def socket_uri_with_port(uri: str, port: int | str | None) -> str:
+    """pgserver's URI names the socket folder but not the port; after `db start --tcp` the server listens on
+    another port, whose number is also the socket file's name (`.s.PGSQL.<port>`), so say it."""
+    if port is None or str(port) == "5432" or "?host=" not in uri:
+        return uri
+    return f"{uri}&port={port}"
 
 
 def stop_embedded(pg_data_dir: Path) -> bool:

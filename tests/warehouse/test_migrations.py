@@ -64,3 +64,13 @@ def test_hnsw_and_full_text_indexes_exist(admin_engine):
         defs = [r[0] for r in conn.execute(sa.text("select indexdef from pg_indexes where schemaname = 'crm'"))]
     assert any("hnsw" in d and "vector_cosine_ops" in d for d in defs)
     assert any("gin (search_tsv)" in d for d in defs)
+
+
+def test_socket_uri_names_the_port_only_when_it_is_not_the_default():
+    from warehouse.embedded import socket_uri_with_port
+
+    uri = "postgresql://postgres:@/postgres?host=/data/pgdata"
+    assert socket_uri_with_port(uri, 5432) == uri
+    assert socket_uri_with_port(uri, None) == uri
+    assert socket_uri_with_port(uri, 5433) == uri + "&port=5433"
+    assert socket_uri_with_port("postgresql://u@db:5432/x", 6000) == "postgresql://u@db:5432/x"
