@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,17 +24,10 @@ def main() -> None:
     parser.add_argument("--requirements", type=int, default=200)
     parser.add_argument("--torch-threads", type=int, default=1)
     args = parser.parse_args()
-    throwaway = "BENCHCRM_DATABASE_URL" not in os.environ
-    if throwaway:
-        os.environ["BENCHCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bcrm-dedupe-")
-    try:
-        run(args)
-    finally:
-        if throwaway:  # stop the throw-away server and remove its folder
-            from warehouse.embedded import stop_embedded
+    from warehouse.embedded import throwaway_data_dir
 
-            stop_embedded(Path(os.environ["BENCHCRM_DATA_DIR"]) / "pgdata")
-            shutil.rmtree(os.environ["BENCHCRM_DATA_DIR"], ignore_errors=True)
+    with throwaway_data_dir("bcrm-dedupe-"):  # its own embedded server, stopped and deleted afterwards
+        run(args)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -100,17 +98,10 @@ def main() -> None:
         # On a busy 2-core machine, 2 spinning intra-op threads per encode cost far more than they save.
         torch.set_num_threads(args.torch_threads)
 
-    throwaway = "BENCHCRM_DATABASE_URL" not in os.environ
-    if throwaway:
-        os.environ["BENCHCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bcrm-bench-")
-    try:
-        run(args)
-    finally:
-        if throwaway:  # stop the throw-away server and remove its folder
-            from warehouse.embedded import stop_embedded
+    from warehouse.embedded import throwaway_data_dir
 
-            stop_embedded(Path(os.environ["BENCHCRM_DATA_DIR"]) / "pgdata")
-            shutil.rmtree(os.environ["BENCHCRM_DATA_DIR"], ignore_errors=True)
+    with throwaway_data_dir("bcrm-bench-"):  # its own embedded server, stopped and deleted afterwards
+        run(args)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
+import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from warehouse.settings import Settings
@@ -97,3 +101,20 @@ def admin_url(settings: Settings) -> str:
     if settings.database_url:
         return settings.database_url
     return start_embedded(settings.pg_data_dir)
+
+
+@contextmanager
+def throwaway_data_dir(prefix: str) -> Iterator[Path | None]:
+    """For benchmarks: unless BENCHCRM_DATABASE_URL is set, point BENCHCRM_DATA_DIR at a fresh temporary folder
+    (so its own embedded server starts there, never someone else's), then stop that server and delete the folder.
+    Yields the folder, or None when an external server is configured."""
+    if "BENCHCRM_DATABASE_URL" in os.environ:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["BENCHCRM_DATA_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        stop_embedded(folder / "pgdata")
+        shutil.rmtree(folder, ignore_errors=True)
