@@ -28,18 +28,15 @@ COLUMNS = ("auc", "pr_auc", "brier", "bss", "ece", "mrr_at_10", "recall_at_10", 
 
 def demo_world(tenant_slug: str):
     from ml.evaluation.oracle_bridge import oracle_probabilities
-    from ml.training.source import load_training_source
-    from warehouse.db import admin_engine, app_engine, tenant_tx
-    from warehouse.repositories.tenants import tenant_id_for
+    from ml.training.source import load_tenant_source
+    from warehouse.db import admin_engine
     from warehouse.settings import get_settings
 
     settings = get_settings()
-    with admin_engine(settings).connect() as conn:
-        tenant_id = tenant_id_for(conn, tenant_slug)
-    if tenant_id is None:
-        raise SystemExit(f"tenant {tenant_slug!r} not found: run `benchcrm demo` (or seed the demo world) first")
-    with tenant_tx(tenant_id, app_engine(settings)) as conn:
-        source = load_training_source(conn)
+    try:
+        tenant_id, source = load_tenant_source(tenant_slug, settings)
+    except LookupError as exc:
+        raise SystemExit(str(exc)) from None
     frame = source.frame()
     split = time_split(frame)
     return split, lambda test: oracle_probabilities(admin_engine(settings), tenant_id, test), {
@@ -89,6 +86,12 @@ def main() -> None:
         print("oracle: not available (no demo world in this database)")
     else:
         print("gap to oracle (oracle − lightgbm): " + ", ".join(f"{k} {v:+.4f}" for k, v in ev.gap_to_oracle().items()))
+    from ml.evaluation.metrics import bootstrap_differences
+
+    for other in ("logistic", "seed_formula"):
+        diffs = bootstrap_differences(ev.queries, ev.labels, ev.predictions["lightgbm"], ev.predictions[other])
+        print(f"lightgbm − {other} (paired bootstrap over requirements, 95% CI): " + ", ".join(
+            f"{k} {d:+.4f} [{lo:+.4f}, {hi:+.4f}]" for k, (d, lo, hi) in diffs.items()))
     m, s, lg = ev.metrics["lightgbm"], ev.metrics["seed_formula"], ev.metrics["logistic"]
     targets = [
         ("LightGBM MRR@10 > seed formula and logistic", m["mrr_at_10"] > max(s["mrr_at_10"], lg["mrr_at_10"])),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-FEATURE_VERSION = "pair-features-v1"
+FEATURE_VERSION = "pair-features-v2"
 
 # Numeric model inputs (NaN = unknown; LightGBM handles missing natively, the logistic baseline imputes).
 FACTOR_OF_FEATURE: dict[str, str] = {
@@ -13,11 +13,21 @@ FACTOR_OF_FEATURE: dict[str, str] = {
     "skills_score": "skills",
     "n_required_skills": "skills",
     "n_missing_required": "skills",
+    "skill_depth_required": "skills",
+    "skill_depth_min_required": "skills",
+    "skill_nice_coverage": "skills",
+    "skill_primary_required": "skills",
+    "skill_position_worst_required": "skills",
+    "skill_position_mean_required": "skills",
     "distance_mi": "location",
     "tz_diff_hours": "location",
     "is_remote": "location",
+    "is_hybrid": "location",
+    "consultant_relocates": "location",
     "location_score": "location",
     "rate_ratio": "rate",
+    "rate_ratio_best_quote": "rate",
+    "best_quote_from_prime": "rate",
     "rate_score": "rate",
     "years_gap": "seniority",
     "consultant_years": "seniority",
@@ -29,5 +39,9 @@ FACTOR_OF_FEATURE: dict[str, str] = {
     "history_score": "history",
     "days_late": "availability",
     "availability_score": "availability",
+    # Work authorization is a hard filter when serving; in the history it explains failures, so the model sees it.
+    # It counts as availability: can this person take this job at all.
+    "visa_match": "availability",
+    "visa_fit": "availability",
 }
 MODEL_FEATURES: tuple[str, ...] = tuple(FACTOR_OF_FEATURE)

@@ -125,6 +125,8 @@ class Requirements:
     is_remote: np.ndarray  # 1.0 remote, 0.0 onsite/hybrid, NaN unknown
     is_hybrid: np.ndarray
     budget: np.ndarray
+    budget_best: np.ndarray  # the highest rate any vendor quoted (NaN: no quotes recorded)
+    quote_from_prime: np.ndarray  # 1 a prime vendor / MSP quoted it, 0 only sub-vendors, NaN no quotes
     visa_accepted: list[frozenset[str] | None]
     min_years: np.ndarray
     start_day: np.ndarray
@@ -150,6 +152,9 @@ class Consultants:
     available_day: np.ndarray
     location_label: list[str | None]
     skills: np.ndarray  # (n, S) 0/1 held skills
+    skill_depth: np.ndarray  # (n, S) share of the career spent with each held skill, 0..1; NaN unknown
+    skill_primary: np.ndarray  # (n, S) 1 for the resume's primary (first-listed) skills
+    skill_position: np.ndarray  # (n, S) place in the resume's skill list, 0 first .. 1 last; NaN unknown / not held
     embeddings: np.ndarray
     has_embedding: np.ndarray
 
@@ -162,8 +167,11 @@ def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph, *, we
     out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
     for i, r in enumerate(records):
         for item in r.get("skills") or ():
-            # requirement skills: (skill_id, is_required); consultant skills: skill_id
-            sid, required = (item if isinstance(item, tuple | list) else (item, True))
+            # requirement skills: (skill_id, is_required); consultant skills: skill_id or (skill_id, years[, is_primary[, position]])
+            if weighted:
+                sid, required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
+            else:
+                sid, required = (item[0] if isinstance(item, tuple | list) else item), True
             col = index.get(sid) if sid is not None else None
             if col is None:
                 continue
@@ -172,17 +180,72 @@ def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph, *, we
     return out
 
 
+def _consultant_skill_depth(records: Sequence[Mapping[str, Any]], graph: SkillGraph,
+                            career_years: np.ndarray) -> np.ndarray:
+    """Per held skill, the years the resume claims with it as a share of the whole career (a resume's skills
+    matrix: "Java — 8 yrs" on a 10-year career says more than a keyword in a list). NaN where either side is
+    missing, so a resume without per-skill years is "unknown", not "shallow"."""
+    index = graph.index
+    out = np.full((len(records), len(graph.ids)), np.nan, dtype=np.float32)
+    for i, r in enumerate(records):
+        career = career_years[i]
+        if not np.isfinite(career) or career <= 0:
+            continue
+        for item in r.get("skills") or ():
+            if not isinstance(item, tuple | list) or len(item) < 2:
+                continue
+            col = index.get(item[0]) if item[0] is not None else None
+            years = _f(item[1])
+            if col is None or not np.isfinite(years) or years < 0:
+                continue
+            depth = min(years / career, 1.0)
+            out[i, col] = depth if np.isnan(out[i, col]) else max(out[i, col], depth)
+    return out
+
+
+def _consultant_skill_primary(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
+    index = graph.index
+    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
+    for i, r in enumerate(records):
+        for item in r.get("skills") or ():
+            if isinstance(item, tuple | list) and len(item) >= 3 and item[2] and item[0] in index:
+                out[i, index[item[0]]] = 1.0
+    return out
+
+
+def _consultant_skill_position(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
+    """Relative place of each held skill in the resume's list: (position + 0.5) / listed, so 0..1 whatever the
+    list's length."""
+    index = graph.index
+    out = np.full((len(records), len(graph.ids)), np.nan, dtype=np.float32)
+    for i, r in enumerate(records):
+        placed = [(item[0], item[3]) for item in r.get("skills") or ()
+                  if isinstance(item, tuple | list) and len(item) >= 4 and item[3] is not None and item[0] in index]
+        if not placed:
+            continue
+        listed = max(int(p) for _, p in placed) + 1
+        for sid, p in placed:
+            value = (int(p) + 0.5) / listed
+            col = index[sid]
+            out[i, col] = value if np.isnan(out[i, col]) else min(out[i, col], value)
+    return out
+
+
 def requirements_from_records(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> Requirements:
     lat = np.array([_f(r.get("lat")) for r in records], dtype=np.float64)
     lon = np.array([_f(r.get("lon")) for r in records], dtype=np.float64)
     mode = [(r.get("work_mode") or None) for r in records]
     emb, has = _embeddings(records)
+    budget = np.array([_f(r.get("bill_rate_max")) for r in records])
     return Requirements(
         ids=[r.get("id") for r in records],
         lat=lat, lon=lon, tz=tz_offsets([r.get("timezone") for r in records], lon),
         is_remote=np.array([np.nan if m is None else float(m == "remote") for m in mode]),
         is_hybrid=np.array([float(m == "hybrid") for m in mode]),
-        budget=np.array([_f(r.get("bill_rate_max")) for r in records]),
+        budget=budget,
+        budget_best=np.fmax(budget, np.array([_f(r.get("rate_quoted_best")) for r in records])),
+        quote_from_prime=np.array([np.nan if r.get("rate_quoted_best") is None else
+                                   float(r.get("rate_quoted_prime") is not None) for r in records]),
         visa_accepted=[frozenset(r["visa_accepted"]) if r.get("visa_accepted") else None for r in records],
         min_years=np.array([_f(r.get("min_years")) for r in records]),
         start_day=np.array([to_day(r.get("start_date")) for r in records]),
@@ -196,6 +259,7 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
     lat = np.array([_f(r.get("lat")) for r in records], dtype=np.float64)
     lon = np.array([_f(r.get("lon")) for r in records], dtype=np.float64)
     emb, has = _embeddings(records)
+    years = np.array([_f(r.get("years_experience")) for r in records])
     labels = [", ".join(x for x in (r.get("city"), r.get("state")) if x) or None for r in records]
     return Consultants(
         ids=[r.get("id") for r in records],
@@ -203,9 +267,12 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
         relocate=np.array([float(bool(r.get("willing_to_relocate"))) for r in records]),
         rate=np.array([_f(r.get("hourly_rate")) for r in records]),
         visa=[r.get("visa_status") for r in records],
-        years=np.array([_f(r.get("years_experience")) for r in records]),
+        years=years,
         available_day=np.array([to_day(r.get("available_from")) for r in records]),
         location_label=labels,
         skills=_skill_matrix(records, graph, weighted=False),
+        skill_depth=_consultant_skill_depth(records, graph, years),
+        skill_primary=_consultant_skill_primary(records, graph),
+        skill_position=_consultant_skill_position(records, graph),
         embeddings=emb, has_embedding=has,
     )

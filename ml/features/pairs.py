@@ -6,6 +6,8 @@ The same function feeds training (as-of = submission day, history strictly befor
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,18 +25,34 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
+    """(n, S): per wanted skill, max over held skills of held value × credit[held, wanted], in blocks to bound the
+    (block, S, S) temporary."""
+    out = np.zeros(held.shape, dtype=np.float32)
+    for start in range(0, len(held), 256):
+        h = held[start:start + 256]
+        if h.size:
+            out[start:start + 256] = (h[:, :, None] * graph.credit[None, :, :]).max(axis=1)
+    return out
+
+
 def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
                    graph: SkillGraph, cosine: np.ndarray | None = None) -> dict[str, np.ndarray]:
     weights = reqs.skill_weights[ri]  # (n, S)
     held = cons.skills[ci]
     # Best credit each consultant earns per wanted skill (exact 1, child 0.8, parent 0.4, sibling 0.2), computed
-    # once per distinct consultant, in blocks to bound the (block, S, S) temporary.
+    # once per distinct consultant. The same best match weighted by depth (share of the career with the held skill;
+    # NaN-free, with `has_depth` saying whether any per-skill years exist) and restricted to the resume's primary
+    # (first-listed) skills.
     uniq, inverse = np.unique(ci, return_inverse=True)
-    per_consultant = np.zeros((len(uniq), weights.shape[1]), dtype=np.float32)
-    for start in range(0, len(uniq), 256):
-        h = cons.skills[uniq[start:start + 256]]
-        per_consultant[start:start + 256] = (h[:, :, None] * graph.credit[None, :, :]).max(axis=1) if h.size else 0
-    credit = per_consultant[inverse.ravel()]
+    inverse = inverse.ravel()
+    depth_known = np.isfinite(cons.skill_depth[uniq]).any(axis=1)
+    credit = _best_credit(cons.skills[uniq], graph)[inverse]
+    depth_credit = _best_credit(np.nan_to_num(cons.skill_depth[uniq], nan=0.0) * cons.skills[uniq], graph)[inverse]
+    primary_credit = _best_credit(cons.skill_primary[uniq], graph)[inverse]
+    # Place in the resume's list of each exactly-held wanted skill (NaN: not held, or no positions recorded).
+    position = np.where(cons.skills[ci] > 0, cons.skill_position[ci], np.nan)
+    has_depth = depth_known[inverse]
     total = weights.sum(axis=1)
     covered = (weights * credit).sum(axis=1)
     req_mask = (weights >= 2.0).astype(np.float32)
@@ -42,7 +60,20 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
     extra = (held * (weights == 0)).sum(axis=1)
     # Must-haves with (almost) no evidence: a hard gate for a client, so it gets its own feature.
     missing_required = (req_mask * (credit < 0.4)).sum(axis=1).astype(np.float64)
+    nice_mask = ((weights > 0) & (weights < 2.0)).astype(np.float32)
+    nice_total = nice_mask.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
+        depth_required = np.where(has_depth & (req_total > 0), (req_mask * depth_credit).sum(axis=1) / req_total,
+                                  np.nan)
+        shallowest = np.where(req_mask > 0, depth_credit, np.inf).min(axis=1)
+        depth_min = np.where(has_depth & (req_total > 0), shallowest, np.nan)
+        nice_cov = np.where(nice_total > 0, (nice_mask * credit).sum(axis=1) / nice_total, np.nan)
+        primary_required = np.where(req_total > 0, (req_mask * primary_credit).sum(axis=1) / req_total, np.nan)
+        req_position = np.where(req_mask > 0, position, np.nan)
+        placed = np.isfinite(req_position).any(axis=1)
+        safe = np.where(placed[:, None], req_position, 0.0)  # keeps nanmax/nanmean quiet on all-NaN rows
+        position_worst = np.where(placed, np.nanmax(safe, axis=1), np.nan)
+        position_mean = np.where(placed, np.nanmean(safe, axis=1), np.nan)
         coverage = np.where(total > 0, covered / total, np.nan)
         required_cov = np.where(req_total > 0, (req_mask * credit).sum(axis=1) / req_total, coverage)
         jaccard = np.where(total > 0, covered / (total + EXTRA_SKILL_PENALTY * extra), np.nan)
@@ -64,6 +95,9 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
         "skill_coverage": coverage, "skill_required_coverage": required_cov, "skill_jaccard": jaccard,
         "embedding_cosine": cosine, "skills_score": score, "n_required_skills": req_total.astype(np.float64),
         "n_missing_required": np.where(req_total > 0, missing_required, np.nan),
+        "skill_depth_required": depth_required, "skill_depth_min_required": depth_min,
+        "skill_nice_coverage": nice_cov, "skill_primary_required": primary_required,
+        "skill_position_worst_required": position_worst, "skill_position_mean_required": position_mean,
     }
 
 
@@ -78,7 +112,8 @@ def location_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci:
     onsite = np.where(cons.relocate[ci] == 1.0, np.maximum(onsite, 0.35), onsite)
     remote_score = 1.0 / (1.0 + (tz / 2.0) ** 2)
     score = np.where(remote == 1.0, remote_score, onsite)
-    return {"distance_mi": miles, "tz_diff_hours": tz, "is_remote": remote, "location_score": score}
+    return {"distance_mi": miles, "tz_diff_hours": tz, "is_remote": remote, "is_hybrid": reqs.is_hybrid[ri],
+            "consultant_relocates": cons.relocate[ci], "location_score": score}
 
 
 def rate_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray) -> dict[str, np.ndarray]:
@@ -86,8 +121,10 @@ def rate_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.
     with np.errstate(invalid="ignore", divide="ignore"):
         margin = (budget - rate) / budget
         ratio = rate / budget
+        ratio_best = rate / reqs.budget_best[ri]
     # At budget ≈ 0.82; 10% over ≈ 0.62; 30% over ≈ 0.18; comfortably under → 1.
-    return {"rate_ratio": ratio, "rate_score": _sigmoid(10.0 * margin + 1.5)}
+    return {"rate_ratio": ratio, "rate_ratio_best_quote": ratio_best,
+            "best_quote_from_prime": reqs.quote_from_prime[ri], "rate_score": _sigmoid(10.0 * margin + 1.5)}
 
 
 def seniority_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray) -> dict[str, np.ndarray]:
@@ -107,21 +144,44 @@ def availability_features(reqs: Requirements, cons: Consultants, ri: np.ndarray,
     return {"days_late": late, "availability_score": np.where(np.isfinite(late), score, np.nan)}
 
 
-def visa_match(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
-    """1 accepted, 0 not accepted (hard filter), NaN unknown (either side missing)."""
-    out = np.full(len(ri), np.nan)
+MIN_STATED_POLICIES = 20
+
+
+def visa_acceptance_rates(policies: Sequence[frozenset[str] | None]) -> dict[str, float]:
+    """Per visa status, the share of requirements with a stated visa policy that accept it ({} with fewer than
+    MIN_STATED_POLICIES stated policies: too few to say)."""
+    stated = [p for p in policies if p]
+    if len(stated) < MIN_STATED_POLICIES:
+        return {}
+    counts = Counter(v for p in stated for v in p)
+    return {v: n / len(stated) for v, n in counts.items()}
+
+
+def visa_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
+                  rates: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """`visa_match`: 1 accepted, 0 not accepted (the hard filter), NaN unknown. `visa_fit`: the same where known;
+    where the email does not state a policy (vendors often leave it out), the chance that a policy would accept
+    this visa, from the tenant's stated policies: a USC consultant is almost always fine, an OPT one often not."""
+    match = np.full(len(ri), np.nan)
+    fit = np.full(len(ri), np.nan)
     for k, (r, c) in enumerate(zip(ri, ci, strict=True)):
         accepted, visa = reqs.visa_accepted[r], cons.visa[c]
-        if accepted and visa:
-            out[k] = float(visa in accepted)
-    return out
+        if not visa:
+            continue
+        if accepted:
+            match[k] = fit[k] = float(visa in accepted)
+        elif rates:
+            fit[k] = rates.get(visa, 0.0)
+    return {"visa_match": match, "visa_fit": fit}
 
 
 def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
                           at_day: np.ndarray | float, *, graph: SkillGraph,
-                          history: HistoryIndex | None = None, cosine: np.ndarray | None = None) -> pl.DataFrame:
+                          history: HistoryIndex | None = None, cosine: np.ndarray | None = None,
+                          visa_rates: Mapping[str, float] | None = None) -> pl.DataFrame:
     """Features for pairs (reqs[ri[k]], cons[ci[k]]) as of day at_day[k] (days since epoch). `cosine` (NaN =
-    unknown) replaces the embedding dot product when the database already computed it."""
+    unknown) replaces the embedding dot product when the database already computed it. `visa_rates` (see
+    `visa_acceptance_rates`) defaults to the policies of `reqs` themselves; serving passes the tenant's."""
     ri = np.asarray(ri, dtype=np.int64)
     ci = np.asarray(ci, dtype=np.int64)
     at = np.broadcast_to(np.asarray(at_day, dtype=np.float64), ri.shape).copy()
@@ -139,7 +199,8 @@ def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray,
         cols["consultant_n_prior"] = np.zeros(len(ri))
         cols["client_n_prior"] = np.zeros(len(ri))
     cols.update(availability_features(reqs, cons, ri, ci, at))
-    cols["visa_match"] = visa_match(reqs, cons, ri, ci)
+    rates = visa_acceptance_rates(reqs.visa_accepted) if visa_rates is None else visa_rates
+    cols.update(visa_features(reqs, cons, ri, ci, rates))
     cols["budget_hourly"] = reqs.budget[ri]
     cols["consultant_rate"] = cons.rate[ci]
     cols["required_years"] = reqs.min_years[ri]

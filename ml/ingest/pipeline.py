@@ -721,7 +721,8 @@ def process_resume(conn: sa.Connection, *, tenant_id: uuid.UUID, filename: str, 
         for i, skill in enumerate(extraction.skills):
             skill_id, _ = _resolve(skill, toolkit, ids)
             rows.append(consultant_repo.ConsultantSkillRow(raw_name=skill.raw[:200], skill_id=skill_id,
-                                                           years=skill.years, is_primary=i < 3))
+                                                           years=skill.years, is_primary=i < 3,
+                                                           position=i))
         n_skills = consultant_repo.replace_skills(conn, tenant_id=tenant_id, consultant_id=consultant_id,
                                                   skills=rows)
     embedded = False

@@ -141,6 +141,6 @@ def requirement_candidates(conn: sa.Connection, consultant: Mapping[str, Any], *
         "anchor": consultant["id"], "model": model,
         "ann_k": limits.ann if consultant.get("embedding") is not None else 0, "fts_k": limits.fts,
         "skill_k": limits.skills, "tsq": tsquery_terms(consultant.get("title"), " ".join(skill_names)),
-        "skill_ids": [int(s) for s in consultant.get("skills") or []], "visa": consultant.get("visa_status"),
+        "skill_ids": [int(s[0] if isinstance(s, tuple | list) else s) for s in consultant.get("skills") or []], "visa": consultant.get("visa_status"),
     }).all()
     return {r[0]: Candidate(sources=list(r[1]), cosine=r[2]) for r in rows}

@@ -72,8 +72,17 @@ def load_requirement_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | Non
             f"select requirement_id, skill_id, is_required from crm.requirement_skill where skill_id is not null{clause}"),
             params):
         skills[str(rid)].append((int(sid), bool(required)))
+    # The same requirement arrives from several vendors, each quoting the rate minus its cut: the highest quote,
+    # and one straight from a prime vendor (one layer below the client), say most about the real budget.
+    quotes = {str(q[0]): (q[1], q[2]) for q in conn.execute(sa.text(
+        "select rs.requirement_id, max(rs.rate_quoted), "
+        "       max(rs.rate_quoted) filter (where co.kind in ('prime_vendor', 'msp')) "
+        "from crm.requirement_source rs left join crm.company co on co.id = rs.vendor_company_id "
+        f"where rs.rate_quoted is not null{clause} group by rs.requirement_id"), params)}
     vectors = _embeddings(conn, "requirement", ids, model) if embeddings else {}
     for r in rows:
+        best, prime = quotes.get(str(r["id"]), (None, None))
+        r["rate_quoted_best"], r["rate_quoted_prime"] = best, prime
         r["skills"] = skills.get(str(r["id"]), [])
         r["embedding"] = vectors.get(str(r["id"]))
     return rows
@@ -86,9 +95,10 @@ def load_consultant_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None
         f"select {CONSULTANT_COLUMNS} from crm.consultant where deleted_at is null{clause} order by id"), params)]
     clause, params = _ids_clause("consultant_id", ids)
     skills: dict[str, list] = defaultdict(list)
-    for cid, sid in conn.execute(sa.text(
-            f"select consultant_id, skill_id from crm.consultant_skill where skill_id is not null{clause}"), params):
-        skills[str(cid)].append(int(sid))
+    for cid, sid, years, primary, position in conn.execute(sa.text(
+            "select consultant_id, skill_id, years, is_primary, position from crm.consultant_skill "
+            f"where skill_id is not null{clause}"), params):
+        skills[str(cid)].append((int(sid), None if years is None else float(years), bool(primary), position))
     vectors = _embeddings(conn, "consultant", ids, model) if embeddings else {}
     for r in rows:
         r["skills"] = skills.get(str(r["id"]), [])
@@ -184,6 +194,16 @@ def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UU
         client_key=[r.client_company_id for r in rows],
         outcome_day=np.array(days, dtype=float), label=np.array(labels, dtype=float),
     )
+
+
+def load_visa_policies(conn: sa.Connection, *, limit: int = 5000) -> list[frozenset[str] | None]:
+    """Up to `limit` of the tenant's stated visa policies (input of `ml.features.pairs.visa_acceptance_rates`). No
+    ORDER BY on purpose: any few thousand policies estimate the shares, and the scan stops at the limit instead of
+    sorting every requirement on each recommendation request."""
+    rows = conn.execute(sa.text(
+        "select visa_accepted from crm.requirement where deleted_at is null and visa_accepted is not null "
+        "and cardinality(visa_accepted) > 0 limit :n"), {"n": limit}).scalars()
+    return [frozenset(v) for v in rows]
 
 
 def today_day() -> float:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ml.features.columns import FEATURE_VERSION
 from ml.features.entities import consultants_from_records, requirements_from_records
 from ml.features.history import HistoryIndex
-from ml.features.pairs import compute_pair_features, factor_matrix, snapshot
+from ml.features.pairs import compute_pair_features, factor_matrix, snapshot, visa_acceptance_rates
 from ml.matching.candidates import CandidateLimits, consultant_candidates, requirement_candidates
 from ml.matching.champion import ChampionModel
 from ml.matching.loaders import (
@@ -24,6 +24,7 @@ from ml.matching.loaders import (
     load_outcome_events,
     load_requirement_records,
     load_skill_graph,
+    load_visa_policies,
     today_day,
 )
 from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
@@ -110,8 +111,9 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
                                  client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")])
     timings["history_ms"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
+    visa_rates = visa_acceptance_rates(load_visa_policies(conn))
     frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
-                                  cosine=cosine)
+                                  cosine=cosine, visa_rates=visa_rates)
     # Work authorization is a hard filter: a known mismatch never reaches the list.
     eligible = np.flatnonzero(frame["visa_match"].fill_nan(1.0).fill_null(1.0).to_numpy() != 0.0)
     frame = frame[eligible]

@@ -13,7 +13,7 @@ from ml.evaluation.metrics import score_metrics
 from ml.features.columns import MODEL_FEATURES
 from ml.features.pairs import factor_matrix
 from ml.ranking.bundle import RankerBundle
-from ml.ranking.trainer import RankerParams, fit_logistic, fit_ranker, logistic_proba
+from ml.ranking.trainer import RankerParams, fit_final_ranker, fit_logistic, logistic_proba
 from ml.scoring.formula import explainable_scores
 from ml.training.dataset import Split
 
@@ -22,6 +22,13 @@ MODEL_ORDER = ("seed_formula", "logistic", "lightgbm", "oracle")
 
 def seed_scores(frame: pl.DataFrame) -> np.ndarray:
     return explainable_scores(factor_matrix(frame))[0]
+
+
+def labelled_history(train: pl.DataFrame, valid: pl.DataFrame, params: RankerParams) -> pl.DataFrame:
+    """What the final models learn from: train + validation when refitting (everything before the test period)."""
+    if not params.refit_on_validation:
+        return train
+    return pl.concat([train, valid], how="vertical_relaxed")
 
 
 def _context(frame: pl.DataFrame) -> dict[str, np.ndarray]:
@@ -41,13 +48,13 @@ class TrainedModels:
 def train_models(split: Split, params: RankerParams | None = None, version: str = "dev") -> TrainedModels:
     params = params or RankerParams()
     t0 = time.perf_counter()
-    booster = fit_ranker(split.train, split.valid, params)
+    fitted = fit_final_ranker(split.train, split.valid, params)
+    booster = fitted.booster
     t1 = time.perf_counter()
-    logistic = fit_logistic(split.train, seed=params.seed)
+    # The baseline sees the same labelled history as the final ranker.
+    logistic = fit_logistic(labelled_history(split.train, split.valid, params), seed=params.seed)
     t2 = time.perf_counter()
-    raw_valid = np.asarray(booster.predict(RankerBundle(booster, Calibrator("identity"), list(MODEL_FEATURES),
-                                                        version).matrix(split.valid)))
-    calibrator, briers = fit_best_calibrator(raw_valid, split.valid["label"].to_numpy(), _context(split.valid),
+    calibrator, briers = fit_best_calibrator(fitted.valid_margin, split.valid["label"].to_numpy(), _context(split.valid),
                                              seed=params.seed)
     # The seed formula gets the same courtesy (Platt on validation) so its Brier is comparable.
     seed_cal = fit_platt(seed_scores(split.valid), split.valid["label"].to_numpy(), context=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,3 +46,19 @@ def load_training_source(conn, *, as_of: date | None = None, model: str = "all-M
     reqs = requirements_from_records(load_requirement_records(conn, req_ids, model=model), graph)
     cons = consultants_from_records(load_consultant_records(conn, con_ids, model=model), graph)
     return TrainingSource(graph, reqs, cons, subs)
+
+
+def load_tenant_source(tenant_slug: str, settings=None) -> tuple[uuid.UUID, TrainingSource]:
+    """(tenant id, training source) of a tenant by slug, read through the application role (benchmarks, notebooks).
+    Raises LookupError when the tenant does not exist."""
+    from warehouse.db import admin_engine, app_engine, tenant_tx
+    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.settings import get_settings
+
+    settings = settings or get_settings()
+    with admin_engine(settings).connect() as conn:
+        tenant_id = tenant_id_for(conn, tenant_slug)
+    if tenant_id is None:
+        raise LookupError(f"tenant {tenant_slug!r} not found: run `benchcrm demo` (or seed the demo world) first")
+    with tenant_tx(tenant_id, app_engine(settings)) as conn:
+        return tenant_id, load_training_source(conn)

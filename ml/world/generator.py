@@ -59,7 +59,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
                        "resume_text", "years_experience", "city", "state", "country", "lat", "lon", "timezone",
                        "remote_ok", "willing_to_relocate", "hourly_rate", "visa_status", "available_from",
                        "bench_since", "status", "recruiter_id", "created_at", "updated_at"),
-    "crm.consultant_skill": ("id", "tenant_id", "consultant_id", "skill_id", "raw_name", "years", "is_primary"),
+    "crm.consultant_skill": ("id", "tenant_id", "consultant_id", "skill_id", "raw_name", "years", "is_primary",
+                             "position"),
     "crm.availability": ("id", "tenant_id", "consultant_id", "available_from", "available_to", "note"),
     "crm.rate_card": ("id", "tenant_id", "consultant_id", "employment_type", "hourly_rate", "currency",
                       "effective_from"),
@@ -360,7 +361,7 @@ class _Builder:
                 self.consultant_recruiter[i], created, created))
             for k, (_canonical, raw, sy, primary) in enumerate(raws):
                 self.add("crm.consultant_skill", (self.ids("cskill", f"{i}:{k}"), self.tenant, cid, None, raw, sy,
-                                                  primary))
+                                                  primary, k))
             self.add("crm.availability", (self.ids("avail", i), self.tenant, cid, avail, None,
                                           "On project until then" if m["on_project"][i] else "Available immediately"))
             self.add("crm.rate_card", (self.ids("rate", f"{i}:c2c"), self.tenant, cid, "C2C", rate, "USD", bench))

@@ -21,6 +21,7 @@ from ml.world.metrics import roc_auc
 from ml.world.outcome import (
     WORK_MODES,
     ConsultantArrays,
+    PairInputs,
     RequirementArrays,
     advance_probability,
     keys_from_db,
@@ -107,6 +108,24 @@ def _requirements(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID
         pickiness=np.array([r[11] for r in ordered], dtype=float),
         difficulty=np.array([r[12] for r in ordered], dtype=float),
         latent_key=keys_from_db([r[13] for r in ordered]))
+
+
+def true_inputs(conn: sa.Connection, *, tenant_id: uuid.UUID,
+                pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> PairInputs:
+    """The hidden process' inputs (true skill levels, latent factors, ...) for each (requirement_id, consultant_id)
+    pair, in order. Owner connection only; evaluation code only."""
+    tenant_id = uuid.UUID(str(tenant_id))
+    set_tenant(conn, tenant_id)
+    seed = _world_seed(conn, tenant_id)
+    req_ids = list(dict.fromkeys(uuid.UUID(str(r)) for r, _ in pairs))
+    cons_ids = list(dict.fromkeys(uuid.UUID(str(c)) for _, c in pairs))
+    reqs = _requirements(conn, tenant_id, req_ids)
+    cons = _consultants(conn, tenant_id, cons_ids)
+    r_index = {r: k for k, r in enumerate(req_ids)}
+    c_index = {c: k for k, c in enumerate(cons_ids)}
+    ri = np.array([r_index[uuid.UUID(str(r))] for r, _ in pairs])
+    ci = np.array([c_index[uuid.UUID(str(c))] for _, c in pairs])
+    return pair_inputs(cons, reqs, ci, ri, seed=seed)
 
 
 def true_probabilities(conn: sa.Connection, *, tenant_id: uuid.UUID,

@@ -180,7 +180,10 @@ def _softplus(x: np.ndarray) -> np.ndarray:
     return np.log1p(np.exp(x))
 
 
-def advance_logit(x: PairInputs, c: dict[str, float] = COEF) -> np.ndarray:
+def logit_terms(x: PairInputs, c: dict[str, float] = COEF) -> dict[str, np.ndarray]:
+    """The hidden logit split into named terms that sum to `advance_logit`: what an observable could carry (skill,
+    must_have, nice, years, rate, location, visa, late) and what no field carries (the latent terms). Evaluation
+    uses the split to show where a model's gap to the oracle comes from."""
     gap = x.true_years - x.min_years
     years = (c["under_years"] * np.clip(gap, -6.0, 0.0) + c["meets_years"] * (gap >= 0)
              + c["over_years"] * np.maximum(0.0, gap - 8.0))
@@ -193,21 +196,26 @@ def advance_logit(x: PairInputs, c: dict[str, float] = COEF) -> np.ndarray:
     onsite = np.where(local, 0.0, np.where(x.relocate, c["onsite_relocate"], c["onsite_far"]))
     hybrid = np.where(local, c["hybrid_local"], np.where(x.relocate, c["hybrid_relocate"], c["hybrid_far"]))
     remote = c["remote_tz"] * np.maximum(0.0, x.tz_diff - 1.0)
-    location = np.choose(x.work_mode, [onsite, hybrid, remote])
-    return (
-        c["intercept"]
-        + c["skill"] * (x.coverage - 0.65)
-        + c["missing_must_have"] * (x.min_level < 0.25)
-        + c["nice"] * (x.nice - 0.3)
-        + c["picky_depth"] * _softplus(x.pickiness) * (x.coverage - 0.75)
-        + years + rate + location
-        + c["visa_not_accepted"] * (~x.visa_ok)
-        + c["late"] * np.clip(x.late_days - 7.0, 0.0, 60.0)
-        + c["interview_skill"] * x.interview_skill
-        + c["pickiness"] * x.pickiness
-        + c["difficulty"] * x.difficulty
-        + c["chemistry"] * x.chemistry
-    )
+    picky_depth = c["picky_depth"] * _softplus(x.pickiness) * (x.coverage - 0.75)
+    # Split the picky-client × depth interaction: its value at average pickiness belongs to the skill term.
+    picky_depth_avg = c["picky_depth"] * np.log(2.0) * (x.coverage - 0.75)
+    return {
+        "intercept": np.full(len(q), c["intercept"]),
+        "skill": c["skill"] * (x.coverage - 0.65) + picky_depth_avg,
+        "must_have": c["missing_must_have"] * (x.min_level < 0.25),
+        "nice": c["nice"] * (x.nice - 0.3),
+        "years": years, "rate": rate, "location": np.choose(x.work_mode, [onsite, hybrid, remote]),
+        "visa": c["visa_not_accepted"] * (~x.visa_ok),
+        "late": c["late"] * np.clip(x.late_days - 7.0, 0.0, 60.0),
+        "latent_interview_skill": c["interview_skill"] * x.interview_skill,
+        "latent_pickiness": c["pickiness"] * x.pickiness + (picky_depth - picky_depth_avg),
+        "latent_difficulty": c["difficulty"] * x.difficulty,
+        "latent_chemistry": c["chemistry"] * x.chemistry,
+    }
+
+
+def advance_logit(x: PairInputs, c: dict[str, float] = COEF) -> np.ndarray:
+    return np.sum(list(logit_terms(x, c).values()), axis=0)
 
 
 def advance_probability(x: PairInputs) -> np.ndarray:

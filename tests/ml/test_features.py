@@ -135,3 +135,74 @@ def test_history_recency_weighs_recent_outcomes_more():
     day = np.array([310.0])
     assert recent_win.features([c], [None], day)["consultant_win_rate"][0] > \
         old_win.features([c], [None], day)["consultant_win_rate"][0]
+
+
+def test_skill_depth_reads_years_with_each_skill_relative_to_the_career(graph):
+    python, tableau = _ids(graph, "Python", "Tableau")  # unrelated: no partial credit between them
+    req = {"skills": [(python, True), (tableau, True)]}
+    deep = {"years_experience": 10, "skills": [(python, 9.0), (tableau, 8.0)]}
+    shallow = {"years_experience": 10, "skills": [(python, 9.0), (tableau, 1.0)]}
+    no_years = {"years_experience": 10, "skills": [python, tableau]}
+    f_deep, _ = _pair(graph, req, deep)
+    f_shallow, _ = _pair(graph, req, shallow)
+    f_unknown, _ = _pair(graph, req, no_years)
+    assert f_deep["skill_depth_required"][0] == pytest.approx(0.85)
+    assert f_deep["skill_depth_min_required"][0] == pytest.approx(0.8)
+    assert f_shallow["skill_depth_min_required"][0] == pytest.approx(0.1)
+    # Same listed skills, so coverage cannot tell them apart; only depth does.
+    assert f_deep["skill_required_coverage"][0] == f_shallow["skill_required_coverage"][0] == 1.0
+    # No per-skill years: depth is unknown (NaN), not zero.
+    assert np.isnan(f_unknown["skill_depth_required"][0]) and f_unknown["skill_required_coverage"][0] == 1.0
+
+
+def test_nice_to_have_coverage_counts_only_nice_skills(graph):
+    java, kafka, docker = _ids(graph, "Java", "Kafka", "Docker")
+    frame, _ = _pair(graph, {"skills": [(java, True), (kafka, False), (docker, False)]},
+                     {"skills": [java, kafka]})
+    assert frame["skill_nice_coverage"][0] == pytest.approx(0.5)
+    none_nice, _ = _pair(graph, {"skills": [(java, True)]}, {"skills": [java]})
+    assert np.isnan(none_nice["skill_nice_coverage"][0])
+
+
+def test_visa_fit_uses_the_stated_policy_or_the_tenants_policy_mix(graph):
+    from ml.features.pairs import visa_acceptance_rates
+
+    assert visa_acceptance_rates([frozenset({"USC"})] * 5) == {}  # too few stated policies to say anything
+    policies = [frozenset({"USC", "GC"})] * 30 + [frozenset({"USC", "GC", "H1B"})] * 10
+    rates = visa_acceptance_rates(policies + [None] * 50)
+    assert rates["USC"] == 1.0 and rates["H1B"] == pytest.approx(0.25) and "OPT" not in rates
+    reqs = requirements_from_records([{"id": uuid.uuid4(), "visa_accepted": ["USC", "GC"]},
+                                      {"id": uuid.uuid4(), "visa_accepted": None}], graph)
+    cons = consultants_from_records([{"id": uuid.uuid4(), "visa_status": v} for v in ("H1B", "USC", "OPT")], graph)
+    ri, ci = np.array([0, 1, 1, 1]), np.array([0, 0, 1, 2])
+    frame = compute_pair_features(reqs, cons, ri, ci, 20_000.0, graph=graph, visa_rates=rates)
+    assert frame["visa_match"][0] == 0.0 and frame["visa_fit"][0] == 0.0  # stated and not accepted
+    assert np.isnan(frame["visa_match"][1])  # unstated: the hard filter does not apply...
+    assert frame["visa_fit"][1] == pytest.approx(0.25)  # ...but an H1B is accepted by a quarter of policies
+    assert frame["visa_fit"][2] == 1.0 and frame["visa_fit"][3] == 0.0
+
+
+def test_skill_position_says_where_required_skills_sit_in_the_resume_list(graph):
+    python, tableau, docker = _ids(graph, "Python", "Tableau", "Docker")
+    req = {"skills": [(python, True), (tableau, True)]}
+    # Resumes lead with their strongest skills: Tableau listed last of four is weaker evidence than listed first.
+    last = {"skills": [(python, None, True, 0), (docker, None, True, 1), (tableau, None, False, 3)]}
+    first = {"skills": [(tableau, None, True, 0), (python, None, True, 1), (docker, None, False, 3)]}
+    f_last, _ = _pair(graph, req, last)
+    f_first, _ = _pair(graph, req, first)
+    assert f_last["skill_position_worst_required"][0] == pytest.approx(3.5 / 4)
+    assert f_first["skill_position_worst_required"][0] == pytest.approx(1.5 / 4)
+    assert f_first["skill_position_mean_required"][0] == pytest.approx((0.5 + 1.5) / 8)
+    unplaced, _ = _pair(graph, req, {"skills": [python, tableau]})
+    assert np.isnan(unplaced["skill_position_worst_required"][0])
+
+
+def test_best_quote_ratio_uses_the_highest_vendor_quote(graph):
+    frame, _ = _pair(graph, {"bill_rate_max": 60, "rate_quoted_best": 75, "rate_quoted_prime": 75},
+                     {"hourly_rate": 66})
+    assert frame["rate_ratio"][0] == pytest.approx(1.1)  # over the first vendor's rate...
+    assert frame["rate_ratio_best_quote"][0] == pytest.approx(0.88)  # ...but under what the prime vendor quoted
+    assert frame["best_quote_from_prime"][0] == 1.0
+    no_quotes, _ = _pair(graph, {"bill_rate_max": 60}, {"hourly_rate": 66})
+    assert no_quotes["rate_ratio_best_quote"][0] == pytest.approx(1.1)
+    assert np.isnan(no_quotes["best_quote_from_prime"][0])

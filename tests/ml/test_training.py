@@ -91,3 +91,39 @@ def test_training_refuses_with_too_few_outcomes():
     empty = LabelledSubmissions([], [], [], np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
     with pytest.raises(TooFewOutcomes):
         build_training_frame(reqs, cons, empty, graph)
+
+
+def test_final_ranker_is_refit_on_train_and_validation_with_held_out_validation_margins(trained):
+    from ml.ranking.trainer import RankerParams, fit_final_ranker, fit_ranker, matrix
+
+    split, _models, _ev = trained
+    params = RankerParams()
+    fitted = fit_final_ranker(split.train, split.valid, params)
+    holdout = fit_ranker(split.train, split.valid, params)
+    # The calibrator's inputs come from the model that never saw the validation rows...
+    expected = holdout.predict(matrix(split.valid), num_iteration=holdout.best_iteration)
+    np.testing.assert_allclose(fitted.valid_margin, expected)
+    # ...while the served model has learned from them too, with the early-stopped number of rounds.
+    assert fitted.booster.num_trees() == fitted.best_iteration == holdout.best_iteration
+    assert not np.allclose(fitted.booster.predict(matrix(split.valid)), expected)
+    unrefit = fit_final_ranker(split.train, split.valid, RankerParams(refit_on_validation=False))
+    np.testing.assert_allclose(unrefit.booster.predict(matrix(split.valid), num_iteration=unrefit.best_iteration),
+                               expected)
+
+
+def test_bootstrap_differences_separate_a_better_model_from_an_identical_one():
+    from ml.evaluation.metrics import bootstrap_differences
+
+    rng = np.random.default_rng(3)
+    query = np.repeat(np.arange(300), 8)
+    y = (rng.random(len(query)) < 0.3).astype(float)
+    noise = rng.random(len(query))
+    good = (0.6 * y + 0.4 * noise, np.clip(0.15 + 0.5 * y + 0.1 * noise, 0, 1))
+    same = bootstrap_differences(query, y, good, good, draws=300)
+    for diff, low, high in same.values():
+        assert diff == 0.0 and low <= 0.0 <= high
+    coin = (noise, np.full(len(y), y.mean()))
+    better = bootstrap_differences(query, y, good, coin, draws=300)
+    assert set(better) == {"mrr_at_10", "top5_hit", "bss"}
+    for diff, low, high in better.values():
+        assert 0 < low <= diff <= high

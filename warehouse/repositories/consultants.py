@@ -35,6 +35,7 @@ class ConsultantSkillRow:
     skill_id: int | None
     years: float | None = None
     is_primary: bool = False
+    position: int | None = None  # 0 = first in the resume's skill list
 
 
 def find_consultant(conn: sa.Connection, *, email: str | None, content_hash: str | None) -> uuid.UUID | None:
@@ -78,8 +79,8 @@ def replace_skills(conn: sa.Connection, *, tenant_id: uuid.UUID, consultant_id: 
     unique = {s.raw_name: s for s in skills}
     if unique:
         conn.execute(sa.text(
-            "insert into crm.consultant_skill (tenant_id, consultant_id, skill_id, raw_name, years, is_primary) "
-            "values (:t, :c, :skill_id, :raw_name, :years, :is_primary)"),
+            "insert into crm.consultant_skill (tenant_id, consultant_id, skill_id, raw_name, years, is_primary, "
+            "position) values (:t, :c, :skill_id, :raw_name, :years, :is_primary, :position)"),
             [{"t": tenant_id, "c": consultant_id, **s.__dict__} for s in unique.values()])
     return len(unique)
 

@@ -20,6 +20,7 @@ class RankerConfig(dg.Config):
     learning_rate: float = 0.03
     num_boost_round: int = 1500
     min_data_in_leaf: int = 200
+    refit_on_validation: bool = True  # final model on train + validation with the early-stopped rounds
     seed: int = 7
 
 
@@ -90,25 +91,33 @@ def training_set(postgres: PostgresResource) -> dg.MaterializeResult:
 @dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, deps=[training_set])
 def ranker_model(config: RankerConfig, postgres: PostgresResource) -> dg.MaterializeResult:
     """LightGBM ranker (binary log-loss by default, lambdarank via config; queries = requirements), early-stopped on
-    validation; the logistic baseline beside it."""
+    validation, then refit on train + validation; the logistic baseline beside it, on the same rows."""
+    import polars as pl
+
     from ml.evaluation.plots import feature_importance_plot
-    from ml.ranking.trainer import RankerParams, feature_importance, fit_logistic, fit_ranker
+    from ml.ranking.trainer import RankerParams, feature_importance, fit_final_ranker, fit_logistic
+    from ml.training.pipeline import labelled_history
 
     store = _store(postgres)
     train, valid = store.read_frame("split_train"), store.read_frame("split_valid")
     params = RankerParams(objective=config.objective, num_leaves=config.num_leaves, learning_rate=config.learning_rate,
                           num_boost_round=config.num_boost_round, min_data_in_leaf=config.min_data_in_leaf,
-                          seed=config.seed)
+                          refit_on_validation=config.refit_on_validation, seed=config.seed)
     started = time.perf_counter()
-    booster = fit_ranker(train, valid, params)
-    logistic = fit_logistic(train, seed=params.seed)
+    fitted = fit_final_ranker(train, valid, params)
+    booster = fitted.booster
+    logistic = fit_logistic(labelled_history(train, valid, params), seed=params.seed)
     store.write_booster(booster)
+    # Held-out margins for the calibrator (the final booster has seen the validation rows).
+    store.write_frame("valid_margins", pl.DataFrame({"margin": fitted.valid_margin}))
     store.write_pickle("logistic", logistic)
     store.write_json("ranker_params", params.__dict__)
     importance = feature_importance(booster)
     plot = feature_importance_plot(importance, store.path("feature_importance.png"))
     return dg.MaterializeResult(metadata={
-        "best_iteration": int(booster.best_iteration), "seconds": round(time.perf_counter() - started, 2),
+        "best_iteration": fitted.best_iteration, "final_rounds": int(booster.best_iteration),
+        "trained_on_rows": train.height + (valid.height if params.refit_on_validation else 0),
+        "seconds": round(time.perf_counter() - started, 2),
         "feature_importance": _image(plot), "feature_importance_path": dg.MetadataValue.path(str(plot)),
         "top_features": dg.MetadataValue.json(dict(sorted(importance.items(), key=lambda kv: -kv[1])[:8])),
     })
@@ -116,16 +125,14 @@ def ranker_model(config: RankerConfig, postgres: PostgresResource) -> dg.Materia
 
 @dg.asset(group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, deps=[ranker_model])
 def calibrator(postgres: PostgresResource) -> dg.MaterializeResult:
-    """Isotonic vs Platt on the validation period (lower Brier wins); the seed formula gets Platt too."""
+    """Isotonic vs Platt on the validation period's held-out margins (lower Brier wins); the seed formula gets Platt
+    too."""
     from ml.calibration.calibrators import CONTEXT_FEATURES, fit_best_calibrator, fit_platt
-    from ml.features.columns import MODEL_FEATURES
-    from ml.ranking.trainer import matrix
     from ml.training.pipeline import seed_scores
 
     store = _store(postgres)
     valid = store.read_frame("split_valid")
-    booster = store.read_booster()
-    raw = np.asarray(booster.predict(matrix(valid, MODEL_FEATURES)))
+    raw = store.read_frame("valid_margins")["margin"].to_numpy()
     context = {c: valid[c].to_numpy().astype(float) for c in CONTEXT_FEATURES}
     seed = store.read_json("ranker_params")["seed"]
     chosen, briers = fit_best_calibrator(raw, valid["label"].to_numpy(), context, seed=seed)
