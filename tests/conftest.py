@@ -69,3 +69,6 @@ def make_tenant(admin_engine) -> Callable[..., uuid.UUID]:
             return ensure_tenant(conn, slug=slug or f"t-{uuid.uuid4().hex[:12]}")
 
     return _make
+
+
+from tests.marts_fixture import built_marts  # noqa: E402,F401  (a session fixture: dbt tests and the KPI API)

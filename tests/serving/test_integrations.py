@@ -96,7 +96,7 @@ def test_resume_upload_imports_a_consultant(client, auth, tenant):
     assert r.status_code == 201, r.text
 
 
-def test_kpis_answer_rows_for_the_tenant(client, auth, tenant):
+def test_kpis_answer_rows_for_the_tenant(client, auth, tenant, built_marts):
     r = client.get("/v1/analytics/kpis", params={"grain": "week"}, headers=auth(tenant, "Analyst"))
     assert r.status_code == 200, r.text
     assert r.json()["grain"] == "week" and isinstance(r.json()["data"], list)

@@ -160,7 +160,7 @@ def _trained(store):
 @dg.asset(group_name=GROUP_TRAIN, kinds={"python"}, deps=[calibrator])
 def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
     """Seed formula, logistic, LightGBM — and the demo world's oracle — on the future test period."""
-    from ml.evaluation.metrics import ece_noise_floor
+    from ml.evaluation.metrics import bootstrap_differences, ece_noise_floor
     from ml.evaluation.oracle_bridge import oracle_probabilities
     from ml.evaluation.plots import pr_curve, reliability_diagram
     from ml.training.pipeline import evaluate
@@ -173,13 +173,19 @@ def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
     reliability = reliability_diagram(ev.labels, probs, store.path("reliability.png"))
     pr = pr_curve(ev.labels, probs, store.path("pr_curve.png"))
     noise = ece_noise_floor(probs["lightgbm"])
+    # Is LightGBM really better, or is it a few requirements' luck? Paired bootstrap over test requirements.
+    versus = {other: {k: {"difference": d, "ci95_low": lo, "ci95_high": hi} for k, (d, lo, hi) in
+                      bootstrap_differences(ev.queries, ev.labels, ev.predictions["lightgbm"],
+                                            ev.predictions[other]).items()}
+              for other in ("logistic", "seed_formula")}
     store.write_json("evaluation", {"metrics": ev.metrics, "gap_to_oracle": ev.gap_to_oracle(),
-                                    "ece_noise_floor_95": noise})
+                                    "ece_noise_floor_95": noise, "lightgbm_versus": versus})
     keys = ("auc", "pr_auc", "brier", "bss", "ece", "mrr_at_10", "recall_at_10", "top5_hit")
     lgbm = ev.metrics["lightgbm"]
     return dg.MaterializeResult(metadata={
         "metrics": dg.MetadataValue.md(_md_table(ev.metrics, keys)),
         "gap_to_oracle": dg.MetadataValue.json(ev.gap_to_oracle()),
+        "lightgbm_versus": dg.MetadataValue.json(versus),
         "has_oracle": oracle is not None, "ece_noise_floor_95": noise,
         "lightgbm_mrr_at_10": lgbm["mrr_at_10"], "lightgbm_brier": lgbm["brier"], "lightgbm_ece": lgbm["ece"],
         "seed_formula_mrr_at_10": ev.metrics["seed_formula"]["mrr_at_10"],

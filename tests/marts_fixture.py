@@ -1,5 +1,6 @@
 """One `dbt build` per test session (dbt is slow) on a hand-built tenant, an empty tenant and a tenant with one
-row in every table, against the session's embedded Postgres."""
+row in every table, against the session's embedded Postgres. Registered in tests/conftest.py: the dbt tests and
+the KPI API tests both read these marts, whatever order they run in."""
 
 from __future__ import annotations
 
