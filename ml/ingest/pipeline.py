@@ -54,6 +54,8 @@ class ImportOutcome(BaseModel):
     reason: str | None = None
     merge_reason: str | None = None
     similarity: float | None = None
+    filled: list[str] = Field(default_factory=list,
+                              description="fields of the existing requirement this duplicate filled in")
     already_processed: bool = False
     embedded: bool = False
     timings: dict[str, float] = Field(default_factory=dict, description="milliseconds per stage")
@@ -72,6 +74,8 @@ class PendingStats(BaseModel):
     processed: int = 0
     by_status: dict[str, int] = Field(default_factory=dict)
     quarantine_reasons: dict[str, int] = Field(default_factory=dict)
+    filled_fields: dict[str, int] = Field(default_factory=dict,
+                                          description="fields duplicates filled in on existing requirements")
     samples: list[dict[str, Any]] = Field(default_factory=list)
     seconds: float = 0.0
 
@@ -81,6 +85,8 @@ class PendingStats(BaseModel):
         if outcome.status == "quarantined" and outcome.reason:
             code = outcome.reason.split(":", 1)[0]
             self.quarantine_reasons[code] = self.quarantine_reasons.get(code, 0) + 1
+        for name in outcome.filled:
+            self.filled_fields[name] = self.filled_fields.get(name, 0) + 1
         if len(self.samples) < sample_limit:
             self.samples.append(outcome.model_dump(mode="json", include={
                 "message_id", "status", "requirement_id", "reason", "merge_reason", "similarity"}))
@@ -386,6 +392,8 @@ def write_prepared(conn: sa.Connection, *, tenant_id: uuid.UUID, prepared: Prepa
                 raw=None, content_hash=_sha256(f"{prepared.content_hash}|{problem}".encode()),
                 detail=f"message {c.message_id}", message_id=inbound_id)
         if match is not None:
+            filled = requirement_repo.fill_gaps(conn, requirement_id=match.requirement_id,
+                                                fields=_requirement_fields(conn, c))
             requirement_repo.add_source(
                 conn, tenant_id=tenant_id, requirement_id=match.requirement_id, message_id=inbound_id,
                 received_at=c.received_at, merge_reason=match.reason, similarity=match.similarity,
@@ -394,10 +402,11 @@ def write_prepared(conn: sa.Connection, *, tenant_id: uuid.UUID, prepared: Prepa
                 else None)
             message_repo.update_message(conn, id=inbound_id, status="duplicate", requirement_id=match.requirement_id,
                                         status_reason=f"{match.reason}"
-                                        + (f" similarity={match.similarity}" if match.similarity else ""),
+                                        + (f" similarity={match.similarity}" if match.similarity else "")
+                                        + (f" filled={','.join(filled)}" if filled else ""),
                                         subject=c.subject, from_addr=c.from_addr, content_hash=prepared.content_hash)
             return outcome(status="duplicate", requirement_id=match.requirement_id, merge_reason=match.reason,
-                           similarity=match.similarity)
+                           similarity=match.similarity, filled=filled)
         fields = _requirement_fields(conn, c)
         if origin_requirement_id is not None:
             requirement_id = origin_requirement_id

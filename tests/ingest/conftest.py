@@ -65,7 +65,7 @@ def vendor_email(*, role: str = "Sr. Data Engineer", city: str = "Austin", state
                  client: str | None = "Lone Star Bank", vendor: str = "Apex Systems",
                  vendor_domain: str = "apexsys.example", req_id: str | None = None,
                  message_id: str | None = None, when: datetime | None = None, extra: str = "",
-                 nice: str = "Kafka, dbt") -> bytes:
+                 nice: str = "Kafka, dbt", visa: str | None = "USC, GC, H1B") -> bytes:
     """A requirement as a vendor forwards it (greeting, fields, signature)."""
     msg = EmailMessage()
     msg["From"] = f"Recruiter <jobs@{vendor_domain}>"
@@ -76,7 +76,7 @@ def vendor_email(*, role: str = "Sr. Data Engineer", city: str = "Austin", state
     body = (
         "Hi,\nHope you are doing well. Please go through the requirement below.\n\n"
         f"Role: {role}\nLocation: {city}, {state} (Hybrid - 3 days onsite)\nDuration: 12+ Months\n"
-        f"Rate: ${rate}/hr on C2C\nVisa: USC, GC, H1B\n"
+        f"Rate: ${rate}/hr on C2C\n" + (f"Visa: {visa}\n" if visa else "")
         + (f"Client: {client}\n" if client else "")
         + (f"\nMust have: {skills}\n" if skills else "\n")
         + (f"Nice to have: {nice}\n" if nice else "")

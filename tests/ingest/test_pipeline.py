@@ -301,3 +301,26 @@ def test_a_database_error_on_one_message_quarantines_it_and_the_rest_go_through(
         reason = conn.execute(sa.text("select reason from crm.quarantine")).scalar_one()
     assert stats.by_status == {"quarantined": 1, "parsed": 1}
     assert reason.startswith("write_failed: CheckViolation")
+
+
+def test_a_duplicate_fills_what_the_first_copy_left_out_and_never_overwrites(tx, tenant, embedder):
+    first = vendor_email(visa=None)  # the first vendor says nothing about work authorization
+    second = vendor_email(vendor="TekPartners", vendor_domain="tek.example", rate=60, visa="USC, GC",
+                          when=datetime(2026, 11, 20, 17, 0, tzinfo=UTC))
+    third = vendor_email(vendor="Nexus IT", vendor_domain="nexusit.example", rate=70, visa="USC only",
+                         when=datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
+    with tx() as conn:
+        a, b, c = (process_message(conn, tenant_id=tenant, raw=raw, source="imap", embedder=embedder)
+                   for raw in (first, second, third))
+    assert a.status == "parsed" and b.status == c.status == "duplicate"
+    assert b.requirement_id == c.requirement_id == a.requirement_id
+    assert b.filled == ["visa_accepted"]
+    assert c.filled == []  # the policy is known now: a third copy does not overwrite it
+    with tx() as conn:
+        req = conn.execute(sa.text("select visa_accepted, bill_rate_max from crm.requirement where id = :id"),
+                           {"id": a.requirement_id}).one()
+        reason = conn.execute(sa.text("select status_reason from crm.inbound_message where status = 'duplicate' "
+                                      "order by received_at limit 1")).scalar_one()
+    assert sorted(req[0]) == ["GC", "USC"]
+    assert float(req[1]) == 68.0  # the first vendor's rate stays; every quote is in requirement_source
+    assert reason.endswith("filled=visa_accepted")

@@ -74,6 +74,7 @@ def apply_extraction(conn: sa.Connection, *, requirement_id: uuid.UUID, fields: 
     """Fill a requirement created before extraction (e.g. by the demo world from its first email).
 
     What the creator already knew (title, description, ids, companies) wins; the extracted structure fills the rest.
+    A field this email leaves out keeps what a duplicate copy may already have filled in (`fill_gaps`).
     """
     conn.execute(sa.text(
         "update crm.requirement set "
@@ -82,14 +83,48 @@ def apply_extraction(conn: sa.Connection, *, requirement_id: uuid.UUID, fields: 
         "end_client_name = coalesce(end_client_name, :end_client_name), "
         "client_company_id = coalesce(client_company_id, :client_company_id), "
         "vendor_company_id = coalesce(vendor_company_id, :vendor_company_id), "
-        "city = :city, state = :state, country = coalesce(:country, country), lat = :lat, lon = :lon, "
-        "timezone = :timezone, work_mode = :work_mode, bill_rate_max = :bill_rate_max, "
-        "employment_terms = :employment_terms, duration_months = :duration_months, start_date = :start_date, "
-        "min_years = :min_years, seniority = :seniority, visa_accepted = :visa_accepted, domains = :domains, "
+        "city = coalesce(:city, city), state = coalesce(:state, state), country = coalesce(:country, country), "
+        "lat = coalesce(:lat, lat), lon = coalesce(:lon, lon), timezone = coalesce(:timezone, timezone), "
+        "work_mode = coalesce(:work_mode, work_mode), bill_rate_max = coalesce(:bill_rate_max, bill_rate_max), "
+        "employment_terms = coalesce(:employment_terms, employment_terms), "
+        "duration_months = coalesce(:duration_months, duration_months), "
+        "start_date = coalesce(:start_date, start_date), min_years = coalesce(:min_years, min_years), "
+        "seniority = coalesce(:seniority, seniority), visa_accepted = coalesce(:visa_accepted, visa_accepted), "
+        "domains = coalesce(:domains, domains), "
         "extraction = cast(:extraction as jsonb), extraction_status = 'extracted', "
         "content_hash = :content_hash, dedupe_key = coalesce(dedupe_key, :dedupe_key), "
         "version = version + 1, updated_at = now() where id = :id"),
         {**_params(fields), "id": requirement_id})
+
+
+# Fields a later copy of the same requirement may know when the first one did not say (vendors forward the same
+# requirement with small edits: one states the visa policy, another the start date or the years).
+GAP_FIELDS = ("end_client_name", "client_company_id", "work_mode", "bill_rate_max", "employment_terms",
+              "duration_months", "start_date", "min_years", "seniority", "visa_accepted", "domains")
+LOCATION_FIELDS = ("city", "state", "lat", "lon", "timezone")
+
+
+def fill_gaps(conn: sa.Connection, *, requirement_id: uuid.UUID, fields: RequirementFields) -> list[str]:
+    """Set the requirement's still-empty fields from a duplicate copy's extraction; what is already known is never
+    overwritten. The location moves as one (a city from one email and coordinates from another would disagree).
+    Returns the names of the fields filled."""
+    columns = (*GAP_FIELDS, *LOCATION_FIELDS)
+    row = conn.execute(sa.text(f"select {', '.join(columns)} from crm.requirement where id = :id for update"),
+                       {"id": requirement_id}).mappings().first()
+    if row is None:
+        return []
+
+    def empty(value: object) -> bool:
+        return value is None or value == [] or value == ""
+
+    updates = {k: getattr(fields, k) for k in GAP_FIELDS if empty(row[k]) and not empty(getattr(fields, k))}
+    if row["lat"] is None and fields.lat is not None and fields.lon is not None:
+        updates.update({k: getattr(fields, k) for k in LOCATION_FIELDS})
+    if updates:
+        conn.execute(sa.text(
+            "update crm.requirement set " + ", ".join(f"{k} = :{k}" for k in updates)
+            + ", version = version + 1, updated_at = now() where id = :id"), {**updates, "id": requirement_id})
+    return sorted(updates)
 
 
 def external_id_taken(conn: sa.Connection, *, external_id: str) -> bool:
