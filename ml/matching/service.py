@@ -97,6 +97,23 @@ def _score(frame, model: ChampionModel | None) -> tuple[np.ndarray, np.ndarray, 
             model.version)
 
 
+VISA_RATES_TTL_S = 600.0
+_visa_rates_cache: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+def _tenant_visa_rates(conn: sa.Connection) -> dict[str, float]:
+    """The tenant's visa acceptance shares, cached per tenant for VISA_RATES_TTL_S: the policy mix moves slowly and
+    reading it costs tens of milliseconds. Keyed by the transaction's RLS tenant, the one the rows come from."""
+    key = conn.execute(sa.text("select current_setting('app.tenant_id', true)")).scalar() or ""
+    now = time.monotonic()
+    hit = _visa_rates_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    rates = visa_acceptance_rates(load_visa_policies(conn))
+    _visa_rates_cache[key] = (now + VISA_RATES_TTL_S, rates)
+    return rates
+
+
 def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[dict], anchor_is_requirement: bool,
           top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float],
           cosine: np.ndarray):
@@ -111,7 +128,7 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
                                  client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")])
     timings["history_ms"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    visa_rates = visa_acceptance_rates(load_visa_policies(conn))
+    visa_rates = _tenant_visa_rates(conn)
     frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
                                   cosine=cosine, visa_rates=visa_rates)
     # Work authorization is a hard filter: a known mismatch never reaches the list.

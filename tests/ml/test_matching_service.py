@@ -137,3 +137,32 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
             "anchor": world.requirements[0]["id"], "model": "all-MiniLM-L6-v2", "ann_k": 50, "fts_k": 10,
             "skill_k": 10, "tsq": "java", "skill_ids": [1], "start_date": None, "slack": 90, "visas": []}))
     assert "embedding_consultant_hnsw_idx" in plan
+
+
+def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine, seeded_tenant, make_tenant,
+                                                       monkeypatch):
+    import ml.matching.service as service
+
+    tenant_id, _world = seeded_tenant
+    other = make_tenant()
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text("insert into crm.requirement (tenant_id, title, visa_accepted) "
+                             "select :t, 'Java Developer ' || g, array['USC', 'GC'] from generate_series(1, 25) g"),
+                     {"t": other})
+    reads: list[int] = []
+    real = service.load_visa_policies
+
+    def counting(conn):
+        reads.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(service, "load_visa_policies", counting)
+    monkeypatch.setattr(service, "_visa_rates_cache", {})
+    with tenant_tx(tenant_id, app_engine) as conn:
+        mine = service._tenant_visa_rates(conn)
+        again = service._tenant_visa_rates(conn)
+    with tenant_tx(other, app_engine) as conn:
+        theirs = service._tenant_visa_rates(conn)
+    assert len(reads) == 2  # once per tenant, then from the cache
+    assert again is mine and mine == {}  # the synthetic bench states no policies: too few to say anything
+    assert theirs == {"USC": 1.0, "GC": 1.0}  # the other tenant's own policies, not a cached neighbour's
