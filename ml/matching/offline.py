@@ -21,12 +21,15 @@ OUTPUT_COLUMNS = ("match_score", "success_probability", "model_version",
 
 
 def _skill_ids(skills: Iterable[Any], graph: SkillGraph, *, with_required: bool) -> list:
+    """Requirement skills as (id, required); resume skills as (id, years, primary, position) — the same shape as
+    the live loader's, where the resume import marks the first three listed as primary."""
     out = []
-    for s in skills:
+    for position, s in enumerate(skills):
         sid = graph.id_for_name(s.canonical) if getattr(s, "canonical", None) else None
         if sid is None:
             continue
-        out.append((sid, bool(s.required)) if with_required else sid)
+        out.append((sid, bool(s.required)) if with_required
+                   else (sid, getattr(s, "years", None), position < 3, position))
     return out
 
 
