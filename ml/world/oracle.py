@@ -110,11 +110,9 @@ def _requirements(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID
         latent_key=keys_from_db([r[13] for r in ordered]))
 
 
-def true_inputs(conn: sa.Connection, *, tenant_id: uuid.UUID,
-                pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> PairInputs:
-    """The hidden process' inputs (true skill levels, latent factors, ...) for each (requirement_id, consultant_id)
-    pair, in order. Owner connection only; evaluation code only."""
-    tenant_id = uuid.UUID(str(tenant_id))
+def _pair_arrays(conn: sa.Connection, tenant_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
+                 ) -> tuple[ConsultantArrays, RequirementArrays, np.ndarray, np.ndarray, int]:
+    """(consultants, requirements, consultant row per pair, requirement row per pair, world seed)."""
     set_tenant(conn, tenant_id)
     seed = _world_seed(conn, tenant_id)
     req_ids = list(dict.fromkeys(uuid.UUID(str(r)) for r, _ in pairs))
@@ -123,8 +121,16 @@ def true_inputs(conn: sa.Connection, *, tenant_id: uuid.UUID,
     cons = _consultants(conn, tenant_id, cons_ids)
     r_index = {r: k for k, r in enumerate(req_ids)}
     c_index = {c: k for k, c in enumerate(cons_ids)}
-    ri = np.array([r_index[uuid.UUID(str(r))] for r, _ in pairs])
-    ci = np.array([c_index[uuid.UUID(str(c))] for _, c in pairs])
+    ri = np.array([r_index[uuid.UUID(str(r))] for r, _ in pairs], dtype=np.int64)
+    ci = np.array([c_index[uuid.UUID(str(c))] for _, c in pairs], dtype=np.int64)
+    return cons, reqs, ci, ri, seed
+
+
+def true_inputs(conn: sa.Connection, *, tenant_id: uuid.UUID,
+                pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> PairInputs:
+    """The hidden process' inputs (true skill levels, latent factors, ...) for each (requirement_id, consultant_id)
+    pair, in order. Owner connection only; evaluation code only."""
+    cons, reqs, ci, ri, seed = _pair_arrays(conn, uuid.UUID(str(tenant_id)), pairs)
     return pair_inputs(cons, reqs, ci, ri, seed=seed)
 
 
@@ -134,24 +140,13 @@ def true_probabilities(conn: sa.Connection, *, tenant_id: uuid.UUID,
 
     Raises OracleError when the tenant has no world or an id is not part of it.
     """
-    tenant_id = uuid.UUID(str(tenant_id))
     if not pairs:
         return np.zeros(0)
-    set_tenant(conn, tenant_id)
-    seed = _world_seed(conn, tenant_id)
-    req_ids = list(dict.fromkeys(uuid.UUID(str(r)) for r, _ in pairs))
-    cons_ids = list(dict.fromkeys(uuid.UUID(str(c)) for _, c in pairs))
-    reqs = _requirements(conn, tenant_id, req_ids)
-    cons = _consultants(conn, tenant_id, cons_ids)
-    r_index = {r: k for k, r in enumerate(req_ids)}
-    c_index = {c: k for k, c in enumerate(cons_ids)}
-    ri = np.array([r_index[uuid.UUID(str(r))] for r, _ in pairs])
-    ci = np.array([c_index[uuid.UUID(str(c))] for _, c in pairs])
+    cons, reqs, ci, ri, seed = _pair_arrays(conn, uuid.UUID(str(tenant_id)), pairs)
     out = np.empty(len(pairs))
     for start in range(0, len(pairs), CHUNK):
         part = slice(start, start + CHUNK)
-        x = pair_inputs(cons, reqs, ci[part], ri[part], seed=seed)
-        out[part] = advance_probability(x)
+        out[part] = advance_probability(pair_inputs(cons, reqs, ci[part], ri[part], seed=seed))
     return out
 
 
