@@ -77,10 +77,18 @@ def _history(f: Mapping[str, object]) -> str:
 
 
 def _availability(f: Mapping[str, object]) -> str:
+    # The availability factor also carries work authorization (ADR 0010): say which part the number is about.
     late = _num(f, "days_late")
     if late is None:
-        return "Availability unknown"
-    return "Available by the start date" if late <= 0 else f"Available {late:.0f} days after the start date"
+        text = "Availability unknown"
+    else:
+        text = "Available by the start date" if late <= 0 else f"Available {late:.0f} days after the start date"
+    match, fit = _num(f, "visa_match"), _num(f, "visa_fit")
+    if match == 1.0:
+        text += "; work authorization accepted"
+    elif match is None and fit is not None:
+        text += f"; visa policy not stated (this visa is accepted by {fit:.0%} of stated policies)"
+    return text
 
 
 _RENDER = {

@@ -206,3 +206,14 @@ def test_best_quote_ratio_uses_the_highest_vendor_quote(graph):
     no_quotes, _ = _pair(graph, {"bill_rate_max": 60}, {"hourly_rate": 66})
     assert no_quotes["rate_ratio_best_quote"][0] == pytest.approx(1.1)
     assert np.isnan(no_quotes["best_quote_from_prime"][0])
+
+
+def test_availability_reason_says_what_work_authorization_adds():
+    from ml.scoring.reasons import _availability
+
+    assert _availability({"days_late": 0.0, "visa_match": 1.0, "visa_fit": 1.0}) == (
+        "Available by the start date; work authorization accepted")
+    assert _availability({"days_late": 17.0, "visa_match": None, "visa_fit": 0.5}) == (
+        "Available 17 days after the start date; visa policy not stated (this visa is accepted by 50% of stated "
+        "policies)")
+    assert _availability({"days_late": None}) == "Availability unknown"
