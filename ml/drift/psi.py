@@ -35,6 +35,31 @@ def psi_table(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]
     return pl.DataFrame(rows).sort("psi", descending=True)
 
 
+def history_features(features: list[str]) -> list[str]:
+    """Features built from outcomes before each pair (win rates, counts of prior submissions). They fill in as a
+    tenant's history accumulates, so between an early and a later period their PSI measures the tenant's age, not a
+    shift in the market: reported, but not alarmed on."""
+    from ml.features.columns import FACTOR_OF_FEATURE
+
+    return [f for f in features if FACTOR_OF_FEATURE.get(f) == "history"]
+
+
+def drift_summary(reference: pl.DataFrame, current: pl.DataFrame, features: list[str]) -> tuple[pl.DataFrame, dict]:
+    """(PSI per feature, sorted, with a `monitored` flag; summary: the worst monitored feature and the worst
+    history feature)."""
+    table = psi_table(reference, current, features)
+    history = set(history_features(features))
+    table = table.with_columns(pl.Series("monitored", [f not in history for f in table["feature"]]))
+    watched, warm_up = table.filter(pl.col("monitored")), table.filter(~pl.col("monitored"))
+    summary = {
+        "max_feature_psi": float(watched["psi"].max()) if watched.height else 0.0,
+        "top_feature": watched["feature"][0] if watched.height else None,
+        "max_history_psi": float(warm_up["psi"].max()) if warm_up.height else 0.0,
+        "top_history_feature": warm_up["feature"][0] if warm_up.height else None,
+    }
+    return table, summary
+
+
 def evidently_report(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str], path: Path) -> Path:
     """Evidently's data drift preset as a standalone HTML file."""
     from evidently import Report

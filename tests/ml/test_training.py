@@ -127,3 +127,26 @@ def test_bootstrap_differences_separate_a_better_model_from_an_identical_one():
     assert set(better) == {"mrr_at_10", "top5_hit", "bss"}
     for diff, low, high in better.values():
         assert 0 < low <= diff <= high
+
+
+def test_drift_alarm_watches_market_features_not_the_warm_up_of_history():
+    import polars as pl
+
+    from ml.drift.psi import drift_summary, history_features
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    reference = pl.DataFrame({"rate_ratio": rng.normal(1.0, 0.1, n), "client_n_prior": rng.poisson(2, n) * 1.0,
+                              "skill_coverage": rng.random(n)})
+    # Later: clients have far more history (the tenant aged), rates moved up, skills did not move.
+    current = pl.DataFrame({"rate_ratio": rng.normal(1.2, 0.1, n), "client_n_prior": rng.poisson(40, n) * 1.0,
+                            "skill_coverage": rng.random(n)})
+    assert history_features(["rate_ratio", "client_n_prior", "consultant_win_rate"]) == [
+        "client_n_prior", "consultant_win_rate"]
+    table, summary = drift_summary(reference, current, ["rate_ratio", "client_n_prior", "skill_coverage"])
+    assert summary["top_feature"] == "rate_ratio" and summary["max_feature_psi"] > 0.25
+    assert summary["top_history_feature"] == "client_n_prior" and summary["max_history_psi"] > 1.0
+    assert table.filter(pl.col("feature") == "skill_coverage")["psi"][0] < 0.1
+    quiet = current.with_columns(pl.Series("rate_ratio", rng.normal(1.0, 0.1, n)))
+    assert drift_summary(reference, quiet, ["rate_ratio", "client_n_prior", "skill_coverage"])[1][
+        "max_feature_psi"] < 0.1  # only the history counter moved: no alarm
