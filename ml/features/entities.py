@@ -162,73 +162,51 @@ class Consultants:
         return len(self.ids)
 
 
-def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph, *, weighted: bool) -> np.ndarray:
+def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
+    """Requirement skills, items (skill_id, is_required) or skill_id: 2 required, 1 nice-to-have."""
     index = graph.index
     out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
     for i, r in enumerate(records):
         for item in r.get("skills") or ():
-            # requirement skills: (skill_id, is_required); consultant skills: skill_id or (skill_id, years[, is_primary[, position]])
-            if weighted:
-                sid, required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
-            else:
-                sid, required = (item[0] if isinstance(item, tuple | list) else item), True
+            sid, required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
             col = index.get(sid) if sid is not None else None
-            if col is None:
-                continue
-            value = (WEIGHT_REQUIRED if required else WEIGHT_NICE) if weighted else 1.0
-            out[i, col] = max(out[i, col], value)
+            if col is not None:
+                out[i, col] = max(out[i, col], WEIGHT_REQUIRED if required else WEIGHT_NICE)
     return out
 
 
-def _consultant_skill_depth(records: Sequence[Mapping[str, Any]], graph: SkillGraph,
-                            career_years: np.ndarray) -> np.ndarray:
-    """Per held skill, the years the resume claims with it as a share of the whole career (a resume's skills
-    matrix: "Java — 8 yrs" on a 10-year career says more than a keyword in a list). NaN where either side is
-    missing, so a resume without per-skill years is "unknown", not "shallow"."""
+def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillGraph, career_years: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Consultant skills, items skill_id or (skill_id, years[, is_primary[, position]]), as (n, S) arrays:
+    - held: 0/1;
+    - depth: the years the resume claims with the skill as a share of the whole career (a skills matrix's
+      "Java — 8 yrs" on a 10-year career says more than a keyword in a list); NaN where either side is missing, so a
+      resume without per-skill years is "unknown", not "shallow";
+    - primary: 1 for the resume's primary (first-listed) skills;
+    - position: relative place in the resume's list, (position + 0.5) / listed, so 0..1 whatever its length; NaN
+      unknown."""
     index = graph.index
-    out = np.full((len(records), len(graph.ids)), np.nan, dtype=np.float32)
+    shape = (len(records), len(graph.ids))
+    held, primary = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
+    depth, position = np.full(shape, np.nan, dtype=np.float32), np.full(shape, np.nan, dtype=np.float32)
     for i, r in enumerate(records):
+        padded = [(*item, None, None, None)[:4] if isinstance(item, tuple | list) else (item, None, None, None)
+                  for item in r.get("skills") or ()]
+        items = [(index[sid], years, is_primary, pos) for sid, years, is_primary, pos in padded
+                 if sid is not None and sid in index]
+        placed = [int(pos) for _, _, _, pos in items if pos is not None]
+        listed = max(placed) + 1 if placed else 0
         career = career_years[i]
-        if not np.isfinite(career) or career <= 0:
-            continue
-        for item in r.get("skills") or ():
-            if not isinstance(item, tuple | list) or len(item) < 2:
-                continue
-            col = index.get(item[0]) if item[0] is not None else None
-            years = _f(item[1])
-            if col is None or not np.isfinite(years) or years < 0:
-                continue
-            depth = min(years / career, 1.0)
-            out[i, col] = depth if np.isnan(out[i, col]) else max(out[i, col], depth)
-    return out
-
-
-def _consultant_skill_primary(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
-    index = graph.index
-    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
-    for i, r in enumerate(records):
-        for item in r.get("skills") or ():
-            if isinstance(item, tuple | list) and len(item) >= 3 and item[2] and item[0] in index:
-                out[i, index[item[0]]] = 1.0
-    return out
-
-
-def _consultant_skill_position(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
-    """Relative place of each held skill in the resume's list: (position + 0.5) / listed, so 0..1 whatever the
-    list's length."""
-    index = graph.index
-    out = np.full((len(records), len(graph.ids)), np.nan, dtype=np.float32)
-    for i, r in enumerate(records):
-        placed = [(item[0], item[3]) for item in r.get("skills") or ()
-                  if isinstance(item, tuple | list) and len(item) >= 4 and item[3] is not None and item[0] in index]
-        if not placed:
-            continue
-        listed = max(int(p) for _, p in placed) + 1
-        for sid, p in placed:
-            value = (int(p) + 0.5) / listed
-            col = index[sid]
-            out[i, col] = value if np.isnan(out[i, col]) else min(out[i, col], value)
-    return out
+        for col, years, is_primary, pos in items:
+            held[i, col] = 1.0
+            if is_primary:
+                primary[i, col] = 1.0
+            share = _f(years) / career if np.isfinite(career) and career > 0 else float("nan")
+            if np.isfinite(share) and share >= 0:
+                depth[i, col] = np.fmax(depth[i, col], min(share, 1.0))
+            if pos is not None:
+                position[i, col] = np.fmin(position[i, col], (int(pos) + 0.5) / listed)
+    return held, depth, primary, position
 
 
 def requirements_from_records(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> Requirements:
@@ -250,7 +228,7 @@ def requirements_from_records(records: Sequence[Mapping[str, Any]], graph: Skill
         min_years=np.array([_f(r.get("min_years")) for r in records]),
         start_day=np.array([to_day(r.get("start_date")) for r in records]),
         client_key=[str(r["client_company_id"]) if r.get("client_company_id") else None for r in records],
-        skill_weights=_skill_matrix(records, graph, weighted=True),
+        skill_weights=_skill_matrix(records, graph),
         embeddings=emb, has_embedding=has,
     )
 
@@ -260,6 +238,7 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
     lon = np.array([_f(r.get("lon")) for r in records], dtype=np.float64)
     emb, has = _embeddings(records)
     years = np.array([_f(r.get("years_experience")) for r in records])
+    held, depth, primary, position = _consultant_skill_arrays(records, graph, years)
     labels = [", ".join(x for x in (r.get("city"), r.get("state")) if x) or None for r in records]
     return Consultants(
         ids=[r.get("id") for r in records],
@@ -270,9 +249,6 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
         years=years,
         available_day=np.array([to_day(r.get("available_from")) for r in records]),
         location_label=labels,
-        skills=_skill_matrix(records, graph, weighted=False),
-        skill_depth=_consultant_skill_depth(records, graph, years),
-        skill_primary=_consultant_skill_primary(records, graph),
-        skill_position=_consultant_skill_position(records, graph),
+        skills=held, skill_depth=depth, skill_primary=primary, skill_position=position,
         embeddings=emb, has_embedding=has,
     )
