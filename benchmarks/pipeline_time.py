@@ -81,14 +81,14 @@ def main() -> None:
     # Online latency: recommendations for the newest open requirements with the exported champion.
     import sqlalchemy as sa
 
-    from ml.matching.champion import load_champion
+    from ml.matching.champion import load_serving_model
     from ml.matching.service import recommend_for_requirement
     from warehouse.db import app_engine, tenant_tx
     from warehouse.settings import get_settings
 
     resource = PostgresResource(tenant_slug=slug)
     tenant_id = resource.tenant_id()
-    model = load_champion(get_settings())
+    model = load_serving_model(get_settings(), tenant_id)
     with tenant_tx(tenant_id, app_engine()) as conn:
         ids = conn.execute(sa.text("select id from crm.requirement where status = 'open' order by received_at desc"
                                    " limit :n"), {"n": args.latency_requests}).scalars().all()

@@ -13,7 +13,9 @@ from cli.main import app, fail
 def score_pairs(
     in_path: Path = typer.Option(..., "--in", help="CSV with requirement_text and resume_text (other columns kept)."),
     out_path: Path = typer.Option(..., "--out", help="Where to write the input rows plus scores and factors."),
-    seed_formula: bool = typer.Option(False, "--seed-formula", help="Ignore the champion; use the seed formula."),
+    seed_formula: bool = typer.Option(False, "--seed-formula", help="Ignore the models; use the seed formula."),
+    tenant: str | None = typer.Option(None, "--tenant", help="Score with this tenant's champion (slug or id); "
+                                      "without it, or when the tenant has none, the prior model."),
 ) -> None:
     """Score arbitrary pairs with the same extraction, normalization, embedding and features as live data."""
     import csv
@@ -21,8 +23,9 @@ def score_pairs(
     from rich.progress import Progress
 
     from ml.features.entities import SkillGraph
-    from ml.matching.champion import load_champion
+    from ml.matching.champion import load_serving_model
     from ml.matching.offline import OUTPUT_COLUMNS, score_text_pairs
+    from ml.scoring.formula import SEED_MODEL_VERSION
     from warehouse.settings import get_settings
 
     if not in_path.exists():
@@ -37,7 +40,9 @@ def score_pairs(
     from ml.ai.embeddings import get_embedder
     from ml.extraction import extract_requirement, extract_resume
 
-    model = None if seed_formula else load_champion(get_settings())
+    settings = get_settings()
+    tenant_id = _tenant_id(settings, tenant) if tenant and not seed_formula else None
+    model = None if seed_formula else load_serving_model(settings, tenant_id)
     embedder = get_embedder()
     with Progress(transient=True) as progress:
         task = progress.add_task("extracting", total=len(rows))
@@ -53,5 +58,23 @@ def score_pairs(
         writer.writerows(scored)
     failed = sum(1 for r in scored if r["error"])
     typer.echo(f"scored {len(scored) - failed} of {len(scored)} pairs with "
-               f"{model.version if model else 'seed-formula-v2'} -> {out_path}"
+               f"{model.version if model else SEED_MODEL_VERSION} -> {out_path}"
                + (f" ({failed} with an error column)" if failed else ""))
+
+
+def _tenant_id(settings, tenant: str):
+    """A tenant's id from its slug or id (the owner connection; a wrong name is a one-line error)."""
+    import uuid
+
+    try:
+        return uuid.UUID(tenant)
+    except ValueError:
+        pass
+    from warehouse.db import admin_engine
+    from warehouse.repositories.tenants import tenant_id_for
+
+    with admin_engine(settings).connect() as conn:
+        found = tenant_id_for(conn, tenant)
+    if found is None:
+        raise fail(f"tenant {tenant!r} does not exist")
+    return found

@@ -1,11 +1,14 @@
 """MLflow tracking + registry for the ranker (used by Dagster assets and benchmarks, never by serving).
 
-- experiment `benchcrm/ranking`, registered model `benchcrm-ranker` (ranker + calibrator as one pyfunc, with
-  signature, input example, feature list and metrics), aliases `champion` / `challenger` (no stages);
+- experiment `benchcrm/ranking`, one registered model per tenant, `benchcrm-ranker-<tenant slug>`, trained on that
+  tenant's outcomes only, and `benchcrm-prior` (fitted on no tenant's data; serves tenants without a champion) —
+  ranker + calibrator as one pyfunc, with signature, input example, feature list and metrics; aliases `champion` /
+  `challenger` (no stages);
 - promotion gate: a new version becomes `champion` only if it beats the current champion on the same held-out
   period (MRR@10 not lower and Brier not higher, one of them strictly better); otherwise it stays `challenger` and the
   reason is logged as a run tag and a version tag;
-- the champion is exported to `<data_dir>/models/champion/` for `ml.matching.champion.load_champion`.
+- the champion is exported to its `ModelTarget.export_dir` for `ml.matching.champion` (serving never imports
+  MLflow).
 """
 
 from __future__ import annotations
@@ -19,14 +22,31 @@ from typing import Any
 
 import numpy as np
 
-from ml.matching.champion import champion_dir
+from ml.matching.champion import champion_dir, prior_dir
 from ml.ranking.bundle import RankerBundle
 from warehouse.settings import Settings
 
 EXPERIMENT = "benchcrm/ranking"
 MODEL_NAME = "benchcrm-ranker"
+PRIOR_MODEL_NAME = "benchcrm-prior"
 CHAMPION, CHALLENGER = "champion", "challenger"
 GATE_METRICS = ("mrr_at_10", "brier")
+
+
+@dataclass(frozen=True)
+class ModelTarget:
+    """Where one model line is registered and exported."""
+
+    registered_name: str
+    export_dir: Path
+
+
+def tenant_target(settings: Settings, tenant_id: Any, tenant_slug: str) -> ModelTarget:
+    return ModelTarget(f"{MODEL_NAME}-{tenant_slug}", champion_dir(settings, tenant_id))
+
+
+def prior_target(settings: Settings) -> ModelTarget:
+    return ModelTarget(PRIOR_MODEL_NAME, prior_dir(settings))
 
 
 @dataclass(frozen=True)
@@ -81,9 +101,9 @@ def run_url(settings: Settings, experiment_id: str, run_id: str) -> str:
     return f"http://{settings.api_host}:{settings.mlflow_port}/#/experiments/{experiment_id}/runs/{run_id}"
 
 
-def export_champion(settings: Settings, bundle: RankerBundle) -> Path:
+def export_champion(target_dir: Path, bundle: RankerBundle) -> Path:
     """Write the champion files atomically (a half-written export is never visible to the API)."""
-    target = champion_dir(settings)
+    target = target_dir
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".champion-", dir=target.parent))
     bundle.save(staging)
@@ -96,18 +116,18 @@ def export_champion(settings: Settings, bundle: RankerBundle) -> Path:
     return target
 
 
-def current_champion_version(settings: Settings) -> str | None:
+def current_champion_version(settings: Settings, target: ModelTarget) -> str | None:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
     configure(settings)
     try:
-        return MlflowClient().get_model_version_by_alias(MODEL_NAME, CHAMPION).version
+        return MlflowClient().get_model_version_by_alias(target.registered_name, CHAMPION).version
     except MlflowException:
         return None
 
 
-def log_and_register(settings: Settings, *, bundle: RankerBundle, params: dict[str, Any],
+def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerBundle, params: dict[str, Any],
                      metrics: dict[str, dict[str, float]], champion_metrics: dict[str, float] | None,
                      artifacts: dict[str, Path], example: Any, tags: dict[str, str] | None = None) -> Registration:
     """Log one training run (params, every model's metrics, plots), register the pyfunc, apply the gate.
@@ -144,30 +164,31 @@ def log_and_register(settings: Settings, *, bundle: RankerBundle, params: dict[s
             signature = infer_signature(example, output.predict(None, example))
             info = mlflow.pyfunc.log_model(
                 name="model", python_model=RankerPyfunc(), artifacts={"bundle": str(folder)}, signature=signature,
-                input_example=example, registered_model_name=MODEL_NAME,
+                input_example=example, registered_model_name=target.registered_name,
                 pip_requirements=["lightgbm", "numpy", "pandas", "polars", "mlflow"],
                 metadata={"features": bundle.features, "metrics": challenger},
             )
         version = str(info.registered_model_version)
         run_id = run.info.run_id
-    client.set_model_version_tag(MODEL_NAME, version, "promotion_reason", decision.reason)
-    client.set_model_version_tag(MODEL_NAME, version, "mrr_at_10", f"{challenger['mrr_at_10']:.4f}")
-    client.set_model_version_tag(MODEL_NAME, version, "brier", f"{challenger['brier']:.4f}")
-    client.set_registered_model_alias(MODEL_NAME, CHALLENGER, version)
+    name = target.registered_name
+    client.set_model_version_tag(name, version, "promotion_reason", decision.reason)
+    client.set_model_version_tag(name, version, "mrr_at_10", f"{challenger['mrr_at_10']:.4f}")
+    client.set_model_version_tag(name, version, "brier", f"{challenger['brier']:.4f}")
+    client.set_registered_model_alias(name, CHALLENGER, version)
     aliases = [CHALLENGER]
     if decision.promote:
-        client.set_registered_model_alias(MODEL_NAME, CHAMPION, version)
+        client.set_registered_model_alias(name, CHAMPION, version)
         aliases.append(CHAMPION)
-        bundle.version = f"{MODEL_NAME}/{version}"
+        bundle.version = f"{name}/{version}"
         bundle.metrics = {k: float(v) for k, v in challenger.items()}
-        export_champion(settings, bundle)
+        export_champion(target.export_dir, bundle)
     return Registration(run_id, experiment_id, version, tuple(aliases), decision,
                         run_url(settings, experiment_id, run_id))
 
 
-def load_registered(settings: Settings, alias: str = CHAMPION):
+def load_registered(settings: Settings, target: ModelTarget, alias: str = CHAMPION):
     """The registered pyfunc behind an alias (for evaluation and debugging, not serving)."""
     import mlflow
 
     configure(settings)
-    return mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@{alias}")
+    return mlflow.pyfunc.load_model(f"models:/{target.registered_name}@{alias}")

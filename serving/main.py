@@ -36,14 +36,10 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def _load_champion(settings: Settings) -> Any:
-    from ml.matching.champion import load_champion
+def _tenant_models(settings: Settings) -> Any:
+    from ml.matching.champion import TenantModels
 
-    try:
-        return load_champion(settings)
-    except Exception:  # a bad model must not keep the CRM down; recommendations fall back
-        log.exception("champion model failed to load")
-        return None
+    return TenantModels(settings)
 
 
 def _page_examples(components: dict[str, Any]) -> None:
@@ -73,7 +69,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or app_engine(settings)
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
-        app.state.champion = _load_champion(settings) if load_model else None
+        # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
+        app.state.models = _tenant_models(settings) if load_model else None
         if load_model:
             from ml.ingest.service import warm_up
 
@@ -99,7 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
     app.state.metrics = Metrics()
-    app.state.champion = None
+    app.state.models = None
     app.state.permissions = {}
 
     install_problem_handlers(app)

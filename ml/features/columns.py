@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-FEATURE_VERSION = "pair-features-v2"
+FEATURE_VERSION = "pair-features-v3"
 
 # Numeric model inputs (NaN = unknown; LightGBM handles missing natively, the logistic baseline imputes).
 FACTOR_OF_FEATURE: dict[str, str] = {
     "skill_coverage": "skills",
     "skill_required_coverage": "skills",
     "skill_jaccard": "skills",
-    "embedding_cosine": "skills",
     "skills_score": "skills",
     "n_required_skills": "skills",
     "n_missing_required": "skills",
@@ -19,6 +18,10 @@ FACTOR_OF_FEATURE: dict[str, str] = {
     "skill_primary_required": "skills",
     "skill_position_worst_required": "skills",
     "skill_position_mean_required": "skills",
+    # Text fit (ml.features.text_fit): what every pair has, real resumes and postings included.
+    "embedding_cosine": "role",
+    "title_similarity": "role",
+    "role_score": "role",
     "distance_mi": "location",
     "tz_diff_hours": "location",
     "is_remote": "location",

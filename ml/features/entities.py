@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,27 +46,62 @@ def _f(value: Any) -> float:
 
 @dataclass(frozen=True)
 class SkillGraph:
-    """Skill ids -> columns, plus the credit a consultant's skill earns against a required skill."""
+    """Skill ids -> columns, plus the credit a consultant's skill earns against a required skill.
+
+    The taxonomy has thousands of skills while one ranking touches a few dozen, so features work on a graph
+    `restricted` to the skills the records name (plus their ancestors, which is all the credit rules need): the
+    dense (S, S) credit and the (n, S) skill matrices stay small whatever the taxonomy's size."""
 
     ids: tuple[int, ...]
     names: tuple[str, ...]
-    credit: np.ndarray  # (S, S): credit[held, wanted]
+    parents: tuple[int | None, ...]  # parent skill id per column (None: a root)
 
-    @property
+    @cached_property
     def index(self) -> dict[int, int]:
         return {sid: i for i, sid in enumerate(self.ids)}
+
+    @cached_property
+    def _name_index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.names)}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int, str, int | None]]) -> SkillGraph:
         """rows: (id, canonical_name, parent_id) as in crm.skill."""
         rows = sorted(rows)
-        ids = tuple(r[0] for r in rows)
-        idx = {sid: i for i, sid in enumerate(ids)}
-        n = len(ids)
-        parent = np.full(n, -1)
-        for sid, _name, pid in rows:
-            if pid is not None and pid in idx:
-                parent[idx[sid]] = idx[pid]
+        return cls(ids=tuple(int(r[0]) for r in rows), names=tuple(str(r[1]) for r in rows),
+                   parents=tuple(None if r[2] is None else int(r[2]) for r in rows))
+
+    @classmethod
+    def from_taxonomy(cls) -> SkillGraph:
+        """The packaged taxonomy with synthetic ids (offline scoring, before a database exists)."""
+        return _taxonomy_graph()
+
+    def restricted(self, skill_ids: Iterable[int]) -> SkillGraph:
+        """The sub-graph over `skill_ids` and their ancestors (unknown ids are ignored)."""
+        index, keep = self.index, set()
+        for sid in skill_ids:
+            seen = 0
+            while sid is not None and sid in index and sid not in keep and seen < len(self.ids):
+                keep.add(sid)
+                sid, seen = self.parents[index[sid]], seen + 1
+        cols = sorted(index[sid] for sid in keep)
+        return SkillGraph(ids=tuple(self.ids[c] for c in cols), names=tuple(self.names[c] for c in cols),
+                          parents=tuple(self.parents[c] for c in cols))
+
+    def for_records(self, *record_lists: Sequence[Mapping[str, Any]]) -> SkillGraph:
+        """The sub-graph over every skill the records name (`skills` items: id or a tuple starting with the id)."""
+        ids = {item[0] if isinstance(item, tuple | list) else item
+               for records in record_lists for r in records for item in (r.get("skills") or ())}
+        return self.restricted(sid for sid in ids if sid is not None)
+
+    @cached_property
+    def credit(self) -> np.ndarray:
+        """(S, S): credit[held, wanted]. Dense: build it on a `restricted` graph."""
+        n = len(self.ids)
+        if n > 4000:
+            raise ValueError(f"credit matrix over {n} skills: restrict the graph to the skills in use first")
+        idx = self.index
+        parent = np.array([idx.get(p, -1) if p is not None else -1 for p in self.parents], dtype=np.int64)
         # ancestor[i, j] = j is a (transitive) ancestor of i
         ancestor = np.zeros((n, n), dtype=bool)
         for i in range(n):
@@ -82,23 +118,21 @@ class SkillGraph:
         sibling = (parent[:, None] == parent[None, :]) & has_parent[:, None] & has_parent[None, :]
         credit = np.maximum(credit, np.where(sibling, CREDIT_SIBLING, 0.0).astype(np.float32))
         np.fill_diagonal(credit, CREDIT_EXACT)
-        return cls(ids=ids, names=tuple(r[1] for r in rows), credit=credit)
-
-    @classmethod
-    def from_taxonomy(cls) -> SkillGraph:
-        """The packaged taxonomy with synthetic ids (offline scoring, before a database exists)."""
-        from ml.taxonomy import load_taxonomy
-
-        tax = load_taxonomy()
-        names = sorted(tax.skills)
-        ids = {name: i + 1 for i, name in enumerate(names)}
-        return cls.from_rows((ids[n], n, ids.get(tax.skills[n].parent or "")) for n in names)
+        return credit
 
     def id_for_name(self, name: str) -> int | None:
-        try:
-            return self.ids[self.names.index(name)]
-        except ValueError:
-            return None
+        col = self._name_index.get(name)
+        return None if col is None else self.ids[col]
+
+
+@lru_cache(maxsize=1)
+def _taxonomy_graph() -> SkillGraph:
+    from ml.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    names = sorted(tax.skills)
+    ids = {name: i + 1 for i, name in enumerate(names)}
+    return SkillGraph.from_rows((ids[n], n, ids.get(tax.skills[n].parent or "")) for n in names)
 
 
 def _embeddings(records: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +168,7 @@ class Requirements:
     skill_weights: np.ndarray  # (n, S): 2 required, 1 nice-to-have
     embeddings: np.ndarray
     has_embedding: np.ndarray
+    titles: list[str | None]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -157,6 +192,7 @@ class Consultants:
     skill_position: np.ndarray  # (n, S) place in the resume's skill list, 0 first .. 1 last; NaN unknown / not held
     embeddings: np.ndarray
     has_embedding: np.ndarray
+    titles: list[tuple[str, ...]]  # the profile's title and the resume's job titles, most recent first
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -230,6 +266,7 @@ def requirements_from_records(records: Sequence[Mapping[str, Any]], graph: Skill
         client_key=[str(r["client_company_id"]) if r.get("client_company_id") else None for r in records],
         skill_weights=_skill_matrix(records, graph),
         embeddings=emb, has_embedding=has,
+        titles=[r.get("title") or None for r in records],
     )
 
 
@@ -251,4 +288,11 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
         location_label=labels,
         skills=held, skill_depth=depth, skill_primary=primary, skill_position=position,
         embeddings=emb, has_embedding=has,
+        titles=[_titles(r) for r in records],
     )
+
+
+def _titles(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The consultant's `title` then the resume's `titles` (offline extraction), without repeats."""
+    found = [record.get("title"), *(record.get("titles") or ())]
+    return tuple(dict.fromkeys(str(t).strip() for t in found if t and str(t).strip()))

@@ -15,10 +15,10 @@ import polars as pl
 
 from ml.features.entities import Consultants, Requirements, SkillGraph
 from ml.features.history import HistoryIndex
+from ml.features.text_fit import pair_title_similarity, role_fit
 from ml.scoring.formula import FACTOR_SCORE_COLUMNS, FACTORS
 
 EXTRA_SKILL_PENALTY = 0.1  # an extra skill the requirement did not ask for barely dilutes the Jaccard
-EMBEDDING_BLEND = 0.3
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -37,7 +37,7 @@ def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
 
 
 def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
-                   graph: SkillGraph, cosine: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   graph: SkillGraph) -> dict[str, np.ndarray]:
     weights = reqs.skill_weights[ri]  # (n, S)
     held = cons.skills[ci]
     # Best credit each consultant earns per wanted skill (exact 1, child 0.8, parent 0.4, sibling 0.2), computed
@@ -77,6 +77,20 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
         coverage = np.where(total > 0, covered / total, np.nan)
         required_cov = np.where(req_total > 0, (req_mask * credit).sum(axis=1) / req_total, coverage)
         jaccard = np.where(total > 0, covered / (total + EXTRA_SKILL_PENALTY * extra), np.nan)
+    score = 0.5 * jaccard + 0.5 * required_cov
+    return {
+        "skill_coverage": coverage, "skill_required_coverage": required_cov, "skill_jaccard": jaccard,
+        "skills_score": score, "n_required_skills": req_total.astype(np.float64),
+        "n_missing_required": np.where(req_total > 0, missing_required, np.nan),
+        "skill_depth_required": depth_required, "skill_depth_min_required": depth_min,
+        "skill_nice_coverage": nice_cov, "skill_primary_required": primary_required,
+        "skill_position_worst_required": position_worst, "skill_position_mean_required": position_mean,
+    }
+
+
+def role_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
+                  cosine: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Text fit that every pair has: the embedding cosine of the two documents and the title overlap."""
     has_emb = reqs.has_embedding[ri] & cons.has_embedding[ci]
     if cosine is not None:  # computed by the database next to the vectors (serving)
         cosine = np.asarray(cosine, dtype=np.float64)
@@ -85,20 +99,8 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
         cosine = np.where(has_emb, cosine, np.nan)
     else:
         cosine = np.full(len(ri), np.nan)
-    cos_scaled = np.clip((cosine - 0.2) / 0.6, 0.0, 1.0)
-    structured = 0.5 * jaccard + 0.5 * required_cov
-    score = np.where(
-        np.isfinite(structured) & np.isfinite(cosine), (1 - EMBEDDING_BLEND) * structured + EMBEDDING_BLEND * cos_scaled,
-        np.where(np.isfinite(structured), structured, cos_scaled),
-    )
-    return {
-        "skill_coverage": coverage, "skill_required_coverage": required_cov, "skill_jaccard": jaccard,
-        "embedding_cosine": cosine, "skills_score": score, "n_required_skills": req_total.astype(np.float64),
-        "n_missing_required": np.where(req_total > 0, missing_required, np.nan),
-        "skill_depth_required": depth_required, "skill_depth_min_required": depth_min,
-        "skill_nice_coverage": nice_cov, "skill_primary_required": primary_required,
-        "skill_position_worst_required": position_worst, "skill_position_mean_required": position_mean,
-    }
+    title = pair_title_similarity([reqs.titles[r] for r in ri], [cons.titles[c] for c in ci])
+    return {"embedding_cosine": cosine, "title_similarity": title, "role_score": role_fit(cosine, title)}
 
 
 def location_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray) -> dict[str, np.ndarray]:
@@ -186,7 +188,8 @@ def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray,
     ci = np.asarray(ci, dtype=np.int64)
     at = np.broadcast_to(np.asarray(at_day, dtype=np.float64), ri.shape).copy()
     cols: dict[str, np.ndarray] = {}
-    cols.update(skill_features(reqs, cons, ri, ci, graph, cosine))
+    cols.update(skill_features(reqs, cons, ri, ci, graph))
+    cols.update(role_features(reqs, cons, ri, ci, cosine))
     cols.update(location_features(reqs, cons, ri, ci))
     cols.update(rate_features(reqs, cons, ri, ci))
     cols.update(seniority_features(reqs, cons, ri, ci))
@@ -235,6 +238,8 @@ def snapshot(frame: pl.DataFrame, row: int, reqs: Requirements, cons: Consultant
     out["matched_skills"] = [graph.names[j] for j in order if wanted[j] > 0 and credit[j] >= 0.8]
     out["missing_skills"] = [graph.names[j] for j in order if wanted[j] >= 2 and credit[j] < 0.4]
     out["consultant_location"] = cons.location_label[c]
+    out["requirement_title"] = reqs.titles[r]
+    out["consultant_title"] = cons.titles[c][0] if cons.titles[c] else None
     out["requirement_id"] = str(reqs.ids[r]) if reqs.ids[r] is not None else None
     out["consultant_id"] = str(cons.ids[c]) if cons.ids[c] is not None else None
     return out

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-# MiniLM reads 256 word pieces; a little more text than that keeps the tail of long bodies from mattering.
-MAX_BODY_CHARS = 1500
+# The embedder averages chunks of long texts (ml.ai.embeddings.CHUNK_WORDS), so the whole of a resume counts; the
+# bound keeps a pasted blob from costing more than a few pages.
+MAX_BODY_CHARS = 8000
 
 
 def _clip(text: str | None, limit: int = MAX_BODY_CHARS) -> str:

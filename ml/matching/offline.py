@@ -47,7 +47,8 @@ def requirement_record(extraction: Any, graph: SkillGraph, embedding: Sequence[f
 def resume_record(extraction: Any, graph: SkillGraph, embedding: Sequence[float] | None) -> dict[str, Any]:
     loc = extraction.location
     return {
-        "id": None, "city": loc.city, "state": loc.state, "lat": loc.lat, "lon": loc.lon, "timezone": loc.timezone,
+        "id": None, "title": extraction.titles[0] if extraction.titles else None, "titles": list(extraction.titles),
+        "city": loc.city, "state": loc.state, "lat": loc.lat, "lon": loc.lon, "timezone": loc.timezone,
         "willing_to_relocate": False,
         "hourly_rate": extraction.rate_expectation.hourly_usd if extraction.rate_expectation else None,
         "visa_status": extraction.visa_status, "years_experience": extraction.total_years,
@@ -84,9 +85,11 @@ def score_text_pairs(
         return out
     vectors = np.asarray(encode([rows[i]["requirement_text"] for i in ok] + [rows[i]["resume_text"] for i in ok]))
     req_vecs, res_vecs = vectors[: len(ok)], vectors[len(ok):]
-    reqs = requirements_from_records([requirement_record(req_x[i], graph, req_vecs[k]) for k, i in enumerate(ok)],
-                                     graph)
-    cons = consultants_from_records([resume_record(res_x[i], graph, res_vecs[k]) for k, i in enumerate(ok)], graph)
+    req_records = [requirement_record(req_x[i], graph, req_vecs[k]) for k, i in enumerate(ok)]
+    con_records = [resume_record(res_x[i], graph, res_vecs[k]) for k, i in enumerate(ok)]
+    graph = graph.for_records(req_records, con_records)
+    reqs = requirements_from_records(req_records, graph)
+    cons = consultants_from_records(con_records, graph)
     idx = np.arange(len(ok))
     frame = compute_pair_features(reqs, cons, idx, idx, today_day(), graph=graph, history=None)
     values = factor_matrix(frame)

@@ -118,6 +118,7 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
           top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float],
           cosine: np.ndarray):
     t0 = time.perf_counter()
+    graph = graph.for_records(reqs_records, cons_records)
     reqs = requirements_from_records(reqs_records, graph)
     cons = consultants_from_records(cons_records, graph)
     if anchor_is_requirement:
@@ -194,7 +195,7 @@ def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consu
     con = found[0]
     names = {sid: name for sid, name in zip(graph.ids, graph.names, strict=True)}
     candidates = requirement_candidates(conn, con, model=EMBEDDING_MODEL, limits=limits,
-                                        skill_names=[names[s] for s in con["skills"] if s in names])
+                                        skill_names=[names[s[0]] for s in con["skills"] if s[0] in names])
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
     reqs_records = load_requirement_records(conn, list(candidates), embeddings=False) if candidates else []
     cosine = np.array([_nan(candidates[r["id"]].cosine) for r in reqs_records])

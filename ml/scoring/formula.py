@@ -1,4 +1,8 @@
-"""Score = 0.40·Skills + 0.20·Location + 0.15·RateFitness + 0.10·Seniority + 0.10·History + 0.05·Availability.
+"""Score = 0.30·Skills + 0.20·Role + 0.15·Location + 0.12·RateFitness + 0.08·Seniority + 0.10·History
++ 0.05·Availability.
+
+Role is the text fit every pair has (the documents' embedding cosine and the title overlap, ml.features.text_fit):
+on real resumes and postings the structured factors are mostly unknown and the role carries the ranking.
 
 A factor whose inputs are unknown (no skills on the requirement, no rate on the consultant, no coordinates...) is
 weighted out and the remaining weights are renormalized, so a missing field neither rewards nor punishes a pair and
@@ -14,13 +18,14 @@ from typing import Literal
 
 import numpy as np
 
-FACTORS: tuple[str, ...] = ("skills", "location", "rate", "seniority", "history", "availability")
+FACTORS: tuple[str, ...] = ("skills", "role", "location", "rate", "seniority", "history", "availability")
 WEIGHTS: dict[str, float] = {
-    "skills": 0.40, "location": 0.20, "rate": 0.15, "seniority": 0.10, "history": 0.10, "availability": 0.05,
+    "skills": 0.30, "role": 0.20, "location": 0.15, "rate": 0.12, "seniority": 0.08, "history": 0.10,
+    "availability": 0.05,
 }
 # The feature column holding each factor's 0..1 value (NaN = unknown).
 FACTOR_SCORE_COLUMNS: dict[str, str] = {f: f"{f}_score" for f in FACTORS}
-SEED_MODEL_VERSION = "seed-formula-v2"
+SEED_MODEL_VERSION = "seed-formula-v3"
 
 Status = Literal["known", "unknown"]
 

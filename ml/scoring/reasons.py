@@ -28,11 +28,21 @@ def _skills(f: Mapping[str, object]) -> str:
     matched = [str(s) for s in (f.get("matched_skills") or [])][:5]
     names = f" ({', '.join(matched)})" if matched else ""
     if coverage is None:
-        cosine = _num(f, "embedding_cosine")
-        return "Skills unknown" if cosine is None else f"Profile similarity {cosine:.0%} (no structured skills)"
+        return "Skills unknown (no skills recognized on one side)"
     text = f"Skill overlap {coverage:.0%}{names}"
     missing = [str(s) for s in (f.get("missing_skills") or [])][:3]
     return text + (f"; missing {', '.join(missing)}" if missing else "")
+
+
+def _role(f: Mapping[str, object]) -> str:
+    cosine, title = _num(f, "embedding_cosine"), _num(f, "title_similarity")
+    parts = []
+    wanted, held = f.get("requirement_title"), f.get("consultant_title")
+    if title is not None:
+        parts.append(f"title match {title:.0%}" + (f" ({wanted} / {held})" if wanted and held else ""))
+    if cosine is not None:
+        parts.append(f"text similarity {cosine:.2f}")
+    return ("Role fit: " + ", ".join(parts)) if parts else "Role fit unknown"
 
 
 def _location(f: Mapping[str, object]) -> str:
@@ -92,7 +102,7 @@ def _availability(f: Mapping[str, object]) -> str:
 
 
 _RENDER = {
-    "skills": _skills, "location": _location, "rate": _rate, "seniority": _seniority, "history": _history,
+    "skills": _skills, "role": _role, "location": _location, "rate": _rate, "seniority": _seniority, "history": _history,
     "availability": _availability,
 }
 

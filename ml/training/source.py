@@ -43,8 +43,11 @@ def load_training_source(conn, *, as_of: date | None = None, model: str = "all-M
     graph = load_skill_graph(conn)
     req_ids = sorted({str(r) for r in subs.requirement_id})
     con_ids = sorted({str(c) for c in subs.consultant_id})
-    reqs = requirements_from_records(load_requirement_records(conn, req_ids, model=model), graph)
-    cons = consultants_from_records(load_consultant_records(conn, con_ids, model=model), graph)
+    req_records = load_requirement_records(conn, req_ids, model=model)
+    con_records = load_consultant_records(conn, con_ids, model=model)
+    graph = graph.for_records(req_records, con_records)
+    reqs = requirements_from_records(req_records, graph)
+    cons = consultants_from_records(con_records, graph)
     return TrainingSource(graph, reqs, cons, subs)
 
 

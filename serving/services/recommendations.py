@@ -4,6 +4,7 @@ decisions on single items, approval creating a draft submission. Decisions are t
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,8 @@ from serving.services.records import record_change
 from warehouse.repositories import records as repo
 from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS, SUBMISSIONS
 
+log = logging.getLogger(__name__)
+
 
 def _matching():
     from ml.matching import service  # imported on first use: keeps API start-up light
@@ -37,7 +40,12 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
 
     def produce() -> idempotency.Outcome:
         matching = _matching()
-        model = getattr(request.app.state, "champion", None)
+        models = getattr(request.app.state, "models", None)
+        try:
+            model = models.get(principal.tenant_id) if models is not None else None
+        except Exception:  # a bad export must not keep the CRM down: the seed formula ranks, loudly
+            log.exception("serving model for tenant %s failed to load", principal.tenant_id)
+            model = None
         if direction == "requirement_to_consultants":
             result = matching.recommend_for_requirement(conn, tenant_id=principal.tenant_id,
                                                         requirement_id=anchor_id, top_k=top_k, explain=explain,

@@ -32,7 +32,7 @@ def _pair(graph, req: dict, con: dict, history: HistoryIndex | None = None, at: 
 
 
 def test_weights_sum_to_one_in_factor_order():
-    assert FACTORS == ("skills", "location", "rate", "seniority", "history", "availability")
+    assert FACTORS == ("skills", "role", "location", "rate", "seniority", "history", "availability")
     assert math.isclose(sum(WEIGHTS.values()), 1.0)
 
 
@@ -47,7 +47,7 @@ def test_explainable_score_contributions_add_up_and_unknowns_are_weighted_out():
 
 
 def test_explainable_scores_with_nothing_known_is_zero_not_nan():
-    score, contrib, weights = explainable_scores(np.full((3, 6), np.nan))
+    score, contrib, weights = explainable_scores(np.full((3, len(FACTORS)), np.nan))
     assert np.all(score == 0) and np.all(contrib == 0) and np.all(weights == 0)
 
 

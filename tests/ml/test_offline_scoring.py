@@ -18,6 +18,7 @@ from ml.extraction.schemas import (
 )
 from ml.features.entities import SkillGraph
 from ml.matching.offline import OUTPUT_COLUMNS, score_text_pairs
+from ml.scoring.formula import FACTORS
 
 EV = Evidence(confidence=0.9)
 
@@ -66,8 +67,7 @@ def test_score_text_pairs_adds_scores_factors_and_reasons_keeping_every_row():
     good, weak, broken, empty = out
     assert set(OUTPUT_COLUMNS) <= set(good)
     assert good["match_score"] > weak["match_score"]
-    assert math.isclose(sum(good[f"contribution_{f}"] for f in ("skills", "location", "rate", "seniority",
-                                                                 "history", "availability")),
+    assert math.isclose(sum(good[f"contribution_{f}"] for f in FACTORS),
                         good["match_score"], abs_tol=1e-5)
     assert "Skill overlap 100% (Java, Kafka, Spring, Spring Boot)" in good["reasons"]
     assert "Rate $62/h within $70/h budget" in good["reasons"] and "Plano, TX — 18 mi" in good["reasons"]

@@ -196,17 +196,19 @@ def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
 
 @dg.asset(group_name=GROUP_TRAIN, kinds={"mlflow"}, deps=[model_evaluation])
 def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
-    """Log the run to MLflow, register ranker + calibrator as `benchcrm-ranker`, apply the promotion gate against
-    the current champion re-scored on the same test period, export the champion for serving."""
+    """Log the run to MLflow, register ranker + calibrator as the tenant's `benchcrm-ranker-<slug>` (trained on its
+    outcomes only), apply the promotion gate against the tenant's champion re-scored on the same test period, export
+    the champion for serving that tenant."""
     from ml.evaluation.metrics import score_metrics
     from ml.matching.champion import load_champion
-    from ml.registry import log_and_register
+    from ml.registry import log_and_register, tenant_target
 
     settings = _settings(postgres)
     store = _store(postgres)
     test = store.read_frame("split_test")
     evaluation = store.read_json("evaluation")
-    champion = load_champion(settings)
+    tenant_id = postgres.tenant_id()
+    champion = load_champion(settings, tenant_id)
     if champion is not None:
         pred = champion.predict(test)
         champion_metrics = score_metrics(test["query"].to_numpy(), test["label"].to_numpy(), pred.raw,
@@ -220,7 +222,7 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
                                      store.path("feature_importance.png"), store.path("evaluation.json"))
                  if p.exists()}
     registration = log_and_register(
-        settings, bundle=trained.ranker, params={**store.read_json("ranker_params"), **store.read_json("split")},
+        settings, target=tenant_target(settings, tenant_id, postgres.tenant_slug), bundle=trained.ranker, params={**store.read_json("ranker_params"), **store.read_json("split")},
         metrics=evaluation["metrics"], champion_metrics=champion_metrics, artifacts=artifacts,
         example=test.select(trained.ranker.features)[:5].to_pandas(),
         tags={"dagster_run_id": context.run.run_id, "tenant": postgres.tenant_slug},
@@ -241,11 +243,11 @@ def batch_recommendations(config: BatchConfig, postgres: PostgresResource) -> dg
     as `batch` match runs with feature snapshots."""
     import sqlalchemy as sa
 
-    from ml.matching.champion import load_champion
+    from ml.matching.champion import load_serving_model
     from ml.matching.service import recommend_for_requirement, store_recommendations
 
-    model = load_champion(_settings(postgres))
     tenant_id = postgres.tenant_id()
+    model = load_serving_model(_settings(postgres), tenant_id)
     with postgres.tenant_tx() as conn:
         ids = conn.execute(sa.text(
             "select id from crm.requirement where status = 'open' and deleted_at is null"
