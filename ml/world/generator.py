@@ -20,7 +20,7 @@ import numpy as np
 
 from ml.taxonomy import load_taxonomy
 from ml.world import vocab
-from ml.world.emails import EmailSpec, Sender, render, render_non_requirement
+from ml.world.emails import EmailSpec, Sender, gold_of, render, render_non_requirement
 from ml.world.metrics import roc_auc
 from ml.world.model import DEFAULT_ID_NAMESPACE, Table, World, WorldParams
 from ml.world.outcome import (
@@ -38,6 +38,7 @@ from ml.world.outcome import (
     round_pass_probability,
 )
 from ml.world.spelling import spell
+from ml.world.surface import RESUME_VARIED_SHARE, email_shape, render_resume, render_varied, surface_rng
 
 EPOCH = date(1970, 1, 1)
 VISA_INDEX = {v: i for i, v in enumerate(vocab.VISAS)}
@@ -159,6 +160,9 @@ class _Builder:
         self.as_of_day = _day(params.as_of)
         # scalar draws in per-row loops come from a seeded stdlib Random: ~20x cheaper than numpy's per call
         self.pr = random.Random(int(self.rng.integers(2**62)))
+        # the text's variety draws from its own sources, so it changes no other draw (ml.world.surface)
+        self.email_surface = surface_rng(params.seed, "emails")
+        self.resume_surface = surface_rng(params.seed, "resumes")
 
     def add(self, table: str, row: tuple) -> None:
         self.tables[table].rows.append(row)
@@ -349,7 +353,15 @@ class _Builder:
             summary = (f"{title} with {int(yrs)}+ years of experience in "
                        f"{', '.join(r for _, r, _, _ in raws[:5])}. {visa}; based in {metro[0]}, {metro[1]}; "
                        f"{'open to relocation' if self.cons.relocate[i] else 'prefers local or remote'}.")
-            resume = self._resume(name, title, metro, visa, yrs, raws, f, pr)
+            resume = self._resume(name, title, metro, visa, yrs, raws, f, pr)  # always: keeps pr's stream
+            rs = self.resume_surface
+            if rs.random() < self.p.variety * RESUME_VARIED_SHARE:
+                resume, _ = render_resume(
+                    rs, name=name, title=title, city=metro[0], state=metro[1], visa=visa, years=yrs, raws=raws,
+                    domains=f.domains, clients=[self.clients[rs.randrange(len(self.clients))].name for _ in range(6)],
+                    metros=[vocab.METROS[rs.randrange(len(vocab.METROS))][:2] for _ in range(6)],
+                    degree=vocab.DEGREES[rs.randrange(len(vocab.DEGREES))], as_of_year=self.p.as_of.year,
+                    as_of_month=self.p.as_of.month)
             email = f"{first.lower()}.{last.lower()}{i}@mail.example"
             created = _at(int(m["bench_since"][i]) - 2)
             status = "placed" if self.placed_day[i] <= self.as_of_day else (
@@ -517,7 +529,10 @@ class _Builder:
                 spec = self._spec(j, meta, vendor, prime, prime_req_id, id_counter, c, t,
                                   self.reqs.budget[j] * (1 - prime_cut) * (1 - sub_cut),
                                   fmt_names[int(_choice(rng, len(fmt_names), fmt_w))])
-                email = render(spec, self.pr)
+                email = render(spec, self.pr)  # always: keeps self.pr's stream whatever the shape
+                shape = email_shape(self.email_surface, self.p.variety)
+                if shape != "labelled":
+                    email = render_varied(spec, shape, self.email_surface)
                 msg_uuid = self.ids("message", f"{j}:{c}")
                 copies.append((msg_uuid, spec, email, vendor))
                 self.add("crm.inbound_message", (
@@ -667,7 +682,10 @@ class _Builder:
         for j in range(len(reqs.ids)):
             meta = self.req_meta[j]
             origin = self.req_origin[j]["copies"][0]
-            gold = origin[2].gold
+            # the recruiter knows the deal as the vendor quoted it (the template's fields, whatever the text's
+            # shape: a phone call fills in what a three-line mail leaves out), so the history does not depend on
+            # the surface variety
+            gold = gold_of(origin[1])
             received = float(self.req_received[j])
             status = "open"
             if not self.req_open[j]:
@@ -793,9 +811,10 @@ class _Builder:
         msg_uuid, spec, email, vendor = self.req_origin[j]["copies"][0]
         meta = self.req_meta[j]
         received = spec.received_at
+        # what the origin email states (its Req# and rate may be left out by its shape: ml.world.surface)
         rate = email.gold["rate"]["hourly_usd"] if email.gold["rate"] else None
-        self.add("crm.requirement", (self.req_ids[j], self.tenant, spec.external_id, spec.title, email.body_text,
-                                     email.subject, meta["client"].id, vendor.id, status, received, "pending",
+        self.add("crm.requirement", (self.req_ids[j], self.tenant, email.gold["external_id"], spec.title,
+                                     email.body_text, email.subject, meta["client"].id, vendor.id, status, received, "pending",
                                      self.recruiter_ids[j % len(self.recruiter_ids)], received, received))
         self.add("crm.requirement_source", (self.ids("source", j), self.tenant, self.req_ids[j], msg_uuid, vendor.id,
                                             rate, "origin", received))
