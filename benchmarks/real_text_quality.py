@@ -7,7 +7,8 @@ FILE has the `benchcrm score-pairs` columns (requirement_text, resume_text) plus
 with a bootstrap interval for the served model (the champion export under the data folder, if any), the seed
 formula, and the product's text-fit factor alone, next to baselines computed on the same pairs: TF-IDF cosine, BM25
 of the requirement's terms over the resume, and a plain all-MiniLM-L6-v2 cosine of the two raw texts (one vector
-each, the model truncating at 256 word pieces). Rows the product cannot score count as ties at the bottom.
+each, the model truncating at 256 word pieces). Rows the product cannot score count as ties at the bottom. Also
+prints the share of pairs whose factors are unknown (the missing-field rates the prior is trained with).
 """
 
 from __future__ import annotations
@@ -79,21 +80,32 @@ def raw_minilm_cosine(reqs: list[str], resumes: list[str]) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
-def product_scores(rows: list[dict[str, str]], model) -> dict[str, np.ndarray]:
-    from ml.ai.embeddings import get_embedder
-    from ml.extraction import extract_requirement, extract_resume
-    from ml.features.entities import SkillGraph
-    from ml.matching.offline import score_text_pairs
+def product_figures(path: Path, cache: Path | None, tenant: str | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Labels and product scores on the same featurized pairs (extraction, embedding and features run once)."""
+    from ml.evaluation.real_pairs import labelled_pair_features
+    from ml.features.pairs import factor_matrix
+    from ml.matching.champion import load_prior, load_serving_model
+    from ml.scoring.formula import FACTORS, explainable_scores
+    from warehouse.settings import get_settings
 
-    scored = score_text_pairs(rows, graph=SkillGraph.from_taxonomy(), model=model,
-                              extract_requirement=extract_requirement, extract_resume=extract_resume,
-                              encode=get_embedder().encode)
-
-    def column(name: str) -> np.ndarray:
-        return np.array([np.nan if r.get(name) is None else float(r[name]) for r in scored])
-
-    return {"match_score": column("match_score"), "role": column("factor_role"),
-            "skills": column("factor_skills"), "version": np.array([r.get("model_version") for r in scored])}
+    pairs = labelled_pair_features(path, cache)
+    print(f"featurized {len(pairs.labels)} of {pairs.rows} rows (the rest count as unscored)")
+    values = factor_matrix(pairs.frame)
+    out = {"seed formula (v3)": explainable_scores(values)[0]}
+    for factor in ("role", "skills"):
+        out[f"  its {factor} factor alone"] = values[:, FACTORS.index(factor)]
+    unknown = {f: float(np.mean(~np.isfinite(values[:, j]))) for j, f in enumerate(FACTORS)}
+    print("unknown share per factor on these pairs: " + ", ".join(f"{f} {v:.0%}" for f, v in unknown.items()))
+    settings = get_settings()
+    prior = load_prior(settings)
+    if prior is not None:
+        out[f"prior ({prior.version})"] = prior.predict(pairs.frame).match_score
+    served = load_serving_model(settings, tenant) if tenant else prior
+    if served is not None and served is not prior:
+        out[f"served model ({served.version})"] = served.predict(pairs.frame).match_score
+    if served is None:
+        print("served model: no champion and no prior exported — the seed formula is what serves")
+    return pairs.labels, out
 
 
 def main() -> None:
@@ -101,7 +113,9 @@ def main() -> None:
     ap.add_argument("--pairs", type=Path, default=None)
     ap.add_argument("--bootstrap", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--tenant", default=None, help="serve this tenant's champion (id); default: the prior")
+    ap.add_argument("--tenant", default=None, help="also score with this tenant's champion (id); default: the prior")
+    ap.add_argument("--cache", type=Path, default=ROOT / ".benchcrm" / "cache" / "real_pairs",
+                    help="where featurized pairs are cached (by file hash and feature version)")
     args = ap.parse_args()
     path = args.pairs or default_pairs()
     if not path.exists():
@@ -109,23 +123,11 @@ def main() -> None:
     rows, y = read_pairs(path)
     print(f"pairs: {path} — {len(rows)} rows, {int(y.sum())} labelled fit")
     reqs, resumes = [r["requirement_text"] for r in rows], [r["resume_text"] for r in rows]
-
-    from ml.matching.champion import load_serving_model
-    from warehouse.settings import get_settings
-
-    results: dict[str, np.ndarray] = {}
     t0 = time.perf_counter()
-    seed = product_scores(rows, None)
-    print(f"product pipeline (extract, embed, features): {time.perf_counter() - t0:.1f} s")
-    results["seed formula (v3)"] = seed["match_score"]
-    results["  its role factor alone"] = seed["role"]
-    results["  its skills factor alone"] = seed["skills"]
-    served = load_serving_model(get_settings(), args.tenant)
-    if served is not None:
-        scored = product_scores(rows, served)
-        results[f"served model ({served.version})"] = scored["match_score"]
-    else:
-        print("served model: none exported (no champion, no prior) — the seed formula is what serves")
+    labels, results = product_figures(path, args.cache, args.tenant)
+    print(f"product pipeline (extract, embed, features; cached under {args.cache}): {time.perf_counter() - t0:.1f} s")
+    if len(labels) != len(y):
+        raise SystemExit("some rows could not be featurized; the baselines below would not be comparable")
     results["baseline TF-IDF cosine"] = tfidf_cosine(reqs, resumes)
     results["baseline BM25"] = bm25(reqs, resumes)
     results["baseline MiniLM cosine (raw texts)"] = raw_minilm_cosine(reqs, resumes)

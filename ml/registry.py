@@ -127,13 +127,25 @@ def current_champion_version(settings: Settings, target: ModelTarget) -> str | N
         return None
 
 
+def with_real_pairs(decision: GateDecision, check: Any | None) -> GateDecision:
+    """A model that ranks labelled real pairs worse than the seed formula is never promoted, whatever it does on
+    the tenant's own period (`check`: ml.evaluation.real_pairs.RealPairsCheck, None when no such data is here)."""
+    if check is None:
+        return decision
+    if not check.passed:
+        return GateDecision(False, f"{check.reason}; " + decision.reason)
+    return GateDecision(decision.promote, f"{decision.reason}; {check.reason}")
+
+
 def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerBundle, params: dict[str, Any],
                      metrics: dict[str, dict[str, float]], champion_metrics: dict[str, float] | None,
-                     artifacts: dict[str, Path], example: Any, tags: dict[str, str] | None = None) -> Registration:
+                     artifacts: dict[str, Path], example: Any, tags: dict[str, str] | None = None,
+                     real_pairs: Any | None = None) -> Registration:
     """Log one training run (params, every model's metrics, plots), register the pyfunc, apply the gate.
 
     `metrics` is model -> metric -> value on the test period (must contain "lightgbm"); `champion_metrics` is the
-    current champion re-scored on that same period (None when there is none)."""
+    current champion re-scored on that same period (None when there is none); `real_pairs` the model's check on
+    labelled real pairs (`with_real_pairs`)."""
     import mlflow
     from mlflow import MlflowClient
     from mlflow.models import infer_signature
@@ -142,13 +154,17 @@ def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerB
 
     experiment_id = configure(settings)
     challenger = metrics["lightgbm"]
-    decision = promotion_gate(challenger, champion_metrics)
+    decision = with_real_pairs(promotion_gate(challenger, champion_metrics), real_pairs)
     client = MlflowClient()
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"ranker-{bundle.version}") as run:
         mlflow.log_params({k: (json.dumps(v) if isinstance(v, list | dict) else v) for k, v in params.items()})
         for model, values in metrics.items():
             mlflow.log_metrics({f"{model}.{k}": float(v) for k, v in values.items()
                                 if isinstance(v, int | float) and np.isfinite(v)})
+        if real_pairs is not None:
+            mlflow.log_metrics({"real_pairs.auc": real_pairs.model_auc,
+                                "real_pairs.seed_formula_auc": real_pairs.seed_formula_auc,
+                                "real_pairs.n": float(real_pairs.pairs)})
         if champion_metrics:
             mlflow.log_metrics({f"champion.{k}": float(v) for k, v in champion_metrics.items()
                                 if isinstance(v, int | float) and np.isfinite(v)})

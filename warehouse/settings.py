@@ -53,6 +53,21 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     rate_limit_per_minute: int = Field(default=1200, ge=1)
 
+    # --- real data for evaluation ------------------------------------------------------------------------
+    shared_data: Path | None = Field(
+        default=REPO_ROOT.parent / "shared" / "data",
+        validation_alias=AliasChoices("BENCHCRM_SHARED_DATA"),
+        description="Real labelled data (resume_jd_fit_dev/pairs.csv) the evaluation and promotion gate use when "
+                    "present; empty disables. Never shipped, never required.",
+    )
+
+    @property
+    def dev_pairs_path(self) -> Path | None:
+        if not self.shared_data or not str(self.shared_data).strip():
+            return None
+        path = Path(self.shared_data) / "resume_jd_fit_dev" / "pairs.csv"
+        return path if path.is_file() else None
+
     # --- MLflow ----------------------------------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(
         default=None, description="Unset: a SQLite backend under the data folder."

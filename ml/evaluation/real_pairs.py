@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
+import polars as pl
 from sklearn.metrics import roc_auc_score
 
 
@@ -30,3 +36,115 @@ def bootstrap_auc(y: np.ndarray, score: np.ndarray, *, n_boot: int = 2000, seed:
             draws.append(auc_with_unknowns(y[idx], s[idx]))
     low, high = (np.quantile(draws, [0.025, 0.975]) if draws else (np.nan, np.nan))
     return auc_with_unknowns(y, s), float(low), float(high), float(np.isfinite(s).mean()) if len(s) else 0.0
+
+
+# ---- labelled real pairs as a feature frame (cached), and the gate that keeps models above the seed formula
+
+MIN_GATE_MARGIN = 0.0  # a model may tie the seed formula on real pairs, never rank them worse
+
+
+@dataclass(frozen=True)
+class LabelledPairs:
+    frame: pl.DataFrame  # pair features of the rows that could be featurized
+    labels: np.ndarray
+    source: str
+    rows: int  # input rows, featurized or not
+
+
+def read_labelled_pairs(path: Path) -> list[dict[str, str]]:
+    csv.field_size_limit(1 << 30)
+    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        rows = list(csv.DictReader(fh))
+    missing = {"requirement_text", "resume_text", "label"} - set(rows[0] if rows else {})
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    return rows
+
+
+def _label(value: object) -> int | None:
+    try:
+        out = float(str(value))
+    except ValueError:
+        return None
+    return int(out) if out in (0.0, 1.0) else None
+
+
+def _code_fingerprint() -> str:
+    """Hash of the code and data the features come from (extraction, taxonomy, normalization, features, the
+    embedder): a cached frame is reused only by the very code that made it."""
+    import ml
+
+    root = Path(ml.__file__).parent
+    digest = hashlib.sha256()
+    for package in ("extraction", "taxonomy", "normalize", "features", "ai", "matching"):
+        for file in sorted((root / package).rglob("*")):
+            if file.is_file() and file.suffix in {".py", ".yaml", ".json", ".gz", ".csv"}:
+                digest.update(file.relative_to(root).as_posix().encode() + file.read_bytes())
+    return digest.hexdigest()
+
+
+def labelled_pair_features(path: Path, cache_dir: Path | None = None) -> LabelledPairs:
+    """Features of every (requirement_text, resume_text, label) row through the offline scoring path, cached under
+    `cache_dir` by the file's hash and the feature version (embedding the texts is the slow part)."""
+    digest = hashlib.sha256(path.read_bytes() + _code_fingerprint().encode()).hexdigest()[:20]
+    cached = cache_dir / f"real-pairs-{digest}.parquet" if cache_dir else None
+    if cached is not None and cached.exists():
+        frame = pl.read_parquet(cached)
+        rows = int(frame["rows"][0]) if frame.height else 0
+        return LabelledPairs(frame.drop("label", "rows"), frame["label"].to_numpy(), str(path), rows)
+    from ml.ai.embeddings import get_embedder
+    from ml.extraction import extract_requirement, extract_resume
+    from ml.features.entities import SkillGraph
+    from ml.matching.offline import text_pair_features
+
+    rows = [r for r in read_labelled_pairs(path) if _label(r.get("label")) is not None]
+    feats = text_pair_features(rows, graph=SkillGraph.from_taxonomy(), extract_requirement=extract_requirement,
+                               extract_resume=extract_resume, encode=get_embedder().encode)
+    labels = np.array([_label(rows[i]["label"]) for i in feats.ok], dtype=np.int64)
+    frame = feats.frame.drop("req_idx", "con_idx")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        frame.with_columns(pl.Series("label", labels), pl.lit(len(rows)).alias("rows")).write_parquet(cached)
+    return LabelledPairs(frame, labels, str(path), len(rows))
+
+
+def real_pairs_auc(pairs: LabelledPairs, model) -> float:
+    """AUC of `model` (a RankerBundle, or None for the seed formula) on the labelled pairs."""
+    from ml.features.pairs import factor_matrix
+    from ml.scoring.formula import explainable_scores
+
+    if model is None:
+        score = explainable_scores(factor_matrix(pairs.frame))[0]
+    else:
+        score = model.predict(pairs.frame).match_score
+    return auc_with_unknowns(pairs.labels, score)
+
+
+@dataclass(frozen=True)
+class RealPairsCheck:
+    model_auc: float
+    seed_formula_auc: float
+    pairs: int
+    source: str
+
+    @property
+    def passed(self) -> bool:
+        return not (self.model_auc < self.seed_formula_auc + MIN_GATE_MARGIN)
+
+    @property
+    def reason(self) -> str:
+        verdict = "≥" if self.passed else "<"
+        return (f"real pairs AUC {self.model_auc:.4f} {verdict} seed formula {self.seed_formula_auc:.4f} "
+                f"({self.pairs} pairs)")
+
+    def as_metadata(self) -> dict[str, object]:
+        return {"real_pairs_auc": self.model_auc, "real_pairs_seed_formula_auc": self.seed_formula_auc,
+                "real_pairs": self.pairs, "real_pairs_source": self.source, "real_pairs_gate": self.reason}
+
+
+def check_on_real_pairs(model, path: Path | None, cache_dir: Path | None = None) -> RealPairsCheck | None:
+    """The model against the seed formula on labelled real pairs; None when there is no such file."""
+    if path is None:
+        return None
+    pairs = labelled_pair_features(path, cache_dir)
+    return RealPairsCheck(real_pairs_auc(pairs, model), real_pairs_auc(pairs, None), len(pairs.labels), pairs.source)

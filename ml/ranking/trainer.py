@@ -79,7 +79,7 @@ def fit_ranker(train: pl.DataFrame, valid: pl.DataFrame, params: RankerParams,
         params.lightgbm(), dtrain, num_boost_round=params.num_boost_round, valid_sets=[dvalid],
         callbacks=[lgb.early_stopping(params.early_stopping_rounds, verbose=False)],
     )
-    return _margin_output(booster) if params.objective == "binary" else booster
+    return margin_output(booster) if params.objective == "binary" else booster
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,10 @@ def fit_final_ranker(train: pl.DataFrame, valid: pl.DataFrame, params: RankerPar
     rounds = max(1, round(best * params.refit_rounds_factor))
     booster = lgb.train(params.lightgbm(), data, num_boost_round=rounds)
     booster.best_iteration = rounds
-    return FittedRanker(_margin_output(booster) if params.objective == "binary" else booster, valid_margin, best)
+    return FittedRanker(margin_output(booster) if params.objective == "binary" else booster, valid_margin, best)
 
 
-def _margin_output(booster):
+def margin_output(booster):
     """The same trees, with `predict` returning the log-odds margin instead of the sigmoid of it.
 
     Every consumer (calibrator fit, `pred_contrib` factors whose sum is the score, match_score = sigmoid(raw), drift
