@@ -18,6 +18,9 @@ import sqlalchemy as sa
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The real dev pairs (../shared/data) are for benchmarks and the demo; tests that need labelled real pairs write
+# their own small file, so a fresh clone and this machine run the same suite.
+os.environ["BENCHCRM_SHARED_DATA"] = ""
 
 
 @pytest.fixture(scope="session")

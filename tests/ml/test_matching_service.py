@@ -17,6 +17,7 @@ from ml.matching.service import (
     store_recommendations,
 )
 from ml.scoring import FACTORS, explainable_score, reasons
+from ml.scoring.formula import SEED_MODEL_VERSION
 from warehouse.db import tenant_tx
 
 
@@ -66,7 +67,7 @@ def test_recommend_for_requirement_returns_explained_ranked_items(app_engine, se
             "select r.rank, r.match_score, f.features from crm.recommendation r"
             " join crm.feature_snapshot f on f.recommendation_id = r.id where r.match_run_id = :run order by r.rank"),
             {"run": run_id}).all()
-    assert result.model_version == "seed-formula-v2" and len(result.items) == 10
+    assert result.model_version == SEED_MODEL_VERSION and len(result.items) == 10
     scores = [i.match_score for i in result.items]
     assert scores == sorted(scores, reverse=True)
     for item in result.items:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import dagster as dg
 import sqlalchemy as sa
 
+from ml.scoring.formula import SEED_MODEL_VERSION
 from orchestration.defs.resources import PostgresResource
 from orchestration.defs.train import assets, checks
 from orchestration.defs.train.automation import new_outcomes_sensor, retrain_nightly_schedule, train_job
 
 ALL_ASSETS = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
-              assets.model_evaluation, assets.registered_model, assets.batch_recommendations, assets.drift_report]
+              assets.model_evaluation, assets.registered_model, assets.prior_model, assets.batch_recommendations,
+              assets.drift_report]
 ALL_CHECKS = [checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_ece_below_0_03,
               checks.drift_psi_below_threshold]
 
@@ -55,7 +57,12 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
             "select count(*), min(model_version) from crm.match_run where tenant_id = :t and kind = 'batch'"),
             {"t": tenant_id}).one()
     assert runs[0] == 5
-    assert runs[1].startswith("benchcrm-ranker/") if should_promote else runs[1] == "seed-formula-v2"
+    # The tenant's own champion when it won its gate, else the prior (fitted on no tenant's outcomes: here the
+    # first prior is promoted, there being none before it and no real pairs to veto it).
+    prior = result.asset_materializations_for_node("prior_model")[0].metadata
+    assert prior["promoted"].value is True and "real_pairs_auc" not in prior
+    expected = f"benchcrm-ranker-{seeded_tenant_slug}/" if should_promote else "benchcrm-prior/"
+    assert runs[1].startswith(expected) and runs[1] != SEED_MODEL_VERSION
     with admin_engine.connect() as conn:
         stored = conn.execute(sa.text(
             "select r.match_score, r.success_probability, r.factors from crm.recommendation r"

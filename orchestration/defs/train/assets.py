@@ -300,7 +300,7 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(group_name=GROUP_SERVE, kinds={"python", "postgres"}, deps=[registered_model])
+@dg.asset(group_name=GROUP_SERVE, kinds={"python", "postgres"}, deps=[registered_model, prior_model])
 def batch_recommendations(config: BatchConfig, postgres: PostgresResource) -> dg.MaterializeResult:
     """Nightly top-K consultants for the newest open requirements with the champion (or the seed formula), stored
     as `batch` match runs with feature snapshots."""
