@@ -27,7 +27,9 @@ from ml.extraction.patterns import (
     remote_timezone,
     work_mode,
 )
+from ml.extraction.repair import Repaired, restore_line_breaks
 from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, RequirementExtraction, Span
+from ml.extraction.titles import TITLE_NOUN_RE, first_line_title, title_ok
 from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
 
@@ -112,6 +114,14 @@ def _ev(conf: float, source: str, span: tuple[int, int] | None) -> Evidence:
                     span=Span(start=span[0], end=span[1]) if span else None)
 
 
+def _remap(ev: Evidence, repaired: Repaired) -> Evidence:
+    """Evidence over the repaired body, pointed back at the original body (subject spans are untouched)."""
+    if ev.span is None or ev.source != "body":
+        return ev
+    return ev.model_copy(update={"span": Span(start=repaired.to_original(ev.span.start),
+                                              end=repaired.to_original(ev.span.end))})
+
+
 def _subject_segments(subject: str) -> list[tuple[str, int]]:
     """(segment, offset in subject) after removing "URGENT: Need" style prefixes."""
     m = SUBJECT_PREFIX.match(subject)
@@ -170,15 +180,23 @@ def _clean_title(title: str) -> str:
 
 def _title(doc: _Doc) -> tuple[str | None, Evidence | None]:
     lab = doc.label("title")
-    if lab and ROLE_RE.search(lab.value) and len(lab.value) <= 90:
+    if lab and (ROLE_RE.search(lab.value) or TITLE_NOUN_RE.search(lab.value)) and len(lab.value) <= 90:
         value = _clean_title(lab.value)
         if value:
             return value, _ev(CONF_LABEL, "body", (lab.start, lab.end))
     for seg, offset in _subject_segments(doc.subject):
-        if ROLE_RE.search(seg) and not re.search(r"\$|\d+\s*(months?|mos)|\bC2C\b|\bW2\b", seg, re.I):
+        if (ROLE_RE.search(seg) or title_ok(_clean_title(seg))) and not re.search(
+                r"\$|\d+\s*(months?|mos)|\bC2C\b|\bW2\b", seg, re.I):
             value = _clean_title(seg)
             if value and len(value) <= 90:
                 return value, _ev(CONF_SUBJECT, "subject", (offset, offset + len(seg)))
+    # Nothing labelled and no subject title: real postings open with the title ("Senior Java Developer",
+    # "Acme | Sr. Software Engineer | Remote"). It beats "looking for a strong engineer" prose below.
+    span = first_line_title(doc.body)
+    if span:
+        value = _clean_title(doc.body[span[0]:span[1]])
+        if value:
+            return value, _ev(CONF_SUBJECT, "body", span)
     m = BODY_TITLE_RE.search(doc.body)
     if m:
         value = _clean_title(m.group("t"))
@@ -597,6 +615,10 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     # grows with it. Spans stay valid because the cut keeps a prefix.
     body = (text or "")[:MAX_TEXT_CHARS]
     subject = (subject or "")[:MAX_SUBJECT_CHARS]
+    # Text whose line breaks were lost ("Job Title  Java DeveloperLocation  Dallas, TX") gets them back before
+    # labelled lines are read; spans are mapped back to the caller's text at the end.
+    repaired = restore_line_breaks(body)
+    body = repaired.text
     doc = _Doc(body=body, subject=subject, labels=labelled_lines(body))
     is_req, reason = classify_message(subject, body)
     evidence: dict[str, Evidence] = {}
@@ -662,6 +684,9 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     notes = "; ".join(n for n in [rate_note, "locals only" if re.search(r"\blocals?\s+only\b", body + subject, re.I)
                                    else None] if n) or None
     evidence["is_requirement"] = Evidence(confidence=0.9 if is_req else 0.8, source="inferred")
+    if repaired.inserted:
+        evidence = {k: _remap(v, repaired) for k, v in evidence.items()}
+        skills = [s.model_copy(update={"evidence": _remap(s.evidence, repaired)}) for s in skills]
     return RequirementExtraction(
         is_requirement=is_req, not_requirement_reason=reason, title=title, external_id=external_id, skills=skills,
         min_years=min_years, seniority=seniority, location=location, visa_accepted=visas,  # type: ignore[arg-type]
