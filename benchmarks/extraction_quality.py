@@ -16,6 +16,7 @@ Targets from the issue: skills F1 >= 0.90, exact rate and location >= 0.95.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -201,11 +202,26 @@ def _hn_title_agrees(pred: str, silver: list[str]) -> tuple[bool, bool]:
     other's ("Senior Backend Engineer" vs "Backend Engineer")."""
     from ml.extraction.quality import title_key
 
-    p = title_key(pred)
-    keys = [title_key(s) for s in silver if s]
+    def key(title: str) -> str:  # number-blind: silver writes "Software Engineers" as often as "Engineer"
+        return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                        for w in title_key(title).split())
+
+    p = key(pred)
+    keys = [key(s) for s in silver if s]
     exact = p in keys
     loose = exact or any(k and (set(k.split()) <= set(p.split()) or set(p.split()) <= set(k.split())) for k in keys)
     return exact, loose
+
+
+def _hn_silver_contract(kind: Any) -> str | None:
+    low = str(kind or "").lower()
+    if "hire" in low or "->" in low:
+        return "contract_to_hire"
+    if "contract" in low or "freelance" in low:
+        return "contract"
+    if re.search(r"full[\s-]*time|fulltime|permanent", low):
+        return "full_time"
+    return None
 
 
 def _hn_silver_mode(policy: str | None) -> str | None:
@@ -214,6 +230,20 @@ def _hn_silver_mode(policy: str | None) -> str | None:
         if word in low:
             return mode
     return None
+
+
+def _rate_bounds(text: str, x: Any) -> list[float]:
+    """Both bounds of the pay range the extractor read ("$150k-$225k" -> [150000, 225000]), in its unit."""
+    from ml.extraction.patterns import RATE_RE
+
+    ev = x.evidence.get("rate")
+    if ev is None or ev.span is None or ev.source != "body":
+        return [x.rate.amount]
+    m = RATE_RE.search(text[ev.span.start:ev.span.end])
+    if not m:
+        return [x.rate.amount]
+    k = 1000 if (m.group("k") or m.group("k2")) else 1
+    return [float(g.replace(",", "")) * k for g in (m.group("a"), m.group("b")) if g] + [x.rate.amount]
 
 
 def hn_report(folder: Path, sample: int) -> None:
@@ -230,10 +260,11 @@ def hn_report(folder: Path, sample: int) -> None:
         return
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     started = time.perf_counter()
-    preds = [extract_requirement(hn_plain_text(r["hn_text"])) for r in rows]
+    texts = [hn_plain_text(r["hn_text"]) for r in rows]
+    preds = [extract_requirement(t) for t in texts]
     elapsed = time.perf_counter() - started
     c: Counter[str] = Counter()
-    for row, x in zip(rows, preds, strict=True):
+    for row, x, text in zip(rows, preds, texts, strict=True):
         silver = row.get("model_output") or {}
         roles = [r for r in silver.get("roles") or [] if isinstance(r, dict)]
         titles = [str(r.get("job_title") or "") for r in roles if r.get("job_title")]
@@ -266,10 +297,16 @@ def hn_report(folder: Path, sample: int) -> None:
             c["salary_found"] += x.rate is not None
         if x.rate is not None:
             c["salary_pred"] += 1
-            yearly = x.rate.hourly_usd * 2080
+            c["salary_spurious"] += not salaries
             # Silver gives one figure per role (usually a range's lower bound); the extractor keeps a range's upper
-            # bound (ADR 0004). Agreement: the silver figure lies between 60% and 100% of the predicted amount.
-            c["salary_agree"] += any(0.6 * yearly - 1 <= s <= yearly + 1 for s in salaries)
+            # bound (ADR 0004). Agreement: the silver figure is one of the bounds of the range the extractor read.
+            yearly = [b * x.rate.hourly_usd * 2080 / x.rate.amount for b in _rate_bounds(text, x)]
+            c["salary_agree"] += any(abs(s - y) <= 0.02 * s for s in salaries for y in yearly)
+        kinds = {_hn_silver_contract(r.get("employment type")) for r in roles} - {None}
+        if kinds:
+            c["type_n"] += 1
+            c["type_found"] += x.contract_type is not None
+            c["type_agree"] += x.contract_type in kinds
         mode = _hn_silver_mode(silver.get("remote work policy"))
         if mode:
             c["mode_n"] += 1
@@ -288,6 +325,9 @@ def hn_report(folder: Path, sample: int) -> None:
     print(f"predicted city in silver locations   {share('loc_agree', 'loc_pred')}")
     print(f"salary found (silver has one)        {share('salary_found', 'salary_n')}")
     print(f"predicted salary agrees with silver  {share('salary_agree', 'salary_pred')}")
+    print(f"salary predicted, silver has none    {share('salary_spurious', 'salary_pred')}")
+    print(f"contract type found (silver has one) {share('type_found', 'type_n')}")
+    print(f"contract type agrees with silver     {share('type_agree', 'type_n')}")
     print(f"work mode found (silver has one)     {share('mode_found', 'mode_n')}")
     print(f"work mode agrees with silver         {share('mode_agree', 'mode_n')}")
     if sample:

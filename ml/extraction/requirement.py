@@ -29,7 +29,7 @@ from ml.extraction.patterns import (
 )
 from ml.extraction.repair import Repaired, restore_line_breaks
 from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, RequirementExtraction, Span
-from ml.extraction.titles import TITLE_NOUN_RE, first_line_title, title_ok
+from ml.extraction.titles import TITLE_NOUN_RE, first_line_title, singular, title_ok
 from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
 
@@ -76,10 +76,18 @@ SECTION_WORDS = re.compile(r"^(must[\s-]*haves?|required( skills)?|mandatory( sk
 HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-']{1,40}?)\**\s*:?\s*\**\s*$")
 UPDATED_RATE = re.compile(r"\b(updated|revised|new|changed|increased|reduced|now)\b.{0,20}\b(rate|budget)\b|"
                           r"\b(rate|budget)\b.{0,20}\b(updated|revised|changed|increased|reduced|is now)\b", re.I)
-CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm|temp[\s-]*to[\s-]*perm|"
-                              r"right[\s-]*to[\s-]*hire)\b", re.IGNORECASE)
-FULL_TIME = re.compile(r"\b(full[\s-]*time|fte|permanent|perm\s+role|direct[\s-]*hire|salaried)\b", re.IGNORECASE)
-CONTRACT = re.compile(r"\b(contract|c2c|w2|1099|corp[\s-]*to[\s-]*corp|temp|freelance)\b", re.IGNORECASE)
+CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm(?:anent)?|"
+                              r"temp[\s-]*to[\s-]*(?:perm|hire)|right[\s-]*to[\s-]*hire|contract\s+with\s+"
+                              r"(?:the\s+)?(?:possibility|option|potential)\s+(?:of|for|to)\s+(?:conversion|hire|"
+                              r"full[\s-]*time)|(?:fte|full[\s-]*time|perm(?:anent)?)\s+conversion)\b", re.IGNORECASE)
+FULL_TIME = re.compile(r"\b(full[\s-]*time|fte|permanent|perm\s+role|direct[\s-]*hire|salaried|"
+                       r"full[\s-]*time\s+employee)\b", re.IGNORECASE)
+CONTRACT = re.compile(r"\b(contract|contractor|contracts|c2c|w[\s-]?2|1099|corp[\s-]*to[\s-]*corp|corp2corp|temp|"
+                      r"temporary|freelance|freelancer)\b", re.IGNORECASE)
+# "smart contract", "contract management", "contract law": the word names a thing, not the engagement.
+CONTRACT_THING = re.compile(r"\b(smart|social|data|api|service|legal|government)\s+contracts?\b|"
+                            r"\bcontracts?\s+(management|law|lifecycle|negotiation|review|administration|"
+                            r"manager|specialist|analyst|attorney)\b", re.IGNORECASE)
 EXTERNAL_ID = re.compile(
     r"\b(?:req(?:uirement)?|job|position|jd|requisition|ref)\s*(?:#|id\b|no\.?|number|code)\s*[:#.\-]?\s*"
     r"(?P<id>[A-Z0-9][A-Z0-9\-_/]{2,24})", re.IGNORECASE)
@@ -194,7 +202,7 @@ def _title(doc: _Doc) -> tuple[str | None, Evidence | None]:
     # "Acme | Sr. Software Engineer | Remote"). It beats "looking for a strong engineer" prose below.
     span = first_line_title(doc.body)
     if span:
-        value = _clean_title(doc.body[span[0]:span[1]])
+        value = singular(_clean_title(doc.body[span[0]:span[1]]))
         if value:
             return value, _ev(CONF_SUBJECT, "body", span)
     m = BODY_TITLE_RE.search(doc.body)
@@ -421,7 +429,7 @@ def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tupl
         m = FULL_TIME.search(text)
         if m and not CONTRACT.search(text[:m.start()] + text[m.end():m.end() + 40] if source != "body" else ""):
             return "full_time", _ev(conf, source, (offset + m.start(), offset + m.end()))
-        m = CONTRACT.search(text)
+        m = next((m for m in CONTRACT.finditer(text) if not _contract_thing(text, m)), None)
         if m:
             return "contract", _ev(conf, source, (offset + m.start(), offset + m.end()))
     if rate is not None and rate.unit == "year":
@@ -430,6 +438,12 @@ def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tupl
         # A "Duration:" line ("Long term") only exists for contracts.
         return "contract", _ev(CONF_INFERRED, "inferred", None)
     return None, None
+
+
+def _contract_thing(text: str, m: re.Match[str]) -> bool:
+    """Is this "contract" a thing the job deals with ("smart contracts", "contract management")?"""
+    return any(t.start() <= m.start() < t.end() for t in CONTRACT_THING.finditer(
+        text, max(0, m.start() - 12), min(len(text), m.end() + 16)))
 
 
 START_PROSE = re.compile(r"\bstart(?:\s+date)?\s*(?::|is|on|by|from)?\s*(?P<d>[^\n;]{4,30})", re.IGNORECASE)

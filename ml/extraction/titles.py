@@ -65,6 +65,20 @@ def title_ok(title: str) -> bool:
                                                                              re.I))
 
 
+def singular(title: str) -> str:
+    """A posting hires "Software Engineers"; the requirement's title is one "Software Engineer". Only the head
+    noun changes, and only when it is a role noun ("Sales" and "Analytics" stay)."""
+    m = re.search(r"\b([A-Za-z]+?)(e?s)(?=\W*(?:\([^)]*\))?\W*$)", title)
+    if not m:
+        return title
+    stem, ending = m.group(1), m.group(2)
+    for cand in (stem + ending[:-1], stem):  # "Engineers" -> "Engineer"; "Coaches" -> "Coach"
+        if cand.lower() != (stem + ending).lower() and TITLE_NOUN_RE.fullmatch(cand) and not _WEAK_ALONE.match(
+                stem + ending):
+            return title[:m.start()] + cand + title[m.end():]
+    return title
+
+
 def _first_of_several(title: str) -> str:
     """"Frontend Engineer, Software Engineer" names two roles: keep the first. "Software Engineer, Backend" is one."""
     parts = [p.strip() for p in re.split(r",\s*|\s+(?:and|or|&|/)\s+(?=[A-Z])", title)]
@@ -116,7 +130,8 @@ def title_in_line(line: str) -> tuple[int, int] | None:
     segments = [(m.start(), m.end()) for m in re.finditer(r"[^|•·]+", stripped)]
     if len(segments) > 1:
         for a, b in segments:
-            seg = stripped[a:b]
+            # "Frontend Engineer (Activation): https://..." - a link or an apply address ends the segment.
+            seg = re.split(r":?\s*(?:https?://|www\.)|\s+\S+@\S+", stripped[a:b], maxsplit=1)[0]
             lead = len(seg) - len(seg.lstrip())
             seg = seg.strip()
             title = _first_of_several(seg)
