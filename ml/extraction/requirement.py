@@ -67,13 +67,19 @@ SENIORITY = [
     (re.compile(r"\bmid[\s-]*level\b|\bmid\b|\bintermediate\b", re.I), "mid"),
     (re.compile(r"\bjunior\b|\bjr\b\.?|\bentry[\s-]*level\b|\bassociate\b", re.I), "junior"),
 ]
-NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*have|good[\s-]*to[\s-]*have|is\s+a\s+(big\s+)?plus|preferred|desired|"
-                       r"desirable|bonus|added\s+advantage|would\s+be\s+(nice|great|a\s+plus)|optional|pluses|"
-                       r"secondary)\b", re.IGNORECASE)
+NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*haves?|good[\s-]*to[\s-]*have|(is|are|be)\s+a\s+(big\s+|huge\s+)?plus|"
+                       r"a\s+plus|preferred|desired|desirable|bonus|added\s+advantage|would\s+be\s+(nice|great|a\s+plus)|"
+                       r"optional|pluses|plusses|secondary|ideally|not\s+required|(is\s+)?an?\s+(advantage|asset)|"
+                       r"advantageous|extra\s+credit)\b", re.IGNORECASE)
+# An inline "must" / "required" makes a skill required, except in "not required" (a nice-to-have phrasing).
+MUST_INLINE = re.compile(r"\bmust\b|(?<!not\s)\brequired\b|\bmandatory\b|\bminimum\s+qualifications?\b", re.I)
 MUST_LINE = re.compile(r"\b(must[\s-]*have|required|mandatory|must|primary|key\s+skills|strong)\b", re.IGNORECASE)
 SECTION_WORDS = re.compile(r"^(must[\s-]*haves?|required( skills)?|mandatory( skills)?|responsibilities|qualifications|"
-                           r"job description|requirements|skills|technical skills|about the role|duties)\s*:?$", re.I)
-HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-']{1,40}?)\**\s*:?\s*\**\s*$")
+                           r"job description|requirements|skills|technical skills|about the role|duties|"
+                           r"(minimum|basic|required|preferred|desired|additional)\s+(qualifications|skills|experience)|"
+                           r"what\s+we(['’]re|\s+are)\s+looking\s+for|what\s+you(['’]ll)?\s+(need|bring)|"
+                           r"(you|you['’]ll)\s+have|bonus\s+points?|nice[\s-]*to[\s-]*haves?|pluses|plusses)\s*:?$", re.I)
+HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-'’]{1,40}?)\**\s*:?\s*\**\s*$")
 UPDATED_RATE = re.compile(r"\b(updated|revised|new|changed|increased|reduced|now)\b.{0,20}\b(rate|budget)\b|"
                           r"\b(rate|budget)\b.{0,20}\b(updated|revised|changed|increased|reduced|is now)\b", re.I)
 CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm(?:anent)?|"
@@ -493,7 +499,8 @@ def _external_id(doc: _Doc) -> tuple[str | None, Evidence | None]:
     return None, None
 
 
-LIST_HEADING = re.compile(r"skill|must|mandatory|required|technical|tech\s*stack|technolog", re.IGNORECASE)
+LIST_HEADING = re.compile(r"skill|must|mandatory|required|technical|tech\s*stack|technolog|minimum\s+qualif|"
+                          r"basic\s+qualif|looking\s+for|you(['’]ll)?\s+(need|bring|have)", re.IGNORECASE)
 DUTIES_HEADING = re.compile(r"responsibilit|job description|duties|about the role|description|summary|what you|"
                             r"day[\s-]*to[\s-]*day|role overview", re.IGNORECASE)
 
@@ -556,8 +563,10 @@ def _sentence_at(text: str, idx: int, cache: dict[int, list[tuple[int, str]]]) -
     return current
 
 
-def _skills(doc: _Doc) -> list[ExtractedSkill]:
+def _skills(doc: _Doc) -> tuple[list[ExtractedSkill], list[str]]:
+    """(the asks, context skills named only in duties prose next to an explicit list)."""
     out: dict[str, ExtractedSkill] = {}
+    context: dict[str, None] = {}
     sections = _skill_sections(doc.body)
     # With explicit skill lists, skills that only appear in the duties prose ("... in an Agile environment") are
     # boilerplate, not asks; without lists, the prose is all there is.
@@ -586,13 +595,14 @@ def _skills(doc: _Doc) -> list[ExtractedSkill]:
             if source == "body":
                 kind = next((k for start, end, k in sections if start <= hit.start < end), "other")
                 if explicit_lists and kind == "duties":
+                    context[hit.canonical] = None
                     continue
                 required = kind != "nice"
                 # Inline qualifiers beat the section: "Kafka is a plus", "Python (must)".
                 sentence_text = _sentence_at(text, hit.start, sentences)
-                if NICE_LINE.search(sentence_text) and not re.search(r"\bmust\b|\brequired\b", sentence_text, re.I):
+                if NICE_LINE.search(sentence_text) and not MUST_INLINE.search(sentence_text):
                     required = False
-                elif re.search(r"\bmust\b|\brequired\b|\bmandatory\b", sentence_text, re.I):
+                elif MUST_INLINE.search(sentence_text):
                     required = True
                 if text.rfind("\n", 0, hit.start) + 1 in skill_label_lines:
                     conf = CONF_LABEL
@@ -606,7 +616,7 @@ def _skills(doc: _Doc) -> list[ExtractedSkill]:
                 years=float(years_m.group(1)) if years_m else None,
                 evidence=_ev(conf, source, (hit.start, hit.end)),
             )
-    return list(out.values())
+    return list(out.values()), [c for c in context if c not in out]
 
 
 def _domains(doc: _Doc) -> list[str]:
@@ -684,7 +694,7 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     external_id, ev = _external_id(doc)
     if ev:
         evidence["external_id"] = ev
-    skills = _skills(doc)
+    skills, context_skills = _skills(doc)
     terms, term_spans = find_terms(doc.subject + "\n" + doc.body)
     if contract_type == "full_time" and not terms:
         terms = ["FTE"]
@@ -703,6 +713,7 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
         skills = [s.model_copy(update={"evidence": _remap(s.evidence, repaired)}) for s in skills]
     return RequirementExtraction(
         is_requirement=is_req, not_requirement_reason=reason, title=title, external_id=external_id, skills=skills,
+        context_skills=context_skills,
         min_years=min_years, seniority=seniority, location=location, visa_accepted=visas,  # type: ignore[arg-type]
         rate=rate, employment_terms=terms, duration_months=duration, contract_type=contract_type, start_date=start,  # type: ignore[arg-type]
         client=client, end_client=end_client, vendor=vendor, domains=_domains(doc), notes=notes, evidence=evidence,

@@ -43,8 +43,8 @@ COMPANY_END = re.compile(r"\b(inc|llc|ltd|limited|corp|corporation|co|company|te
                          re.IGNORECASE)
 _SEGMENT_SPLIT = re.compile(r"\s*(?:\|\|?|•|·)\s*")
 _CONNECTORS = {"of", "and", "&", "/", "-", "–", "for", "to", "ii", "iii", "iv", "i"}
-# A camel-case glue inside a token: "AccountantDepartment", "DeveloperLocation".
-_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+# A camel-case glue inside a token: "AccountantDepartment", "DeveloperLocation", "ENGINEERBackstop".
+_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=[A-Z][a-z])|(?<=[a-z]{2})(?=[A-Z]{3,})")
 MAX_TITLE_WORDS = 10
 MAX_TITLE_CHARS = 90
 MAX_LINES_SCANNED = 5
@@ -87,6 +87,29 @@ def _first_of_several(title: str) -> str:
     return title
 
 
+def cut_glue(text: str) -> str:
+    """Text up to the first glued word ("Closing ManagerWINGSPAN PORTFOLIO" -> "Closing Manager")."""
+    m = _role_glue(text)
+    return text[:m] if m is not None else text
+
+
+def _role_glue(token: str) -> int | None:
+    """Where a role noun is glued to the next word ("AccountantDepartment" -> 10). Camel case that is part of a
+    name ("DevOps", "JavaScript", "ServiceNow") is not a glue: only a break right after a role noun counts."""
+    for m in _GLUE.finditer(token):
+        if re.search(rf"(?:{TITLE_NOUNS})(?:s|es)?$", token[:m.start()], re.IGNORECASE):
+            return m.start()
+    return None
+
+
+def leading_title(text: str) -> tuple[int, int] | None:
+    """Span of a title that opens `text` (the words after a date range in a run-together resume), or None."""
+    run = _leading_run(text)
+    if run and title_ok(text[run[0]:run[1]]):
+        return run
+    return None
+
+
 def _leading_run(line: str) -> tuple[int, int] | None:
     """Span of the title at the head of a run-together line: the leading capitalised words, cut after the last role
     noun ("Lead Software Developer New York City - Hybrid ..." -> "Lead Software Developer")."""
@@ -99,8 +122,11 @@ def _leading_run(line: str) -> tuple[int, int] | None:
     for m in re.finditer(r"\S+", line[pos:]):
         token = m.group(0)
         tok_start = pos + m.start()
-        glue = _GLUE.search(token)
-        core = token[:glue.start()] if glue else token
+        inner_comma = re.search(r"[,;](?=\S)", token)  # "Brunswick,GA,Manager": the comma ends the run
+        if inner_comma:
+            token = token[:inner_comma.end()]
+        glue = _role_glue(token)
+        core = token[:glue] if glue is not None else token
         bare = core.strip(",.;:()")
         if not bare:
             break
@@ -111,7 +137,7 @@ def _leading_run(line: str) -> tuple[int, int] | None:
             break
         if TITLE_NOUN_RE.fullmatch(bare) or TITLE_NOUN_RE.fullmatch(bare.rstrip("s")):
             last_role_end = tok_start + len(core.rstrip(",.;:"))
-        if glue or (core.endswith((",", ";", ":", ".")) and not re.fullmatch(r"(?:Sr|Jr|Mr|Ms)\.", core)):
+        if glue is not None or (core.endswith((",", ";", ":", ".")) and not re.fullmatch(r"(?:Sr|Jr|Mr|Ms)\.", core)):
             break
         if tok_start - start > MAX_TITLE_CHARS:
             break
