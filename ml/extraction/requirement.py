@@ -563,6 +563,11 @@ def _sentence_at(text: str, idx: int, cache: dict[int, list[tuple[int, str]]]) -
     return current
 
 
+def _qualified(sentence: str) -> bool:
+    """Does a sentence state an ask about its skills ("... is a plus", "must have ...", "... required")?"""
+    return bool(NICE_LINE.search(sentence) or MUST_INLINE.search(sentence))
+
+
 def _skills(doc: _Doc) -> tuple[list[ExtractedSkill], list[str]]:
     """(the asks, context skills named only in duties prose next to an explicit list)."""
     out: dict[str, ExtractedSkill] = {}
@@ -594,7 +599,8 @@ def _skills(doc: _Doc) -> tuple[list[ExtractedSkill], list[str]]:
             conf = CONF_SUBJECT if source == "subject" else CONF_FREE
             if source == "body":
                 kind = next((k for start, end, k in sections if start <= hit.start < end), "other")
-                if explicit_lists and kind == "duties":
+                if explicit_lists and kind == "duties" and not _qualified(_sentence_at(text, hit.start, sentences)):
+                    # Duties prose is context, unless the sentence itself qualifies the skill ("Kafka is a plus").
                     context[hit.canonical] = None
                     continue
                 required = kind != "nice"
