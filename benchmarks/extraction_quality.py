@@ -5,7 +5,7 @@
    emails too: raw bytes from crm.inbound_message (source 'seed'), gold from world.message_truth (read as the owner;
    the app role cannot see the world schema).
 
-    python benchmarks/extraction_quality.py [--no-world] [--tenant SLUG_OR_UUID] [--show-errors N]
+    python benchmarks/extraction_quality.py [--no-world] [--tenant SLUG_OR_UUID] [--show-errors N] [--hn DIR]
                                             [--generate [SEED ...]] [--requirements N]
 
 3. With --generate, worlds generated in memory by ml.world (no database) with the given seeds.
@@ -16,6 +16,7 @@ Targets from the issue: skills F1 >= 0.90, exact rate and location >= 0.95.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -170,6 +171,210 @@ def generated_resume_report(seed: int, consultants: int) -> None:
         print(f"{names.get(key, key):<17}{line[17:]}")  # format_table pads the field name to 17 characters
 
 
+# ------------------------------------------------------------------------------------------------- real text (dev sets)
+def shared_data_dir(arg: str | None) -> Path:
+    """The dev-set folder: the flag, else BENCHCRM_SHARED_DATA, else ../shared/data next to the repository."""
+    import os
+
+    return Path(arg or os.environ.get("BENCHCRM_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+def hn_plain_text(hn_text: str) -> str:
+    """A Hacker News comment as a recruiter's mail client would show it: <p> as paragraph breaks, links as their
+    text, HTML entities decoded."""
+    import html
+    import re
+
+    text = re.sub(r"<p>", "\n\n", hn_text)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(text)
+
+
+_HN_CITY_ALIASES = {"nyc": "new york", "new york city": "new york", "sf": "san francisco", "la": "los angeles",
+                    "dc": "washington"}
+_HN_MODES = (("world", "remote"), ("remote", "remote"), ("hybrid", "hybrid"), ("onsite", "onsite"),
+             ("on-site", "onsite"), ("office", "onsite"))
+
+
+def _hn_title_agrees(pred: str, silver: list[str]) -> tuple[bool, bool]:
+    """(exact, loose): exact = same words after abbreviation expansion; loose = one title's words contain the
+    other's ("Senior Backend Engineer" vs "Backend Engineer")."""
+    from ml.extraction.quality import title_key
+
+    def key(title: str) -> str:  # number-blind: silver writes "Software Engineers" as often as "Engineer"
+        return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                        for w in title_key(title).split())
+
+    p = key(pred)
+    keys = [key(s) for s in silver if s]
+    exact = p in keys
+    loose = exact or any(k and (set(k.split()) <= set(p.split()) or set(p.split()) <= set(k.split())) for k in keys)
+    return exact, loose
+
+
+def _hn_silver_contract(kind: Any) -> str | None:
+    low = str(kind or "").lower()
+    if "hire" in low or "->" in low:
+        return "contract_to_hire"
+    if "contract" in low or "freelance" in low:
+        return "contract"
+    if re.search(r"full[\s-]*time|fulltime|permanent", low):
+        return "full_time"
+    return None
+
+
+def _hn_silver_mode(policy: str | None) -> str | None:
+    low = (policy or "").lower()
+    for word, mode in _HN_MODES:
+        if word in low:
+            return mode
+    return None
+
+
+def _rate_bounds(text: str, x: Any) -> list[float]:
+    """Both bounds of the pay range the extractor read ("$150k-$225k" -> [150000, 225000]), in its unit."""
+    from ml.extraction.patterns import RATE_RE
+
+    ev = x.evidence.get("rate")
+    if ev is None or ev.span is None or ev.source != "body":
+        return [x.rate.amount]
+    m = RATE_RE.search(text[ev.span.start:ev.span.end])
+    if not m:
+        return [x.rate.amount]
+    k = 1000 if (m.group("k") or m.group("k2")) else 1
+    return [float(g.replace(",", "")) * k for g in (m.group("a"), m.group("b")) if g] + [x.rate.amount]
+
+
+def hn_report(folder: Path, sample: int) -> None:
+    """Agreement of the requirement extractor with the silver LLM labels of the Hacker News "Who is hiring?" posts:
+    title (any role's job_title), US "City, ST" location, salary and remote policy. Silver, not gold: see RESULTS."""
+    import json
+    import re
+
+    from ml.extraction import extract_requirement
+
+    path = folder / "hn_whoishiring_2023h1" / "hn_2023-01_to_06_llm_extracted.jsonl"
+    if not path.exists():
+        print(f"\n(no Hacker News dev set at {path}: skipping the real-text figures)")
+        return
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    started = time.perf_counter()
+    texts = [hn_plain_text(r["hn_text"]) for r in rows]
+    preds = [extract_requirement(t) for t in texts]
+    elapsed = time.perf_counter() - started
+    c: Counter[str] = Counter()
+    for row, x, text in zip(rows, preds, texts, strict=True):
+        silver = row.get("model_output") or {}
+        roles = [r for r in silver.get("roles") or [] if isinstance(r, dict)]
+        titles = [str(r.get("job_title") or "") for r in roles if r.get("job_title")]
+        c["posts"] += 1
+        c["is_requirement"] += x.is_requirement
+        if titles:
+            c["title_n"] += 1
+            if x.title:
+                c["title_found"] += 1
+                exact, loose = _hn_title_agrees(x.title, titles)
+                c["title_exact"] += exact
+                c["title_loose"] += loose
+        elif x.title:
+            c["title_spurious"] += 1
+        locs = [str(loc) for loc in silver.get("locations") or []]
+        low_locs = " | ".join(loc.lower() for loc in locs)
+        for alias, name in _HN_CITY_ALIASES.items():
+            if re.search(rf"\b{alias}\b", low_locs):
+                low_locs += " | " + name
+        us_city = [loc for loc in locs if re.search(r"[A-Za-z]\s*,\s*[A-Z]{2}\b", loc)]
+        if us_city:
+            c["loc_n"] += 1
+            c["loc_found"] += x.location.city is not None
+        if x.location.city:
+            c["loc_pred"] += 1
+            c["loc_agree"] += x.location.city.lower() in low_locs
+        salaries = [float(r["salary"]) for r in roles if isinstance(r.get("salary"), int | float) and r["salary"]]
+        if salaries:
+            c["salary_n"] += 1
+            c["salary_found"] += x.rate is not None
+        if x.rate is not None:
+            c["salary_pred"] += 1
+            c["salary_spurious"] += not salaries
+            # Silver gives one figure per role (usually a range's lower bound); the extractor keeps a range's upper
+            # bound (ADR 0004). Agreement: the silver figure is one of the bounds of the range the extractor read.
+            yearly = [b * x.rate.hourly_usd * 2080 / x.rate.amount for b in _rate_bounds(text, x)]
+            c["salary_agree"] += any(abs(s - y) <= 0.02 * s for s in salaries for y in yearly)
+        kinds = {_hn_silver_contract(r.get("employment type")) for r in roles} - {None}
+        if kinds:
+            c["type_n"] += 1
+            c["type_found"] += x.contract_type is not None
+            c["type_agree"] += x.contract_type in kinds
+        mode = _hn_silver_mode(silver.get("remote work policy"))
+        if mode:
+            c["mode_n"] += 1
+            c["mode_found"] += x.location.work_mode is not None
+            c["mode_agree"] += x.location.work_mode == mode
+    def share(a: str, b: str) -> str:
+        return f"{c[a]}/{c[b]} = {c[a] / c[b]:.3f}" if c[b] else "n/a"
+    print(f"\n== Hacker News 'Who is hiring?' 2023H1: {c['posts']} posts, silver LLM labels "
+          f"({1000 * elapsed / max(c['posts'], 1):.1f} ms/post) ==")
+    print(f"classified as a requirement          {share('is_requirement', 'posts')}")
+    print(f"title found (silver has a role)      {share('title_found', 'title_n')}")
+    print(f"title agrees, exact words            {share('title_exact', 'title_n')}")
+    print(f"title agrees, one contains the other {share('title_loose', 'title_n')}")
+    print(f"title agrees among found (loose)     {share('title_loose', 'title_found')}")
+    print(f"US city found (silver 'City, ST')    {share('loc_found', 'loc_n')}")
+    print(f"predicted city in silver locations   {share('loc_agree', 'loc_pred')}")
+    print(f"salary found (silver has one)        {share('salary_found', 'salary_n')}")
+    print(f"predicted salary agrees with silver  {share('salary_agree', 'salary_pred')}")
+    print(f"salary predicted, silver has none    {share('salary_spurious', 'salary_pred')}")
+    print(f"contract type found (silver has one) {share('type_found', 'type_n')}")
+    print(f"contract type agrees with silver     {share('type_agree', 'type_n')}")
+    print(f"work mode found (silver has one)     {share('mode_found', 'mode_n')}")
+    print(f"work mode agrees with silver         {share('mode_agree', 'mode_n')}")
+    if sample:
+        print(f"\n-- first {sample} posts: prediction | silver --")
+        for row, x in list(zip(rows, preds, strict=True))[:sample]:
+            silver = row.get("model_output") or {}
+            first = hn_plain_text(row["hn_text"]).strip().splitlines()[0][:110]
+            print(f"{row['hn_id']}: {first}\n   pred: title={x.title!r} city={x.location.city},{x.location.state} "
+                  f"mode={x.location.work_mode} rate={x.rate.amount if x.rate else None}/"
+                  f"{x.rate.unit if x.rate else None}\n   silver: titles="
+                  f"{[r.get('job_title') for r in silver.get('roles') or [] if isinstance(r, dict)]} "
+                  f"locs={silver.get('locations')} mode={silver.get('remote work policy')!r} "
+                  f"salary={[r.get('salary') for r in silver.get('roles') or [] if isinstance(r, dict)]}")
+
+
+def pairs_report(folder: Path) -> None:
+    """Coverage (no labels for these fields) on the real vendor postings and resumes of resume_jd_fit_dev, whose
+    line breaks and punctuation were lost upstream: how often each field is found at all."""
+    import csv
+
+    from ml.extraction import extract_requirement, extract_resume
+
+    path = folder / "resume_jd_fit_dev" / "pairs.csv"
+    if not path.exists():
+        print(f"\n(no resume_jd_fit_dev at {path}: skipping)")
+        return
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    reqs = list(dict.fromkeys(r["requirement_text"] for r in rows))
+    resumes = list(dict.fromkeys(r["resume_text"] for r in rows))
+    started = time.perf_counter()
+    xs = [extract_requirement(t) for t in reqs]
+    mid = time.perf_counter()
+    ys = [extract_resume(t) for t in resumes]
+    done = time.perf_counter()
+    n, m = max(len(xs), 1), max(len(ys), 1)
+    print(f"\n== resume_jd_fit_dev coverage: {len(xs)} distinct postings ({1000 * (mid - started) / n:.1f} ms each), "
+          f"{len(ys)} distinct resumes ({1000 * (done - mid) / m:.1f} ms each) ==")
+    print(f"postings classified as requirement {sum(x.is_requirement for x in xs) / n:.3f}; with title "
+          f"{sum(bool(x.title) for x in xs) / n:.3f}; city {sum(bool(x.location.city) for x in xs) / n:.3f}; "
+          f"rate {sum(x.rate is not None for x in xs) / n:.3f}; min years {sum(x.min_years is not None for x in xs) / n:.3f}; "
+          f"contract type {sum(bool(x.contract_type) for x in xs) / n:.3f}; >=3 skills "
+          f"{sum(len(x.skills) >= 3 for x in xs) / n:.3f}")
+    print(f"resumes with title {sum(bool(y.titles) for y in ys) / m:.3f}; total years "
+          f"{sum(y.total_years is not None for y in ys) / m:.3f}; >=5 skills {sum(len(y.skills) >= 5 for y in ys) / m:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-world", action="store_true", help="Only score the hand corpus.")
@@ -178,6 +383,11 @@ def main() -> None:
     parser.add_argument("--generate", type=int, nargs="*", metavar="SEED", default=None,
                         help="Also generate demo worlds in memory with these seeds (default 99) and score their emails.")
     parser.add_argument("--requirements", type=int, default=200, help="Requirements per generated world.")
+    parser.add_argument("--hn", metavar="DIR", default=None,
+                        help="Dev-set folder for the real-text figures (Hacker News posts, resume_jd_fit_dev pairs); "
+                             "default $BENCHCRM_SHARED_DATA or ../shared/data. Skipped with a note when absent.")
+    parser.add_argument("--no-real", action="store_true", help="Skip the real-text figures.")
+    parser.add_argument("--hn-sample", type=int, default=0, help="Print the first N HN posts' predictions and silver.")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -188,6 +398,10 @@ def main() -> None:
     report("hand corpus, held-out batches only (h*.eml, b*.eml)", [o for o in hand if o.name[0] in "hb"], 0)
     print(f"\nparse + classify + extract: {len(hand)} emails in {elapsed:.2f}s "
           f"({1000 * elapsed / max(len(hand), 1):.1f} ms/email, first call includes taxonomy/geonames load)")
+    if not args.no_real:
+        real = shared_data_dir(args.hn)
+        hn_report(real, args.hn_sample)
+        pairs_report(real)
     if args.generate is not None:
         for seed in args.generate or [99]:
             started = time.perf_counter()

@@ -6,6 +6,7 @@ import re
 
 from ml.extraction.gazetteer import find_skills
 from ml.extraction.patterns import find_rate, labelled_lines
+from ml.extraction.titles import first_line_title
 
 OUT_OF_OFFICE = re.compile(
     r"\b(out of (the )?office|automatic reply|auto[\s-]?reply|autoreply|auto[\s-]?response|\booo\b|away from (the )?office|"
@@ -25,6 +26,28 @@ ROLE_WORDS = re.compile(
 TITLE_WORDS = re.compile(
     r"\b(developer|engineer|architect|analyst|administrator|admin|lead|manager|consultant|tester|scientist|"
     r"specialist|designer|dba|sdet|programmer|scrum master|product owner)s?\b", re.IGNORECASE)
+
+# What a job posting says about the job itself (terms, place, pay, duties), as opposed to a thread reply or a note.
+JOB_CUES = re.compile(
+    r"\b(full[\s-]*time|part[\s-]*time|contract(?:or|s)?|contract[\s-]*to[\s-]*hire|c2c|c2h|w[\s-]?2|1099|cth|fte|"
+    r"corp[\s-]*to[\s-]*corp|permanent|temp|temporary|freelance|internship|remote|hybrid|on[\s-]?site|relocation|"
+    r"visa|salary|compensation|per\s+hour|/\s*hr|hourly|benefits|equity|responsibilities|requirements|qualifications|"
+    r"years?\s+of\s+experience|apply|careers?|shifts?|(?:multiple|various|open)\s+(?:roles|positions|openings)|"
+    r"\d+\s*(?:months?|weeks?)\b)", re.IGNORECASE)
+_HEADER_SPLIT = re.compile(r"\s*\|\s*")
+
+
+def _posting_header(text: str) -> bool:
+    """A job-board or forum posting: a title at the top with at least one job cue in the text ("Senior Java
+    Developer / W2 contract, 12 months"), or a header line of segments naming two job cues ("Acme | Remote |
+    Full-time | Multiple roles")."""
+    top = text[:3000]
+    if first_line_title(top) is not None and JOB_CUES.search(top):
+        return True
+    first = next((line for line in top.splitlines() if line.strip()), "")
+    segments = _HEADER_SPLIT.split(first)
+    cues = {m.group(0).lower() for m in JOB_CUES.finditer(first)}
+    return len(segments) >= 3 and len(cues) >= 2
 
 
 def classify_message(subject: str | None, text: str | None) -> tuple[bool, str | None]:
@@ -51,6 +74,8 @@ def classify_message(subject: str | None, text: str | None) -> tuple[bool, str |
     skills = len({h.canonical for h in find_skills(subject + "\n" + text[:5000])})
     money = find_rate(subject) is not None or "rate" in labels
     role_words = bool(ROLE_WORDS.search(head))
+    if not strong_req and not money and _posting_header(text):
+        return True, None
     if not strong_req and not money and len(text) < 300 and not find_skills(text):
         # "Thanks, received" under a role-bearing subject: a thread reply, not a requirement.
         return False, "no_role_signal"

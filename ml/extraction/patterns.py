@@ -78,7 +78,7 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d{1,2})?)"
 _HOUR = r"(?:/\s*h(?:ou)?r\b|/\s*h\b|\s*per\s*h(?:ou)?r\b|\s*an\s*hour\b|\s*/?\s*hourly\b|\s*ph\b|\s*p/h\b|\s*hrs?\b|\s*/hr\b)"
 _YEAR = r"(?:\s*/\s*(?:yr|year|annum|annual)\b|\s*per\s*(?:year|annum)\b|\s*p\.?a\.?\b|\s*annually\b|\s*/\s*y\b|\s*a\s+year\b)"
 _DAY = r"(?:\s*/\s*day\b|\s*per\s*day\b|\s*daily\b)"
-_MONTH = r"(?:\s*/\s*(?:month|mo)\b|\s*per\s*month\b|\s*monthly\b)"
+_MONTH = r"(?:\s*/\s*(?:monthly|month|mo)\b|\s*per\s*month\b|\s*monthly\b)"
 _K = r"(?P<k>\s*[kK]\b)?"
 _RANGE_SEP = r"\s*(?:-|–|—|to)\s*"
 RATE_RE = re.compile(
@@ -89,6 +89,11 @@ RATE_RE = re.compile(
 RATE_POLICY = "upper"  # a range's upper bound is the budget a vendor can pay; see ADR 0004
 NO_RATE = re.compile(r"\b(DOE|depends on experience|negotiable|competitive|market rate|open rate|best rate|TBD)\b",
                      re.IGNORECASE)
+
+
+_NOT_PAY_AFTER = re.compile(r"(?:\s*(?:m|mm|mn|million|millions|b|bn|billion|billions|trillion)\b|(?:th|st|nd|rd)\b|"
+                            r"\s*%|\s*percent|\s*x\b|\+?\s*(?:users|customers|employees|people|countries|cities)\b)",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,9 @@ def find_rate(text: str, *, labelled: bool = False) -> RateHit | None:
         # Phone numbers, years, req ids: digits glued to other digits or dashes.
         before = text[m.start("a") - 1] if m.start("a") > 0 else " "
         if before.isdigit() or (before in "#-/." and not has_cur):
+            continue
+        # "$16M Series A", "$70Bn", "75th percentile", "40% equity": funding, ordinals and shares, not pay.
+        if not unit_txt and _NOT_PAY_AFTER.match(text, m.end("b") if m.group("b") else m.end("a")):
             continue
         amount = max(a, b) if (b is not None and RATE_POLICY == "upper") else a
         if b is not None and b < a:

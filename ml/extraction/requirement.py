@@ -27,7 +27,9 @@ from ml.extraction.patterns import (
     remote_timezone,
     work_mode,
 )
+from ml.extraction.repair import Repaired, restore_line_breaks
 from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, RequirementExtraction, Span
+from ml.extraction.titles import TITLE_NOUN_RE, first_line_title, singular, title_ok
 from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
 
@@ -65,19 +67,33 @@ SENIORITY = [
     (re.compile(r"\bmid[\s-]*level\b|\bmid\b|\bintermediate\b", re.I), "mid"),
     (re.compile(r"\bjunior\b|\bjr\b\.?|\bentry[\s-]*level\b|\bassociate\b", re.I), "junior"),
 ]
-NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*have|good[\s-]*to[\s-]*have|is\s+a\s+(big\s+)?plus|preferred|desired|"
-                       r"desirable|bonus|added\s+advantage|would\s+be\s+(nice|great|a\s+plus)|optional|pluses|"
-                       r"secondary)\b", re.IGNORECASE)
+NICE_LINE = re.compile(r"\b(nice[\s-]*to[\s-]*haves?|good[\s-]*to[\s-]*have|(is|are|be)\s+a\s+(big\s+|huge\s+)?plus|"
+                       r"a\s+plus|preferred|desired|desirable|bonus|added\s+advantage|would\s+be\s+(nice|great|a\s+plus)|"
+                       r"optional|pluses|plusses|secondary|ideally|not\s+required|(is\s+)?an?\s+(advantage|asset)|"
+                       r"advantageous|extra\s+credit)\b", re.IGNORECASE)
+# An inline "must" / "required" makes a skill required, except in "not required" (a nice-to-have phrasing).
+MUST_INLINE = re.compile(r"\bmust\b|(?<!not\s)\brequired\b|\bmandatory\b|\bminimum\s+qualifications?\b", re.I)
 MUST_LINE = re.compile(r"\b(must[\s-]*have|required|mandatory|must|primary|key\s+skills|strong)\b", re.IGNORECASE)
 SECTION_WORDS = re.compile(r"^(must[\s-]*haves?|required( skills)?|mandatory( skills)?|responsibilities|qualifications|"
-                           r"job description|requirements|skills|technical skills|about the role|duties)\s*:?$", re.I)
-HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-']{1,40}?)\**\s*:?\s*\**\s*$")
+                           r"job description|requirements|skills|technical skills|about the role|duties|"
+                           r"(minimum|basic|required|preferred|desired|additional)\s+(qualifications|skills|experience)|"
+                           r"what\s+we(['’]re|\s+are)\s+looking\s+for|what\s+you(['’]ll)?\s+(need|bring)|"
+                           r"(you|you['’]ll)\s+have|bonus\s+points?|nice[\s-]*to[\s-]*haves?|pluses|plusses)\s*:?$", re.I)
+HEADING = re.compile(r"^\s*[*•#\-]*\s*\**([A-Za-z][A-Za-z /&\-'’]{1,40}?)\**\s*:?\s*\**\s*$")
 UPDATED_RATE = re.compile(r"\b(updated|revised|new|changed|increased|reduced|now)\b.{0,20}\b(rate|budget)\b|"
                           r"\b(rate|budget)\b.{0,20}\b(updated|revised|changed|increased|reduced|is now)\b", re.I)
-CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm|temp[\s-]*to[\s-]*perm|"
-                              r"right[\s-]*to[\s-]*hire)\b", re.IGNORECASE)
-FULL_TIME = re.compile(r"\b(full[\s-]*time|fte|permanent|perm\s+role|direct[\s-]*hire|salaried)\b", re.IGNORECASE)
-CONTRACT = re.compile(r"\b(contract|c2c|w2|1099|corp[\s-]*to[\s-]*corp|temp|freelance)\b", re.IGNORECASE)
+CONTRACT_TO_HIRE = re.compile(r"\b(contract[\s-]*to[\s-]*hire|cth|c2h|contract\s+to\s+perm(?:anent)?|"
+                              r"temp[\s-]*to[\s-]*(?:perm|hire)|right[\s-]*to[\s-]*hire|contract\s+with\s+"
+                              r"(?:the\s+)?(?:possibility|option|potential)\s+(?:of|for|to)\s+(?:conversion|hire|"
+                              r"full[\s-]*time)|(?:fte|full[\s-]*time|perm(?:anent)?)\s+conversion)\b", re.IGNORECASE)
+FULL_TIME = re.compile(r"\b(full[\s-]*time|fte|permanent|perm\s+role|direct[\s-]*hire|salaried|"
+                       r"full[\s-]*time\s+employee)\b", re.IGNORECASE)
+CONTRACT = re.compile(r"\b(contract|contractor|contracts|c2c|w[\s-]?2|1099|corp[\s-]*to[\s-]*corp|corp2corp|temp|"
+                      r"temporary|freelance|freelancer)\b", re.IGNORECASE)
+# "smart contract", "contract management", "contract law": the word names a thing, not the engagement.
+CONTRACT_THING = re.compile(r"\b(smart|social|data|api|service|legal|government)\s+contracts?\b|"
+                            r"\bcontracts?\s+(management|law|lifecycle|negotiation|review|administration|"
+                            r"manager|specialist|analyst|attorney)\b", re.IGNORECASE)
 EXTERNAL_ID = re.compile(
     r"\b(?:req(?:uirement)?|job|position|jd|requisition|ref)\s*(?:#|id\b|no\.?|number|code)\s*[:#.\-]?\s*"
     r"(?P<id>[A-Z0-9][A-Z0-9\-_/]{2,24})", re.IGNORECASE)
@@ -110,6 +126,14 @@ class _Doc:
 def _ev(conf: float, source: str, span: tuple[int, int] | None) -> Evidence:
     return Evidence(confidence=conf, source=source,  # type: ignore[arg-type]
                     span=Span(start=span[0], end=span[1]) if span else None)
+
+
+def _remap(ev: Evidence, repaired: Repaired) -> Evidence:
+    """Evidence over the repaired body, pointed back at the original body (subject spans are untouched)."""
+    if ev.span is None or ev.source != "body":
+        return ev
+    return ev.model_copy(update={"span": Span(start=repaired.to_original(ev.span.start),
+                                              end=repaired.to_original(ev.span.end))})
 
 
 def _subject_segments(subject: str) -> list[tuple[str, int]]:
@@ -170,15 +194,23 @@ def _clean_title(title: str) -> str:
 
 def _title(doc: _Doc) -> tuple[str | None, Evidence | None]:
     lab = doc.label("title")
-    if lab and ROLE_RE.search(lab.value) and len(lab.value) <= 90:
+    if lab and (ROLE_RE.search(lab.value) or TITLE_NOUN_RE.search(lab.value)) and len(lab.value) <= 90:
         value = _clean_title(lab.value)
         if value:
             return value, _ev(CONF_LABEL, "body", (lab.start, lab.end))
     for seg, offset in _subject_segments(doc.subject):
-        if ROLE_RE.search(seg) and not re.search(r"\$|\d+\s*(months?|mos)|\bC2C\b|\bW2\b", seg, re.I):
+        if (ROLE_RE.search(seg) or title_ok(_clean_title(seg))) and not re.search(
+                r"\$|\d+\s*(months?|mos)|\bC2C\b|\bW2\b", seg, re.I):
             value = _clean_title(seg)
             if value and len(value) <= 90:
                 return value, _ev(CONF_SUBJECT, "subject", (offset, offset + len(seg)))
+    # Nothing labelled and no subject title: real postings open with the title ("Senior Java Developer",
+    # "Acme | Sr. Software Engineer | Remote"). It beats "looking for a strong engineer" prose below.
+    span = first_line_title(doc.body)
+    if span:
+        value = singular(_clean_title(doc.body[span[0]:span[1]]))
+        if value:
+            return value, _ev(CONF_SUBJECT, "body", span)
     m = BODY_TITLE_RE.search(doc.body)
     if m:
         value = _clean_title(m.group("t"))
@@ -403,7 +435,7 @@ def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tupl
         m = FULL_TIME.search(text)
         if m and not CONTRACT.search(text[:m.start()] + text[m.end():m.end() + 40] if source != "body" else ""):
             return "full_time", _ev(conf, source, (offset + m.start(), offset + m.end()))
-        m = CONTRACT.search(text)
+        m = next((m for m in CONTRACT.finditer(text) if not _contract_thing(text, m)), None)
         if m:
             return "contract", _ev(conf, source, (offset + m.start(), offset + m.end()))
     if rate is not None and rate.unit == "year":
@@ -412,6 +444,12 @@ def _contract_type(doc: _Doc, rate: Rate | None, duration: float | None) -> tupl
         # A "Duration:" line ("Long term") only exists for contracts.
         return "contract", _ev(CONF_INFERRED, "inferred", None)
     return None, None
+
+
+def _contract_thing(text: str, m: re.Match[str]) -> bool:
+    """Is this "contract" a thing the job deals with ("smart contracts", "contract management")?"""
+    return any(t.start() <= m.start() < t.end() for t in CONTRACT_THING.finditer(
+        text, max(0, m.start() - 12), min(len(text), m.end() + 16)))
 
 
 START_PROSE = re.compile(r"\bstart(?:\s+date)?\s*(?::|is|on|by|from)?\s*(?P<d>[^\n;]{4,30})", re.IGNORECASE)
@@ -461,7 +499,8 @@ def _external_id(doc: _Doc) -> tuple[str | None, Evidence | None]:
     return None, None
 
 
-LIST_HEADING = re.compile(r"skill|must|mandatory|required|technical|tech\s*stack|technolog", re.IGNORECASE)
+LIST_HEADING = re.compile(r"skill|must|mandatory|required|technical|tech\s*stack|technolog|minimum\s+qualif|"
+                          r"basic\s+qualif|looking\s+for|you(['’]ll)?\s+(need|bring|have)", re.IGNORECASE)
 DUTIES_HEADING = re.compile(r"responsibilit|job description|duties|about the role|description|summary|what you|"
                             r"day[\s-]*to[\s-]*day|role overview", re.IGNORECASE)
 
@@ -524,8 +563,15 @@ def _sentence_at(text: str, idx: int, cache: dict[int, list[tuple[int, str]]]) -
     return current
 
 
-def _skills(doc: _Doc) -> list[ExtractedSkill]:
+def _qualified(sentence: str) -> bool:
+    """Does a sentence state an ask about its skills ("... is a plus", "must have ...", "... required")?"""
+    return bool(NICE_LINE.search(sentence) or MUST_INLINE.search(sentence))
+
+
+def _skills(doc: _Doc) -> tuple[list[ExtractedSkill], list[str]]:
+    """(the asks, context skills named only in duties prose next to an explicit list)."""
     out: dict[str, ExtractedSkill] = {}
+    context: dict[str, None] = {}
     sections = _skill_sections(doc.body)
     # With explicit skill lists, skills that only appear in the duties prose ("... in an Agile environment") are
     # boilerplate, not asks; without lists, the prose is all there is.
@@ -553,14 +599,16 @@ def _skills(doc: _Doc) -> list[ExtractedSkill]:
             conf = CONF_SUBJECT if source == "subject" else CONF_FREE
             if source == "body":
                 kind = next((k for start, end, k in sections if start <= hit.start < end), "other")
-                if explicit_lists and kind == "duties":
+                if explicit_lists and kind == "duties" and not _qualified(_sentence_at(text, hit.start, sentences)):
+                    # Duties prose is context, unless the sentence itself qualifies the skill ("Kafka is a plus").
+                    context[hit.canonical] = None
                     continue
                 required = kind != "nice"
                 # Inline qualifiers beat the section: "Kafka is a plus", "Python (must)".
                 sentence_text = _sentence_at(text, hit.start, sentences)
-                if NICE_LINE.search(sentence_text) and not re.search(r"\bmust\b|\brequired\b", sentence_text, re.I):
+                if NICE_LINE.search(sentence_text) and not MUST_INLINE.search(sentence_text):
                     required = False
-                elif re.search(r"\bmust\b|\brequired\b|\bmandatory\b", sentence_text, re.I):
+                elif MUST_INLINE.search(sentence_text):
                     required = True
                 if text.rfind("\n", 0, hit.start) + 1 in skill_label_lines:
                     conf = CONF_LABEL
@@ -574,7 +622,7 @@ def _skills(doc: _Doc) -> list[ExtractedSkill]:
                 years=float(years_m.group(1)) if years_m else None,
                 evidence=_ev(conf, source, (hit.start, hit.end)),
             )
-    return list(out.values())
+    return list(out.values()), [c for c in context if c not in out]
 
 
 def _domains(doc: _Doc) -> list[str]:
@@ -597,6 +645,10 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     # grows with it. Spans stay valid because the cut keeps a prefix.
     body = (text or "")[:MAX_TEXT_CHARS]
     subject = (subject or "")[:MAX_SUBJECT_CHARS]
+    # Text whose line breaks were lost ("Job Title  Java DeveloperLocation  Dallas, TX") gets them back before
+    # labelled lines are read; spans are mapped back to the caller's text at the end.
+    repaired = restore_line_breaks(body)
+    body = repaired.text
     doc = _Doc(body=body, subject=subject, labels=labelled_lines(body))
     is_req, reason = classify_message(subject, body)
     evidence: dict[str, Evidence] = {}
@@ -648,7 +700,7 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     external_id, ev = _external_id(doc)
     if ev:
         evidence["external_id"] = ev
-    skills = _skills(doc)
+    skills, context_skills = _skills(doc)
     terms, term_spans = find_terms(doc.subject + "\n" + doc.body)
     if contract_type == "full_time" and not terms:
         terms = ["FTE"]
@@ -662,8 +714,12 @@ def extract_requirement(text: str, subject: str | None = None) -> RequirementExt
     notes = "; ".join(n for n in [rate_note, "locals only" if re.search(r"\blocals?\s+only\b", body + subject, re.I)
                                    else None] if n) or None
     evidence["is_requirement"] = Evidence(confidence=0.9 if is_req else 0.8, source="inferred")
+    if repaired.inserted:
+        evidence = {k: _remap(v, repaired) for k, v in evidence.items()}
+        skills = [s.model_copy(update={"evidence": _remap(s.evidence, repaired)}) for s in skills]
     return RequirementExtraction(
         is_requirement=is_req, not_requirement_reason=reason, title=title, external_id=external_id, skills=skills,
+        context_skills=context_skills,
         min_years=min_years, seniority=seniority, location=location, visa_accepted=visas,  # type: ignore[arg-type]
         rate=rate, employment_terms=terms, duration_months=duration, contract_type=contract_type, start_date=start,  # type: ignore[arg-type]
         client=client, end_client=end_client, vendor=vendor, domains=_domains(doc), notes=notes, evidence=evidence,

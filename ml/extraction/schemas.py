@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1: optional RequirementExtraction.context_skills (additive, old payloads still load)
 
 WorkMode = Literal["onsite", "hybrid", "remote"]
 EmploymentTerm = Literal["C2C", "W2", "1099", "FTE"]
@@ -73,6 +73,9 @@ class RequirementExtraction(BaseModel):
     title: str | None = None
     external_id: str | None = None  # "Req# 24-10332"
     skills: list[ExtractedSkill] = Field(default_factory=list)
+    # Canonical skills named only in the duties / company prose of an email that lists its asks elsewhere ("you will
+    # work in an Agile team"): context, not asks (ADR 0004), kept so matching can use them as a weak signal.
+    context_skills: list[str] = Field(default_factory=list)
     min_years: float | None = Field(default=None, ge=0, le=60)
     seniority: Literal["junior", "mid", "senior", "lead", "architect", "principal"] | None = None
     location: Location = Field(default_factory=Location)
