@@ -36,8 +36,19 @@ def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
     return out
 
 
+SKILL_FEATURES = (
+    "skill_coverage", "skill_required_coverage", "skill_jaccard", "skills_score", "n_required_skills",
+    "n_missing_required", "skill_depth_required", "skill_depth_min_required", "skill_nice_coverage",
+    "skill_primary_required", "skill_position_worst_required", "skill_position_mean_required",
+)
+
+
 def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
                    graph: SkillGraph) -> dict[str, np.ndarray]:
+    if not len(graph.ids):  # no skill named on either side: every skill feature is unknown, never an error
+        out = {name: np.full(len(ri), np.nan) for name in SKILL_FEATURES}
+        out["n_required_skills"] = np.zeros(len(ri))
+        return out
     weights = reqs.skill_weights[ri]  # (n, S)
     held = cons.skills[ci]
     # Best credit each consultant earns per wanted skill (exact 1, child 0.8, parent 0.4, sibling 0.2), computed
