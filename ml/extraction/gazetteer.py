@@ -40,8 +40,11 @@ _WORD = re.compile(r"\w")
 _GLUED_VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:\.x|\+)?")
 # "Excel at", "Access to", "Go ahead", "Shell company": what follows a context word used as English
 _ENGLISH_AFTER = re.compile(r"\s+(at|to|in|on|of|for|ahead|through|over|back|beyond|the|a|an|your|our|their|company|"
-                            r"oil|corporation|corp|inc|break|time|level|grade)\b", re.IGNORECASE)
-_NEARBY = 80  # characters either side searched for another technology
+                            r"oil|corporation|corp|inc|break|time|level|grade|interview|call|meeting|link|invite|id)\b", re.IGNORECASE)
+_NEARBY = 80
+# "Grade: C", "Part B", "Type: R": a single letter labelled like this is not a language
+_LETTER_LABEL = re.compile(r"\b(grade|part|plan|class|type|level|tier|section|phase|schedule|form|vitamin|"
+                           r"category|option|rating|size|zone|unit|block|building|suite|apt)\W*$", re.IGNORECASE)  # characters either side searched for another technology
 
 
 def _ambiguous() -> frozenset[str]:
@@ -77,7 +80,7 @@ def _automaton():
 
     taxonomy = load_taxonomy()
     automaton = ahocorasick.Automaton()
-    groups = {name for name, s in taxonomy.skills.items() if s.kind == "group"}
+    groups = {name for name, s in taxonomy.skills.items() if s.kind == "group"} | taxonomy.not_in_text
     aliases = {alias: canonical for alias, canonical in taxonomy.alias_map.items()
                if alias and canonical not in groups}
     for alias, canonical in aliases.items():
@@ -187,7 +190,8 @@ def find_skills(text: str) -> list[SkillHit]:
         anchors = [c[0] for c in sure]
         for start, end, alias, canonical in maybe:
             near = any(abs(a - start) <= _NEARBY and not (start <= a < end) for a in anchors)
-            if _list_item(text, start, end) and (len(alias) > 1 or near):
+            if _list_item(text, start, end) and (len(alias) > 1 or near or not _LETTER_LABEL.search(
+                    text, max(0, start - 14), start)):
                 sure.append((start, end, alias, canonical))
                 continue
             if alias in _LIST_ONLY or not _tech_cased(text, start, end, alias) or not _prose_ok(text, start, end):

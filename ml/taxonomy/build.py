@@ -78,6 +78,12 @@ CURATED_CONTEXT_ONLY = {
     "designer", "developer", "explorer", "navigator", "analytics", "crystal", "mode", "notion", "zoom", "maple",
     "dart", "julia", "pascal", "compass", "anaconda", "cobra", "falcon", "phoenix", "dynamics",
 }
+# Products that vendor emails name as recruiting logistics, not as skills ("share your LinkedIn", "apply via Google"):
+# in the taxonomy (a resume may list them) but never extracted from text.
+NOT_IN_TEXT = {"LinkedIn", "Facebook", "Twitter", "Instagram", "YouTube", "WhatsApp", "Google", "Google Gmail",
+               "Careerbuilder.com", "Web browser software", "search engines", "Microsoft Internet Explorer"}
+# Meeting tools: technologies in a list, the medium in "Teams interview" / "Zoom call" (context-only words).
+MEETING_TOOLS = {"skype", "zoom", "webex", "google meet", "teams", "microsoft teams", "gotomeeting"}
 # Vendor-stripped aliases that are kept although the words are common (issue 10 asks for them, in context).
 KEEP_DERIVED = {"excel", "access", "word", "project", "teams", "windows", "powerpoint", "outlook", "visio",
                 "sharepoint", "onenote", "websphere", "solaris", "powershell", "publisher", "exchange", "dynamics"}
@@ -107,7 +113,7 @@ class Node:
     curated: bool = False
 
     def add_alias(self, alias: str, priority: int) -> None:
-        alias = alias.strip()
+        alias = " ".join(alias.split())  # ESCO labels carry double spaces and no-break spaces
         if alias and (alias not in self.aliases or self.aliases[alias] > priority):
             self.aliases[alias] = priority
 
@@ -194,7 +200,8 @@ def build(onet: Path, esco: Path, curated_path: Path = CURATED_PATH, version: st
     def group(name: str, category: str, parent: str | None) -> str:
         if name in nodes and nodes[name].kind == "group":
             return name
-        gname = name if alias_key(name) not in by_key else f"{name} (category)"
+        taken = alias_key(name) in by_key or alias_key(name) in product_keys
+        gname = f"{name} (category)" if taken else name
         if gname not in nodes:
             parent = parent if parent != gname else None
             nodes[gname] = Node(gname, category, parent, kind="group", sources={category.split()[0].lower()})
@@ -209,6 +216,7 @@ def build(onet: Path, esco: Path, curated_path: Path = CURATED_PATH, version: st
         p["commodities"][(r["Commodity Code"], r["Commodity Title"])] += 1
         p["hot"] |= r["Hot Technology"] == "Y"
         p["in_demand"] |= r["In Demand"] == "Y"
+    product_keys = {alias_key(n) for n in products}
     for name in sorted(products):
         p = products[name]
         (code, title), _ = min(p["commodities"].items(), key=lambda kv: (-kv[1], kv[0][0]))
@@ -257,7 +265,7 @@ def build(onet: Path, esco: Path, curated_path: Path = CURATED_PATH, version: st
     uri_to_node: dict[str, str] = {}
     pending_parent: dict[str, list[str]] = {}
     for r in digital:
-        uri, label = r["conceptUri"], r["preferredLabel"].strip()
+        uri, label = r["conceptUri"], " ".join(r["preferredLabel"].split())
         row = skills_en.get(uri, {})
         alts = [a.strip() for a in (row.get("altLabels") or "").split("\n") if a.strip()]
         plain = _QUALIFIER.sub("", label)
@@ -346,6 +354,7 @@ def _finish(nodes: dict[str, Node], curated: dict, freq: Counter[str], version: 
     curated_keys = {alias_key(n.name) for n in nodes.values() if n.curated}
     curated_keys |= {alias_key(a) for n in nodes.values() if n.curated for a in n.aliases}
     context_only = {k for k in context_only if k not in curated_keys or k in keep}
+    context_only |= {k for k in MEETING_TOOLS if k in owner or k in canon}
     cased = {}
     for key in sorted(context_only):
         forms = sorted(s for s in spellings.get(key, ()) if any(ch.isupper() for ch in s))
@@ -379,6 +388,7 @@ def _finish(nodes: dict[str, Node], curated: dict, freq: Counter[str], version: 
         },
         "skills": skills,
         "context_only": sorted(context_only),
+        "not_in_text": sorted(n for n in NOT_IN_TEXT if n in nodes),
         "cased": cased,
     }
 

@@ -72,6 +72,8 @@ class Taxonomy:
     context_only: frozenset[str] = frozenset()
     # alias key -> spellings in technology casing ("go" -> {"Go"}, "excel" -> {"Excel"})
     cased: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # skills never extracted from free text (recruiting logistics: "share your LinkedIn")
+    not_in_text: frozenset[str] = frozenset()
 
     @cached_property
     def alias_map(self) -> dict[str, str]:
@@ -145,7 +147,8 @@ def _load_built(path: Path) -> Taxonomy:
         )
     _check_parents(skills)
     return Taxonomy(version=str(data["version"]), skills=skills, context_only=frozenset(data.get("context_only", ())),
-                    cased={k: tuple(v) for k, v in data.get("cased", {}).items()})
+                    cased={k: tuple(v) for k, v in data.get("cased", {}).items()},
+                    not_in_text=frozenset(data.get("not_in_text", ())))
 
 
 @lru_cache(maxsize=4)
