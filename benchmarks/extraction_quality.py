@@ -9,6 +9,10 @@
                                             [--generate [SEED ...]] [--requirements N]
 
 3. With --generate, worlds generated in memory by ml.world (no database) with the given seeds.
+4. Real text (`--real DIR`, default $BENCHCRM_SHARED_DATA or ../shared/data; skipped with a note when absent): span
+   precision/recall/F1 of the gazetteer's skill mentions on SkillSpan dev+test (knowledge spans, where technologies
+   live, and all spans) and Green et al., and recall of the technologies that Hacker News "Who is hiring" posts name
+   verbatim (LLM-extracted silver labels). `--real-only` prints only this section.
 
 Targets from the issue: skills F1 >= 0.90, exact rate and location >= 0.95.
 """
@@ -16,6 +20,7 @@ Targets from the issue: skills F1 >= 0.90, exact rate and location >= 0.95.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -373,6 +378,140 @@ def pairs_report(folder: Path) -> None:
           f"{sum(len(x.skills) >= 3 for x in xs) / n:.3f}")
     print(f"resumes with title {sum(bool(y.titles) for y in ys) / m:.3f}; total years "
           f"{sum(y.total_years is not None for y in ys) / m:.3f}; >=5 skills {sum(len(y.skills) >= 5 for y in ys) / m:.3f}")
+# ------------------------------------------------------------------------------------------------- real text
+def _spans(tags: list[str], keep: tuple[str, ...] | None = None) -> set[tuple[int, int]]:
+    """BIO tags -> {(first token, last token + 1)}; `keep` restricts to these entity types."""
+    out, start, kind = set(), None, None
+    tags = [t + "-" if t in ("B", "I") else t for t in tags]  # SkillSpan writes bare B/I (one type per column)
+    for i, tag in enumerate([*tags, "O"]):
+        if tag.startswith("I-") and start is not None and tag[2:] == kind:
+            continue
+        if start is not None and (keep is None or kind in keep):
+            out.add((start, i))
+        start, kind = (i, tag[2:]) if tag[:2] in ("B-", "I-") else (None, None)
+    return out
+
+
+def _predicted(tokens: list[str]) -> tuple[str, set[tuple[int, int]]]:
+    from ml.extraction.gazetteer import find_skills
+
+    text, offsets, pos = "", [], 0
+    for tok in tokens:
+        offsets.append((pos, pos + len(tok)))
+        text += tok + " "
+        pos += len(tok) + 1
+    spans = set()
+    for hit in find_skills(text):
+        covered = [i for i, (a, b) in enumerate(offsets) if a < hit.end and b > hit.start]
+        if covered:
+            spans.add((covered[0], covered[-1] + 1))
+    return text, spans
+
+
+def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> str:
+    p = tp_p / n_pred if n_pred else 0.0
+    r = tp_g / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
+
+
+def _overlaps(span: tuple[int, int], others: set[tuple[int, int]]) -> bool:
+    return any(span[0] < o[1] and o[0] < span[1] for o in others)
+
+
+def _knowable(tokens: list[str], span: tuple[int, int]) -> bool:
+    from ml.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    text = " ".join(tokens[span[0]:span[1]])
+    resolve = getattr(taxonomy, "resolve", taxonomy.canonical)  # the 117-skill build had only exact lookup
+    return resolve(text) is not None
+
+
+def span_report(name: str, sentences: list[tuple[list[str], set, set]]) -> None:
+    """sentences: (tokens, gold spans of the target type, all gold spans). Strict = same tokens; loose = overlap."""
+    n_pred = n_gold = n_know = strict = strict_know = loose_p = loose_g = loose_know = any_p = 0
+    for tokens, gold, every in sentences:
+        _, pred = _predicted(tokens)
+        know = {g for g in gold if _knowable(tokens, g)}
+        n_pred, n_gold, n_know = n_pred + len(pred), n_gold + len(gold), n_know + len(know)
+        strict += len(pred & gold)
+        strict_know += len(pred & know)
+        loose_p += sum(_overlaps(p, gold) for p in pred)
+        loose_g += sum(_overlaps(g, pred) for g in gold)
+        loose_know += sum(_overlaps(g, pred) for g in know)
+        any_p += sum(_overlaps(p, every) for p in pred)
+    print(f"{name}: {len(sentences)} sentences, {n_gold} gold spans ({n_know} the taxonomy can name), "
+          f"{n_pred} predicted")
+    print(f"  strict (same tokens)   {_prf(strict, n_pred, strict, n_gold)}   recall on nameable {strict_know / max(n_know, 1):.3f}")
+    print(f"  loose (overlap)        {_prf(loose_p, n_pred, loose_g, n_gold)}   recall on nameable {loose_know / max(n_know, 1):.3f}")
+    print(f"  predicted spans overlapping any annotated span (skill or knowledge): {any_p / max(n_pred, 1):.3f}")
+
+
+def real_text_report(data: Path) -> None:
+    import html
+    import json
+    import re
+
+    from ml.taxonomy import load_taxonomy
+
+    if not data.is_dir():
+        print(f"\n(real-text section skipped: {data} not found; pass --real DIR or set BENCHCRM_SHARED_DATA)")
+        return
+    taxonomy = load_taxonomy()
+    print(f"\n== real text (dev sets in {data}); taxonomy {taxonomy.version}, {len(taxonomy.skills)} skills ==")
+    started = time.perf_counter()
+    skillspan = data / "skillspan" / "json"
+    if skillspan.is_dir():
+        rows = [json.loads(line) for split in ("dev", "test") for line in (skillspan / f"{split}.json").open()]
+        know = [(r["tokens"], _spans(r["tags_knowledge"]), _spans(r["tags_knowledge"]) | _spans(r["tags_skill"]))
+                for r in rows]
+        span_report("SkillSpan dev+test, knowledge spans", know)
+        span_report("SkillSpan dev+test, all spans (skill + knowledge)", [(t, e, e) for t, _, e in know])
+        for source in ("tech", "house"):
+            span_report(f"SkillSpan dev+test, knowledge spans, {source} ads only",
+                        [k for k, r in zip(know, rows, strict=True) if r.get("source") == source])
+    green = data / "green_skill_ner" / "df_testset.csv"
+    if green.exists():
+        import csv
+
+        by_sentence: dict[str, tuple[list[str], list[str]]] = {}
+        with green.open(newline="", encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                toks, tags = by_sentence.setdefault(r["sentence_id"], ([], []))
+                toks.append(r["word"])
+                tags.append(r["tag"])
+        sents = [(t, _spans(g, ("Skill", "Domain")), _spans(g)) for t, g in by_sentence.values()]
+        span_report("Green et al. test, Skill + Domain spans", sents)
+    hn = sorted((data / "hn_whoishiring_2023h1").glob("*.jsonl"))
+    if hn:
+        from ml.extraction.gazetteer import find_skills
+
+        named = found = hits = agree = posts = 0
+        for path in hn:
+            for line in path.open():
+                row = json.loads(line)
+                techs = (row.get("model_output") or {}).get("technologies") or []
+                text = html.unescape(re.sub(r"<[^>]+>", " ", row.get("hn_text") or ""))
+                if not text:
+                    continue
+                posts += 1
+                found_hits = find_skills(text)
+                lowered = text.lower()
+                listed = {str(t).strip().lower() for t in techs if str(t).strip()}
+                for tech in listed:
+                    m = re.search(r"(?<![\w.#+])" + re.escape(tech) + r"(?![\w#+])", lowered)
+                    if m is None:
+                        continue
+                    named += 1
+                    found += any(h.start < m.end() and m.start() < h.end for h in found_hits)
+                hits += len(found_hits)
+                agree += sum(h.raw.lower() in listed or h.canonical.lower() in listed for h in found_hits)
+        print(f"Hacker News 'Who is hiring' 2023H1: {posts} posts; technologies the LLM listed that the post names "
+              f"verbatim: {named}, found by the gazetteer: {found / max(named, 1):.3f} (silver labels)")
+        print(f"  gazetteer mentions whose text or canonical name is on the post's LLM list: {agree}/{hits} "
+              f"= {agree / max(hits, 1):.3f} (a floor on precision: the LLM lists are incomplete)")
+    print(f"(real-text section in {time.perf_counter() - started:.1f}s)")
 
 
 def main() -> None:
@@ -388,7 +527,14 @@ def main() -> None:
                              "default $BENCHCRM_SHARED_DATA or ../shared/data. Skipped with a note when absent.")
     parser.add_argument("--no-real", action="store_true", help="Skip the real-text figures.")
     parser.add_argument("--hn-sample", type=int, default=0, help="Print the first N HN posts' predictions and silver.")
+    default_real = Path(os.environ.get("BENCHCRM_SHARED_DATA") or ROOT.parent / "shared" / "data")
+    parser.add_argument("--real", type=Path, default=default_real,
+                        help="Real dev data (SkillSpan, Green, HN); default $BENCHCRM_SHARED_DATA or ../shared/data.")
+    parser.add_argument("--real-only", action="store_true", help="Only the real-text skill-span section.")
     args = parser.parse_args()
+    if args.real_only:
+        real_text_report(args.real)
+        return
 
     started = time.perf_counter()
     hand = run_corpus(CORPUS)
@@ -419,6 +565,8 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             report("seed world emails (world.message_truth)", world, args.show_errors)
             print(f"({len(world)} emails read, parsed and extracted in {elapsed:.2f}s)")
+    if not args.no_real:
+        real_text_report(args.real)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,6 @@
 
 from ml.normalize.geo import GeoPoint, geocode
 from ml.normalize.rates import to_hourly_usd
-from ml.normalize.skills import normalize_skill
+from ml.normalize.skills import normalize_skill, normalize_skills
 
-__all__ = ["GeoPoint", "geocode", "normalize_skill", "to_hourly_usd"]
+__all__ = ["GeoPoint", "geocode", "normalize_skill", "normalize_skills", "to_hourly_usd"]

@@ -1,4 +1,6 @@
-"""Raw skill mentions -> canonical taxonomy names: exact alias, then version-stripped, then fuzzy (rapidfuzz)."""
+"""Raw skill mentions -> canonical taxonomy names: exact alias, then version-stripped, then the variant key ("JDK 17",
+"php5", "Node JS", "MS Excel"), then the gazetteer on the string ("C#.NET" -> C#; `normalize_skills` gives both),
+then fuzzy (rapidfuzz)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,14 @@ def normalize_skill(raw: str) -> str | None:
     for cand in candidates[1:]:
         if cand and cand in aliases:
             return aliases[cand]
+    taxonomy = load_taxonomy()
+    for cand in candidates:
+        hit = taxonomy.resolve(cand)
+        if hit:
+            return hit
+    parts = normalize_skills(raw)
+    if parts:
+        return parts[0]
     cand = candidates[-1]
     if len(cand) < 4:  # fuzzy matching short tokens ("go", "r", "ts") invents skills
         return None
@@ -47,3 +57,22 @@ def normalize_skill(raw: str) -> str | None:
 
     hit = process.extractOne(cand, _choices(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
     return aliases[hit[0]] if hit else None
+
+
+@lru_cache(maxsize=8192)
+def _gazetteer_parts(raw: str) -> tuple[str, ...]:
+    from ml.extraction.gazetteer import find_skills
+
+    hits = find_skills(raw)
+    covered = sum(h.end - h.start for h in hits)
+    if not hits or covered < 0.6 * len(raw.replace(" ", "")):
+        return ()
+    return tuple(dict.fromkeys(h.canonical for h in hits))
+
+
+def normalize_skills(raw: str) -> list[str]:
+    """Every skill a compound mention names: "C#.NET" -> [C#, .NET], "Java/J2EE" -> [Java]; [] when the gazetteer
+    finds nothing covering most of the string (then use `normalize_skill`)."""
+    if not raw or not raw.strip():
+        return []
+    return list(_gazetteer_parts(raw.strip()))

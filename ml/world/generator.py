@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from ml.taxonomy import load_taxonomy
+from ml.taxonomy import load_curated_taxonomy
 from ml.world import vocab
 from ml.world.emails import EmailSpec, Sender, gold_of, render, render_non_requirement
 from ml.world.metrics import roc_auc
@@ -153,7 +153,7 @@ class _Builder:
         self.rng = np.random.default_rng(params.seed)
         self.ids = _Ids(namespace, params.seed)
         self.tenant = namespace  # placeholder tenant id; the loader rewrites it
-        self.taxonomy = load_taxonomy()
+        self.taxonomy = load_curated_taxonomy()  # the world draws from the curated skills only
         self.skill_names = sorted(self.taxonomy.skills)
         self.skill_index = {s: i for i, s in enumerate(self.skill_names)}
         self.tables = {name: Table(name, cols) for name, cols in TABLE_COLUMNS.items()}

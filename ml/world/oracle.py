@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import sqlalchemy as sa
 
-from ml.taxonomy import load_taxonomy
+from ml.taxonomy import load_curated_taxonomy
 from ml.world import vocab
 from ml.world.metrics import roc_auc
 from ml.world.outcome import (
@@ -54,7 +54,7 @@ def _consultants(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
     missing = [str(i) for i in ids if i not in by_id]
     if missing:
         raise OracleError(f"{len(missing)} consultant id(s) not in the world: {', '.join(missing[:3])}")
-    skills = sorted(load_taxonomy().skills)
+    skills = sorted(load_curated_taxonomy().skills)
     index = {s: k for k, s in enumerate(skills)}
     levels = np.zeros((len(ids), len(skills)))
     ordered = [by_id[i] for i in ids]
@@ -85,7 +85,7 @@ def _requirements(conn: sa.Connection, tenant_id: uuid.UUID, ids: list[uuid.UUID
     missing = [str(i) for i in ids if i not in by_id]
     if missing:
         raise OracleError(f"{len(missing)} requirement id(s) not in the world: {', '.join(missing[:3])}")
-    index = {s: k for k, s in enumerate(sorted(load_taxonomy().skills))}
+    index = {s: k for k, s in enumerate(sorted(load_curated_taxonomy().skills))}
     ordered = [by_id[i] for i in ids]
     required = np.full((len(ids), 6), -1)
     nice = np.full((len(ids), 3), -1)
