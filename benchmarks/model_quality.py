@@ -50,7 +50,7 @@ def synthetic_world(spec: str):
     from tests.ml.synthetic import make_world
 
     n_cons, n_reqs = (int(x) for x in spec.split(","))
-    graph = SkillGraph.from_taxonomy()
+    graph = SkillGraph.from_taxonomy(curated=True)
     world = make_world(graph, n_consultants=n_cons, n_requirements=n_reqs, per_requirement=12, seed=11)
     frame = build_training_frame(requirements_from_records(world.requirements, graph),
                                  consultants_from_records(world.consultants, graph), world.submissions, graph)

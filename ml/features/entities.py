@@ -72,9 +72,10 @@ class SkillGraph:
                    parents=tuple(None if r[2] is None else int(r[2]) for r in rows))
 
     @classmethod
-    def from_taxonomy(cls) -> SkillGraph:
-        """The packaged taxonomy with synthetic ids (offline scoring, before a database exists)."""
-        return _taxonomy_graph()
+    def from_taxonomy(cls, *, curated: bool = False) -> SkillGraph:
+        """The packaged taxonomy with synthetic ids (offline scoring, before a database exists); `curated`: only the
+        hand-curated IT-staffing layer (the skill universe of synthetic test worlds)."""
+        return _taxonomy_graph(curated)
 
     def restricted(self, skill_ids: Iterable[int]) -> SkillGraph:
         """The sub-graph over `skill_ids` and their ancestors (unknown ids are ignored)."""
@@ -125,11 +126,11 @@ class SkillGraph:
         return None if col is None else self.ids[col]
 
 
-@lru_cache(maxsize=1)
-def _taxonomy_graph() -> SkillGraph:
-    from ml.taxonomy import load_taxonomy
+@lru_cache(maxsize=2)
+def _taxonomy_graph(curated: bool) -> SkillGraph:
+    from ml.taxonomy import load_curated_taxonomy, load_taxonomy
 
-    tax = load_taxonomy()
+    tax = load_curated_taxonomy() if curated else load_taxonomy()
     names = sorted(tax.skills)
     ids = {name: i + 1 for i, name in enumerate(names)}
     return SkillGraph.from_rows((ids[n], n, ids.get(tax.skills[n].parent or "")) for n in names)

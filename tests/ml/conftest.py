@@ -11,10 +11,14 @@ from tests.ml.synthetic import SyntheticWorld, make_world, write_world
 
 @pytest.fixture(scope="session")
 def skill_graph(admin_engine):
+    """crm.skill's graph (real ids) over the curated IT-staffing layer: the synthetic worlds' skill universe."""
     from ml.matching.loaders import load_skill_graph
+    from ml.taxonomy import load_curated_taxonomy
 
     with admin_engine.connect() as conn:
-        return load_skill_graph(conn)
+        full = load_skill_graph(conn)
+    curated = set(load_curated_taxonomy().skills)
+    return full.restricted(sid for sid, name in zip(full.ids, full.names, strict=True) if name in curated)
 
 
 @pytest.fixture(scope="session")

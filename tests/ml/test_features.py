@@ -17,7 +17,7 @@ from ml.scoring import FACTORS, WEIGHTS, explainable_score, explainable_scores, 
 
 @pytest.fixture(scope="module")
 def graph() -> SkillGraph:
-    return SkillGraph.from_taxonomy()
+    return SkillGraph.from_taxonomy(curated=True)
 
 
 def _ids(graph: SkillGraph, *names: str) -> list[int]:

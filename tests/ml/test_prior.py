@@ -16,8 +16,8 @@ from tests.ml.synthetic import make_world
 
 @pytest.fixture(scope="module")
 def split():
-    world = make_world(SkillGraph.from_taxonomy(), n_consultants=400, n_requirements=600, per_requirement=10, seed=5)
-    graph = SkillGraph.from_taxonomy().for_records(world.requirements, world.consultants)
+    world = make_world(SkillGraph.from_taxonomy(curated=True), n_consultants=400, n_requirements=600, per_requirement=10, seed=5)
+    graph = SkillGraph.from_taxonomy(curated=True).for_records(world.requirements, world.consultants)
     frame = build_training_frame(requirements_from_records(world.requirements, graph),
                                  consultants_from_records(world.consultants, graph), world.submissions, graph)
     return time_split(frame)

@@ -28,8 +28,8 @@ from warehouse.settings import Settings
 
 @pytest.fixture(scope="module")
 def small_model():
-    world = make_world(SkillGraph.from_taxonomy(), n_consultants=300, n_requirements=300, per_requirement=10, seed=3)
-    graph = SkillGraph.from_taxonomy().for_records(world.requirements, world.consultants)
+    world = make_world(SkillGraph.from_taxonomy(curated=True), n_consultants=300, n_requirements=300, per_requirement=10, seed=3)
+    graph = SkillGraph.from_taxonomy(curated=True).for_records(world.requirements, world.consultants)
     frame = build_training_frame(requirements_from_records(world.requirements, graph),
                                  consultants_from_records(world.consultants, graph), world.submissions, graph)
     split = time_split(frame)

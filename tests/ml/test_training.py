@@ -18,7 +18,7 @@ from tests.ml.synthetic import make_world
 
 @pytest.fixture(scope="module")
 def trained():
-    graph = SkillGraph.from_taxonomy()
+    graph = SkillGraph.from_taxonomy(curated=True)
     world = make_world(graph, n_consultants=1000, n_requirements=1500, per_requirement=12, seed=11)
     reqs = requirements_from_records(world.requirements, graph)
     cons = consultants_from_records(world.consultants, graph)
@@ -82,7 +82,7 @@ def test_best_calibrator_prefers_isotonic_for_a_step_shaped_truth():
 
 
 def test_training_refuses_with_too_few_outcomes():
-    graph = SkillGraph.from_taxonomy()
+    graph = SkillGraph.from_taxonomy(curated=True)
     world = make_world(graph, n_consultants=50, n_requirements=10, per_requirement=5, seed=1)
     reqs = requirements_from_records(world.requirements, graph)
     cons = consultants_from_records(world.consultants, graph)
