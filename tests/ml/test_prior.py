@@ -56,3 +56,48 @@ def test_prior_is_monotone_and_ranks_text_only_pairs_on_text(split):
     # Better skills with everything else equal never lower the score either.
     full = text_only.with_columns(pl.Series("skills_score", grid), pl.Series("skill_required_coverage", grid))
     assert np.all(np.diff(bundle.predict(full).match_score) >= -1e-12)
+
+
+def _pairs_file(tmp_path):
+    import csv
+
+    from tests.ml.test_text_only_pairs import ACCOUNTANT, BARISTA, POSTING
+
+    java = ("Senior Java Developer\nDallas, TX. Contract, 12 months. Must have Java, Spring Boot, Kafka and AWS; "
+            "React is a plus.")
+    java_cv = ("Summary: Java developer with 9 years building Spring Boot microservices on AWS with Kafka and React "
+               "front ends for banks in Dallas, TX.")
+    rows = [(POSTING, ACCOUNTANT, 1), (POSTING, BARISTA, 0), (java, java_cv, 1), (java, BARISTA, 0),
+            (POSTING, java_cv, 0), (java, ACCOUNTANT, 0), ("", "x", 1), (java, java_cv, "n/a")]
+    path = tmp_path / "pairs.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["pair_id", "requirement_text", "resume_text", "label"])
+        writer.writerows([(i, a, b, y) for i, (a, b, y) in enumerate(rows)])
+    return path
+
+
+def test_real_pairs_check_scores_model_and_seed_formula_and_caches(tmp_path, split):
+    from ml.evaluation.real_pairs import check_on_real_pairs, labelled_pair_features
+
+    path, cache = _pairs_file(tmp_path), tmp_path / "cache"
+    check = check_on_real_pairs(fit_prior(split), path, cache)
+    # The unlabelled row is left out; the empty one cannot be featurized: counted in `rows`, not scored.
+    assert check.pairs == 6 and 0.0 <= check.model_auc <= 1.0 and 0.0 <= check.seed_formula_auc <= 1.0
+    assert check.seed_formula_auc > 0.5  # text fit alone separates the accountant from the barista
+    assert list(cache.glob("*.parquet"))
+    again = labelled_pair_features(path, cache)
+    assert again.rows == 7 and len(again.labels) == 6
+    assert check_on_real_pairs(None, None) is None  # no data here: no check, nothing vetoed
+
+
+def test_gate_never_promotes_a_model_that_ranks_real_pairs_below_the_seed_formula():
+    from ml.evaluation.real_pairs import RealPairsCheck
+    from ml.registry import GateDecision, with_real_pairs
+
+    winning = GateDecision(True, "beats champion")
+    worse = with_real_pairs(winning, RealPairsCheck(0.58, 0.62, 268, "dev"))
+    assert not worse.promote and "real pairs AUC 0.5800 < seed formula 0.6200" in worse.reason
+    better = with_real_pairs(winning, RealPairsCheck(0.66, 0.62, 268, "dev"))
+    assert better.promote and "0.6600 ≥" in better.reason
+    assert with_real_pairs(winning, None) == winning
