@@ -97,7 +97,7 @@ _LEGAL = ("CONFIDENTIALITY NOTICE: The information contained in this message is 
 _DUTIES = (
     "Design, develop and maintain applications used by business teams across the enterprise.",
     "Participate in design reviews and daily stand-ups; write clean, well documented code.",
-    "Troubleshoot production issues and work with the support team on root cause analysis.",
+    "Troubleshoot production issues and work with the support team to find what caused them.",
     "Collaborate with product owners and architects to refine requirements and estimates.",
     "Mentor junior team members and review their work.",
 )

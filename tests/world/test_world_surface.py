@@ -144,16 +144,15 @@ def test_gold_of_varied_emails_matches_the_text(small_world: World) -> None:
 
 
 def test_boilerplate_names_no_skill() -> None:
-    aliases = load_taxonomy().alias_map
+    """Boilerplate must not plant skills the gold does not list: the extractor (with the big taxonomy's context-only
+    words, "project", "access", "excel" at...) finds none in it."""
+    from ml.extraction.gazetteer import find_skills
+
     texts = [*surface._BLURBS, *surface._BENEFITS, *surface._EEO, surface._LEGAL, *surface._DUTIES,
              *surface._REQ_SENTENCES, *surface._NICE_SENTENCES, *surface._SKILL_SENTENCES]
     for text in texts:
-        words = re.findall(r"[A-Za-z0-9.+#/-]+", text.replace("{x}", " ").replace("{a}", " ").replace("{b}", " ")
-                           .replace("{d}", " ").replace("{vendor}", " "))
-        for n in (1, 2, 3):
-            for i in range(len(words) - n + 1):
-                phrase = " ".join(words[i:i + n]).strip(".,;:")
-                assert phrase.lower() not in aliases, (phrase, text)
+        filled = re.sub(r"\{(x|a|b|d|vendor)\}", "Acme", text)
+        assert find_skills(filled) == [], (text, find_skills(filled))
 
 
 def test_every_varied_email_is_routed_with_a_reason_never_dropped(small_world: World) -> None:
