@@ -32,24 +32,29 @@ SKILLS_HEADING = re.compile(r"^\s*[*#•\-]*\s*(technical\s+skills|skills|skill\
 SECTION_HEADING = re.compile(r"^\s*([A-Z][A-Z &/]{3,40}|[A-Z][A-Za-z &/]{3,40}:)\s*$")
 
 
-def _skill_sections(text: str) -> list[tuple[int, int]]:
-    """Character ranges of the resume's skills sections ("TECHNICAL SKILLS" up to the next heading)."""
+def _section_ranges(text: str, heading: re.Pattern[str], ends: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+    """Character ranges of the sections `heading` opens, each up to the next line matching one of `ends` (or the
+    next section of the same kind)."""
     ranges: list[tuple[int, int]] = []
-    pos = 0
-    start: int | None = None
+    pos, start = 0, None
     for line in text.splitlines(keepends=True):
-        m = SKILLS_HEADING.match(line.rstrip("\n"))
-        if m:
+        body = line.rstrip("\n")
+        if heading.match(body):
             if start is not None:
                 ranges.append((start, pos))
             start = pos
-        elif start is not None and SECTION_HEADING.match(line.rstrip("\n")):
+        elif start is not None and any(end.match(body) for end in ends):
             ranges.append((start, pos))
             start = None
         pos += len(line)
     if start is not None:
         ranges.append((start, pos))
     return ranges
+
+
+def _skill_sections(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the resume's skills sections ("TECHNICAL SKILLS" up to the next heading)."""
+    return _section_ranges(text, SKILLS_HEADING, (SECTION_HEADING,))
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -120,22 +125,7 @@ def years_from_ranges(ranges: list[tuple[int, int, re.Match[str]]]) -> float | N
 def _context_ranges(text: str, heading: re.Pattern[str] | None = None) -> list[tuple[int, int]]:
     """Ranges of summary / objective / profile sections (up to the next heading): self-description, not claims.
     With `heading`, the ranges of the sections it opens instead (education)."""
-    heading = heading or CONTEXT_HEADING
-    ranges: list[tuple[int, int]] = []
-    pos, start = 0, None
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\n")
-        if heading.match(body):
-            if start is not None:
-                ranges.append((start, pos))
-            start = pos
-        elif start is not None and (ANY_HEADING.match(body) or SKILLS_HEADING.match(body)):
-            ranges.append((start, pos))
-            start = None
-        pos += len(line)
-    if start is not None:
-        ranges.append((start, pos))
-    return ranges
+    return _section_ranges(text, heading or CONTEXT_HEADING, (ANY_HEADING, SKILLS_HEADING))
 
 
 def _remap(ev: Evidence, repaired: Repaired) -> Evidence:

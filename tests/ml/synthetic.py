@@ -203,3 +203,15 @@ def write_world(engine: sa.Engine, tenant_id: uuid.UUID, world: SyntheticWorld) 
             " values (:id, :t, :c, :r, :status, :at, :closed)"), sub_rows)
         conn.execute(sa.text(
             "insert into crm.interview (tenant_id, submission_id, scheduled_at) values (:t, :s, :at)"), interviews)
+
+
+def synthetic_split(*, n_consultants: int, n_requirements: int, per_requirement: int, seed: int):
+    """Training frame of an in-memory synthetic world over the curated skills, split by time (no database)."""
+    from ml.training.dataset import build_training_frame, time_split
+
+    world = make_world(SkillGraph.from_taxonomy(curated=True), n_consultants=n_consultants,
+                       n_requirements=n_requirements, per_requirement=per_requirement, seed=seed)
+    graph = SkillGraph.from_taxonomy(curated=True).for_records(world.requirements, world.consultants)
+    frame = build_training_frame(requirements_from_records(world.requirements, graph),
+                                 consultants_from_records(world.consultants, graph), world.submissions, graph)
+    return time_split(frame)

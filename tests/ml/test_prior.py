@@ -8,19 +8,13 @@ import polars as pl
 import pytest
 
 from ml.features.columns import FACTOR_OF_FEATURE
-from ml.features.entities import SkillGraph, consultants_from_records, requirements_from_records
-from ml.training.dataset import build_training_frame, time_split
 from ml.training.prior import PRIOR_FEATURES, REAL_UNKNOWN_RATES, fit_prior, hide_like_real
-from tests.ml.synthetic import make_world
+from tests.ml.synthetic import synthetic_split
 
 
 @pytest.fixture(scope="module")
 def split():
-    world = make_world(SkillGraph.from_taxonomy(curated=True), n_consultants=400, n_requirements=600, per_requirement=10, seed=5)
-    graph = SkillGraph.from_taxonomy(curated=True).for_records(world.requirements, world.consultants)
-    frame = build_training_frame(requirements_from_records(world.requirements, graph),
-                                 consultants_from_records(world.consultants, graph), world.submissions, graph)
-    return time_split(frame)
+    return synthetic_split(n_consultants=400, n_requirements=600, per_requirement=10, seed=5)
 
 
 def test_prior_uses_no_history_vendor_or_visa_mix_features():

@@ -8,7 +8,6 @@ import uuid
 import numpy as np
 import pytest
 
-from ml.features.entities import SkillGraph, consultants_from_records, requirements_from_records
 from ml.matching.champion import TenantModels, load_champion, load_serving_model
 from ml.registry import (
     CHALLENGER,
@@ -20,19 +19,14 @@ from ml.registry import (
     promotion_gate,
     tenant_target,
 )
-from ml.training.dataset import build_training_frame, time_split
 from ml.training.pipeline import evaluate, train_models
-from tests.ml.synthetic import make_world
+from tests.ml.synthetic import synthetic_split
 from warehouse.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def small_model():
-    world = make_world(SkillGraph.from_taxonomy(curated=True), n_consultants=300, n_requirements=300, per_requirement=10, seed=3)
-    graph = SkillGraph.from_taxonomy(curated=True).for_records(world.requirements, world.consultants)
-    frame = build_training_frame(requirements_from_records(world.requirements, graph),
-                                 consultants_from_records(world.consultants, graph), world.submissions, graph)
-    split = time_split(frame)
+    split = synthetic_split(n_consultants=300, n_requirements=300, per_requirement=10, seed=3)
     models = train_models(split, version="test")
     return split, models, evaluate(models, split.test)
 

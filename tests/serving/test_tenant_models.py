@@ -8,22 +8,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ml.features.entities import SkillGraph, consultants_from_records, requirements_from_records
 from ml.matching.champion import champion_dir, prior_dir
 from ml.scoring.formula import SEED_MODEL_VERSION
-from ml.training.dataset import build_training_frame, time_split
 from ml.training.prior import fit_prior
-from tests.ml.synthetic import make_world
+from tests.ml.synthetic import synthetic_split
 
 
 @pytest.fixture(scope="module")
 def bundle():
-    world = make_world(SkillGraph.from_taxonomy(curated=True), n_consultants=200, n_requirements=300,
-                       per_requirement=8, seed=4)
-    graph = SkillGraph.from_taxonomy(curated=True).for_records(world.requirements, world.consultants)
-    frame = build_training_frame(requirements_from_records(world.requirements, graph),
-                                 consultants_from_records(world.consultants, graph), world.submissions, graph)
-    return fit_prior(time_split(frame))
+    return fit_prior(synthetic_split(n_consultants=200, n_requirements=300, per_requirement=8, seed=4))
 
 
 @pytest.fixture
