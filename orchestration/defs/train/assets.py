@@ -173,7 +173,8 @@ def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
     store = _store(postgres)
     test = store.read_frame("split_test")
     oracle = oracle_probabilities(postgres.admin_engine(), postgres.tenant_id(), test)
-    ev = evaluate(_trained(store), test, oracle)
+    trained = _trained(store)
+    ev = evaluate(trained, test, oracle)
     probs = {m: p for m, (_, p) in ev.predictions.items()}
     reliability = reliability_diagram(ev.labels, probs, store.path("reliability.png"))
     pr = pr_curve(ev.labels, probs, store.path("pr_curve.png"))
@@ -188,7 +189,7 @@ def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
     keys = ("auc", "pr_auc", "brier", "bss", "ece", "mrr_at_10", "recall_at_10", "top5_hit")
     lgbm = ev.metrics["lightgbm"]
     settings = _settings(postgres)
-    real_pairs = check_on_real_pairs(_trained(store).ranker, settings.dev_pairs_path, _real_pairs_cache(settings))
+    real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, _real_pairs_cache(settings))
     return dg.MaterializeResult(metadata={
         **(real_pairs.as_metadata() if real_pairs is not None else {"real_pairs": "none here (BENCHCRM_SHARED_DATA)"}),
         "metrics": dg.MetadataValue.md(_md_table(ev.metrics, keys)),
