@@ -117,6 +117,7 @@ from cli import marts as _marts  # noqa: E402,F401
 from cli import score_pairs as _score_pairs  # noqa: E402,F401
 from cli import seed as _seed  # noqa: E402,F401
 from cli import serve as _serve  # noqa: E402,F401
+from cli import tenant as _tenant  # noqa: E402,F401
 from cli import token as _token  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cli.main` must use the registered `cli.main.app`

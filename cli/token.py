@@ -9,7 +9,7 @@ from cli.main import app, fail
 
 @app.command()
 def token(
-    tenant: str = typer.Option(..., "--tenant", help="Tenant slug (created if it does not exist yet)."),
+    tenant: str = typer.Option(..., "--tenant", help="Slug of an existing tenant (`benchcrm tenant create`)."),
     role: str = typer.Option("Recruiter", "--role", help="Owner, Admin, Recruiter, Sales, Analyst or ReadOnly."),
     subject: str | None = typer.Option(None, "--subject", help="The `sub` claim (default: a new UUID)."),
     minutes: int | None = typer.Option(None, "--minutes", min=1, max=24 * 60, help="Lifetime (default: settings)."),
@@ -20,7 +20,7 @@ def token(
     from warehouse.bootstrap import prepare_database
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.migrations import MigrationError
-    from warehouse.repositories.tenants import ensure_tenant
+    from warehouse.repositories.tenants import tenant_id_for
     from warehouse.settings import get_settings
 
     if role not in ROLES:
@@ -31,11 +31,12 @@ def token(
                     err=True, fg=typer.colors.YELLOW)
     try:
         engine, _ = prepare_database(settings)
-        with engine.begin() as conn:
-            tenant_id = ensure_tenant(conn, slug=tenant)
+        with engine.connect() as conn:
+            tenant_id = tenant_id_for(conn, tenant)
     except (DatabaseUnavailable, MigrationError) as exc:
         raise fail(str(exc)) from None
-    except Exception as exc:  # e.g. an invalid slug rejected by the tenant table's CHECK
-        raise fail(f"cannot use tenant {tenant!r}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
+    if tenant_id is None:
+        raise fail(f"tenant {tenant!r} does not exist; create it with `benchcrm tenant create {tenant}` "
+                   "(or load the demo world with `benchcrm seed`)")
     typer.echo(issue_token(settings, tenant_id=tenant_id, role=role, subject=subject, minutes=minutes,
                            service_account=service_account))

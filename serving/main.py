@@ -14,10 +14,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 
+from serving.auth.tenants import TenantDirectory
 from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
 from serving.ratelimit import SlidingWindowLimiter
+from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.settings import Settings, get_settings
 
 log = logging.getLogger("serving.main")
@@ -95,6 +97,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.tenants = TenantDirectory(settings.tenant_cache_seconds)
+    app.state.webhook_policy = WebhookPolicy.from_settings(settings)
+    app.state.webhook_resolver = system_resolver
     app.state.metrics = Metrics()
     app.state.models = None
     app.state.permissions = {}

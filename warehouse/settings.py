@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     app_db_role: str = Field(default="benchcrm_app", description="Non-owner role the application runs as.")
     app_db_password: str = Field(default="benchcrm_app", description="Password of the application role.")
     data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
+
+    environment: Literal["development", "production"] = Field(
+        default="development", description="production: webhooks must use https; development escape hatches refused.")
 
     # --- tenancy and auth ---------------------------------------------------------------------------------
     tenant_mode: Literal["single", "multi"] = Field(
@@ -52,6 +55,13 @@ class Settings(BaseSettings):
     pg_tcp_port: int = Field(default=5433, ge=1, le=65535, description="TCP port for BI tools (embedded only).")
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     rate_limit_per_minute: int = Field(default=1200, ge=1)
+    tenant_cache_seconds: float = Field(default=30.0, ge=0, le=3600,
+                                        description="How long the API remembers that a token's tenant exists.")
+
+    # --- webhooks ---------------------------------------------------------------------------------------------
+    webhook_allow_private_networks: bool = Field(
+        default=False, description="Development only: let webhooks reach loopback and private addresses (local "
+                                   "receivers, tests). Link-local/metadata addresses stay refused.")
 
     # --- real data for evaluation ------------------------------------------------------------------------
     shared_data: Path | None = Field(
@@ -72,6 +82,17 @@ class Settings(BaseSettings):
     mlflow_tracking_uri: str | None = Field(
         default=None, description="Unset: a SQLite backend under the data folder."
     )
+
+    @model_validator(mode="after")
+    def _no_escape_hatches_in_production(self) -> Settings:
+        if self.environment == "production" and self.webhook_allow_private_networks:
+            raise ValueError("webhook_allow_private_networks is for development only")
+        return self
+
+    @property
+    def webhook_allow_http(self) -> bool:
+        """Plain http webhooks (to public addresses) only in development."""
+        return self.environment == "development"
 
     @field_validator("data_dir")
     @classmethod

@@ -30,6 +30,7 @@ from ml.ingest import dedupe
 from ml.ingest.embedding_text import consultant_text, requirement_text, text_hash
 from ml.ingest.sources import RawItem
 from ml.ingest.toolkit import Embedder, Rejected, Toolkit, default_toolkit
+from warehouse.dates import date_problem, plausible
 from warehouse.repositories import consultants as consultant_repo
 from warehouse.repositories import embeddings as embedding_repo
 from warehouse.repositories import messages as message_repo
@@ -210,7 +211,8 @@ def prepare(raw: bytes, *, toolkit: Toolkit, skill_ids: dict[str, int], is_origi
         return Prepared(message_id=f"sha256:{raw_hash[:40]}", content_hash=raw_hash, status="quarantined",
                         reason=exc.reason, received_at=fallback_received_at, timings=timings)
     message_id = str(parsed.message_id).strip().strip("<>").strip() or f"sha256:{raw_hash[:40]}"
-    received_at = parsed.date or fallback_received_at or datetime.now(UTC)
+    # An email dated 9999 (or 1900) is not evidence of when it arrived: such a Date header counts as missing.
+    received_at = plausible(parsed.date, "past") or fallback_received_at or datetime.now(UTC)
     base = {"message_id": message_id, "subject": parsed.subject, "from_addr": parsed.from_addr,
             "received_at": received_at, "content_hash": parsed.content_hash or raw_hash, "timings": timings}
     if not is_origin:  # an origin message is a requirement by construction (its requirement exists)
@@ -265,6 +267,9 @@ def validate_requirement(extraction: RequirementExtraction, *, is_origin: bool =
         result.field_problems.append(
             f"implausible_rate: {rate.hourly_usd:.2f} USD/hour from {rate.amount:g}/{rate.unit} is outside "
             f"{PLAUSIBLE_HOURLY_USD[0]:g}-{PLAUSIBLE_HOURLY_USD[1]:g}")
+    if extraction.start_date is not None and (problem := date_problem(extraction.start_date, "future")):
+        # stored as unknown (see _requirement_fields); the reason goes to the quarantine list
+        result.field_problems.append(f"implausible_start_date: {problem}")
     return result
 
 
@@ -301,7 +306,7 @@ def _requirement_fields(conn: sa.Connection, c: Candidate) -> requirement_repo.R
         work_mode=loc.work_mode,
         bill_rate_max=round(e.rate.hourly_usd, 2) if rate_ok and e.rate else None,
         employment_terms=list(e.rate.terms) if e.rate and e.rate.terms else None,
-        duration_months=e.duration_months, start_date=e.start_date, min_years=e.min_years, seniority=e.seniority,
+        duration_months=e.duration_months, start_date=plausible(e.start_date, "future"), min_years=e.min_years, seniority=e.seniority,
         visa_accepted=list(e.visa_accepted) or None, domains=list(e.domains) or None,
         extraction=e.model_dump(mode="json"), content_hash=c.normalized_hash,
         dedupe_key=dedupe.dedupe_key(e.title, client))
@@ -398,8 +403,8 @@ def write_prepared(conn: sa.Connection, *, tenant_id: uuid.UUID, prepared: Prepa
                 conn, tenant_id=tenant_id, requirement_id=match.requirement_id, message_id=inbound_id,
                 received_at=c.received_at, merge_reason=match.reason, similarity=match.similarity,
                 vendor_company_id=_vendor_id(conn, c),
-                rate_quoted=round(c.extraction.rate.hourly_usd, 2) if c.extraction.rate and not c.field_problems
-                else None)
+                rate_quoted=round(c.extraction.rate.hourly_usd, 2) if c.extraction.rate and not any(
+                    p.startswith("implausible_rate") for p in c.field_problems) else None)
             message_repo.update_message(conn, id=inbound_id, status="duplicate", requirement_id=match.requirement_id,
                                         status_reason=f"{match.reason}"
                                         + (f" similarity={match.similarity}" if match.similarity else "")
@@ -458,7 +463,7 @@ def _header_date(raw: bytes) -> datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return plausible(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC), "past")
 
 
 def register_raw(conn: sa.Connection, *, tenant_id: uuid.UUID, items: Sequence[RawItem],
@@ -683,7 +688,7 @@ def _consultant_fields(extraction: ResumeExtraction, text: str, digest: str) -> 
         title=extraction.titles[0][:200] if extraction.titles else None, resume_text=text,
         years_experience=extraction.total_years, city=loc.city, state=loc.state, lat=loc.lat, lon=loc.lon,
         timezone=loc.timezone, hourly_rate=hourly, visa_status=extraction.visa_status,
-        available_from=extraction.available_from, content_hash=digest)
+        available_from=plausible(extraction.available_from, "future"), content_hash=digest)
 
 
 def process_resume(conn: sa.Connection, *, tenant_id: uuid.UUID, filename: str, data: bytes,
@@ -716,6 +721,12 @@ def process_resume(conn: sa.Connection, *, tenant_id: uuid.UUID, filename: str, 
     digest = text_hash(" ".join(text.split()))
     fields = _consultant_fields(extraction, text, digest)
     with _timed(timings, "write"):
+        if extraction.available_from is not None and (problem := date_problem(extraction.available_from, "future")):
+            # the date is stored as unknown; say why next to the other quarantined fields
+            reason = f"implausible_available_from: {problem}"
+            quarantine_repo.add_quarantine(
+                conn, tenant_id=tenant_id, source=source, entity_type="resume_field", reason=reason, raw=None,
+                content_hash=_sha256(f"{data_hash}|{reason}".encode()), detail=f"file {filename!r}")
         consultant_id = consultant_repo.find_consultant(conn, email=extraction.email, content_hash=digest)
         if consultant_id is not None and consultant_repo.content_hash_of(conn, consultant_id=consultant_id) == digest:
             return ResumeImportOutcome(status="unchanged", consultant_id=consultant_id, timings=timings)

@@ -64,6 +64,9 @@ def get_principal(request: Request,
         claims = state.verifier.verify(credentials.credentials)
     except AuthError as exc:
         raise _unauthorized(str(exc)) from None
+    if not state.tenants.exists(claims.tenant_id, state.engine):
+        # Signed, but for a tenant that does not exist: the same answer as any other bad token.
+        raise _unauthorized("the token is not valid for this service")
     limiter: SlidingWindowLimiter = state.rate_limiter
     wait = limiter.hit(str(claims.tenant_id))
     if wait is not None:

@@ -98,9 +98,9 @@ class TokenVerifier:
         except jwt.ExpiredSignatureError as exc:
             raise AuthError("token expired") from exc
         except jwt.InvalidAudienceError as exc:
-            raise AuthError(f"token audience is not {self._settings.jwt_aud!r}") from exc
+            raise AuthError("token audience is not accepted") from exc  # never name the expected value
         except jwt.InvalidIssuerError as exc:
-            raise AuthError(f"token issuer is not {self._settings.jwt_iss!r}") from exc
+            raise AuthError("token issuer is not accepted") from exc
         except jwt.InvalidSignatureError as exc:
             raise AuthError("token signature does not verify") from exc
         except jwt.MissingRequiredClaimError as exc:

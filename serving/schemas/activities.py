@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from serving.schemas.base import ApiModel, DateTime, Long, Name, PageModel, PublicModel, Short, Uuid, partial, text
+from serving.schemas.base import ApiModel, Long, Name, PageModel, PastDateTime, PublicModel, Short, Uuid, partial, text
 
 ActivityKind = Literal["email", "call", "note", "meeting"]
 _TS = {"version": 1, "createdAt": "2026-11-25T07:00:00Z", "updatedAt": "2026-11-25T07:00:00Z"}
@@ -25,7 +25,7 @@ class ActivityCreate(ApiModel):
     consultant_id: Uuid | None = None
     requirement_id: Uuid | None = None
     contact_id: Uuid | None = None
-    occurred_at: DateTime | None = None
+    occurred_at: PastDateTime | None = None
 
 
 ActivityUpdate = partial(ActivityCreate, "ActivityUpdate", examples=[{"body": "Rescheduled to Tuesday"}])

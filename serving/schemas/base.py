@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from warehouse.dates import Kind, date_problem
+
 
 def _no_nul(value: str) -> str:
     # Postgres text cannot hold NUL; say so precisely instead of failing in the driver.
@@ -66,6 +68,24 @@ Int = StrictInt
 Bool = StrictBool
 Date = Annotated[dt.date, BeforeValidator(_json_string)]
 DateTime = Annotated[dt.datetime, BeforeValidator(_json_string)]
+
+
+def _bounded(kind: Kind) -> Any:
+    def check(value: Any) -> Any:
+        problem = date_problem(value, kind)
+        if problem:
+            raise ValueError(f"implausible date: {problem}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Dates the pipeline can live with (warehouse.dates): from 1970-01-01 to today + 10 years for what is planned
+# (start dates, interviews, availability), and not in the future for what already happened (offers, activities).
+FutureDate = Annotated[dt.date, BeforeValidator(_json_string), _bounded("future")]
+PastDate = Annotated[dt.date, BeforeValidator(_json_string), _bounded("past")]
+FutureDateTime = Annotated[dt.datetime, BeforeValidator(_json_string), _bounded("future")]
+PastDateTime = Annotated[dt.datetime, BeforeValidator(_json_string), _bounded("past")]
 Uuid = Annotated[uuid.UUID, BeforeValidator(_json_string)]
 Money = Annotated[float, Strict(), Field(gt=0, le=99_999)]
 

@@ -9,13 +9,14 @@ from pydantic import ConfigDict, Field
 from serving.schemas.base import (
     ApiModel,
     Bool,
-    Date,
     Email,
     Float,
+    FutureDate,
     Long,
     Money,
     Name,
     PageModel,
+    PastDate,
     Phone,
     PublicModel,
     Short,
@@ -54,8 +55,8 @@ class ConsultantCreate(ApiModel):
     willing_to_relocate: Bool = False
     hourly_rate: Money | None = None
     visa_status: Visa | None = None
-    available_from: Date | None = None
-    bench_since: Date | None = None
+    available_from: FutureDate | None = None
+    bench_since: PastDate | None = None
     status: ConsultantStatus = "bench"
     recruiter_id: Uuid | None = None
 

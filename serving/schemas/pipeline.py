@@ -8,7 +8,17 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from serving.schemas.base import ApiModel, Date, DateTime, Int, Money, PageModel, PublicModel, Uuid, partial
+from serving.schemas.base import (
+    ApiModel,
+    FutureDate,
+    FutureDateTime,
+    Int,
+    Money,
+    PageModel,
+    PublicModel,
+    Uuid,
+    partial,
+)
 
 SubmissionStatus = Literal["draft", "submitted", "interviewing", "offered", "placed", "rejected", "withdrawn"]
 _TS = {"version": 1, "createdAt": "2026-11-25T07:00:00Z", "updatedAt": "2026-11-25T07:00:00Z"}
@@ -69,7 +79,7 @@ class InterviewCreate(ApiModel):
         {"submissionId": _SUB, "round": 1, "scheduledAt": "2026-12-01T15:00:00Z"}]})
 
     submission_id: Uuid
-    scheduled_at: DateTime
+    scheduled_at: FutureDateTime
     round: Int = Field(default=1, ge=1, le=10)
     outcome: InterviewOutcome = "pending"
 
@@ -101,7 +111,7 @@ class OfferCreate(ApiModel):
         {"submissionId": _SUB, "billRate": 80, "payRate": 65, "offeredAt": "2026-12-05T16:00:00Z"}]})
 
     submission_id: Uuid
-    offered_at: DateTime
+    offered_at: FutureDateTime  # may be planned ahead; bounded like the other pipeline dates
     bill_rate: Money | None = None
     pay_rate: Money | None = None
     status: OfferStatus = "extended"
@@ -134,8 +144,8 @@ class PlacementCreate(ApiModel):
         {"submissionId": _SUB, "billRate": 80, "payRate": 65, "startDate": "2027-01-04"}]})
 
     submission_id: Uuid
-    start_date: Date
-    end_date: Date | None = None
+    start_date: FutureDate
+    end_date: FutureDate | None = None
     bill_rate: Money | None = None
     pay_rate: Money | None = None
 

@@ -6,7 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from serving.schemas.base import ApiModel, Date, Float, Long, Money, Name, PageModel, PublicModel, Short, Uuid, partial
+from serving.schemas.base import (
+    ApiModel,
+    Float,
+    FutureDate,
+    Long,
+    Money,
+    Name,
+    PageModel,
+    PublicModel,
+    Short,
+    Uuid,
+    partial,
+)
 from serving.schemas.consultants import Visa
 
 WorkMode = Literal["onsite", "hybrid", "remote"]
@@ -39,7 +51,7 @@ class RequirementCreate(ApiModel):
     bill_rate_max: Money | None = None
     employment_terms: Annotated[list[Terms], Field(max_length=3)] | None = None
     duration_months: Float | None = Field(default=None, ge=0, le=600)
-    start_date: Date | None = None
+    start_date: FutureDate | None = None
     min_years: Float | None = Field(default=None, ge=0, le=60)
     seniority: Short | None = None
     visa_accepted: Annotated[list[Visa], Field(max_length=12)] | None = None

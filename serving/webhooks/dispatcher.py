@@ -4,9 +4,13 @@ One pass per tenant, each step in its own short transaction as the application r
 1. fan-out: every undispatched outbox row becomes one `crm.webhook_event` per matching active endpoint, and the
    outbox row is marked dispatched (same transaction, so a crash repeats the step at worst, and the unique
    (endpoint, event) key makes the repeat harmless);
-2. delivery: due events are claimed with `FOR UPDATE SKIP LOCKED` (several dispatchers never send the same event at
-   once), POSTed with an HMAC signature, and marked delivered; a failure is retried with exponential backoff and,
-   after `MAX_ATTEMPTS`, left `dead` for inspection (the dead-letter state).
+2. delivery: due events are leased in one short transaction (`FOR UPDATE SKIP LOCKED`, then a lease token and
+   `leased_until` stamped and committed, so several dispatchers never send the same event at once and no
+   transaction stays open across HTTP); each is POSTed with an HMAC signature to its URL's checked, pinned address
+   (`urlguard`: public addresses only, re-checked at every attempt; no redirects followed), and the outcome is
+   recorded in a new short transaction if the lease is still ours. A failure is retried with exponential backoff
+   and, after `MAX_ATTEMPTS`, left `dead` for inspection (the dead-letter state). A crashed dispatcher's lease
+   expires after `LEASE_SECONDS` and the row is due again. Recorded errors carry no network detail.
 Consumers deduplicate on `BenchCRM-Event-Id` (at-least-once delivery).
 
 Which tenants have work is read with the owner engine (the only cross-tenant read), since RLS hides other tenants
@@ -29,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from serving.webhooks.signing import sign
+from serving.webhooks.urlguard import Resolver, UnsafeWebhookUrl, WebhookPolicy, check_url, system_resolver
 from warehouse.db import set_tenant
 from warehouse.settings import Settings
 
@@ -38,6 +43,9 @@ MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 3600.0
 BATCH = 100
+LEASE_SECONDS = 60.0  # longer than a batch of sends can take (5 s timeout each, see run_dispatcher)
+REFUSED = "destination refused: not a public address"
+FAILED = "delivery failed"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -79,16 +87,25 @@ class Delivery:
     event_type: str
     body: bytes
     attempts: int
+    lease_token: uuid.UUID
 
 
-def _claim(conn: Connection, now: datetime) -> list[Delivery]:
+def _lease(conn: Connection, now: datetime, token: uuid.UUID) -> list[Delivery]:
+    """Lease due deliveries: due rows not leased by a live dispatcher, locked and skipped by concurrent leasers,
+    stamped with this pass's token until `now + LEASE_SECONDS` (the caller commits at once)."""
     rows = conn.execute(sa.text(
         "select we.id, we.attempts, ep.url, ep.secret, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, "
         "o.payload, o.created_at, o.tenant_id from crm.webhook_event we "
         "join crm.webhook_endpoint ep on ep.id = we.endpoint_id "
         "join crm.outbox o on o.event_id = we.outbox_event_id "
         "where we.status in ('pending', 'failed') and we.next_attempt_at <= :now "
-        "order by we.next_attempt_at limit :n for update of we skip locked"), {"now": now, "n": BATCH}).mappings()
+        "and (we.leased_until is null or we.leased_until <= :now) "
+        "order by we.next_attempt_at limit :n for update of we skip locked"), {"now": now, "n": BATCH}).mappings().all()
+    if not rows:
+        return []
+    conn.execute(sa.text("update crm.webhook_event set lease_token = :token, leased_until = :until "
+                         "where id = any(:ids)"),
+                 {"token": token, "until": now + timedelta(seconds=LEASE_SECONDS), "ids": [r["id"] for r in rows]})
     out = []
     for r in rows:
         body = json.dumps({"id": str(r["event_id"]), "type": r["event_type"], "tenantId": str(r["tenant_id"]),
@@ -96,57 +113,91 @@ def _claim(conn: Connection, now: datetime) -> list[Delivery]:
                            "aggregateId": str(r["aggregate_id"]) if r["aggregate_id"] else None,
                            "createdAt": r["created_at"].isoformat(), "data": r["payload"]},
                           separators=(",", ":"), default=str).encode()
-        out.append(Delivery(r["id"], r["url"], r["secret"], r["event_id"], r["event_type"], body, r["attempts"]))
+        out.append(Delivery(r["id"], r["url"], r["secret"], r["event_id"], r["event_type"], body, r["attempts"],
+                            token))
     return out
 
 
-def _send(client: httpx.Client, delivery: Delivery) -> str | None:
-    """POST once; None on a 2xx, else the error to record."""
-    ts = int(time.time())
-    headers = {"Content-Type": "application/json", "BenchCRM-Event-Id": str(delivery.event_id),
-               "BenchCRM-Event-Type": delivery.event_type, "BenchCRM-Timestamp": str(ts),
-               "BenchCRM-Signature": sign(delivery.secret, ts, delivery.body), "User-Agent": "BenchCRM-Webhooks/1"}
+def _send(client: httpx.Client, delivery: Delivery, policy: WebhookPolicy, resolver: Resolver) -> str | None:
+    """POST once to the checked, pinned address; None on a 2xx, else the error to record.
+
+    The recorded error never carries network detail (no "connection refused", no resolver message): a tenant must
+    not be able to map a network through the deliveries list.
+    """
     try:
-        response = client.post(delivery.url, content=delivery.body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"[:500]
-    if 200 <= response.status_code < 300:
+        target = check_url(delivery.url, policy, resolver)
+    except UnsafeWebhookUrl:
+        return REFUSED
+    ts = int(time.time())
+    host_header = target.host if ":" not in target.host else f"[{target.host}]"
+    if target.port != (443 if target.scheme == "https" else 80):
+        host_header += f":{target.port}"
+    headers = {"Host": host_header, "Content-Type": "application/json",
+               "BenchCRM-Event-Id": str(delivery.event_id), "BenchCRM-Event-Type": delivery.event_type,
+               "BenchCRM-Timestamp": str(ts), "BenchCRM-Signature": sign(delivery.secret, ts, delivery.body),
+               "User-Agent": "BenchCRM-Webhooks/1"}
+    # Connect to the address just checked (not the name, which could resolve elsewhere a second time); the Host
+    # header and the TLS server name (SNI and certificate check) stay the registered host.
+    url = httpx.URL(delivery.url).copy_with(host=target.address, username=None, password=None)
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    try:
+        request = client.build_request("POST", url, content=delivery.body, headers=headers, extensions=extensions)
+        response = client.send(request, follow_redirects=False, stream=True)  # the body is never read
+        status = response.status_code
+        response.close()
+    except (httpx.HTTPError, OSError, ValueError):
+        return FAILED
+    if 200 <= status < 300:
         return None
-    return f"HTTP {response.status_code}"
+    return f"HTTP {status}"
 
 
-def deliver_due(engine: Engine, tenant_id: uuid.UUID, client: httpx.Client, *, now: datetime | None = None) -> dict:
-    """Claim due deliveries, send them, record the outcome. Returns counts by outcome."""
+def _record(engine: Engine, tenant_id: uuid.UUID, d: Delivery, error: str | None) -> str | None:
+    """Record one outcome in its own transaction, only while this pass still holds the lease."""
+    attempts = d.attempts + 1
+    with engine.begin() as conn:
+        set_tenant(conn, tenant_id)
+        if error is None:
+            done = conn.execute(sa.text(
+                "update crm.webhook_event set status = 'delivered', attempts = :a, delivered_at = now(), "
+                "last_error = null, lease_token = null, leased_until = null where id = :id and lease_token = :tok"),
+                {"a": attempts, "id": d.id, "tok": d.lease_token}).rowcount
+            return "delivered" if done else None
+        status = "dead" if attempts >= MAX_ATTEMPTS else "failed"
+        done = conn.execute(sa.text(
+            "update crm.webhook_event set status = :s, attempts = :a, last_error = :err, "
+            "next_attempt_at = now() + :delay, lease_token = null, leased_until = null "
+            "where id = :id and lease_token = :tok"),
+            {"s": status, "a": attempts, "err": error, "delay": backoff(attempts), "id": d.id,
+             "tok": d.lease_token}).rowcount
+    if done:
+        log.warning("webhook delivery failed", extra={"event_id": str(d.event_id), "attempts": attempts,
+                                                      "status": status, "error": error})
+    return status if done else None
+
+
+def deliver_due(engine: Engine, tenant_id: uuid.UUID, client: httpx.Client, *, now: datetime | None = None,
+                policy: WebhookPolicy | None = None, resolver: Resolver = system_resolver) -> dict:
+    """Lease due deliveries (one short transaction), send them outside any transaction, record each outcome in a
+    new short transaction. Returns counts by outcome."""
+    policy = policy or WebhookPolicy()
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     with engine.begin() as conn:
         set_tenant(conn, tenant_id)
-        deliveries = _claim(conn, now or datetime.now(UTC))
-        # The claim's row locks are held while sending, so a second dispatcher skips these rows; timeouts bound it.
-        for d in deliveries:
-            error = _send(client, d)
-            attempts = d.attempts + 1
-            if error is None:
-                conn.execute(sa.text(
-                    "update crm.webhook_event set status = 'delivered', attempts = :a, delivered_at = now(), "
-                    "last_error = null where id = :id"), {"a": attempts, "id": d.id})
-                counts["delivered"] += 1
-            else:
-                status = "dead" if attempts >= MAX_ATTEMPTS else "failed"
-                conn.execute(sa.text(
-                    "update crm.webhook_event set status = :s, attempts = :a, last_error = :err, "
-                    "next_attempt_at = now() + :delay where id = :id"),
-                    {"s": status, "a": attempts, "err": error, "delay": backoff(attempts), "id": d.id})
-                counts[status] += 1
-                log.warning("webhook delivery failed", extra={"event_id": str(d.event_id), "attempts": attempts,
-                                                              "status": status, "error": error})
+        deliveries = _lease(conn, now or datetime.now(UTC), uuid.uuid4())
+    for d in deliveries:
+        outcome = _record(engine, tenant_id, d, _send(client, d, policy, resolver))
+        if outcome is not None:
+            counts[outcome] += 1
     return counts
 
 
-def dispatch_tenant(engine: Engine, tenant_id: uuid.UUID, client: httpx.Client) -> dict:
+def dispatch_tenant(engine: Engine, tenant_id: uuid.UUID, client: httpx.Client, *,
+                    policy: WebhookPolicy | None = None, resolver: Resolver = system_resolver) -> dict:
     with engine.begin() as conn:
         set_tenant(conn, tenant_id)
         fanned = fan_out(conn)
-    return {"fanned_out": fanned, **deliver_due(engine, tenant_id, client)}
+    return {"fanned_out": fanned, **deliver_due(engine, tenant_id, client, policy=policy, resolver=resolver)}
 
 
 def tenants_with_work(admin: Engine) -> list[uuid.UUID]:
@@ -154,7 +205,8 @@ def tenants_with_work(admin: Engine) -> list[uuid.UUID]:
         return list(conn.execute(sa.text(
             "select distinct tenant_id from crm.outbox where dispatched_at is null "
             "union select distinct tenant_id from crm.webhook_event "
-            "where status in ('pending', 'failed') and next_attempt_at <= now()")).scalars())
+            "where status in ('pending', 'failed') and next_attempt_at <= now() "
+            "and (leased_until is null or leased_until <= now())")).scalars())
 
 
 def run_dispatcher(settings: Settings, stop: threading.Event, *, interval_seconds: float = 1.0) -> None:
@@ -162,11 +214,13 @@ def run_dispatcher(settings: Settings, stop: threading.Event, *, interval_second
     from warehouse.db import admin_engine, app_engine
 
     app, admin = app_engine(settings), admin_engine(settings)
-    with httpx.Client(timeout=httpx.Timeout(5.0), follow_redirects=False) as client:
+    policy = WebhookPolicy.from_settings(settings)
+    # trust_env=False: no proxy from the environment (a proxy would connect by name, undoing the address pin).
+    with httpx.Client(timeout=httpx.Timeout(5.0), follow_redirects=False, trust_env=False) as client:
         while not stop.is_set():
             try:
                 for tenant_id in tenants_with_work(admin):
-                    dispatch_tenant(app, tenant_id, client)
+                    dispatch_tenant(app, tenant_id, client, policy=policy)
             except Exception:  # keep the worker alive; the next pass retries
                 log.exception("webhook dispatch pass failed")
             stop.wait(interval_seconds)

@@ -41,16 +41,59 @@ def test_expired_token_answers_401_token_expired(client, make_token, tenant):
     assert body["detail"] == "token expired"
 
 
-def test_wrong_audience_answers_401(client, make_token, tenant):
+def test_wrong_audience_answers_401_without_naming_the_expected_one(client, make_token, tenant):
     token = make_token(tenant, aud="some-other-api")
-    assert "audience" in _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}),
-                                  401)["detail"]
+    r = client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"})
+    detail = _problem(r, 401)["detail"]
+    assert "audience" in detail and "benchcrm" not in detail and "benchcrm" not in r.headers["www-authenticate"]
 
 
-def test_wrong_issuer_answers_401(client, make_token, tenant):
+def test_wrong_issuer_answers_401_without_naming_the_expected_one(client, make_token, tenant):
     token = make_token(tenant, iss="https://evil.example")
-    assert "issuer" in _problem(client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"}),
-                                401)["detail"]
+    r = client.get("/v1/consultants", headers={"Authorization": f"Bearer {token}"})
+    detail = _problem(r, 401)["detail"]
+    assert "issuer" in detail and ISSUER not in detail and ISSUER not in r.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize("tenant_id", [uuid.UUID(int=0), uuid.uuid4()], ids=["nil", "random"])
+def test_a_signed_token_for_a_tenant_that_does_not_exist_answers_401(client, make_token, tenant_id):
+    for role in ("Owner", "ReadOnly"):
+        token = make_token(tenant_id, role)
+        for path in ("/v1/consultants", "/v1/webhooks", "/v1/audit/logs"):
+            r = client.get(path, headers={"Authorization": f"Bearer {token}"})
+            body = _problem(r, 401)
+            assert body["detail"] == "the token is not valid for this service"  # generic: no tenant named
+            assert str(tenant_id) not in r.text
+        r = client.post("/v1/tags", json={"name": "x"}, headers={"Authorization": f"Bearer {token}"})
+        _problem(r, 401)
+
+
+def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(app_engine, make_tenant):
+    import sqlalchemy as sa
+
+    from serving.auth.tenants import TenantDirectory
+
+    lookups: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "from crm.tenant" in statement:
+            lookups.append(statement)
+
+    directory = TenantDirectory(ttl=60, negative_ttl=0)
+    known, unknown = make_tenant(), uuid.uuid4()
+    sa.event.listen(app_engine, "before_cursor_execute", count)
+    try:
+        assert all(directory.exists(known, app_engine) for _ in range(50))
+        assert len(lookups) == 1  # one query for fifty requests
+        assert not directory.exists(unknown, app_engine)
+        assert not directory.exists(unknown, app_engine)
+        assert len(lookups) == 3  # unknown ones are not remembered (negative_ttl=0) ...
+    finally:
+        sa.event.remove(app_engine, "before_cursor_execute", count)
+    bounded = TenantDirectory(ttl=60, max_entries=3)
+    for _ in range(10):
+        bounded.exists(uuid.uuid4(), app_engine)
+    assert len(bounded._entries) == 3  # ... and random tenants cannot grow the cache without bound
 
 
 def test_token_signed_by_an_unpublished_key_answers_401(client, make_token, other_key, tenant):
@@ -117,13 +160,17 @@ def test_dev_key_mode_accepts_issued_tokens_and_cli_prints_one(settings, app_eng
     dev = settings.model_copy(update={"jwks_url": None})
     monkeypatch.setenv("BENCHCRM_DATA_DIR", str(settings.data_dir))
     get_settings.cache_clear()
-    result = CliRunner().invoke(cli_app, ["token", "--tenant", "acme-dev", "--role", "Recruiter"])
+    slug = f"acme-dev-{uuid.uuid4().hex[:6]}"
+    created = CliRunner().invoke(cli_app, ["tenant", "create", slug, "--name", "Acme Dev"])
+    result = CliRunner().invoke(cli_app, ["token", "--tenant", slug, "--role", "Recruiter"])
     get_settings.cache_clear()
+    assert created.exit_code == 0, created.output
     assert result.exit_code == 0, result.output
     cli_token = result.stdout.strip().splitlines()[-1]
     assert key_path(dev).exists() and oct(key_path(dev).stat().st_mode & 0o777) == "0o600"
     with admin_engine.connect() as conn:
-        acme = tenant_id_for(conn, "acme-dev")
+        acme = tenant_id_for(conn, slug)
+    assert created.stdout.strip() == str(acme)
     with TestClient(create_app(dev, engine=app_engine, load_model=False)) as c:
         assert c.get("/v1/consultants", headers={"Authorization": f"Bearer {cli_token}"}).status_code == 200
         claims = jwt.decode(cli_token, options={"verify_signature": False})
@@ -141,3 +188,31 @@ def test_cli_token_rejects_unknown_role():
 
     result = CliRunner().invoke(cli_app, ["token", "--tenant", "acme", "--role", "God"])
     assert result.exit_code == 2 and "unknown role" in result.output
+
+
+def test_cli_token_refuses_an_unknown_tenant_and_never_creates_one(settings, admin_engine, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.settings import get_settings
+
+    monkeypatch.setenv("BENCHCRM_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    slug = f"nobody-{uuid.uuid4().hex[:6]}"
+    try:
+        result = CliRunner().invoke(cli_app, ["token", "--tenant", slug])
+        again = CliRunner().invoke(cli_app, ["tenant", "create", slug])
+        twice = CliRunner().invoke(cli_app, ["tenant", "create", slug])
+        bad = CliRunner().invoke(cli_app, ["tenant", "create", "Not A Slug"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"benchcrm: tenant {slug!r} does not exist; create it with `benchcrm tenant create {slug}` "
+                     "(or load the demo world with `benchcrm seed`)"]
+    assert again.exit_code == 0
+    assert twice.exit_code == 1 and "already exists" in twice.stderr
+    assert bad.exit_code == 2 and "invalid tenant slug" in bad.stderr
+    with admin_engine.connect() as conn:
+        assert tenant_id_for(conn, slug) == uuid.UUID(again.stdout.strip())

@@ -16,6 +16,19 @@ import sqlalchemy as sa
 
 from serving.webhooks import dispatcher
 from serving.webhooks.signing import sign, verify
+from serving.webhooks.urlguard import WebhookPolicy
+
+# These tests deliver to a receiver on 127.0.0.1, so they open the explicit development escape hatch
+# (`webhook_allow_private_networks`); tests/serving/test_webhook_ssrf.py checks the guard with it closed.
+LOCAL = WebhookPolicy(allow_http=True, allow_private_networks=True)
+
+
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(app) -> Iterator[None]:
+    before = app.state.webhook_policy
+    app.state.webhook_policy = LOCAL
+    yield
+    app.state.webhook_policy = before
 
 
 class Receiver:
@@ -83,13 +96,13 @@ def test_signed_delivery_reaches_the_consumer_once(client, auth, tenant, receive
     endpoint = _register(client, auth, tenant, receiver, ["consultant.*"])
     cid = client.post("/v1/consultants", json={"fullName": "Ana"}, headers=auth(tenant)).json()["id"]
     client.post("/v1/tags", json={"name": "not-subscribed"}, headers=auth(tenant))
-    counts = dispatcher.dispatch_tenant(app_engine, tenant, http)
+    counts = dispatcher.dispatch_tenant(app_engine, tenant, http, policy=LOCAL)
     assert counts["delivered"] == 1 and counts["fanned_out"] >= 2
     (got,) = receiver.received
     assert got["verified"] and got["event_type"] == "consultant.created"
     assert got["body"]["id"] == got["event_id"] and got["body"]["data"]["data"]["id"] == cid
     assert got["body"]["tenantId"] == str(tenant)
-    assert dispatcher.dispatch_tenant(app_engine, tenant, http)["delivered"] == 0  # nothing twice
+    assert dispatcher.dispatch_tenant(app_engine, tenant, http, policy=LOCAL)["delivered"] == 0  # nothing twice
     (row,) = _deliveries(admin_engine, tenant)
     assert row["status"] == "delivered" and row["attempts"] == 1 and str(row["endpoint_id"]) == endpoint
     listed = client.get(f"/v1/webhooks/{endpoint}/deliveries", headers=auth(tenant, "Admin")).json()["data"]
@@ -101,13 +114,13 @@ def test_failed_delivery_is_retried_with_backoff_then_delivered(client, auth, te
     _register(client, auth, tenant, receiver)
     receiver.fail_next = 1
     client.post("/v1/tags", json={"name": "x"}, headers=auth(tenant))
-    assert dispatcher.dispatch_tenant(app_engine, tenant, http)["failed"] == 1
+    assert dispatcher.dispatch_tenant(app_engine, tenant, http, policy=LOCAL)["failed"] == 1
     (row,) = _deliveries(admin_engine, tenant)
     assert row["status"] == "failed" and row["attempts"] == 1 and row["last_error"] == "HTTP 503"
     assert row["next_attempt_at"] > datetime.now(UTC)  # backoff: not due yet
-    assert dispatcher.dispatch_tenant(app_engine, tenant, http)["delivered"] == 0
+    assert dispatcher.dispatch_tenant(app_engine, tenant, http, policy=LOCAL)["delivered"] == 0
     later = datetime.now(UTC) + timedelta(seconds=5)
-    assert dispatcher.deliver_due(app_engine, tenant, http, now=later)["delivered"] == 1
+    assert dispatcher.deliver_due(app_engine, tenant, http, now=later, policy=LOCAL)["delivered"] == 1
     (row,) = _deliveries(admin_engine, tenant)
     assert row["status"] == "delivered" and row["attempts"] == 2
     assert [r["event_id"] for r in receiver.received] == [receiver.received[0]["event_id"]] * 2  # same id: dedupe
@@ -117,9 +130,9 @@ def test_endlessly_failing_delivery_ends_dead(client, auth, tenant, receiver, ap
     _register(client, auth, tenant, receiver)
     receiver.fail_next = 10**6
     client.post("/v1/tags", json={"name": "x"}, headers=auth(tenant))
-    dispatcher.dispatch_tenant(app_engine, tenant, http)
+    dispatcher.dispatch_tenant(app_engine, tenant, http, policy=LOCAL)
     for _ in range(dispatcher.MAX_ATTEMPTS + 2):
-        dispatcher.deliver_due(app_engine, tenant, http, now=datetime.now(UTC) + timedelta(days=1))
+        dispatcher.deliver_due(app_engine, tenant, http, now=datetime.now(UTC) + timedelta(days=1), policy=LOCAL)
     (row,) = _deliveries(admin_engine, tenant)
     assert row["status"] == "dead" and row["attempts"] == dispatcher.MAX_ATTEMPTS
 
@@ -129,9 +142,9 @@ def test_unreachable_endpoint_records_the_error(client, auth, tenant, app_engine
                     headers=auth(tenant, "Owner"))
     assert r.status_code == 201
     client.post("/v1/tags", json={"name": "x"}, headers=auth(tenant))
-    assert dispatcher.dispatch_tenant(app_engine, tenant, http)["failed"] == 1
+    assert dispatcher.dispatch_tenant(app_engine, tenant, http, policy=LOCAL)["failed"] == 1
     (row,) = _deliveries(admin_engine, tenant)
-    assert row["last_error"].startswith("ConnectError")
+    assert row["last_error"] == "delivery failed"  # no "Connection refused": the list must not map ports
 
 
 def test_backoff_doubles_and_is_capped():
@@ -156,7 +169,8 @@ def test_webhook_registration_validates_input_and_is_audited(client, auth, tenan
                        headers=h).status_code == 422
     assert client.post("/v1/webhooks", json={"url": "http://x.example", "secret": "short"},
                        headers=h).status_code == 422
-    r = client.post("/v1/webhooks", json={"url": "http://x.example", "secret": "a-long-enough-secret"}, headers=h)
+    r = client.post("/v1/webhooks", json={"url": "http://93.184.215.14/hook", "secret": "a-long-enough-secret"},
+                    headers=h)
     assert r.status_code == 201 and r.json()["secret"] == "a-long-enough-secret"
     listed = client.get("/v1/webhooks", headers=h).json()["data"]
     assert listed[0]["secret"] is None  # shown once only
@@ -172,7 +186,8 @@ def test_dispatcher_worker_delivers_in_the_background(settings, client, auth, te
     _register(client, auth, tenant, receiver)
     client.post("/v1/tags", json={"name": "bg"}, headers=auth(tenant))
     stop = threading.Event()
-    worker = threading.Thread(target=dispatcher.run_dispatcher, args=(settings, stop),
+    local = settings.model_copy(update={"webhook_allow_private_networks": True})
+    worker = threading.Thread(target=dispatcher.run_dispatcher, args=(local, stop),
                               kwargs={"interval_seconds": 0.1}, daemon=True)
     worker.start()
     try:

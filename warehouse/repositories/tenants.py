@@ -1,4 +1,8 @@
-"""Tenants: created by the owner connection, looked up by slug."""
+"""Tenants: created explicitly by the owner connection (`benchcrm tenant create`, the demo seed), looked up by slug.
+
+Nothing creates a tenant as a side effect: minting a token for an unknown tenant is an error, and the API answers
+401 to a token whose tenant does not exist.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,18 @@ import uuid
 import sqlalchemy as sa
 
 from warehouse.db import set_tenant
+
+
+class TenantExists(ValueError):
+    pass
+
+
+def create_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) -> uuid.UUID:
+    """Create the tenant `slug` (owner connection); TenantExists if the slug is taken."""
+    existing = tenant_id_for(conn, slug)
+    if existing is not None:
+        raise TenantExists(f"tenant {slug!r} already exists ({existing})")
+    return ensure_tenant(conn, slug=slug, name=name)
 
 
 def ensure_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) -> uuid.UUID:

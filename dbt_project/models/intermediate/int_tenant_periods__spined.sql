@@ -1,5 +1,7 @@
--- Every tenant x grain x period from the tenant's first activity (or creation) to today, so KPI tables are dense:
--- a period (or a whole tenant) without activity shows zeros, it is never missing.
+-- Every tenant x grain x period from the tenant's first activity (or creation) to today (or its last planned
+-- activity), so KPI tables are dense: a period (or a whole tenant) without activity shows zeros, it is never missing.
+-- Activity outside the KPI window (macros/kpi_window.sql) does not stretch the spine: a tenant has at most
+-- (today + kpi_future_months - kpi_earliest_date) worth of periods, whatever dates its rows hold.
 with tenants as (
     select tenant_id, (created_at at time zone 'UTC')::date as created_on
     from {{ ref('stg_crm__tenants') }}
@@ -19,13 +21,17 @@ activity as (
     select tenant_id, (shown_at at time zone 'UTC')::date from {{ ref('stg_crm__recommendations') }}
 ),
 
+activity_in_window as (
+    select tenant_id, active_on from activity where {{ in_kpi_window('active_on') }}
+),
+
 bounds as (
     select
         t.tenant_id,
-        least(t.created_on, min(a.active_on)) as first_on,
-        greatest(current_date, max(a.active_on)) as last_on
+        greatest(least(t.created_on, min(a.active_on)), {{ kpi_window_start() }}) as first_on,
+        least(greatest(current_date, max(a.active_on)), {{ kpi_window_end() }}) as last_on
     from tenants as t
-    left join activity as a on a.tenant_id = t.tenant_id
+    left join activity_in_window as a on a.tenant_id = t.tenant_id
     group by t.tenant_id, t.created_on
 ),
 

@@ -8,13 +8,24 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from serving.api.crud import IdempotencyKey, ItemId
 from serving.api.deps import Principal, TenantConn, request_id, require
-from serving.errors import not_found, problem_responses
+from serving.errors import ProblemError, not_found, problem_responses
 from serving.schemas.admin import WebhookCreate, WebhookDeliveriesPublic, WebhookPublic, WebhooksPublic, WebhookUpdate
 from serving.services import idempotency
 from serving.services.records import record_change
+from serving.webhooks.urlguard import UnsafeWebhookUrl, check_url
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 _COLS = "id, url, event_types, active, created_at"
+
+
+def _check_destination(request: Request, url: str) -> None:
+    """422 unless the URL resolves to public addresses only (checked again at every delivery)."""
+    state = request.app.state
+    try:
+        check_url(url, state.webhook_policy, state.webhook_resolver)
+    except UnsafeWebhookUrl as exc:
+        raise ProblemError(422, "unsafe-webhook-url", "Unprocessable Content", f"url: {exc}",
+                           errors=[{"loc": ["body", "url"], "msg": str(exc), "type": "unsafe_webhook_url"}]) from None
 
 
 def _public(row: Any, secret: str | None = None) -> dict[str, Any]:
@@ -35,6 +46,8 @@ def list_webhooks(principal: Annotated[Principal, Depends(require("webhooks", "r
 def create_webhook(request: Request, body: WebhookCreate,
                    principal: Annotated[Principal, Depends(require("webhooks", "create"))], conn: TenantConn,
                    idempotency_key: IdempotencyKey = None) -> Any:
+    _check_destination(request, body.url)
+
     def produce() -> idempotency.Outcome:
         secret = body.secret or secrets.token_urlsafe(32)
         row = conn.execute(sa.text(
@@ -60,6 +73,8 @@ def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
     if before is None:
         raise not_found("webhook", item_id)
     values = body.model_dump(exclude_unset=True, exclude_none=True, by_alias=False)
+    if "url" in values:
+        _check_destination(request, values["url"])
     if not values:
         return _public(before)
     sets = ", ".join(f"{c} = :{c}" for c in values)  # names from the model, never from the client

@@ -5,7 +5,8 @@ with grains as (
 ),
 
 events as (
-    select * from {{ ref('fct_submission_events') }} where not is_deleted
+    select * from {{ ref('fct_submission_events') }}
+    where not is_deleted and {{ in_kpi_window('occurred_on') }}  -- a 9999 date makes no period row
 ),
 
 by_dimension as (

@@ -1,0 +1,46 @@
+"""Does the tenant a token names exist? Asked on every request, answered from a short cache.
+
+A signed token is not enough: the tenant in it must be a row of `crm.tenant` (created explicitly with
+`benchcrm tenant create`), else the request is 401 like any other bad token. The lookup runs as the application
+role with the token's tenant set, so RLS shows at most that one row. Known tenants are remembered for `ttl`
+seconds, unknown ones for at most `negative_ttl` (a tenant created a moment ago is usable within seconds); the
+cache is bounded, so tokens naming many random tenants cannot grow it without limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+
+import sqlalchemy as sa
+
+from warehouse.db import set_tenant
+
+
+class TenantDirectory:
+    def __init__(self, ttl: float = 30.0, *, negative_ttl: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl, self.negative_ttl, self.max_entries = ttl, min(negative_ttl, ttl), max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[uuid.UUID, tuple[bool, float]] = OrderedDict()
+
+    def exists(self, tenant_id: uuid.UUID, engine: sa.Engine) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(tenant_id)
+            if hit is not None and hit[1] > now:
+                return hit[0]
+        with engine.begin() as conn:
+            set_tenant(conn, tenant_id)
+            found = conn.execute(sa.text("select 1 from crm.tenant where id = :t"), {"t": tenant_id}).scalar() == 1
+        with self._lock:
+            self._entries[tenant_id] = (found, now + (self.ttl if found else self.negative_ttl))
+            self._entries.move_to_end(tenant_id)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return found
+
+    def forget(self, tenant_id: uuid.UUID) -> None:
+        with self._lock:
+            self._entries.pop(tenant_id, None)
