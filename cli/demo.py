@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from cli.main import app, fail
+from cli.seed import VARIETY_HELP
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ def demo(
     reseed: bool = typer.Option(False, help="Regenerate the demo world even if the tenant exists."),
     serve: bool = typer.Option(True, help="Serve the API, Dagster UI and MLflow UI afterwards (Ctrl-C stops)."),
     tcp: bool = typer.Option(True, help="Also expose the embedded Postgres on 127.0.0.1 for BI tools."),
+    variety: float = typer.Option(1.0, min=0.0, max=1.0, help=VARIETY_HELP),
 ) -> None:
     """Set up the database, seed the demo world, run the full pipeline in Dagster, then serve API + UIs."""
     from rich.console import Console
@@ -96,7 +98,8 @@ def demo(
     if reseed or not exists:
         from cli.seed import seed_world
 
-        seed_world(tenant=tenant, consultants=consultants, requirements=requirements, seed=seed, console=console)
+        seed_world(tenant=tenant, consultants=consultants, requirements=requirements, seed=seed, console=console,
+                   variety=variety)
     else:
         console.print(f"[green]✓[/] tenant {tenant!r} already seeded (use --reseed to regenerate)")
 

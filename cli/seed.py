@@ -12,8 +12,12 @@ from cli.main import app, fail
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
+VARIETY_HELP = ("Share of emails and resumes written in varied real-world shapes (prose, tables, lost line "
+                "breaks); 0 writes only the labelled templates (ADR 0012).")
+
+
 def seed_world(*, tenant: str, consultants: int, requirements: int, seed: int, console=None,
-               as_of: date | None = None) -> dict:
+               as_of: date | None = None, variety: float = 1.0) -> dict:
     """Migrate, load the taxonomy, generate + load the world, verify it with the oracle; print and return a summary.
 
     Raises typer.Exit (with a one-line message on stderr) on bad input or an unreachable database.
@@ -37,7 +41,7 @@ def seed_world(*, tenant: str, consultants: int, requirements: int, seed: int, c
     if not _SLUG.match(tenant):
         raise fail(f"invalid tenant slug {tenant!r}: lower-case letters, digits and '-', 2-63 characters")
     try:
-        params = WorldParams(consultants=consultants, requirements=requirements, seed=seed,
+        params = WorldParams(consultants=consultants, requirements=requirements, seed=seed, variety=variety,
                              **({"as_of": as_of} if as_of else {}))
     except ValidationError as exc:
         err = exc.errors()[0]
@@ -79,6 +83,8 @@ def seed(
     seed: int = typer.Option(7, min=0, max=2**31 - 1, help="World seed: same seed, same world."),
     as_of: datetime = typer.Option("2026-11-01", formats=["%Y-%m-%d"],
                                    help="Reference date the history ends at (never today, for determinism)."),
+    variety: float = typer.Option(1.0, min=0.0, max=1.0, help=VARIETY_HELP),
 ) -> None:
     """Generate the realistic demo world (bench, companies, vendor emails, history) and load it as a tenant."""
-    seed_world(tenant=tenant, consultants=consultants, requirements=requirements, seed=seed, as_of=as_of.date())
+    seed_world(tenant=tenant, consultants=consultants, requirements=requirements, seed=seed, as_of=as_of.date(),
+               variety=variety)
