@@ -55,7 +55,7 @@ def test_prior_is_monotone_and_ranks_text_only_pairs_on_text(split):
 def _pairs_file(tmp_path):
     import csv
 
-    from tests.ml.test_text_only_pairs import ACCOUNTANT, BARISTA, POSTING
+    from tests.ml.texts import ACCOUNTANT, BARISTA, POSTING
 
     java = ("Senior Java Developer\nDallas, TX. Contract, 12 months. Must have Java, Spring Boot, Kafka and AWS; "
             "React is a plus.")

@@ -14,14 +14,7 @@ from ml.features.entities import SkillGraph
 from ml.features.text_fit import title_similarity
 from ml.matching.offline import score_text_pairs
 from ml.scoring.formula import FACTORS
-
-POSTING = ("Staff Accountant\nOur client, a regional hospital group, needs a staff accountant to own month-end close, "
-           "journal entries, bank reconciliations and audit schedules. You will work with the controller on budgets "
-           "and variance analysis.")
-ACCOUNTANT = ("Summary: Accountant with six years in general ledger work, account reconciliation, month-end close and "
-              "audit support for healthcare providers. Prepared journal entries and budgets with the controller.")
-BARISTA = ("Summary: Friendly barista with four years of espresso preparation, latte art, cash handling and opening "
-           "shifts at a busy neighbourhood cafe. Trained new staff on drinks and hygiene.")
+from tests.ml.texts import ACCOUNTANT, BARISTA, POSTING
 
 
 def _score(rows):
