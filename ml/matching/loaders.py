@@ -10,7 +10,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,14 +36,20 @@ CONSULTANT_COLUMNS = (
 
 
 def load_skill_graph(conn: sa.Connection) -> SkillGraph:
-    rows = conn.execute(sa.text("select id, canonical_name, parent_id from crm.skill order by id")).all()
-    return _graph(tuple((int(r[0]), str(r[1]), r[2]) for r in rows))
+    """crm.skill as a graph. The taxonomy has ~10k rows and changes only with `benchcrm migrate`, so a request reads
+    a one-row fingerprint and the rows only when it changed."""
+    stamp = tuple(conn.execute(sa.text(
+        "select count(*), coalesce(max(id), 0), max(taxonomy_version), count(parent_id) from crm.skill")).one())
+    cached = _GRAPHS.get(stamp)
+    if cached is None:
+        rows = conn.execute(sa.text("select id, canonical_name, parent_id from crm.skill order by id")).all()
+        cached = SkillGraph.from_rows((int(r[0]), str(r[1]), r[2]) for r in rows)
+        _GRAPHS.clear()  # one taxonomy at a time
+        _GRAPHS[stamp] = cached
+    return cached
 
 
-@lru_cache(maxsize=4)
-def _graph(rows: tuple[tuple[int, str, int | None], ...]) -> SkillGraph:
-    # The taxonomy changes with a release, not per request: build the credit matrix once per distinct table.
-    return SkillGraph.from_rows(rows)
+_GRAPHS: dict[tuple, SkillGraph] = {}
 
 
 def _ids_clause(column: str, ids: Sequence[uuid.UUID] | None) -> tuple[str, dict[str, Any]]:
