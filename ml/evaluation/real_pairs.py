@@ -85,7 +85,7 @@ def _code_fingerprint() -> str:
 
 def labelled_pair_features(path: Path, cache_dir: Path | None = None) -> LabelledPairs:
     """Features of every (requirement_text, resume_text, label) row through the offline scoring path, cached under
-    `cache_dir` by the file's hash and the feature version (embedding the texts is the slow part)."""
+    `cache_dir` by the file's hash and a fingerprint of the feature code (embedding the texts is the slow part)."""
     digest = hashlib.sha256(path.read_bytes() + _code_fingerprint().encode()).hexdigest()[:20]
     cached = cache_dir / f"real-pairs-{digest}.parquet" if cache_dir else None
     if cached is not None and cached.exists():
