@@ -33,19 +33,31 @@ def prepare_dagster_home(settings) -> Path:
     return home
 
 
-def run_pipeline(job_name: str = "full_pipeline_job") -> float:
-    """Execute the whole lineage as ONE Dagster run on the real instance (it shows in the UI). Returns seconds."""
+def pipeline_log_path(log_dir: Path) -> Path:
+    return log_dir / f"pipeline-{time.strftime('%Y%m%d-%H%M%S')}.log"
+
+
+def run_pipeline(job_name: str = "full_pipeline_job", *, log_path: Path | None = None) -> float:
+    """Execute the whole lineage as ONE Dagster run on the real instance (it shows in the UI). Returns seconds.
+
+    With `log_path` the console shows one line per finished step and everything else (Dagster's DEBUG events, dbt's
+    log lines, library output) goes to that file; without it (`--verbose`) all of it goes to the console."""
     import dagster as dg
 
+    from cli.progress import execute_with_progress
     from orchestration.definitions import defs
 
     started = time.perf_counter()
     job = defs().resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        if log_path is None:
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
+        else:
+            result = execute_with_progress(job, instance, log_path)
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        raise fail(f"pipeline run {result.run_id} failed at steps {failed}; open the Dagster UI for the logs")
+        where = f"the full log is in {log_path} and" if log_path else "the logs are"
+        raise fail(f"pipeline run {result.run_id} failed at steps {failed}; {where} in the Dagster UI")
     return time.perf_counter() - started
 
 
@@ -64,6 +76,10 @@ def demo(
     serve: bool = typer.Option(True, help="Serve the API, Dagster UI and MLflow UI afterwards (Ctrl-C stops)."),
     tcp: bool = typer.Option(True, help="Also expose the embedded Postgres on 127.0.0.1 for BI tools."),
     variety: float = typer.Option(1.0, min=0.0, max=1.0, help=VARIETY_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Print the pipeline's full output (Dagster DEBUG events, dbt log lines) to the "
+                                      "console. Default: one line per finished step on the console, the full output "
+                                      "in <data dir>/logs/pipeline-<time>.log."),
 ) -> None:
     """Set up the database, seed the demo world, run the full pipeline in Dagster, then serve API + UIs."""
     from rich.console import Console
@@ -104,8 +120,10 @@ def demo(
         console.print(f"[green]✓[/] tenant {tenant!r} already seeded (use --reseed to regenerate)")
 
     home = prepare_dagster_home(settings)
-    console.print(f"Running the full pipeline as one Dagster run (DAGSTER_HOME={home})…")
-    seconds = run_pipeline()
+    log_path = None if verbose else pipeline_log_path(settings.data_dir / "logs")
+    console.print(f"Running the full pipeline as one Dagster run (DAGSTER_HOME={home})…"
+                  + (f"\n  full log: {log_path} (and the run's page in the Dagster UI)" if log_path else ""))
+    seconds = run_pipeline(log_path=log_path)
     console.print(f"[green]✓[/] pipeline finished in {seconds:.1f} s")
 
     if not serve:

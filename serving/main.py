@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from serving.auth.tenants import TenantDirectory
@@ -23,6 +24,8 @@ from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.settings import Settings, get_settings
 
 log = logging.getLogger("serving.main")
+
+DOCS_ASSETS_URL = "/static-docs"
 
 DESCRIPTION = """AI-first CRM for IT bench sales.
 
@@ -92,8 +95,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             if worker is not None:
                 worker.join(timeout=10)
 
-    app = FastAPI(title="BenchCRM API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  generate_unique_id_function=_operation_id, docs_url="/docs", openapi_url="/openapi.json")
+    # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
+    # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
+    app = FastAPIOffline(title="BenchCRM API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                         generate_unique_id_function=_operation_id, docs_url="/docs", redoc_url="/redoc",
+                         openapi_url="/openapi.json", static_url=DOCS_ASSETS_URL)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)

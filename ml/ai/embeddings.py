@@ -12,7 +12,10 @@ from typing import Protocol
 
 import numpy as np
 
-MODEL_NAME = "all-MiniLM-L6-v2"  # the name stored in crm.embedding.model (settings.embedding_model)
+# The name stored in crm.embedding.model; the one definition is warehouse.settings.EMBEDDING_MODEL (also the default
+# of settings.embedding_model): warehouse cannot import ml, ml may import warehouse. Code in ml imports it from here.
+from warehouse.settings import EMBEDDING_MODEL as MODEL_NAME
+
 DIMS = 384
 # The model reads 256 word pieces (~180 words) and silently drops the rest: a resume would be judged by its
 # summary alone. Longer texts are embedded in chunks of CHUNK_WORDS words and their vectors averaged (measured on

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from ml.ai.embeddings import MODEL_NAME
 from ml.features.entities import SkillGraph, to_day
 from ml.features.history import OutcomeEvents
 from ml.training.dataset import LabelledSubmissions
@@ -67,7 +68,7 @@ def _embeddings(conn: sa.Connection, kind: str, ids: Sequence[uuid.UUID] | None,
 
 
 def load_requirement_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None = None, *,
-                             model: str = "all-MiniLM-L6-v2", embeddings: bool = True) -> list[dict[str, Any]]:
+                             model: str = MODEL_NAME, embeddings: bool = True) -> list[dict[str, Any]]:
     clause, params = _ids_clause("id", ids)
     rows = [dict(r._mapping) for r in conn.execute(sa.text(
         f"select {REQUIREMENT_COLUMNS} from crm.requirement where deleted_at is null{clause} order by id"), params)]
@@ -94,7 +95,7 @@ def load_requirement_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | Non
 
 
 def load_consultant_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None = None, *,
-                            model: str = "all-MiniLM-L6-v2", embeddings: bool = True) -> list[dict[str, Any]]:
+                            model: str = MODEL_NAME, embeddings: bool = True) -> list[dict[str, Any]]:
     clause, params = _ids_clause("id", ids)
     rows = [dict(r._mapping) for r in conn.execute(sa.text(
         f"select {CONSULTANT_COLUMNS} from crm.consultant where deleted_at is null{clause} order by id"), params)]

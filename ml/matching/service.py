@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import sqlalchemy as sa
 
+from ml.ai.embeddings import MODEL_NAME as EMBEDDING_MODEL
 from ml.features.columns import FEATURE_VERSION
 from ml.features.entities import consultants_from_records, requirements_from_records
 from ml.features.history import HistoryIndex
@@ -31,7 +32,6 @@ from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explai
 from ml.scoring.reasons import reasons as build_reasons
 
 Direction = Literal["requirement_to_consultants", "consultant_to_requirements"]
-EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 
 def _nan(value: float | None) -> float:

@@ -8,6 +8,7 @@ from datetime import date
 
 import polars as pl
 
+from ml.ai.embeddings import MODEL_NAME
 from ml.features.entities import (
     Consultants,
     Requirements,
@@ -35,7 +36,7 @@ class TrainingSource:
         return build_training_frame(self.requirements, self.consultants, self.submissions, self.graph)
 
 
-def load_training_source(conn, *, as_of: date | None = None, model: str = "all-MiniLM-L6-v2") -> TrainingSource:
+def load_training_source(conn, *, as_of: date | None = None, model: str = MODEL_NAME) -> TrainingSource:
     """Labelled submissions plus only the requirements and consultants they involve. Refuses early (TooFewOutcomes)
     before loading entities when history is too thin."""
     subs = load_labelled_submissions(conn, as_of=as_of)

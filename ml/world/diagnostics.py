@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ml.features.geo import haversine_mi
 from ml.taxonomy import load_taxonomy
 from ml.taxonomy.catalog import alias_key
 from ml.world import vocab
 from ml.world.metrics import roc_auc
 from ml.world.model import World
-from ml.world.outcome import haversine_miles
 
 FEATURES = ("req_overlap", "nice_overlap", "years_gap", "rate_ratio", "submitted_ratio", "work_mode",
             "distance", "tz_diff", "relocate", "remote_ok", "visa_ok", "late_days", "n_skills", "years",
@@ -68,7 +68,7 @@ def observable_pairs(world: World) -> pl.DataFrame:
         nice_sk = [s["canonical"] for s in g["skills"] if not s["required"]]
         loc = g["location"]
         m = metro.get((loc["city"], loc["state"]))
-        distance = float(haversine_miles(np.array(r["lat"]), np.array(r["lon"]), np.array(m[2]), np.array(m[3]))) \
+        distance = float(haversine_mi(np.array(r["lat"]), np.array(r["lon"]), np.array(m[2]), np.array(m[3]))) \
             if m else np.nan
         tz = vocab.TZ_OFFSET[r["timezone"]]
         req_tz = vocab.TZ_OFFSET[m[4]] if m else tz_by_label.get(loc.get("timezone_label") or "", np.nan)

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
+from ml.features.geo import haversine_mi
 from ml.taxonomy import load_curated_taxonomy
 from ml.world import vocab
 from ml.world.emails import EmailSpec, Sender, gold_of, render, render_non_requirement
@@ -31,7 +32,6 @@ from ml.world.outcome import (
     RequirementArrays,
     accept_probability,
     advance_probability,
-    haversine_miles,
     keys_to_db,
     latent_keys,
     pair_inputs,
@@ -676,7 +676,7 @@ class _Builder:
         n_sub = 0
         metro_lat = np.array([m[2] for m in vocab.METROS])
         metro_lon = np.array([m[3] for m in vocab.METROS])
-        dist = haversine_miles(cons.lat[:, None], cons.lon[:, None], metro_lat[None, :], metro_lon[None, :])
+        dist = haversine_mi(cons.lat[:, None], cons.lon[:, None], metro_lat[None, :], metro_lon[None, :])
         metro_of = {(m[0], m[1]): k for k, m in enumerate(vocab.METROS)}
         same_family = [fam == k for k in range(len(vocab.FAMILIES))]
         for j in range(len(reqs.ids)):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, ndtri
 
+from ml.features.geo import haversine_mi
+
 PROCESS_VERSION = "world-outcome-v1"
 WORK_MODES = ("onsite", "hybrid", "remote")
 
@@ -105,13 +107,6 @@ class PairInputs:
     chemistry: np.ndarray
 
 
-def haversine_miles(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 3958.8 * 2 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def latent_keys(kind: int, n: int) -> np.ndarray:
     """Keys of the n consultants (kind 1) or requirements (kind 2) of a world: independent of ids and tenant, so
     the same seed gives the same outcomes in any tenant."""
@@ -166,7 +161,7 @@ def pair_inputs(cons: ConsultantArrays, reqs: RequirementArrays, ci: np.ndarray,
         true_years=cons.true_years[ci], min_years=reqs.min_years[ri],
         rate_ratio=cons.hourly_rate[ci] / reqs.budget[ri],
         work_mode=reqs.work_mode[ri],
-        distance_miles=haversine_miles(cons.lat[ci], cons.lon[ci], reqs.lat[ri], reqs.lon[ri]),
+        distance_miles=haversine_mi(cons.lat[ci], cons.lon[ci], reqs.lat[ri], reqs.lon[ri]),
         tz_diff=np.abs(cons.tz_offset[ci] - reqs.tz_offset[ri]),
         relocate=cons.relocate[ci],
         visa_ok=reqs.visa_ok[ri, cons.visa_code[ci]],
