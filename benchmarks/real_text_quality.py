@@ -4,8 +4,8 @@
 
 FILE has the `benchcrm score-pairs` columns (requirement_text, resume_text) plus `label` (1 fit, 0 not); default
 `$BENCHCRM_SHARED_DATA/resume_jd_fit_dev/pairs.csv` (BENCHCRM_SHARED_DATA defaults to ../shared/data). Prints AUC
-with a bootstrap interval for the served model (the champion export under the data folder, if any), the seed
-formula, and the product's text-fit factor alone, next to baselines computed on the same pairs: TF-IDF cosine, BM25
+with a bootstrap interval for the prior (and, with --tenant, that tenant's served model) exported under the data
+folder, the seed formula, and its role and skills factors alone, next to baselines computed on the same pairs: TF-IDF cosine, BM25
 of the requirement's terms over the resume, and a plain all-MiniLM-L6-v2 cosine of the two raw texts (one vector
 each, the model truncating at 256 word pieces). Rows the product cannot score count as ties at the bottom. Also
 prints the share of pairs whose factors are unknown (the missing-field rates the prior is trained with).
@@ -14,9 +14,7 @@ prints the share of pairs whose factors are unknown (the missing-field rates the
 from __future__ import annotations
 
 import argparse
-import csv
 import math
-import os
 import sys
 import time
 from collections import Counter
@@ -27,22 +25,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ml.evaluation.real_pairs import bootstrap_auc  # noqa: E402
+from ml.evaluation.real_pairs import bootstrap_auc, labelled_rows  # noqa: E402
 
 
-def default_pairs() -> Path:
-    shared = Path(os.environ.get("BENCHCRM_SHARED_DATA", ROOT.parent / "shared" / "data"))
-    return shared / "resume_jd_fit_dev" / "pairs.csv"
+def default_pairs() -> Path | None:
+    from warehouse.settings import get_settings
 
-
-def read_pairs(path: Path) -> tuple[list[dict[str, str]], np.ndarray]:
-    csv.field_size_limit(1 << 30)
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    missing = {"requirement_text", "resume_text", "label"} - set(rows[0] if rows else {})
-    if missing:
-        raise SystemExit(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    return rows, np.array([int(float(r["label"])) for r in rows])
+    return get_settings().dev_pairs_path
 
 
 def tfidf_cosine(reqs: list[str], resumes: list[str]) -> np.ndarray:
@@ -80,8 +69,8 @@ def raw_minilm_cosine(reqs: list[str], resumes: list[str]) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
-def product_figures(path: Path, cache: Path | None, tenant: str | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Labels and product scores on the same featurized pairs (extraction, embedding and features run once)."""
+def product_figures(path: Path, cache: Path | None, tenant: str | None) -> dict[str, np.ndarray]:
+    """Product scores per labelled row (extraction, embedding and features run once, cached)."""
     from ml.evaluation.real_pairs import labelled_pair_features
     from ml.features.pairs import factor_matrix
     from ml.matching.champion import load_prior, load_serving_model
@@ -89,23 +78,23 @@ def product_figures(path: Path, cache: Path | None, tenant: str | None) -> tuple
     from warehouse.settings import get_settings
 
     pairs = labelled_pair_features(path, cache)
-    print(f"featurized {len(pairs.labels)} of {pairs.rows} rows (the rest count as unscored)")
+    print(f"featurized {len(pairs.scored)} of {pairs.rows} labelled rows (the rest rank below every scored pair)")
     values = factor_matrix(pairs.frame)
-    out = {"seed formula (v3)": explainable_scores(values)[0]}
+    out = {"seed formula (v3)": pairs.spread(explainable_scores(values)[0])}
     for factor in ("role", "skills"):
-        out[f"  its {factor} factor alone"] = values[:, FACTORS.index(factor)]
+        out[f"  its {factor} factor alone"] = pairs.spread(values[:, FACTORS.index(factor)])
     unknown = {f: float(np.mean(~np.isfinite(values[:, j]))) for j, f in enumerate(FACTORS)}
     print("unknown share per factor on these pairs: " + ", ".join(f"{f} {v:.0%}" for f, v in unknown.items()))
     settings = get_settings()
     prior = load_prior(settings)
     if prior is not None:
-        out[f"prior ({prior.version})"] = prior.predict(pairs.frame).match_score
+        out[f"prior ({prior.version})"] = pairs.spread(prior.predict(pairs.frame).match_score)
     served = load_serving_model(settings, tenant) if tenant else prior
     if served is not None and served is not prior:
-        out[f"served model ({served.version})"] = served.predict(pairs.frame).match_score
+        out[f"served model ({served.version})"] = pairs.spread(served.predict(pairs.frame).match_score)
     if served is None:
         print("served model: no champion and no prior exported — the seed formula is what serves")
-    return pairs.labels, out
+    return out
 
 
 def main() -> None:
@@ -115,19 +104,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--tenant", default=None, help="also score with this tenant's champion (id); default: the prior")
     ap.add_argument("--cache", type=Path, default=ROOT / ".benchcrm" / "cache" / "real_pairs",
-                    help="where featurized pairs are cached (by file hash and feature version)")
+                    help="where featurized pairs are cached (by file hash and a fingerprint of the feature code)")
     args = ap.parse_args()
     path = args.pairs or default_pairs()
-    if not path.exists():
-        raise SystemExit(f"{path}: no such file (pass --pairs or set BENCHCRM_SHARED_DATA)")
-    rows, y = read_pairs(path)
-    print(f"pairs: {path} — {len(rows)} rows, {int(y.sum())} labelled fit")
+    if path is None or not path.exists():
+        raise SystemExit(f"{path or 'resume_jd_fit_dev/pairs.csv'}: no such file (pass --pairs or set BENCHCRM_SHARED_DATA)")
+    try:
+        rows, y = labelled_rows(path)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    print(f"pairs: {path} — {len(rows)} labelled rows, {int(y.sum())} labelled fit")
     reqs, resumes = [r["requirement_text"] for r in rows], [r["resume_text"] for r in rows]
     t0 = time.perf_counter()
-    labels, results = product_figures(path, args.cache, args.tenant)
+    results = product_figures(path, args.cache, args.tenant)
     print(f"product pipeline (extract, embed, features; cached under {args.cache}): {time.perf_counter() - t0:.1f} s")
-    if len(labels) != len(y):
-        raise SystemExit("some rows could not be featurized; the baselines below would not be comparable")
     results["baseline TF-IDF cosine"] = tfidf_cosine(reqs, resumes)
     results["baseline BM25"] = bm25(reqs, resumes)
     results["baseline MiniLM cosine (raw texts)"] = raw_minilm_cosine(reqs, resumes)

@@ -46,9 +46,19 @@ MIN_GATE_MARGIN = 0.0  # a model may tie the seed formula on real pairs, never r
 @dataclass(frozen=True)
 class LabelledPairs:
     frame: pl.DataFrame  # pair features of the rows that could be featurized
-    labels: np.ndarray
+    labels: np.ndarray  # every labelled row's label
+    scored: np.ndarray  # index into `labels` of each frame row; the other rows could not be featurized
     source: str
-    rows: int  # input rows, featurized or not
+
+    @property
+    def rows(self) -> int:
+        return len(self.labels)
+
+    def spread(self, score: np.ndarray) -> np.ndarray:
+        """A score per labelled row: NaN (ranked below every scored pair) where the row could not be featurized."""
+        out = np.full(len(self.labels), np.nan)
+        out[self.scored] = score
+        return out
 
 
 def read_labelled_pairs(path: Path) -> list[dict[str, str]]:
@@ -67,6 +77,12 @@ def _label(value: object) -> int | None:
     except ValueError:
         return None
     return int(out) if out in (0.0, 1.0) else None
+
+
+def labelled_rows(path: Path) -> tuple[list[dict[str, str]], np.ndarray]:
+    """The rows whose label is 0 or 1 (others are not evaluation data), and those labels."""
+    rows = [r for r in read_labelled_pairs(path) if _label(r.get("label")) is not None]
+    return rows, np.array([_label(r["label"]) for r in rows], dtype=np.int64)
 
 
 def _code_fingerprint() -> str:
@@ -88,24 +104,23 @@ def labelled_pair_features(path: Path, cache_dir: Path | None = None) -> Labelle
     `cache_dir` by the file's hash and a fingerprint of the feature code (embedding the texts is the slow part)."""
     digest = hashlib.sha256(path.read_bytes() + _code_fingerprint().encode()).hexdigest()[:20]
     cached = cache_dir / f"real-pairs-{digest}.parquet" if cache_dir else None
+    rows, labels = labelled_rows(path)
     if cached is not None and cached.exists():
         frame = pl.read_parquet(cached)
-        rows = int(frame["rows"][0]) if frame.height else 0
-        return LabelledPairs(frame.drop("label", "rows"), frame["label"].to_numpy(), str(path), rows)
+        return LabelledPairs(frame.drop("row"), labels, frame["row"].to_numpy(), str(path))
     from ml.ai.embeddings import get_embedder
     from ml.extraction import extract_requirement, extract_resume
     from ml.features.entities import SkillGraph
     from ml.matching.offline import text_pair_features
 
-    rows = [r for r in read_labelled_pairs(path) if _label(r.get("label")) is not None]
     feats = text_pair_features(rows, graph=SkillGraph.from_taxonomy(), extract_requirement=extract_requirement,
                                extract_resume=extract_resume, encode=get_embedder().encode)
-    labels = np.array([_label(rows[i]["label"]) for i in feats.ok], dtype=np.int64)
     frame = feats.frame.drop("req_idx", "con_idx")
+    scored = np.asarray(feats.ok, dtype=np.int64)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        frame.with_columns(pl.Series("label", labels), pl.lit(len(rows)).alias("rows")).write_parquet(cached)
-    return LabelledPairs(frame, labels, str(path), len(rows))
+        frame.with_columns(pl.Series("row", scored)).write_parquet(cached)
+    return LabelledPairs(frame, labels, scored, str(path))
 
 
 def real_pairs_auc(pairs: LabelledPairs, model) -> float:
@@ -117,7 +132,7 @@ def real_pairs_auc(pairs: LabelledPairs, model) -> float:
         score = explainable_scores(factor_matrix(pairs.frame))[0]
     else:
         score = model.predict(pairs.frame).match_score
-    return auc_with_unknowns(pairs.labels, score)
+    return auc_with_unknowns(pairs.labels, pairs.spread(score))
 
 
 @dataclass(frozen=True)
@@ -147,4 +162,4 @@ def check_on_real_pairs(model, path: Path | None, cache_dir: Path | None = None)
     if path is None:
         return None
     pairs = labelled_pair_features(path, cache_dir)
-    return RealPairsCheck(real_pairs_auc(pairs, model), real_pairs_auc(pairs, None), len(pairs.labels), pairs.source)
+    return RealPairsCheck(real_pairs_auc(pairs, model), real_pairs_auc(pairs, None), pairs.rows, pairs.source)

@@ -76,12 +76,13 @@ def test_real_pairs_check_scores_model_and_seed_formula_and_caches(tmp_path, spl
 
     path, cache = _pairs_file(tmp_path), tmp_path / "cache"
     check = check_on_real_pairs(fit_prior(split), path, cache)
-    # The unlabelled row is left out; the empty one cannot be featurized: counted in `rows`, not scored.
-    assert check.pairs == 6 and 0.0 <= check.model_auc <= 1.0 and 0.0 <= check.seed_formula_auc <= 1.0
+    # The unlabelled row is left out; the empty one cannot be featurized and ranks below every scored pair.
+    assert check.pairs == 7 and 0.0 <= check.model_auc <= 1.0 and 0.0 <= check.seed_formula_auc <= 1.0
     assert check.seed_formula_auc > 0.5  # text fit alone separates the accountant from the barista
     assert list(cache.glob("*.parquet"))
     again = labelled_pair_features(path, cache)
-    assert again.rows == 7 and len(again.labels) == 6
+    assert again.rows == 7 and len(again.scored) == 6 and again.frame.height == 6
+    assert np.isnan(again.spread(np.ones(6))).sum() == 1
     assert check_on_real_pairs(None, None) is None  # no data here: no check, nothing vetoed
 
 
