@@ -121,6 +121,11 @@ class SkillGraph:
         np.fill_diagonal(credit, CREDIT_EXACT)
         return credit
 
+    def names_of(self, skill_ids: Iterable[int]) -> list[str]:
+        """Canonical names of the given ids, in order (unknown ids skipped)."""
+        index = self.index
+        return [self.names[index[sid]] for sid in skill_ids if sid in index]
+
     def id_for_name(self, name: str) -> int | None:
         col = self._name_index.get(name)
         return None if col is None else self.ids[col]

@@ -164,9 +164,8 @@ def recommend_for_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requ
     if not found:
         raise NotFound(f"requirement {requirement_id} not found")
     req = found[0]
-    names = {sid: name for sid, name in zip(graph.ids, graph.names, strict=True)}
     candidates = consultant_candidates(conn, req, model=EMBEDDING_MODEL, limits=limits,
-                                       skill_names=[names[s] for s, _ in req["skills"] if s in names])
+                                       skill_names=graph.names_of(s for s, _ in req["skills"]))
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
     cons_records = load_consultant_records(conn, list(candidates), embeddings=False) if candidates else []
     cosine = np.array([_nan(candidates[c["id"]].cosine) for c in cons_records])
@@ -193,9 +192,8 @@ def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consu
     if not found:
         raise NotFound(f"consultant {consultant_id} not found")
     con = found[0]
-    names = {sid: name for sid, name in zip(graph.ids, graph.names, strict=True)}
     candidates = requirement_candidates(conn, con, model=EMBEDDING_MODEL, limits=limits,
-                                        skill_names=[names[s[0]] for s in con["skills"] if s[0] in names])
+                                        skill_names=graph.names_of(s[0] for s in con["skills"]))
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
     reqs_records = load_requirement_records(conn, list(candidates), embeddings=False) if candidates else []
     cosine = np.array([_nan(candidates[r["id"]].cosine) for r in reqs_records])
