@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ml.features.columns import FACTOR_OF_FEATURE
 from ml.features.entities import Consultants, Requirements, SkillGraph
 from ml.features.history import HistoryIndex
 from ml.features.text_fit import pair_title_similarity, role_fit
@@ -36,11 +37,7 @@ def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
     return out
 
 
-SKILL_FEATURES = (
-    "skill_coverage", "skill_required_coverage", "skill_jaccard", "skills_score", "n_required_skills",
-    "n_missing_required", "skill_depth_required", "skill_depth_min_required", "skill_nice_coverage",
-    "skill_primary_required", "skill_position_worst_required", "skill_position_mean_required",
-)
+SKILL_FEATURES = tuple(f for f, factor in FACTOR_OF_FEATURE.items() if factor == "skills")
 
 
 def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
