@@ -94,3 +94,24 @@ def fit_prior(split: Split, params: PriorParams | None = None, version: str = "p
     final = lgb.train(params.lightgbm(), lgb.Dataset(_matrix(both), both["label"].to_numpy(),
                                                      feature_name=list(PRIOR_FEATURES)), num_boost_round=rounds)
     return RankerBundle(booster=margin_output(final), calibrator=calibrator, features=list(PRIOR_FEATURES), version=version)
+
+
+def hidden_test_metrics(test: pl.DataFrame, models: dict[str, RankerBundle | None], params: PriorParams | None = None
+                        ) -> dict[str, dict[str, float]]:
+    """Each model's metrics on the test period with fields hidden as real input hides them (None: the seed formula,
+    its score doubling as its probability), so the prior is judged on the inputs it is for."""
+    from ml.evaluation.metrics import score_metrics
+    from ml.training.pipeline import seed_scores
+
+    params = params or PriorParams()
+    hidden = hide_like_real(test, seed=params.seed + 2)
+    queries, labels = hidden["query"].to_numpy(), hidden["label"].to_numpy()
+    out = {}
+    for name, model in models.items():
+        if model is None:
+            score = seed_scores(hidden)
+            out[name] = score_metrics(queries, labels, score, score)
+        else:
+            pred = model.predict(hidden)
+            out[name] = score_metrics(queries, labels, pred.raw, pred.success_probability)
+    return out

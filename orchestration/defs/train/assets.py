@@ -43,6 +43,10 @@ def _real_pairs_cache(settings):
     return settings.data_dir / "cache" / "real_pairs"
 
 
+def _real_pairs_metadata(check) -> dict:
+    return check.as_metadata() if check is not None else {"real_pairs": "none here (BENCHCRM_SHARED_DATA)"}
+
+
 def _md_table(metrics: dict[str, dict[str, float]], keys: tuple[str, ...]) -> str:
     lines = ["| model | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for model, values in metrics.items():
@@ -191,7 +195,7 @@ def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
     settings = _settings(postgres)
     real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, _real_pairs_cache(settings))
     return dg.MaterializeResult(metadata={
-        **(real_pairs.as_metadata() if real_pairs is not None else {"real_pairs": "none here (BENCHCRM_SHARED_DATA)"}),
+        **_real_pairs_metadata(real_pairs),
         "metrics": dg.MetadataValue.md(_md_table(ev.metrics, keys)),
         "gap_to_oracle": dg.MetadataValue.json(ev.gap_to_oracle()),
         "lightgbm_versus": dg.MetadataValue.json(versus),
@@ -246,7 +250,7 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
         "promoted": registration.decision.promote, "gate_reason": registration.decision.reason,
         "mlflow_run": dg.MetadataValue.url(registration.run_url), "mlflow_run_id": registration.run_id,
         "champion_metrics": dg.MetadataValue.json(champion_metrics or {}),
-        **(real_pairs.as_metadata() if real_pairs is not None else {"real_pairs": "none here (BENCHCRM_SHARED_DATA)"}),
+        **_real_pairs_metadata(real_pairs),
     })
 
 
@@ -256,13 +260,11 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
     through pair-describing features only (text fit + the seed factors; no history, quotes or visa mix), with
     structured fields hidden at real-input rates and every feature monotone. Promoted when it beats the current prior
     on the same period and never ranks labelled real pairs (when present) worse than the seed formula."""
-    from ml.evaluation.metrics import score_metrics
     from ml.evaluation.real_pairs import check_on_real_pairs
     from ml.matching.champion import load_prior
     from ml.registry import log_and_register, prior_target
     from ml.training.dataset import Split
-    from ml.training.pipeline import seed_scores
-    from ml.training.prior import PriorParams, fit_prior, hide_like_real
+    from ml.training.prior import PriorParams, fit_prior, hidden_test_metrics
 
     settings = _settings(postgres)
     store = _store(postgres)
@@ -271,25 +273,16 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
     params = PriorParams()
     started = time.perf_counter()
     bundle = fit_prior(split, params, version=f"prior-{postgres.tenant_slug}")
-    test = hide_like_real(split.test, seed=params.seed + 2)
-    queries, labels = test["query"].to_numpy(), test["label"].to_numpy()
-
-    def metrics_of(model) -> dict[str, float]:
-        if model is None:
-            score = seed_scores(test)
-            return score_metrics(queries, labels, score, score)
-        pred = model.predict(test)
-        return score_metrics(queries, labels, pred.raw, pred.success_probability)
-
-    metrics = {"lightgbm": metrics_of(bundle), "seed_formula": metrics_of(None)}
     current = load_prior(settings)
-    champion_metrics = metrics_of(current) if current is not None else None
+    metrics = hidden_test_metrics(split.test, {"lightgbm": bundle, "seed_formula": None,
+                                               **({"current_prior": current} if current is not None else {})}, params)
+    champion_metrics = metrics.pop("current_prior", None)
     real_pairs = check_on_real_pairs(bundle, settings.dev_pairs_path, _real_pairs_cache(settings))
     registration = log_and_register(
         settings, target=prior_target(settings), bundle=bundle,
         params={**params.__dict__, "features": list(bundle.features), "fitted_on": f"demo world {postgres.tenant_slug}"},
         metrics=metrics, champion_metrics=champion_metrics, artifacts={},
-        example=test.select(bundle.features)[:5].to_pandas(), tags={"kind": "prior"}, real_pairs=real_pairs,
+        example=split.test.select(bundle.features)[:5].to_pandas(), tags={"kind": "prior"}, real_pairs=real_pairs,
     )
     context_keys = ("auc", "brier", "mrr_at_10", "top5_hit")
     return dg.MaterializeResult(metadata={
@@ -297,7 +290,7 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
         "gate_reason": registration.decision.reason, "mlflow_run": dg.MetadataValue.url(registration.run_url),
         "seconds": round(time.perf_counter() - started, 2),
         "metrics_hidden_like_real": dg.MetadataValue.md(_md_table(metrics, context_keys)),
-        **(real_pairs.as_metadata() if real_pairs is not None else {"real_pairs": "none here (BENCHCRM_SHARED_DATA)"}),
+        **_real_pairs_metadata(real_pairs),
     })
 
 
