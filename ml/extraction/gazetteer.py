@@ -41,17 +41,17 @@ _GLUED_VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:\.x|\+)?")
 # "Excel at", "Access to", "Go ahead", "Shell company": what follows a context word used as English
 _ENGLISH_AFTER = re.compile(r"\s+(at|to|in|on|of|for|ahead|through|over|back|beyond|the|a|an|your|our|their|company|"
                             r"oil|corporation|corp|inc|break|time|level|grade|interview|call|meeting|link|invite|id)\b", re.IGNORECASE)
-_NEARBY = 80
+_NEARBY = 80  # characters either side searched for another technology
 # "Grade: C", "Part B", "Type: R": a single letter labelled like this is not a language
 _LETTER_LABEL = re.compile(r"\b(grade|part|plan|class|type|level|tier|section|phase|schedule|form|vitamin|"
-                           r"category|option|rating|size|zone|unit|block|building|suite|apt)\W*$", re.IGNORECASE)  # characters either side searched for another technology
+                           r"category|option|rating|size|zone|unit|block|building|suite|apt)\W*$", re.IGNORECASE)
 
 
-def _ambiguous() -> frozenset[str]:
+@lru_cache(maxsize=1)
+def ambiguous_aliases() -> frozenset[str]:
+    """Aliases that are skills only in context: the hand list plus the taxonomy's context-only words (loaded on
+    first use, not at import)."""
     return _HAND_AMBIGUOUS | load_taxonomy().context_only
-
-
-AMBIGUOUS = _ambiguous()
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def find_skills(text: str) -> list[SkillHit]:
     if not text:
         return []
     lowered = text.lower()
-    ambiguous = AMBIGUOUS
+    ambiguous = ambiguous_aliases()
     sure: list[tuple[int, int, str, str]] = []
     maybe: list[tuple[int, int, str, str]] = []
     for end_idx, (alias, canonical, length) in _automaton().iter(lowered):

@@ -127,7 +127,7 @@ def test_garbage_text_yields_an_empty_extraction_not_an_error():
 
 def test_every_taxonomy_alias_is_found_in_a_skills_list_and_unambiguous_ones_in_prose():
     """The curated layer, every alias in every template (the big taxonomy's list check is in test_taxonomy.py)."""
-    from ml.extraction.gazetteer import AMBIGUOUS, find_skills
+    from ml.extraction.gazetteer import ambiguous_aliases, find_skills
     from ml.taxonomy import load_curated_taxonomy, load_taxonomy
 
     missed = []
@@ -136,7 +136,7 @@ def test_every_taxonomy_alias_is_found_in_a_skills_list_and_unambiguous_ones_in_
         skill = big.skills[curated.name]
         for alias in (skill.name, *skill.aliases):
             templates = ["Must have: Java, {a}, Kafka", "Nice to have: {a} (3+ years)", "- {a}\n"]
-            if alias.lower() not in AMBIGUOUS:
+            if alias.lower() not in ambiguous_aliases():
                 templates.append("Looking for strong {a} experience")
             for template in templates:
                 if skill.name not in {h.canonical for h in find_skills(template.format(a=alias))}:
