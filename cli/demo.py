@@ -83,6 +83,7 @@ def demo(
 ) -> None:
     """Set up the database, seed the demo world, run the full pipeline in Dagster, then serve API + UIs."""
     from rich.console import Console
+    from rich.markup import escape
 
     from ml.taxonomy import load_taxonomy
     from ml.taxonomy.sync import sync_taxonomy
@@ -125,6 +126,12 @@ def demo(
                   + (f"\n  full log: {log_path} (and the run's page in the Dagster UI)" if log_path else ""))
     seconds = run_pipeline(log_path=log_path)
     console.print(f"[green]✓[/] pipeline finished in {seconds:.1f} s")
+    from cli.summary import serving_model_line
+
+    with admin_tx(engine) as conn:
+        tenant_id = tenant_id_for(conn, tenant)
+    if tenant_id is not None:
+        console.print(f"[green]✓[/] {escape(serving_model_line(settings, tenant_id))}")
 
     if not serve:
         return
@@ -139,6 +146,8 @@ def demo(
 
 def serve_all(settings, console, pg_url: str | None) -> None:
     """Run API, Dagster (webserver + daemon) and MLflow UI until Ctrl-C; the database keeps running."""
+    from cli.summary import first_request
+
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -161,7 +170,7 @@ def serve_all(settings, console, pg_url: str | None) -> None:
         f"  Dagster UI          http://127.0.0.1:{settings.dagster_port}\n"
         f"  MLflow UI           http://127.0.0.1:{settings.mlflow_port}\n"
         f"  Postgres (BI, TCP)  {pg_url or 'Unix socket only: ' + str(settings.pg_data_dir)}\n"
-        f"  dev token           benchcrm token --tenant {os.environ.get('BENCHCRM_TENANT', 'acme')} --role Recruiter\n"
+        f"  first request       {first_request(settings, os.environ.get('BENCHCRM_TENANT', 'acme'))}\n"
         "Ctrl-C stops the servers; the database keeps running (`benchcrm db stop`)."
     )
     try:
