@@ -10,7 +10,7 @@ from demo_world import World, generate_world
 from demo_world.diagnostics import observable_gap
 from demo_world.spelling import VARIANTS
 from ml.taxonomy import load_taxonomy
-from tests.world.conftest import SMALL
+from tests.world.params import SMALL
 
 
 def test_same_seed_generates_identical_tables(small_world: World) -> None:

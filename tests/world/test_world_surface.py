@@ -14,7 +14,7 @@ from demo_world import World, WorldParams, generate_world, surface
 from demo_world.spelling import variants
 from ml.ingest.corpus import process_raw
 from ml.taxonomy import load_taxonomy
-from tests.world.conftest import SMALL
+from tests.world.params import SMALL
 
 # the columns that carry text (or what is read off it); everything else must not depend on the variety
 TEXT_COLUMNS = {"crm.inbound_message": {"raw", "subject", "content_hash"},
