@@ -8,7 +8,7 @@
     python benchmarks/extraction_quality.py [--no-world] [--tenant SLUG_OR_UUID] [--show-errors N] [--hn DIR]
                                             [--generate [SEED ...]] [--requirements N]
 
-3. With --generate, worlds generated in memory by ml.world (no database) with the given seeds.
+3. With --generate, worlds generated in memory by demo_world (no database) with the given seeds.
 4. Real text (`--real DIR`, default $BENCHCRM_SHARED_DATA or ../shared/data; skipped with a note when absent): span
    precision/recall/F1 of the gazetteer's skill mentions on SkillSpan dev+test (knowledge spans, where technologies
    live, and all spans) and Green et al., and recall of the technologies that Hacker News "Who is hiring" posts name
@@ -31,8 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ml.extraction.corpus import Outcome, process_raw, requirement_pairs, run_corpus  # noqa: E402
 from ml.extraction.quality import FIELDS, evaluate, expand_gold, format_table, score_pair, world_gold  # noqa: E402
+from ml.ingest.corpus import Outcome, process_raw, requirement_pairs, run_corpus  # noqa: E402
 
 CORPUS = ROOT / "tests" / "extraction" / "corpus"
 TARGETS = {"skills": ("f1", 0.90), "rate": ("exact_match", 0.95), "location": ("exact_match", 0.95)}
@@ -122,10 +122,10 @@ def generated_world_outcomes(seed: int, requirements: int) -> list[Outcome] | No
     import json
 
     try:
-        from ml.world.generator import generate_world
-        from ml.world.model import WorldParams
+        from demo_world.generator import generate_world
+        from demo_world.model import WorldParams
     except ImportError:
-        print("\n(ml.world is not in this build: no generated seed emails to score)")
+        print("\n(demo_world is not in this build: no generated seed emails to score)")
         return None
     world = generate_world(WorldParams(consultants=max(20, requirements), requirements=requirements, seed=seed))
     messages, truth = world.tables["crm.inbound_message"], world.tables["world.message_truth"]
@@ -142,8 +142,8 @@ def generated_world_outcomes(seed: int, requirements: int) -> list[Outcome] | No
 def generated_resume_report(seed: int, consultants: int) -> None:
     """Resume extraction against the generated consultants (name, title, city/state, visa, years, skills)."""
     try:
-        from ml.world.generator import generate_world
-        from ml.world.model import WorldParams
+        from demo_world.generator import generate_world
+        from demo_world.model import WorldParams
     except ImportError:
         return
     from ml.extraction import extract_resume
@@ -554,7 +554,7 @@ def main() -> None:
             generated = generated_world_outcomes(seed, args.requirements)
             if generated:
                 elapsed = time.perf_counter() - started
-                report(f"generated world seed={seed}, {args.requirements} requirements (ml.world)", generated,
+                report(f"generated world seed={seed}, {args.requirements} requirements (demo_world)", generated,
                        args.show_errors)
                 print(f"({len(generated)} emails generated, parsed and extracted in {elapsed:.2f}s)")
             generated_resume_report(seed, args.requirements)

@@ -1,6 +1,6 @@
 """Dedupe quality on the demo world: seed a small world into a throw-away database, run the ingestion functions
 the assets run (process_pending, extract_pending_requirements, normalize_skills), and score every inbound message
-against the world's hidden truth (`world.message_truth.requirement_id`). Needs `ml.world` (the world branch).
+against the world's hidden truth (`world.message_truth.requirement_id`). Needs `demo_world` (the world branch).
 
     HF_HUB_OFFLINE=1 python benchmarks/ingest_dedupe_world.py --consultants 300 --requirements 200
 """
@@ -35,12 +35,12 @@ def run(args: argparse.Namespace) -> None:
     import torch
 
     torch.set_num_threads(args.torch_threads)
+    from demo_world.loader import seed_tenant
+    from demo_world.model import WorldParams
     from ml.ingest import pipeline
     from ml.ingest.toolkit import default_toolkit
     from ml.taxonomy import load_taxonomy
     from ml.taxonomy.sync import sync_taxonomy
-    from ml.world.loader import seed_tenant
-    from ml.world.model import WorldParams
     from warehouse.bootstrap import prepare_database
     from warehouse.db import app_engine, set_tenant, tenant_tx
     from warehouse.settings import get_settings

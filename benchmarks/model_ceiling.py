@@ -2,7 +2,7 @@
 
     python benchmarks/model_ceiling.py [--tenant acme]
 
-The world's hidden logit is a sum of named terms (`ml.world.outcome.logit_terms`): some an observable field could
+The world's hidden logit is a sum of named terms (`demo_world.outcome.logit_terms`): some an observable field could
 carry (true skill levels, true years, the true budget, the visa policy, ...), some no field carries (interview skill,
 client pickiness, requirement difficulty, per-pair chemistry). Two tables:
 
@@ -48,12 +48,12 @@ def main() -> None:
     import lightgbm as lgb
     from sklearn.linear_model import LogisticRegression
 
+    from demo_world.oracle import true_inputs
+    from demo_world.outcome import logit_terms
     from ml.features.columns import MODEL_FEATURES
     from ml.ranking.trainer import RankerParams, matrix
     from ml.training.dataset import time_split
     from ml.training.source import load_tenant_source
-    from ml.world.oracle import true_inputs
-    from ml.world.outcome import logit_terms
     from warehouse.db import admin_engine
     from warehouse.settings import get_settings
 

@@ -49,11 +49,11 @@ def main() -> None:
 
     import sqlalchemy as sa
 
+    from demo_world.loader import seed_tenant
+    from demo_world.model import WorldParams
+    from demo_world.oracle import realized_oracle_auc
     from ml.taxonomy import load_taxonomy
     from ml.taxonomy.sync import sync_taxonomy
-    from ml.world.loader import seed_tenant
-    from ml.world.model import WorldParams
-    from ml.world.oracle import realized_oracle_auc
     from warehouse.bootstrap import prepare_database
     from warehouse.db import set_tenant
 

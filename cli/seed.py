@@ -28,11 +28,11 @@ def seed_world(*, tenant: str, consultants: int, requirements: int, seed: int, c
     from rich.console import Console
     from rich.table import Table
 
+    from demo_world.loader import seed_tenant
+    from demo_world.model import WorldParams
+    from demo_world.oracle import realized_oracle_auc
     from ml.taxonomy import load_taxonomy
     from ml.taxonomy.sync import sync_taxonomy
-    from ml.world.loader import seed_tenant
-    from ml.world.model import WorldParams
-    from ml.world.oracle import realized_oracle_auc
     from warehouse.bootstrap import prepare_database
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.migrations import MigrationError

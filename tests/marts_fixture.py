@@ -20,7 +20,7 @@ class BuiltMarts:
     world: KpiWorld  # the hand-computed tenant
     empty_tenant: uuid.UUID  # a tenant with no data at all
     other_tenant: uuid.UUID  # one row in every crm table (another tenant for RLS checks)
-    demo_tenant: uuid.UUID  # a small generated demo world (ml.world), as `benchcrm seed` loads it
+    demo_tenant: uuid.UUID  # a small generated demo world (demo_world), as `benchcrm seed` loads it
     build_seconds: float
     log: str
 
@@ -37,8 +37,8 @@ def built_marts(settings, admin_engine) -> BuiltMarts:
     with admin_engine.begin() as conn:
         other = ensure_tenant(conn, slug=f"kpi-other-{suffix}")
         populate_every_tenant_table(conn, other)
-    from ml.world import WorldParams
-    from ml.world.loader import seed_tenant
+    from demo_world import WorldParams
+    from demo_world.loader import seed_tenant
 
     demo = seed_tenant(admin_engine, WorldParams(consultants=300, requirements=60, seed=11),
                        tenant_slug=f"kpi-demo-{suffix}").tenant_id

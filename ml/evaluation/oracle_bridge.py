@@ -1,7 +1,9 @@
 """The demo world's true probabilities for evaluation only (owner connection; the app role cannot read world.*).
 
-The world helper's contract is `ml.world.oracle.true_probabilities(conn, *, tenant_id, pairs)` with pairs ordered
-(requirement_id, consultant_id); it raises `OracleError` when the tenant has no world or an id is not part of it.
+The demo world publishes its hidden truth as a table, not as code: `world.submission_truth` holds, for every
+historical submission, the probability it truly had of advancing (`demo_world.oracle` recomputes exactly these
+values; tests/world checks they agree). Evaluation reads that table when it exists, so production code never
+imports the demo world, and a database that was never seeded with one simply has no oracle column.
 """
 
 from __future__ import annotations
@@ -17,24 +19,22 @@ log = logging.getLogger(__name__)
 
 
 def oracle_probabilities(admin_engine: sa.Engine, tenant_id: uuid.UUID, frame: pl.DataFrame) -> np.ndarray | None:
-    """True P(advance) for the frame's (requirement_id, consultant_id) rows, or None without a demo world."""
-    try:
-        from ml.world.oracle import true_probabilities
-    except ImportError:
-        return None
-    cons = [uuid.UUID(c) for c in frame["consultant_id"]]
-    reqs = [uuid.UUID(r) for r in frame["requirement_id"]]
+    """True P(advance) for the frame's submissions (its `submission_id` column), or None without a demo world."""
+    ids = [uuid.UUID(str(s)) for s in frame["submission_id"]]
     with admin_engine.connect() as conn:
-        has_world = conn.execute(sa.text("select count(*) from world.run where tenant_id = :t"),
-                                 {"t": tenant_id}).scalar()
-        if not has_world:
+        if conn.execute(sa.text("select to_regclass('world.submission_truth')")).scalar() is None:
             return None
-        pairs = list(zip(reqs, cons, strict=True))
-        try:
-            out = np.asarray(true_probabilities(conn, tenant_id=tenant_id, pairs=pairs), float)
-        except Exception as exc:  # OracleError: an evaluation without the oracle column, said loudly
-            log.warning("oracle unavailable for tenant %s: %s", tenant_id, exc)
-            return None
-    if out.shape != (len(pairs),) or not np.isfinite(out).all():
-        raise ValueError(f"oracle returned {out.shape} values for {len(pairs)} pairs")
+        truth = dict(conn.execute(sa.text(
+            "select submission_id, p_advance from world.submission_truth "
+            "where tenant_id = :t and submission_id = any(:ids)"), {"t": tenant_id, "ids": ids}).all())
+    if not truth:
+        return None
+    missing = sum(1 for i in ids if i not in truth)
+    if missing:  # submissions made after the world was seeded have no truth: no oracle column, said loudly
+        log.warning("oracle unavailable for tenant %s: %d of %d test submissions are not in its demo world",
+                    tenant_id, missing, len(ids))
+        return None
+    out = np.array([truth[i] for i in ids], dtype=float)
+    if not np.isfinite(out).all():
+        raise ValueError("world.submission_truth holds a non-finite probability")
     return out

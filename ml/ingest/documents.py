@@ -10,8 +10,8 @@ import io
 import re
 import zipfile
 
+from ml.ingest.charset import decode_bytes, looks_binary
 from ml.ingest.html import html_to_text
-from ml.ingest.mime import _decode_bytes, _looks_binary
 
 DEFAULT_MAX_DOC_BYTES = 20 * 1024 * 1024
 
@@ -88,11 +88,11 @@ def document_text(filename: str, data: bytes, content_type: str | None = None, *
     elif kind == "docx":
         text = _docx_text(data)
     elif kind == "html":
-        text = html_to_text(_decode_bytes(data, None)[0])
+        text = html_to_text(decode_bytes(data, None)[0])
     elif kind == "text":
-        if _looks_binary(data[:8192]):
+        if looks_binary(data[:8192]):
             raise UnparseableDocument("binary: declared as text but contains control bytes")
-        text = _decode_bytes(data, None)[0]
+        text = decode_bytes(data, None)[0]
     elif kind == "doc":
         raise UnparseableDocument("unsupported_format: legacy .doc (convert to .docx or PDF)")
     else:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
+from ml.ingest.charset import decode_bytes, looks_binary
+from ml.ingest.documents import UnparseableDocument, document_text
 from ml.ingest.html import html_to_text
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -50,56 +52,12 @@ class ParsedMessage:
 
 
 # --------------------------------------------------------------------------------------------------- decoding
-def _decode_bytes(payload: bytes, declared: str | None) -> tuple[str, bool]:
-    """Bytes -> str trying the declared charset, then UTF-8, then a detector, then cp1252. Returns (text, guessed)."""
-    for i, cs in enumerate([declared, "utf-8"]):
-        if not cs:
-            continue
-        try:
-            return payload.decode(_charset_alias(cs)), i > 0 and bool(declared)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    if b"\x00" not in payload:
-        # Mis-labelled Western mail is nearly always windows-1252; a detector on short text guesses wildly (UTF-16).
-        try:
-            return payload.decode("cp1252"), True
-        except UnicodeDecodeError:
-            pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(payload).best()
-        if best is not None:
-            return str(best), True
-    except Exception:  # the detector is a best effort; cp1252 below always answers
-        pass
-    return payload.decode("cp1252", errors="replace"), True
-
-
-def _charset_alias(cs: str) -> str:
-    cs = cs.strip().strip('"').lower()
-    # Mail clients routinely label windows-1252 as latin-1; cp1252 is a superset for printable text.
-    return {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
-            "ascii": "cp1252"}.get(cs, cs)
-
-
 def _part_text(part: Message) -> tuple[str, bool]:
     payload = part.get_payload(decode=True)
     if payload is None:
         raw = part.get_payload()
         return (raw if isinstance(raw, str) else ""), False
-    return _decode_bytes(payload, part.get_content_charset())
-
-
-def _looks_binary(sample: bytes) -> bool:
-    if b"\x00" in sample:
-        return True
-    if not sample:
-        return False
-    printable = sum(1 for b in sample if b in (9, 10, 13) or 32 <= b < 127 or b >= 128)
-    high = sum(1 for b in sample if b >= 128)
-    # Real mail is 7-bit or mostly-text 8-bit; random bytes are ~50% high-bit with control characters.
-    return printable / len(sample) < 0.95 or high / len(sample) > 0.3
+    return decode_bytes(payload, part.get_content_charset())
 
 
 def _garbled(text: str) -> bool:
@@ -264,7 +222,7 @@ def parse_message(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMe
     if len(raw) > max_bytes:
         raise UnparseableMessage(f"oversized: {len(raw)} bytes > limit {max_bytes}")
     head = raw[:8192]
-    if _looks_binary(head):
+    if looks_binary(head):
         raise UnparseableMessage("binary: not an RFC 5322 message (control bytes in the header block)")
     content_hash = hashlib.sha256(raw).hexdigest()
     try:
@@ -339,7 +297,6 @@ def _with_attached_jd(text: str, subject: str, attachments: list[Attachment]) ->
     description, the attachment's text is the requirement. Resumes attached to replies are left alone."""
     if len(re.sub(r"\s+", "", text)) >= 200 or not attachments:
         return text
-    from ml.ingest.documents import UnparseableDocument, document_text  # documents imports this module
 
     for att in attachments:
         if not (_JD_HINT.search(att.filename) or _JD_HINT.search(text) or _JD_HINT.search(subject)):

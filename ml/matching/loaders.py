@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ml.ai.embeddings import MODEL_NAME
 from ml.features.entities import SkillGraph, to_day
 from ml.features.history import OutcomeEvents
-from ml.training.dataset import LabelledSubmissions
+from ml.features.labelled import LabelledSubmissions
 
 # A submission with no interview is presumed dead this long after it went out (vendors rarely reject).
 SILENT_DEATH_DAYS = 21

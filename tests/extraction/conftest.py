@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,18 +12,20 @@ import pytest
 
 class FakeLLM:
     def __init__(self) -> None:
-        self.replies: list[dict] = []  # {"status", "content" | "body", "delay", "usage"}
+        self.replies: list[dict] = []  # {"status", "content" | "body", "hang", "usage"}
         self.requests: list[dict] = []
         self.server: ThreadingHTTPServer | None = None
+        # A reply with hang=True answers only once this is set (at teardown): a timeout without guessing durations.
+        self.release = threading.Event()
 
     @property
     def base_url(self) -> str:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
-    def reply(self, content: str | None = None, *, status: int = 200, delay: float = 0.0, body: str | None = None,
+    def reply(self, content: str | None = None, *, status: int = 200, hang: bool = False, body: str | None = None,
               prompt_tokens: int = 120, completion_tokens: int = 80) -> None:
-        self.replies.append({"status": status, "content": content, "delay": delay, "body": body,
+        self.replies.append({"status": status, "content": content, "hang": hang, "body": body,
                              "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}})
 
 
@@ -36,10 +37,10 @@ def fake_llm() -> Iterator[FakeLLM]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             fake.requests.append({"path": self.path, "json": json.loads(self.rfile.read(length) or b"{}")})
-            spec = fake.replies.pop(0) if fake.replies else {"status": 500, "content": None, "delay": 0,
+            spec = fake.replies.pop(0) if fake.replies else {"status": 500, "content": None, "hang": False,
                                                               "body": "no reply queued", "usage": {}}
-            if spec["delay"]:
-                time.sleep(spec["delay"])
+            if spec["hang"]:
+                fake.release.wait(30)
             if spec["body"] is not None:
                 payload = spec["body"].encode()
             else:
@@ -64,5 +65,6 @@ def fake_llm() -> Iterator[FakeLLM]:
     thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
     thread.start()
     yield fake
+    fake.release.set()
     fake.server.shutdown()
     fake.server.server_close()

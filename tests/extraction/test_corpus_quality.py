@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ml.extraction.corpus import requirement_pairs, run_corpus
 from ml.extraction.quality import evaluate
+from ml.ingest.corpus import requirement_pairs, run_corpus
 
 CORPUS = Path(__file__).with_name("corpus")
 

@@ -82,8 +82,8 @@ def test_gateway_falls_back_to_offline_on_unrepairable_reply(settings, app_engin
 
 def test_gateway_retries_a_timeout_with_backoff_then_falls_back(settings, app_engine, make_tenant, fake_llm):
     tenant = make_tenant()
-    fake_llm.reply(GOOD, delay=1.0)
-    fake_llm.reply(GOOD, delay=1.0)
+    fake_llm.reply(GOOD, hang=True)
+    fake_llm.reply(GOOD, hang=True)
     with tenant_tx(tenant, app_engine) as conn:
         provider = _provider(fake_llm, timeout_s=0.3, max_retries=1)
         result = AIGateway(conn, settings=settings, provider=provider).extract(tenant, "requirement", TEXT)

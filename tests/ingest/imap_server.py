@@ -8,7 +8,6 @@ account (user name) so mailboxes never mix. Messages are appended by real IMAP c
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -211,5 +210,4 @@ def start_imap_server() -> ImapTestServer:
     if not ready.wait(10):
         raise RuntimeError("the test IMAP server did not start within 10 s")
     _SERVER = ImapTestServer(host="127.0.0.1", port=box["port"], _checker=checker, _accounts=accounts)
-    time.sleep(0.05)
     return _SERVER

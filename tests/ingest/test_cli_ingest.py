@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.ingest.conftest import vendor_email
+from tests.ingest_support import vendor_email
 
 
 def test_cli_imports_mail_then_lists_quarantine(make_tenant, tmp_path, monkeypatch):

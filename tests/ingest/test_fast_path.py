@@ -12,8 +12,7 @@ from ml.ingest.service import import_message, import_resume
 from orchestration.defs.ingest import assets as a
 from orchestration.defs.ingest.resources import InboxResource
 from orchestration.defs.resources import PostgresResource
-from tests.ingest.conftest import resume_txt, vendor_email
-from tests.ingest.test_ingest_assets import FakeEmbedderResource, _metadata
+from tests.ingest_support import FakeEmbedderResource, materialization_metadata, resume_txt, vendor_email
 from warehouse.repositories.quarantine import get_quarantine_raw, list_quarantine
 
 
@@ -46,7 +45,7 @@ def test_api_import_is_embedded_at_once_and_assets_find_nothing_left_to_do(
     result = dg.materialize(a.INGEST_ASSETS, resources={
         "postgres": PostgresResource(tenant_slug=slug), "inbox": InboxResource(folder=str(inbox)),
         "ingest_embedder": FakeEmbedderResource()})
-    meta = _metadata(result)
+    meta = materialization_metadata(result)
     assert meta["raw_emails"]["already_known"].value == 1 and meta["raw_emails"]["new_messages"].value == 0
     assert meta["parsed_requirements"]["messages_processed"].value == 0
     assert meta["requirement_embeddings"]["embedded"].value == 0

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from ml.ingest.pipeline import process_message, process_resume
-from tests.ingest.conftest import resume_txt, vendor_email
+from tests.ingest_support import resume_txt, vendor_email
 
 
 def test_an_absurd_start_date_in_an_email_is_stored_as_unknown_with_a_reason(tx, tenant, embedder):

@@ -15,7 +15,7 @@ from ml.ingest.pipeline import (
     process_pending,
     process_resume,
 )
-from tests.ingest.conftest import resume_txt, vendor_email
+from tests.ingest_support import resume_txt, vendor_email
 
 TABLES = ("inbound_message", "requirement", "requirement_skill", "requirement_source", "embedding", "quarantine",
           "consultant", "consultant_skill")

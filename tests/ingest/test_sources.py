@@ -12,8 +12,8 @@ import pytest
 from imap_tools import MailBoxUnencrypted
 
 from ml.ingest.sources import FolderSource, ImapSettings, ImapSource, MessageSource, RateLimiter
-from tests.ingest.conftest import vendor_email
 from tests.ingest.imap_server import start_imap_server
+from tests.ingest_support import vendor_email
 
 
 @pytest.fixture

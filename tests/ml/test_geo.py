@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-import ml.world.diagnostics
-import ml.world.generator
-import ml.world.outcome
+import demo_world.diagnostics
+import demo_world.generator
+import demo_world.outcome
 from ml.features.geo import haversine_mi
 
 
 def _former_world_haversine(lat1, lon1, lat2, lon2):
-    """ml.world.outcome.haversine_miles as it was before it was merged into ml.features.geo."""
+    """demo_world.outcome.haversine_miles as it was before it was merged into ml.features.geo."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
@@ -20,7 +20,7 @@ def _former_world_haversine(lat1, lon1, lat2, lon2):
 
 
 def test_the_world_uses_the_feature_haversine():
-    for module in (ml.world.outcome, ml.world.generator, ml.world.diagnostics):
+    for module in (demo_world.outcome, demo_world.generator, demo_world.diagnostics):
         assert module.haversine_mi is haversine_mi
         assert not hasattr(module, "haversine_miles")
 

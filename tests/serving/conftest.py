@@ -17,9 +17,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from serving.auth.keys import SigningKey, generate_private_pem, signing_key_from_pem
+from tests.serving.support import ISSUER
 from warehouse.db import tenant_tx
-
-ISSUER = "https://idp.test/realms/benchcrm"
 
 
 @pytest.fixture(scope="session")
@@ -154,17 +153,3 @@ def seed(app_engine, tenant) -> Seed:
 @pytest.fixture
 def seed_for(app_engine) -> Callable[[uuid.UUID], Seed]:
     return lambda tenant_id: Seed(app_engine, tenant_id)
-
-
-def audit_rows(admin_engine: sa.Engine, tenant_id: uuid.UUID, **where: Any) -> list[dict[str, Any]]:
-    clauses = " ".join(f"and {k} = :{k}" for k in where)
-    with admin_engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.text(
-            f"select * from crm.audit_log where tenant_id = :t {clauses} order by created_at"),
-            {"t": tenant_id, **where}).mappings()]
-
-
-def outbox_rows(admin_engine: sa.Engine, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
-    with admin_engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.text(
-            "select * from crm.outbox where tenant_id = :t order by id"), {"t": tenant_id}).mappings()]

@@ -9,7 +9,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.serving.conftest import ISSUER
+from tests.serving.support import ISSUER
 
 
 def _problem(r, status: int) -> dict:
@@ -135,7 +135,7 @@ def test_idp_roles_claim_is_understood(client, make_token, tenant):
 
 
 def test_service_account_token_is_audited_as_service(client, make_token, tenant, admin_engine):
-    from tests.serving.conftest import audit_rows
+    from tests.serving.support import audit_rows
 
     token = make_token(tenant, "Recruiter", sub="service:imap-sync", extra={"sa": True})
     r = client.post("/v1/tags", json={"name": "imported"}, headers={"Authorization": f"Bearer {token}"})

@@ -7,7 +7,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from tests.serving.conftest import audit_rows
+from tests.serving.support import audit_rows
 
 EMAIL = (b"From: Vic Vendor <vic@primevendor.example>\r\nTo: bench@acme.example\r\n"
          b"Subject: Immediate need: Sr. Data Engineer || Austin, TX (Hybrid) || 12+ Months || C2C\r\n"

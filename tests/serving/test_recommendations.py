@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.serving.conftest import audit_rows, outbox_rows
+from tests.serving.support import audit_rows, outbox_rows
 
 
 def test_approve_creates_one_draft_submission_linked_to_the_recommendation(client, auth, tenant, seed,

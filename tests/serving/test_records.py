@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.serving.conftest import audit_rows, outbox_rows
+from tests.serving.support import audit_rows, outbox_rows
 
 
 def _count(admin_engine, table: str, tenant) -> int:

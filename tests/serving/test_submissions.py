@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from serving.services.submissions import TRANSITIONS
-from tests.serving.conftest import outbox_rows
+from tests.serving.support import outbox_rows
 
 STATES = list(TRANSITIONS)
 

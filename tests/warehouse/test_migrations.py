@@ -54,9 +54,21 @@ def test_application_role_neither_owns_tables_nor_bypasses_rls(app_engine):
     assert (super_, bypass, owned) == (False, False, 0)
 
 
-def test_application_role_cannot_read_the_world_schema(app_engine):
-    with app_engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
-        conn.execute(sa.text("select * from world.consultant_latent"))
+def test_production_migrations_leave_no_demo_world_schema(admin_engine, settings):
+    # 0003/0005 still create it (history); 0020 drops it while empty. Only seeding a demo world brings it back.
+    with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("drop database if exists bcrm_noworld"))
+        conn.execute(sa.text("create database bcrm_noworld"))
+    fresh = sa.create_engine(admin_engine.url.set(database="bcrm_noworld"))
+    try:
+        migrate(fresh, settings)
+        with fresh.connect() as conn:
+            assert conn.execute(sa.text("select to_regnamespace('world')")).scalar() is None
+            assert conn.execute(sa.text("select to_regclass('public.demo_world_migrations')")).scalar() is None
+    finally:
+        fresh.dispose()
+        with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("drop database if exists bcrm_noworld"))
 
 
 def test_hnsw_and_full_text_indexes_exist(admin_engine):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ml.world import World, WorldParams, generate_world
-
-SMALL = WorldParams(consultants=1200, requirements=240, seed=11)
-MEDIUM = WorldParams(consultants=4000, requirements=900, seed=5)
+from demo_world import World, generate_world
+from tests.world.params import MEDIUM, SMALL
 
 
 @pytest.fixture(scope="session")

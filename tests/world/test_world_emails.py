@@ -5,7 +5,7 @@ import json
 from collections import Counter
 from email import message_from_bytes, policy
 
-from ml.world import World
+from demo_world import World
 
 
 def _messages(world: World) -> list[tuple[tuple, dict]]:

@@ -6,11 +6,11 @@ from collections import Counter
 
 import numpy as np
 
+from demo_world import World, generate_world
+from demo_world.diagnostics import observable_gap
+from demo_world.spelling import VARIANTS
 from ml.taxonomy import load_taxonomy
-from ml.world import World, generate_world
-from ml.world.diagnostics import observable_gap
-from ml.world.spelling import VARIANTS
-from tests.world.conftest import SMALL
+from tests.world.params import SMALL
 
 
 def test_same_seed_generates_identical_tables(small_world: World) -> None:
@@ -159,7 +159,7 @@ def test_generation_does_not_depend_on_the_interpreter_hash_seed() -> None:
     import sys
     from pathlib import Path
 
-    code = ("import hashlib; from ml.world import generate_world, WorldParams; "
+    code = ("import hashlib; from demo_world import generate_world, WorldParams; "
             "w = generate_world(WorldParams(consultants=150, requirements=30, seed=9)); "
             "print(hashlib.sha256(repr([t.rows for t in w.tables.values()]).encode()).hexdigest())")
     root = Path(__file__).resolve().parents[2]

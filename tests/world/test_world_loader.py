@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from ml.world import WorldParams, generate_world
-from ml.world.loader import load_world, seed_tenant
-from ml.world.oracle import OracleError, realized_oracle_auc, true_probabilities
+from demo_world import WorldParams, generate_world
+from demo_world.loader import load_world, seed_tenant
+from demo_world.oracle import OracleError, realized_oracle_auc, true_probabilities
 from warehouse.db import set_tenant, tenant_tx
 
 PARAMS = WorldParams(consultants=300, requirements=80, seed=3)
@@ -147,7 +147,7 @@ def test_history_timestamps_are_ordered_in_the_database(seeded, admin_engine) ->
 def test_message_gold_pairs_every_seeded_email_with_what_it_states(seeded, admin_engine) -> None:
     from email import message_from_bytes, policy
 
-    from ml.world.gold import message_gold
+    from demo_world.gold import message_gold
 
     with admin_engine.begin() as conn:
         emails = message_gold(conn, tenant_id=seeded["result"].tenant_id)
@@ -157,3 +157,21 @@ def test_message_gold_pairs_every_seeded_email_with_what_it_states(seeded, admin
     assert sum(e.is_origin for e in emails) == seeded["result"].counts["crm.requirement"]
     for e in emails[:50]:
         assert message_from_bytes(e.raw, policy=policy.default)["Message-ID"] == e.rfc822_message_id
+
+
+def test_evaluation_reads_the_oracle_from_the_truth_table_as_the_world_computes_it(seeded, admin_engine) -> None:
+    import polars as pl
+
+    from ml.evaluation.oracle_bridge import oracle_probabilities
+
+    tid = seeded["result"].tenant_id
+    with admin_engine.begin() as conn:
+        set_tenant(conn, tid)
+        rows = conn.execute(sa.text(
+            "select id, requirement_id, consultant_id from crm.submission where tenant_id = :t order by id"),
+            {"t": tid}).all()
+        expected = true_probabilities(conn, tenant_id=tid, pairs=[(r[1], r[2]) for r in rows])
+    frame = pl.DataFrame({"submission_id": [str(r[0]) for r in rows]})
+    np.testing.assert_allclose(oracle_probabilities(admin_engine, tid, frame), expected, rtol=0, atol=1e-12)
+    # A submission the world never made means no oracle column, not a guess.
+    assert oracle_probabilities(admin_engine, tid, frame.vstack(pl.DataFrame({"submission_id": [str(uuid.uuid4())]}))) is None

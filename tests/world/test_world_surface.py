@@ -1,4 +1,4 @@
-"""Surface variety (ml.world.surface): real shapes of emails and resumes, gold that matches the text, and a hidden
+"""Surface variety (demo_world.surface): real shapes of emails and resumes, gold that matches the text, and a hidden
 world that does not move when only the text does."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from ml.extraction.corpus import process_raw
+from demo_world import World, WorldParams, generate_world, surface
+from demo_world.spelling import variants
+from ml.ingest.corpus import process_raw
 from ml.taxonomy import load_taxonomy
-from ml.world import World, WorldParams, generate_world, surface
-from ml.world.spelling import variants
-from tests.world.conftest import SMALL
+from tests.world.params import SMALL
 
 # the columns that carry text (or what is read off it); everything else must not depend on the variety
 TEXT_COLUMNS = {"crm.inbound_message": {"raw", "subject", "content_hash"},

@@ -3,7 +3,7 @@
 Order of the story: recruiters and companies; the bench (true skills, what resumes claim, rates, visas, places,
 availability, latent interview skill); requirements (what the client truly needs) and the vendor emails that carry
 them (1-3 copies, each its own edits, rate and format); then, requirement by requirement in time order, recruiters
-pick whom to submit from what they can see (noisy), and the hidden outcome process (`ml.world.outcome`) decides
+pick whom to submit from what they can see (noisy), and the hidden outcome process (`demo_world.outcome`) decides
 interviews, rounds, offers and placements. The latest `open_fraction` of requirements is still open, with no history.
 """
 
@@ -18,13 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from ml.features.geo import haversine_mi
-from ml.taxonomy import load_curated_taxonomy
-from ml.world import vocab
-from ml.world.emails import EmailSpec, Sender, gold_of, render, render_non_requirement
-from ml.world.metrics import roc_auc
-from ml.world.model import DEFAULT_ID_NAMESPACE, Table, World, WorldParams
-from ml.world.outcome import (
+from demo_world import vocab
+from demo_world.emails import EmailSpec, Sender, gold_of, render, render_non_requirement
+from demo_world.metrics import roc_auc
+from demo_world.model import DEFAULT_ID_NAMESPACE, Table, World, WorldParams
+from demo_world.outcome import (
     COEF,
     PROCESS_VERSION,
     WORK_MODES,
@@ -37,8 +35,10 @@ from ml.world.outcome import (
     pair_inputs,
     round_pass_probability,
 )
-from ml.world.spelling import spell
-from ml.world.surface import RESUME_VARIED_SHARE, email_shape, render_resume, render_varied, surface_rng
+from demo_world.spelling import spell
+from demo_world.surface import RESUME_VARIED_SHARE, email_shape, render_resume, render_varied, surface_rng
+from ml.features.geo import haversine_mi
+from ml.taxonomy import load_curated_taxonomy
 
 EPOCH = date(1970, 1, 1)
 VISA_INDEX = {v: i for i, v in enumerate(vocab.VISAS)}
@@ -160,7 +160,7 @@ class _Builder:
         self.as_of_day = _day(params.as_of)
         # scalar draws in per-row loops come from a seeded stdlib Random: ~20x cheaper than numpy's per call
         self.pr = random.Random(int(self.rng.integers(2**62)))
-        # the text's variety draws from its own sources, so it changes no other draw (ml.world.surface)
+        # the text's variety draws from its own sources, so it changes no other draw (demo_world.surface)
         self.email_surface = surface_rng(params.seed, "emails")
         self.resume_surface = surface_rng(params.seed, "resumes")
 
@@ -811,7 +811,7 @@ class _Builder:
         msg_uuid, spec, email, vendor = self.req_origin[j]["copies"][0]
         meta = self.req_meta[j]
         received = spec.received_at
-        # what the origin email states (its Req# and rate may be left out by its shape: ml.world.surface)
+        # what the origin email states (its Req# and rate may be left out by its shape: demo_world.surface)
         rate = email.gold["rate"]["hourly_usd"] if email.gold["rate"] else None
         self.add("crm.requirement", (self.req_ids[j], self.tenant, email.gold["external_id"], spec.title,
                                      email.body_text, email.subject, meta["client"].id, vendor.id, status, received, "pending",

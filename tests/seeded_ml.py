@@ -1,4 +1,5 @@
-"""ML fixtures: the skill graph as stored in crm.skill and one seeded synthetic tenant shared by a module."""
+"""ML fixtures shared by tests/ml and the training-asset tests in tests/orchestration: the skill graph as stored in
+crm.skill and one seeded synthetic tenant. Session-scoped, so they are registered once, in tests/conftest.py."""
 
 from __future__ import annotations
 

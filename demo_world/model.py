@@ -26,7 +26,7 @@ class WorldParams(BaseModel):
     history_days: int = Field(365, ge=60, le=1500)
     open_fraction: float = Field(0.05, ge=0.0, le=0.5)
     inbox_address: str = "reqs@benchfirm.example"
-    # How varied the emails' and resumes' text is (ml.world.surface): 1.0 = the realistic mix, 0.0 = only the
+    # How varied the emails' and resumes' text is (demo_world.surface): 1.0 = the realistic mix, 0.0 = only the
     # templates the extractor was tuned on (byte-identical to the pre-variety world; for tests of plumbing that need
     # exact recovery). Only the text changes: the hidden outcome process and every non-text column do not.
     variety: float = Field(1.0, ge=0.0, le=1.0)

@@ -2,7 +2,8 @@
 
 Re-seeding a tenant deletes its tenant row first (every crm and world table cascades from crm.tenant) and keeps the
 tenant id, so the same parameters give the same ids and the same rows. A new tenant gets an id derived from its
-slug for the same reason.
+slug for the same reason. Loading applies the world's own migration stream first (`demo_world.schema`): the
+`world` schema exists only in databases that hold a demo world.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ml.world.generator import generate_world, world_params_record
-from ml.world.model import DEFAULT_ID_NAMESPACE, World, WorldParams
+from demo_world.generator import generate_world, world_params_record
+from demo_world.model import DEFAULT_ID_NAMESPACE, World, WorldParams
+from demo_world.schema import migrate_world
 from warehouse.db import set_tenant
 
 Progress = Callable[[str], None]
@@ -48,6 +50,7 @@ def load_world(engine: Engine, world: World, *, tenant_slug: str, tenant_name: s
     """Replace tenant `world.id_namespace` (slug `tenant_slug`) with `world`; return rows written per table."""
     tenant_id = world.id_namespace
     counts: dict[str, int] = {}
+    migrate_world(engine)
     with engine.begin() as conn:
         set_tenant(conn, tenant_id)  # FORCE RLS binds a non-superuser owner too
         clash = conn.execute(sa.text("select id from crm.tenant where slug = :s"), {"s": tenant_slug}).scalar()

@@ -1,6 +1,6 @@
 """The extraction gold: what each seeded email states (world.message_truth), for scoring an extractor.
 
-Owner connection only (the application role cannot read `world`). Key reference: `ml.world.emails.gold_of`.
+Owner connection only (the application role cannot read `world`). Key reference: `demo_world.emails.gold_of`.
 """
 
 from __future__ import annotations

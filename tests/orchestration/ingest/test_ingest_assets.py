@@ -16,17 +16,8 @@ from orchestration.defs.ingest import checks as c
 from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
 from orchestration.defs.ingest.sensors import inbox_sensor
 from orchestration.defs.resources import PostgresResource
-from tests.ingest.conftest import HashingEmbedder, resume_txt, vendor_email
 from tests.ingest.imap_server import start_imap_server
-
-_FAKE = HashingEmbedder()
-
-
-class FakeEmbedderResource(EmbedderResource):
-    """The deterministic test embedder behind the same resource interface."""
-
-    def encoder(self) -> HashingEmbedder:
-        return _FAKE
+from tests.ingest_support import FakeEmbedderResource, materialization_metadata, resume_txt, vendor_email
 
 
 @pytest.fixture
@@ -56,11 +47,6 @@ def _defs(slug: str, inbox: InboxResource, embedder: EmbedderResource) -> dg.Def
 
 def _checks(result) -> dict[str, bool]:
     return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in result.get_asset_check_evaluations()}
-
-
-def _metadata(result) -> dict[str, dict]:
-    return {m.asset_key.to_user_string(): m.metadata for m in
-            (e.event_specific_data.materialization for e in result.get_asset_materialization_events())}
 
 
 def _scalar(open_tx, sql: str) -> int:
@@ -160,12 +146,12 @@ def test_materializing_twice_is_idempotent_and_second_run_does_no_work(slug, ten
     second = dg.materialize([*a.INGEST_ASSETS, *c.INGEST_CHECKS], resources=resources)
     assert second.success and all(_checks(second).values())
     assert counts == {t: _scalar(tenant_conn, f"select count(*) from crm.{t}") for t in counts}
-    meta = _metadata(second)
+    meta = materialization_metadata(second)
     assert meta["raw_emails"]["new_messages"].value == 0
     assert meta["parsed_requirements"]["messages_processed"].value == 0
     assert meta["requirement_embeddings"]["embedded"].value == 0
     assert meta["consultant_embeddings"]["embedded"].value == 0
-    first_meta = _metadata(first)
+    first_meta = materialization_metadata(first)
     assert first_meta["parsed_requirements"]["quarantine_rate"].value == round(1 / 6, 4)
     assert "|" in first_meta["parsed_requirements"]["sample_records"].value
 
@@ -183,7 +169,7 @@ def test_blocking_rate_check_keeps_downstream_assets_from_running(slug, tenant_c
     checks = _checks(result)
     assert checks["parsed_requirements:rates_in_plausible_range"] is False
     assert checks["parsed_requirements:requirements_have_title_and_skills"] is False  # no skills either
-    materialized = set(_metadata(result))
+    materialized = set(materialization_metadata(result))
     assert "parsed_requirements" in materialized
     assert not materialized & {"normalized_skills", "requirement_embeddings", "consultant_embeddings"}
     assert _scalar(tenant_conn, "select count(*) from crm.embedding") == 0

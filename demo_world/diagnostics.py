@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from demo_world import vocab
+from demo_world.metrics import roc_auc
+from demo_world.model import World
 from ml.features.geo import haversine_mi
 from ml.taxonomy import load_taxonomy
 from ml.taxonomy.catalog import alias_key
-from ml.world import vocab
-from ml.world.metrics import roc_auc
-from ml.world.model import World
 
 FEATURES = ("req_overlap", "nice_overlap", "years_gap", "rate_ratio", "submitted_ratio", "work_mode",
             "distance", "tz_diff", "relocate", "remote_ok", "visa_ok", "late_days", "n_skills", "years",

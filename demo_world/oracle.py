@@ -2,7 +2,7 @@
 
 Only evaluation code calls this, through the owner connection (the application role cannot read `world`). It
 rebuilds the hidden process' inputs from world.* (latent factors, true requirement) and crm.consultant (location,
-rate, visa, availability as stored) and applies `ml.world.outcome` — so for every historical submission it returns
+rate, visa, availability as stored) and applies `demo_world.outcome` — so for every historical submission it returns
 exactly the stored `world.submission_truth.p_advance`, and for any other pair what would have happened.
 """
 
@@ -15,10 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import sqlalchemy as sa
 
-from ml.taxonomy import load_curated_taxonomy
-from ml.world import vocab
-from ml.world.metrics import roc_auc
-from ml.world.outcome import (
+from demo_world import vocab
+from demo_world.metrics import roc_auc
+from demo_world.outcome import (
     WORK_MODES,
     ConsultantArrays,
     PairInputs,
@@ -27,6 +26,7 @@ from ml.world.outcome import (
     keys_from_db,
     pair_inputs,
 )
+from ml.taxonomy import load_curated_taxonomy
 from warehouse.db import set_tenant
 
 EPOCH_SQL = "date '1970-01-01'"

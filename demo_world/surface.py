@@ -1,6 +1,6 @@
 """Surface variety: the shapes real vendor emails and resumes come in, beyond the templates the extractor was tuned on.
 
-The generator decides WHAT each email and resume says (the spec, the stated skills: ml.world.generator, drawn from
+The generator decides WHAT each email and resume says (the spec, the stated skills: demo_world.generator, drawn from
 the world's numpy Generator); this module only decides HOW it is written: free prose, a title on the first line
 with no label, a title only in the subject, skills named in sentences or in a "Skill | Years" table, three-line
 mails, long mails with a company blurb, benefits and EEO text, forwarded headers, typos, line breaks lost; resumes
@@ -10,7 +10,7 @@ Every draw here comes from the surface's own `random.Random` (seeded from the wo
 numpy Generator nor from its stdlib Random, so the hidden outcome process and every non-text column are identical
 whatever the variety; `variety=0.0` reproduces the template-only world byte for byte.
 
-The gold of a varied email (`EmailGold`, same keys as `ml.world.emails.gold_of`) states exactly what THIS text says:
+The gold of a varied email (`EmailGold`, same keys as `demo_world.emails.gold_of`) states exactly what THIS text says:
 a field a shape leaves out is None (or [] / absent skills) in its gold.
 """
 
@@ -22,7 +22,7 @@ import random
 import re
 from datetime import datetime, timedelta
 
-from ml.world.emails import (
+from demo_world.emails import (
     EmailSpec,
     RenderedEmail,
     _assemble,
@@ -39,7 +39,7 @@ from ml.world.emails import (
 
 # ------------------------------------------------------------------------------------------------ proportions
 # About 40% of real bench-sales mail is a labelled block (Role:/Location:/Rate:) - the shape today's templates
-# write (`ml.world.emails.FORMATS`, kept as they are). The rest is spread over the other shapes vendors send: free
+# write (`demo_world.emails.FORMATS`, kept as they are). The rest is spread over the other shapes vendors send: free
 # prose is the commonest, then a bare title line followed by loose lines, three-line blasts and long postings
 # copied from a job board; tables and subject-only titles are rarer. Weights of the non-labelled shapes are
 # relative to each other.

@@ -1,4 +1,4 @@
-"""Ranking metrics the world reports about itself (kept here so ml.world needs nothing from other ml packages)."""
+"""Ranking metrics the world reports about itself (kept here so demo_world needs nothing from other ml packages)."""
 
 from __future__ import annotations
 
