@@ -393,7 +393,7 @@ def _spans(tags: list[str], keep: tuple[str, ...] | None = None) -> set[tuple[in
 
 
 def _predicted(tokens: list[str]) -> tuple[str, set[tuple[int, int]]]:
-    from ml.extraction.gazetteer import find_skills
+    from ml.taxonomy.gazetteer import find_skills
 
     text, offsets, pos = "", [], 0
     for tok in tokens:
@@ -485,7 +485,7 @@ def real_text_report(data: Path) -> None:
         span_report("Green et al. test, Skill + Domain spans", sents)
     hn = sorted((data / "hn_whoishiring_2023h1").glob("*.jsonl"))
     if hn:
-        from ml.extraction.gazetteer import find_skills
+        from ml.taxonomy.gazetteer import find_skills
 
         named = found = hits = agree = posts = 0
         for path in hn:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-
-from ml.evaluation.metrics import brier
+from sklearn.metrics import brier_score_loss as brier  # calibration sits below ml.evaluation
 
 CONTEXT_FEATURES: tuple[str, ...] = ("client_win_rate",)
 

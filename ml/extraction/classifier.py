@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ml.extraction.gazetteer import find_skills
 from ml.extraction.patterns import find_rate, labelled_lines
 from ml.extraction.titles import first_line_title
+from ml.taxonomy.gazetteer import find_skills
 
 OUT_OF_OFFICE = re.compile(
     r"\b(out of (the )?office|automatic reply|auto[\s-]?reply|autoreply|auto[\s-]?response|\booo\b|away from (the )?office|"

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 
 from ml.extraction.classifier import classify_message
-from ml.extraction.gazetteer import find_skills
 from ml.extraction.patterns import (
     ALL_VISAS,
     ANY_VISA,
@@ -32,6 +31,7 @@ from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, Requ
 from ml.extraction.titles import TITLE_NOUN_RE, first_line_title, singular, title_ok
 from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
+from ml.taxonomy.gazetteer import find_skills
 
 CONF_LABEL, CONF_SUBJECT, CONF_FREE, CONF_INFERRED = 0.95, 0.85, 0.7, 0.5
 MAX_TEXT_CHARS = 20_000

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ml.extraction.gazetteer import find_skills
 from ml.extraction.patterns import YEARS_RE, find_city_state, find_date, find_rate, find_visas, labelled_lines
 from ml.extraction.repair import Repaired, restore_line_breaks
 from ml.extraction.requirement import CONF_FREE, CONF_LABEL, ROLE_RE, _ev
@@ -14,6 +13,7 @@ from ml.extraction.schemas import Evidence, ExtractedSkill, Location, Rate, Resu
 from ml.extraction.titles import TITLE_NOUNS, cut_glue, leading_title, singular, title_ok
 from ml.normalize.geo import geocode
 from ml.normalize.rates import to_hourly_usd
+from ml.taxonomy.gazetteer import find_skills
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}")  # bounded: no backtracking blow-up
 PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b")

@@ -61,7 +61,7 @@ def normalize_skill(raw: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _gazetteer_parts(raw: str) -> tuple[str, ...]:
-    from ml.extraction.gazetteer import find_skills
+    from ml.taxonomy.gazetteer import find_skills
 
     hits = find_skills(raw)
     covered = sum(h.end - h.start for h in hits)

@@ -68,7 +68,7 @@ class Skill:
 class Taxonomy:
     version: str
     skills: dict[str, Skill]
-    # alias keys that name a skill only in context ("go", "excel", "access", "r"): see ml.extraction.gazetteer
+    # alias keys that name a skill only in context ("go", "excel", "access", "r"): see ml.taxonomy.gazetteer
     context_only: frozenset[str] = frozenset()
     # alias key -> spellings in technology casing ("go" -> {"Go"}, "excel" -> {"Excel"})
     cased: dict[str, tuple[str, ...]] = field(default_factory=dict)

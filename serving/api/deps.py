@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,28 +16,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Connection
 
 from serving.auth.tokens import AuthError
+from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import SlidingWindowLimiter
 from warehouse.db import set_tenant
 
 _bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    actor_id: uuid.UUID          # the subject as a UUID (uuid5 of iss+sub when the IdP's subject is not one)
-    tenant_id: uuid.UUID
-    role: str
-    is_service_account: bool
-    permissions: frozenset[tuple[str, str]]
-
-    @property
-    def actor_type(self) -> str:
-        return "service" if self.is_service_account else "user"
-
-    def can(self, resource: str, action: str) -> bool:
-        return (resource, action) in self.permissions
 
 
 def _actor_uuid(issuer: str, subject: str) -> uuid.UUID:
@@ -109,7 +92,3 @@ def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
 
 
 TenantConn = Annotated[Connection, Depends(get_conn, scope="function")]
-
-
-def request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)

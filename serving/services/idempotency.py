@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal
+from serving.context import Principal
 from serving.errors import ProblemError
 from warehouse.repositories import idempotency as repo
 

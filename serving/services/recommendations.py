@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, request_id
+from serving.context import Principal, request_id
 from serving.errors import ProblemError, not_found
 from serving.schemas.pipeline import SubmissionPublic
 from serving.services import idempotency

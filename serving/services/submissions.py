@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal
+from serving.context import Principal
 from serving.errors import ProblemError
 
 TRANSITIONS: dict[str, frozenset[str]] = {

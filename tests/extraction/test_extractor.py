@@ -127,8 +127,8 @@ def test_garbage_text_yields_an_empty_extraction_not_an_error():
 
 def test_every_taxonomy_alias_is_found_in_a_skills_list_and_unambiguous_ones_in_prose():
     """The curated layer, every alias in every template (the big taxonomy's list check is in test_taxonomy.py)."""
-    from ml.extraction.gazetteer import ambiguous_aliases, find_skills
     from ml.taxonomy import load_curated_taxonomy, load_taxonomy
+    from ml.taxonomy.gazetteer import ambiguous_aliases, find_skills
 
     missed = []
     big = load_taxonomy()

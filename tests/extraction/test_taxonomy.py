@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ml.extraction.gazetteer import find_skills
 from ml.normalize import normalize_skill, normalize_skills
 from ml.taxonomy import load_curated_taxonomy, load_taxonomy
 from ml.taxonomy.catalog import TAXONOMY_PATH, alias_key
+from ml.taxonomy.gazetteer import find_skills
 
 
 @pytest.fixture(scope="module")

@@ -146,7 +146,7 @@ def test_gold_of_varied_emails_matches_the_text(small_world: World) -> None:
 def test_boilerplate_names_no_skill() -> None:
     """Boilerplate must not plant skills the gold does not list: the extractor (with the big taxonomy's context-only
     words, "project", "access", "excel" at...) finds none in it."""
-    from ml.extraction.gazetteer import find_skills
+    from ml.taxonomy.gazetteer import find_skills
 
     texts = [*surface._BLURBS, *surface._BENEFITS, *surface._EEO, surface._LEGAL, *surface._DUTIES,
              *surface._REQ_SENTENCES, *surface._NICE_SENTENCES, *surface._SKILL_SENTENCES]
