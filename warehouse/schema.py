@@ -21,6 +21,21 @@ metadata = sa.MetaData(schema="crm")
 # Every tenant-owned CRUD table carries these; the API exposes id, version, created_at and updated_at itself.
 SYSTEM_COLUMNS = frozenset({"id", "tenant_id", "version", "deleted_at", "created_at", "updated_at", "search_tsv"})
 
+
+def _owned() -> list[sa.Column]:
+    """A tenant's row: a random uuid id and the owning tenant (RLS filters on it)."""
+    return [sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+            sa.Column("tenant_id", sa.Uuid, nullable=False)]
+
+
+def _versioned() -> list[sa.Column]:
+    """A CRUD record: optimistic-concurrency version (the ETag), soft delete, and its timestamps."""
+    return [sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
+            sa.Column("deleted_at", sa.DateTime(timezone=True)),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+            sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()"))]
+
+
 tenant = sa.Table(
     "tenant", metadata,
     sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
@@ -52,8 +67,7 @@ role_permission = sa.Table(
 
 app_user = sa.Table(
     "app_user", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("email", sa.Text, nullable=False),
     sa.Column("full_name", sa.Text, nullable=False),
     sa.Column("role_name", sa.Text, nullable=False),
@@ -63,8 +77,7 @@ app_user = sa.Table(
 
 audit_log = sa.Table(
     "audit_log", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("actor_id", sa.Uuid),
     sa.Column("actor_type", sa.Text, nullable=False, server_default=sa.text("'user'")),
     sa.Column("action", sa.Text, nullable=False),
@@ -95,8 +108,7 @@ skill = sa.Table(
 
 company = sa.Table(
     "company", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("external_id", sa.Text),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("kind", sa.Text, nullable=False),
@@ -104,32 +116,24 @@ company = sa.Table(
     sa.Column("domain", sa.Text),
     sa.Column("city", sa.Text),
     sa.Column("state", sa.Text),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 contact = sa.Table(
     "contact", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("company_id", sa.Uuid, nullable=False),
     sa.Column("external_id", sa.Text),
     sa.Column("full_name", sa.Text, nullable=False),
     sa.Column("email", sa.Text),
     sa.Column("phone", sa.Text),
     sa.Column("title", sa.Text),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 consultant = sa.Table(
     "consultant", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("external_id", sa.Text),
     sa.Column("full_name", sa.Text, nullable=False),
     sa.Column("email", sa.Text),
@@ -153,10 +157,7 @@ consultant = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'bench'")),
     sa.Column("recruiter_id", sa.Uuid),
     sa.Column("content_hash", sa.Text),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
     sa.Column("search_tsv", TSVECTOR, sa.Computed(
         "setweight(to_tsvector('english', coalesce(full_name, '') || ' ' || coalesce(title, '')), 'A') || "
         "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
@@ -165,8 +166,7 @@ consultant = sa.Table(
 
 consultant_skill = sa.Table(
     "consultant_skill", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
     sa.Column("skill_id", sa.Integer),
     sa.Column("raw_name", sa.Text, nullable=False),
@@ -177,8 +177,7 @@ consultant_skill = sa.Table(
 
 availability = sa.Table(
     "availability", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
     sa.Column("available_from", sa.Date, nullable=False),
     sa.Column("available_to", sa.Date),
@@ -187,8 +186,7 @@ availability = sa.Table(
 
 rate_card = sa.Table(
     "rate_card", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
     sa.Column("employment_type", sa.Text, nullable=False),
     sa.Column("hourly_rate", sa.Numeric(8, 2), nullable=False),
@@ -198,8 +196,7 @@ rate_card = sa.Table(
 
 inbound_message = sa.Table(
     "inbound_message", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("message_id", sa.Text, nullable=False),
     sa.Column("raw", sa.LargeBinary, nullable=False),
@@ -215,8 +212,7 @@ inbound_message = sa.Table(
 
 quarantine = sa.Table(
     "quarantine", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("entity_type", sa.Text, nullable=False, server_default=sa.text("'message'")),
     sa.Column("reason", sa.Text, nullable=False),
@@ -229,8 +225,7 @@ quarantine = sa.Table(
 
 requirement = sa.Table(
     "requirement", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("external_id", sa.Text),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("description", sa.Text),
@@ -259,10 +254,7 @@ requirement = sa.Table(
     sa.Column("extraction_status", sa.Text, nullable=False, server_default=sa.text("'pending'")),
     sa.Column("content_hash", sa.Text),
     sa.Column("recruiter_id", sa.Uuid),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
     sa.Column("search_tsv", TSVECTOR, sa.Computed(
         "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
         "setweight(to_tsvector('english', coalesce(description, '')), 'C')", persisted=True)),
@@ -271,8 +263,7 @@ requirement = sa.Table(
 
 requirement_skill = sa.Table(
     "requirement_skill", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("requirement_id", sa.Uuid, nullable=False),
     sa.Column("skill_id", sa.Integer),
     sa.Column("raw_name", sa.Text, nullable=False),
@@ -282,8 +273,7 @@ requirement_skill = sa.Table(
 
 requirement_source = sa.Table(
     "requirement_source", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("requirement_id", sa.Uuid, nullable=False),
     sa.Column("message_id", sa.Uuid),
     sa.Column("vendor_company_id", sa.Uuid),
@@ -295,8 +285,7 @@ requirement_source = sa.Table(
 
 embedding = sa.Table(
     "embedding", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("entity_type", sa.Text, nullable=False),
     sa.Column("entity_id", sa.Uuid, nullable=False),
     sa.Column("model", sa.Text, nullable=False),
@@ -308,8 +297,7 @@ embedding = sa.Table(
 
 match_run = sa.Table(
     "match_run", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("direction", sa.Text, nullable=False),
     sa.Column("anchor_id", sa.Uuid, nullable=False),
@@ -323,8 +311,7 @@ match_run = sa.Table(
 
 recommendation = sa.Table(
     "recommendation", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("match_run_id", sa.Uuid, nullable=False),
     sa.Column("requirement_id", sa.Uuid, nullable=False),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
@@ -344,8 +331,7 @@ recommendation = sa.Table(
 
 feature_snapshot = sa.Table(
     "feature_snapshot", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("recommendation_id", sa.Uuid),
     sa.Column("requirement_id", sa.Uuid, nullable=False),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
@@ -356,8 +342,7 @@ feature_snapshot = sa.Table(
 
 submission = sa.Table(
     "submission", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
     sa.Column("requirement_id", sa.Uuid, nullable=False),
     sa.Column("vendor_company_id", sa.Uuid),
@@ -370,45 +355,33 @@ submission = sa.Table(
     sa.Column("success_probability", sa.Double),
     sa.Column("submitted_at", sa.DateTime(timezone=True)),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 interview = sa.Table(
     "interview", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("submission_id", sa.Uuid, nullable=False),
     sa.Column("round", sa.Integer, nullable=False, server_default=sa.text("1")),
     sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("outcome", sa.Text, nullable=False, server_default=sa.text("'pending'")),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 offer = sa.Table(
     "offer", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("submission_id", sa.Uuid, nullable=False),
     sa.Column("bill_rate", sa.Numeric(8, 2)),
     sa.Column("pay_rate", sa.Numeric(8, 2)),
     sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'extended'")),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 placement = sa.Table(
     "placement", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("submission_id", sa.Uuid, nullable=False),
     sa.Column("consultant_id", sa.Uuid, nullable=False),
     sa.Column("requirement_id", sa.Uuid, nullable=False),
@@ -416,16 +389,12 @@ placement = sa.Table(
     sa.Column("pay_rate", sa.Numeric(8, 2)),
     sa.Column("start_date", sa.Date, nullable=False),
     sa.Column("end_date", sa.Date),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 activity = sa.Table(
     "activity", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("subject", sa.Text),
     sa.Column("body", sa.Text),
@@ -434,16 +403,12 @@ activity = sa.Table(
     sa.Column("contact_id", sa.Uuid),
     sa.Column("actor_id", sa.Uuid),
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 attachment = sa.Table(
     "attachment", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("entity_type", sa.Text, nullable=False),
     sa.Column("entity_id", sa.Uuid, nullable=False),
     sa.Column("filename", sa.Text, nullable=False),
@@ -451,22 +416,15 @@ attachment = sa.Table(
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("sha256", sa.Text, nullable=False),
     sa.Column("content", sa.LargeBinary),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 tag = sa.Table(
     "tag", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("color", sa.Text),
-    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
-    sa.Column("deleted_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    *_versioned(),
 )
 
 entity_tag = sa.Table(
@@ -479,8 +437,7 @@ entity_tag = sa.Table(
 
 integration_account = sa.Table(
     "integration_account", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("provider", sa.Text, nullable=False),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("config", JSONB, nullable=False, server_default=sa.text("'{}'")),
@@ -491,8 +448,7 @@ integration_account = sa.Table(
 
 import_job = sa.Table(
     "import_job", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'running'")),
     sa.Column("stats", JSONB, nullable=False, server_default=sa.text("'{}'")),
@@ -516,8 +472,7 @@ outbox = sa.Table(
 
 webhook_endpoint = sa.Table(
     "webhook_endpoint", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("secret", sa.Text, nullable=False),
     sa.Column("event_types", ARRAY(sa.Text), nullable=False, server_default=sa.text("'{*}'")),
@@ -527,8 +482,7 @@ webhook_endpoint = sa.Table(
 
 webhook_event = sa.Table(
     "webhook_event", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("endpoint_id", sa.Uuid, nullable=False),
     sa.Column("outbox_event_id", sa.Uuid, nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'pending'")),
@@ -555,8 +509,7 @@ idempotency_key = sa.Table(
 
 ai_call = sa.Table(
     "ai_call", metadata,
-    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
-    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    *_owned(),
     sa.Column("provider", sa.Text, nullable=False),
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("purpose", sa.Text, nullable=False),

@@ -130,6 +130,12 @@ def test_repository_row_models_are_columns_of_their_table_with_types_that_carry_
     assert problems == []
 
 
+def test_the_requirement_fields_a_duplicate_may_fill_are_columns():
+    from warehouse.repositories.requirements import GAP_FIELDS, LOCATION_FIELDS
+
+    assert [f for f in (*GAP_FIELDS, *LOCATION_FIELDS) if f not in schema.table("requirement").c] == []
+
+
 def test_the_demo_world_writes_only_columns_that_exist_and_every_column_the_table_requires():
     from ml.world.generator import TABLE_COLUMNS
 
