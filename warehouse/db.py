@@ -81,6 +81,11 @@ def ensure_database(owner: URL, name: str) -> None:
         engine.dispose()
 
 
+def set_statement_timeout(conn: Connection, milliseconds: int) -> None:
+    """Bound every statement of this transaction (`set local`: it ends with the transaction)."""
+    conn.exec_driver_sql(f"set local statement_timeout = {int(milliseconds)}")
+
+
 @contextmanager
 def tenant_tx(tenant_id: uuid.UUID | str, engine: Engine | None = None) -> Iterator[Connection]:
     """One transaction scoped to one tenant, as the application role."""
