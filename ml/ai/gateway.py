@@ -16,12 +16,12 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from ml.ai.providers import ExtractionProvider, OfflineProvider, OpenAICompatibleProvider, ProviderError
 from ml.extraction import SCHEMA_VERSION, schema_model
+from warehouse.repositories import ai_calls
 from warehouse.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -59,32 +59,21 @@ class AIGateway:
     # ---------------------------------------------------------------------------------------------- accounting
     def tokens_used_today(self, tenant_id: uuid.UUID | str) -> int:
         """Prompt + completion tokens of this tenant since UTC midnight."""
-        return int(self.conn.execute(sa.text(
-            "select coalesce(sum(prompt_tokens + completion_tokens), 0) from crm.ai_call "
-            "where tenant_id = :t and created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'"
-        ), {"t": str(tenant_id)}).scalar_one())
+        return ai_calls.tokens_used_today(self.conn, tenant_id)
 
     def _record(self, tenant_id: uuid.UUID | str, *, provider: str, model: str, purpose: str, ihash: str,
                 latency_ms: float, status: str, cached: bool = False, prompt_tokens: int = 0,
                 completion_tokens: int = 0, cost_usd: float = 0.0) -> None:
-        self.conn.execute(sa.text(
-            "insert into crm.ai_call (tenant_id, provider, model, purpose, input_hash, prompt_tokens, "
-            "completion_tokens, cost_usd, latency_ms, status, cached) values (:t, :p, :m, :purpose, :h, :pt, :ct, "
-            ":cost, :lat, :status, :cached)"
-        ), {"t": str(tenant_id), "p": provider, "m": model, "purpose": purpose, "h": ihash, "pt": prompt_tokens,
-            "ct": completion_tokens, "cost": cost_usd, "lat": latency_ms, "status": status[:200], "cached": cached})
+        ai_calls.record_call(self.conn, tenant_id, provider=provider, model=model, purpose=purpose, input_hash=ihash,
+                             latency_ms=latency_ms, status=status, cached=cached, prompt_tokens=prompt_tokens,
+                             completion_tokens=completion_tokens, cost_usd=cost_usd)
 
     def _cache_get(self, tenant_id: uuid.UUID | str, provider: str, ihash: str) -> dict | None:
-        row = self.conn.execute(sa.text(
-            "select output from crm.ai_cache where tenant_id = :t and provider = :p and input_hash = :h"
-        ), {"t": str(tenant_id), "p": provider, "h": ihash}).first()
-        return row[0] if row else None
+        return ai_calls.cached_output(self.conn, tenant_id, provider=provider, input_hash=ihash)
 
     def _cache_put(self, tenant_id: uuid.UUID | str, provider: str, ihash: str, output: BaseModel) -> None:
-        self.conn.execute(sa.text(
-            "insert into crm.ai_cache (tenant_id, input_hash, provider, output) values (:t, :h, :p, cast(:o as jsonb)) "
-            "on conflict (tenant_id, provider, input_hash) do update set output = excluded.output, created_at = now()"
-        ), {"t": str(tenant_id), "h": ihash, "p": provider, "o": output.model_dump_json()})
+        ai_calls.cache_output(self.conn, tenant_id, provider=provider, input_hash=ihash,
+                              output_json=output.model_dump_json())
 
     # ---------------------------------------------------------------------------------------------- calls
     def _run(self, tenant_id, provider: ExtractionProvider, schema_name: str, text: str, subject: str | None,

@@ -630,8 +630,7 @@ def normalize_skills(conn: sa.Connection, *, toolkit: Toolkit | None = None) -> 
     toolkit = toolkit or default_toolkit()
     ids = requirement_repo.skill_id_map(conn)
     names = set(consultant_repo.unresolved_skill_names(conn))
-    names |= set(conn.execute(sa.text(
-        "select distinct raw_name from crm.requirement_skill where skill_id is null")).scalars())
+    names |= set(requirement_repo.unresolved_skill_names(conn))
     mapping: dict[str, int] = {}
     unresolved: list[str] = []
     for name in sorted(names):

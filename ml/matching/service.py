@@ -3,7 +3,6 @@ formula when none is registered) → ranked, explained items; optional storage w
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,20 +17,13 @@ from ml.features.columns import FEATURE_VERSION
 from ml.features.entities import consultants_from_records, requirements_from_records
 from ml.features.history import HistoryIndex
 from ml.features.pairs import compute_pair_features, factor_matrix, snapshot, visa_acceptance_rates
-from ml.matching.candidates import CandidateLimits, consultant_candidates, requirement_candidates
+from ml.matching.candidates import CandidateLimits, candidates
 from ml.matching.champion import ChampionModel
-from ml.matching.loaders import (
-    load_consultant_records,
-    load_outcome_events,
-    load_requirement_records,
-    load_skill_graph,
-    load_visa_policies,
-    today_day,
-)
+from ml.matching.loaders import load_outcome_events, load_records, load_skill_graph, load_visa_policies, today_day
 from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
 from ml.scoring.reasons import reasons as build_reasons
-
-Direction = Literal["requirement_to_consultants", "consultant_to_requirements"]
+from warehouse.queries.matching import Direction, current_tenant
+from warehouse.repositories import recommendations as stored
 
 
 def _nan(value: float | None) -> float:
@@ -104,7 +96,7 @@ _visa_rates_cache: dict[str, tuple[float, dict[str, float]]] = {}
 def _tenant_visa_rates(conn: sa.Connection) -> dict[str, float]:
     """The tenant's visa acceptance shares, cached per tenant for VISA_RATES_TTL_S: the policy mix moves slowly and
     reading it costs tens of milliseconds. Keyed by the transaction's RLS tenant, the one the rows come from."""
-    key = conn.execute(sa.text("select current_setting('app.tenant_id', true)")).scalar() or ""
+    key = current_tenant(conn)
     now = time.monotonic()
     hit = _visa_rates_cache.get(key)
     if hit is not None and hit[0] > now:
@@ -153,95 +145,55 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
     return items, version, len(eligible)
 
 
-def recommend_for_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID,
-                              top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
-                              limits: CandidateLimits | None = None) -> RecommendationResult:
-    """Ranked consultants for one requirement. `conn` is tenant-scoped (RLS); tenant_id is recorded, not trusted."""
+def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID, anchor_id: uuid.UUID,
+              top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
+              limits: CandidateLimits | None = None) -> RecommendationResult:
+    """Ranked bench consultants for a requirement, or open requirements for a consultant. `conn` is tenant-scoped
+    (RLS); tenant_id is recorded, not trusted."""
+    direction = Direction(direction)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     graph = load_skill_graph(conn)
-    found = load_requirement_records(conn, [requirement_id], model=EMBEDDING_MODEL)
+    found = load_records(conn, direction.anchor, [anchor_id], model=EMBEDDING_MODEL)
     if not found:
-        raise NotFound(f"requirement {requirement_id} not found")
-    req = found[0]
-    candidates = consultant_candidates(conn, req, model=EMBEDDING_MODEL, limits=limits,
-                                       skill_names=graph.names_of(s for s, _ in req["skills"]))
+        raise NotFound(f"{direction.anchor.name} {anchor_id} not found")
+    anchor = found[0]
+    proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits,
+                          skill_names=graph.names_of(s[0] for s in anchor["skills"]))
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    cons_records = load_consultant_records(conn, list(candidates), embeddings=False) if candidates else []
-    cosine = np.array([_nan(candidates[c["id"]].cosine) for c in cons_records])
-    items, version, eligible = _rank(conn, reqs_records=found, cons_records=cons_records, anchor_is_requirement=True,
-                                     top_k=top_k, explain=explain, model=model, graph=graph, timings=timings,
-                                     cosine=cosine)
+    records = load_records(conn, direction.candidate, list(proposed), embeddings=False) if proposed else []
+    cosine = np.array([_nan(proposed[r["id"]].cosine) for r in records])
+    reqs_records, cons_records = (found, records) if direction is Direction.FOR_REQUIREMENT else (records, found)
+    items, version, eligible = _rank(conn, reqs_records=reqs_records, cons_records=cons_records,
+                                     anchor_is_requirement=direction is Direction.FOR_REQUIREMENT, top_k=top_k,
+                                     explain=explain, model=model, graph=graph, timings=timings, cosine=cosine)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     return RecommendationResult(
-        direction="requirement_to_consultants", anchor_id=requirement_id, model_version=version,
-        calibrated=model is not None, items=items,
-        stats={"candidates": len(candidates), "eligible": eligible, "tenant_id": str(tenant_id), **timings},
+        direction=direction, anchor_id=anchor_id, model_version=version, calibrated=model is not None, items=items,
+        stats={"candidates": len(proposed), "eligible": eligible, "tenant_id": str(tenant_id), **timings},
         params={"top_k": top_k, "explain": explain},
     )
+
+
+def recommend_for_requirement(conn: sa.Connection, *, tenant_id: uuid.UUID, requirement_id: uuid.UUID,
+                              **options: Any) -> RecommendationResult:
+    return recommend(conn, Direction.FOR_REQUIREMENT, tenant_id=tenant_id, anchor_id=requirement_id, **options)
 
 
 def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consultant_id: uuid.UUID,
-                             top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
-                             limits: CandidateLimits | None = None) -> RecommendationResult:
-    """Ranked open requirements for one (bench) consultant."""
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    graph = load_skill_graph(conn)
-    found = load_consultant_records(conn, [consultant_id], model=EMBEDDING_MODEL)
-    if not found:
-        raise NotFound(f"consultant {consultant_id} not found")
-    con = found[0]
-    candidates = requirement_candidates(conn, con, model=EMBEDDING_MODEL, limits=limits,
-                                        skill_names=graph.names_of(s[0] for s in con["skills"]))
-    timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    reqs_records = load_requirement_records(conn, list(candidates), embeddings=False) if candidates else []
-    cosine = np.array([_nan(candidates[r["id"]].cosine) for r in reqs_records])
-    items, version, eligible = _rank(conn, reqs_records=reqs_records, cons_records=found,
-                                     anchor_is_requirement=False, top_k=top_k, explain=explain, model=model,
-                                     graph=graph, timings=timings, cosine=cosine)
-    timings["total_ms"] = (time.perf_counter() - t0) * 1000
-    return RecommendationResult(
-        direction="consultant_to_requirements", anchor_id=consultant_id, model_version=version,
-        calibrated=model is not None, items=items,
-        stats={"candidates": len(candidates), "eligible": eligible, "tenant_id": str(tenant_id), **timings},
-        params={"top_k": top_k, "explain": explain},
-    )
+                             **options: Any) -> RecommendationResult:
+    return recommend(conn, Direction.FOR_CONSULTANT, tenant_id=tenant_id, anchor_id=consultant_id, **options)
 
 
 def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: RecommendationResult,
                           kind: Literal["api", "batch", "evaluation"] = "api",
                           created_by: uuid.UUID | None = None) -> uuid.UUID:
     """Write crm.match_run + one crm.recommendation and one crm.feature_snapshot per item. Returns the run id."""
-    run_id = uuid.uuid4()
-    now = datetime.now(UTC)
-    conn.execute(sa.text(
-        "insert into crm.match_run (id, tenant_id, kind, direction, anchor_id, model_version, params, stats,"
-        " created_by, finished_at) values (:id, :t, :kind, :direction, :anchor, :version, cast(:params as jsonb),"
-        " cast(:stats as jsonb), :by, :now)"),
-        {"id": run_id, "t": tenant_id, "kind": kind, "direction": result.direction, "anchor": result.anchor_id,
-         "version": result.model_version, "params": json.dumps(result.params),
-         "stats": json.dumps({**result.stats, "calibrated": result.calibrated}, default=str), "by": created_by,
-         "now": now})
-    if not result.items:
-        return run_id
-    recs, snaps = [], []
-    for item in result.items:
-        rec_id = uuid.uuid4()
-        recs.append({
-            "id": rec_id, "t": tenant_id, "run": run_id, "r": item.requirement_id, "c": item.consultant_id,
-            "rank": item.rank, "score": item.match_score, "p": item.success_probability,
-            "reasons": json.dumps(item.reasons), "factors": json.dumps({**item.factors, "_baseline": item.baseline}),
-            "inputs": json.dumps({"feature_version": FEATURE_VERSION}), "version": result.model_version,
-        })
-        snaps.append({"t": tenant_id, "rec": rec_id, "r": item.requirement_id, "c": item.consultant_id,
-                      "v": FEATURE_VERSION, "f": json.dumps(item.features, default=str)})
-    conn.execute(sa.text(
-        "insert into crm.recommendation (id, tenant_id, match_run_id, requirement_id, consultant_id, rank,"
-        " match_score, success_probability, reasons, factors, inputs, model_version) values (:id, :t, :run, :r, :c,"
-        " :rank, :score, :p, cast(:reasons as jsonb), cast(:factors as jsonb), cast(:inputs as jsonb), :version)"),
-        recs)
-    conn.execute(sa.text(
-        "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id,"
-        " feature_version, features) values (:t, :rec, :r, :c, :v, cast(:f as jsonb))"), snaps)
-    return run_id
+    return stored.insert_run(
+        conn, tenant_id=tenant_id, kind=kind, direction=Direction(result.direction).value, anchor_id=result.anchor_id,
+        model_version=result.model_version, params=result.params,
+        stats={**result.stats, "calibrated": result.calibrated}, created_by=created_by, finished_at=datetime.now(UTC),
+        feature_version=FEATURE_VERSION, items=[stored.StoredItem(
+            requirement_id=i.requirement_id, consultant_id=i.consultant_id, rank=i.rank, match_score=i.match_score,
+            success_probability=i.success_probability, reasons=i.reasons,
+            factors={**i.factors, "_baseline": i.baseline}, features=i.features) for i in result.items])

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from ml.ai.embeddings import MODEL_NAME
@@ -15,14 +16,17 @@ from ml.features.entities import (
     SkillGraph,
     consultants_from_records,
     requirements_from_records,
+    to_day,
 )
 from ml.matching.loaders import (
     load_consultant_records,
-    load_labelled_submissions,
     load_requirement_records,
     load_skill_graph,
+    outcome_day,
+    reported_day,
 )
 from ml.training.dataset import LabelledSubmissions, build_training_frame, check_enough
+from warehouse.queries.matching import sent_submissions
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,17 @@ class TrainingSource:
 
     def frame(self) -> pl.DataFrame:
         return build_training_frame(self.requirements, self.consultants, self.submissions, self.graph)
+
+
+def load_labelled_submissions(conn, *, as_of: date | None = None) -> LabelledSubmissions:
+    """Every sent submission whose outcome is known by `as_of` (default today): advanced = has an interview (or a
+    status at/after interviewing); not advanced = closed, or silent for SILENT_DEATH_DAYS."""
+    as_of_day = to_day(as_of or date.today())
+    known = [r for r in sent_submissions(conn) if reported_day(r) <= as_of_day]  # the rest are still pending
+    return LabelledSubmissions(
+        [r.id for r in known], [r.requirement_id for r in known], [r.consultant_id for r in known],
+        np.array([to_day(r.submitted_at) for r in known]), np.array([to_day(r.received_at) for r in known]),
+        np.array([outcome_day(r) for r in known]), np.array([1.0 if r.advanced else 0.0 for r in known]))
 
 
 def load_training_source(conn, *, as_of: date | None = None, model: str = MODEL_NAME) -> TrainingSource:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from warehouse.db import ensure_database
 from warehouse.embedded import admin_url
 from warehouse.settings import Settings
 
@@ -19,13 +19,5 @@ def dagster_pg_url(settings: Settings, database: str = DAGSTER_DATABASE) -> str:
 
 def ensure_dagster_database(settings: Settings, database: str = DAGSTER_DATABASE) -> str:
     """Create the database Dagster stores runs in, if missing; return its URL."""
-    owner = make_url(admin_url(settings)).set(drivername="postgresql+psycopg")
-    engine = sa.create_engine(owner, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            exists = conn.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": database}).scalar()
-            if not exists:
-                conn.exec_driver_sql(f'create database "{database}"')
-    finally:
-        engine.dispose()
+    ensure_database(make_url(admin_url(settings)).set(drivername="postgresql+psycopg"), database)
     return dagster_pg_url(settings, database)

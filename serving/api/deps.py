@@ -19,7 +19,7 @@ from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import SlidingWindowLimiter
-from warehouse.db import set_tenant
+from warehouse.db import set_statement_timeout, set_tenant
 
 _bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
 
@@ -87,7 +87,7 @@ STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) l
 def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
     with request.app.state.engine.begin() as conn:
         set_tenant(conn, principal.tenant_id)
-        conn.exec_driver_sql(f"set local statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        set_statement_timeout(conn, STATEMENT_TIMEOUT_MS)
         yield conn
 
 

@@ -17,6 +17,7 @@ from collections import OrderedDict
 import sqlalchemy as sa
 
 from warehouse.db import set_tenant
+from warehouse.repositories.tenants import tenant_exists
 
 
 class TenantDirectory:
@@ -33,7 +34,7 @@ class TenantDirectory:
                 return hit[0]
         with engine.begin() as conn:
             set_tenant(conn, tenant_id)
-            found = conn.execute(sa.text("select 1 from crm.tenant where id = :t"), {"t": tenant_id}).scalar() == 1
+            found = tenant_exists(conn, tenant_id)
         with self._lock:
             self._entries[tenant_id] = (found, now + (self.ttl if found else self.negative_ttl))
             self._entries.move_to_end(tenant_id)

@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
@@ -19,7 +18,10 @@ from serving.errors import ProblemError, not_found
 from serving.schemas.pipeline import SubmissionPublic
 from serving.services import idempotency
 from serving.services.records import record_change
+from warehouse.queries.matching import Direction
+from warehouse.repositories import recommendations as stored
 from warehouse.repositories import records as repo
+from warehouse.repositories import submissions
 from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS, SUBMISSIONS
 
 log = logging.getLogger(__name__)
@@ -31,9 +33,12 @@ def _matching():
     return service
 
 
-def recommend(conn: Connection, principal: Principal, request: Request, *, direction: str, anchor_id: uuid.UUID,
-              top_k: int, explain: bool, idempotency_key: str | None) -> Response:
-    anchor_spec = REQUIREMENTS if direction == "requirement_to_consultants" else CONSULTANTS
+_SPECS = {spec.entity: spec for spec in (REQUIREMENTS, CONSULTANTS)}
+
+
+def recommend(conn: Connection, principal: Principal, request: Request, *, direction: Direction,
+              anchor_id: uuid.UUID, top_k: int, explain: bool, idempotency_key: str | None) -> Response:
+    anchor_spec = _SPECS[direction.anchor.name]
     if repo.get_row(conn, anchor_spec, anchor_id) is None:
         raise not_found(anchor_spec.entity, anchor_id)
     payload = {"topK": top_k, "explain": explain}
@@ -46,19 +51,11 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
         except Exception:  # a bad export must not keep the CRM down: the seed formula ranks, loudly
             log.exception("serving model for tenant %s failed to load", principal.tenant_id)
             model = None
-        if direction == "requirement_to_consultants":
-            result = matching.recommend_for_requirement(conn, tenant_id=principal.tenant_id,
-                                                        requirement_id=anchor_id, top_k=top_k, explain=explain,
-                                                        model=model)
-        else:
-            result = matching.recommend_for_consultant(conn, tenant_id=principal.tenant_id,
-                                                       consultant_id=anchor_id, top_k=top_k, explain=explain,
-                                                       model=model)
+        result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
+                                    top_k=top_k, explain=explain, model=model)
         run_id = matching.store_recommendations(conn, tenant_id=principal.tenant_id, result=result, kind="api",
                                                 created_by=principal.actor_id)
-        row_ids = {(c, r): i for i, c, r in conn.execute(sa.text(
-            "select id, consultant_id, requirement_id from crm.recommendation where match_run_id = :run"),
-            {"run": run_id})}
+        row_ids = stored.item_ids(conn, run_id)
         items = []
         for rank, item in enumerate(result.items, start=1):
             items.append({
@@ -85,14 +82,10 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
 
 
 def get_run(conn: Connection, run_id: uuid.UUID) -> dict[str, Any]:
-    run = conn.execute(sa.text(
-        "select id, direction, anchor_id, model_version, started_at from crm.match_run where id = :id"),
-        {"id": run_id}).mappings().first()
+    run = stored.get_run(conn, run_id)
     if run is None:
         raise not_found("recommendation", run_id)
-    items = conn.execute(sa.text(
-        "select id, consultant_id, requirement_id, rank, match_score, success_probability, reasons, factors "
-        "from crm.recommendation where match_run_id = :id order by rank"), {"id": run_id}).mappings().all()
+    items = stored.run_items(conn, run_id)
     return {"recommendationId": run["id"], "modelVersion": run["model_version"], "direction": run["direction"],
             "anchorId": run["anchor_id"], "createdAt": run["started_at"],
             "items": [{"id": i["id"], "consultantId": i["consultant_id"], "requirementId": i["requirement_id"],
@@ -103,19 +96,14 @@ def get_run(conn: Connection, run_id: uuid.UUID) -> dict[str, Any]:
 
 def decide(conn: Connection, principal: Principal, request: Request, *, item_id: uuid.UUID, decision: str,
            reason: str | None) -> tuple[int, dict[str, Any]]:
-    rec = conn.execute(sa.text(
-        "select id, consultant_id, requirement_id, match_score, success_probability, model_version, decision "
-        "from crm.recommendation where id = :id for update"), {"id": item_id}).mappings().first()
+    rec = stored.lock_item(conn, item_id)
     if rec is None:
         raise not_found("recommendation", item_id)
     if rec["decision"] is not None:
         raise ProblemError(409, "already-decided", "Conflict", f"recommendation {item_id} was already {rec['decision']}",
                            decision=rec["decision"])
     outcome = "approved" if decision == "approve" else "rejected"
-    decided_at = conn.execute(sa.text(
-        "update crm.recommendation set decision = :d, decision_reason = :r, decided_by = :by, decided_at = now() "
-        "where id = :id returning decided_at"),
-        {"d": outcome, "r": reason, "by": principal.actor_id, "id": item_id}).scalar_one()
+    decided_at = stored.record_decision(conn, item_id, decision=outcome, reason=reason, decided_by=principal.actor_id)
     rid = request_id(request)
     record_change(conn, principal, action="decide", entity="recommendation", entity_id=item_id,
                   before={"decision": None}, after={"decision": outcome, "reason": reason},
@@ -138,10 +126,8 @@ def _draft_submission(conn: Connection, principal: Principal, rec: Any, rid: str
     def public(row: dict[str, Any]) -> dict[str, Any]:
         return SubmissionPublic.model_validate(row).model_dump(mode="json", by_alias=True)
 
-    existing = conn.execute(sa.text(
-        f"select {SUBMISSIONS.select_list}, deleted_at from crm.submission "
-        "where consultant_id = :c and requirement_id = :r"),
-        {"c": rec["consultant_id"], "r": rec["requirement_id"]}).mappings().first()
+    existing = submissions.for_pair(conn, consultant_id=rec["consultant_id"],
+                                    requirement_id=rec["requirement_id"])
     if existing is not None:
         if existing["deleted_at"] is not None:
             raise ProblemError(409, "conflict", "Conflict",

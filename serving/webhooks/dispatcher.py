@@ -29,12 +29,12 @@ from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
 import httpx
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from serving.webhooks.signing import sign
 from serving.webhooks.urlguard import Resolver, UnsafeWebhookUrl, WebhookPolicy, check_url, system_resolver
 from warehouse.db import set_tenant
+from warehouse.repositories import webhooks
 from warehouse.settings import Settings
 
 log = logging.getLogger("serving.webhooks")
@@ -59,22 +59,16 @@ def _matches(patterns: list[str], event_type: str) -> bool:
 
 def fan_out(conn: Connection) -> int:
     """Turn undispatched outbox rows (of the connection's tenant) into webhook deliveries; returns rows handled."""
-    events = conn.execute(sa.text(
-        "select id, tenant_id, event_id, event_type from crm.outbox where dispatched_at is null "
-        "order by id limit :n for update skip locked"), {"n": BATCH}).mappings().all()
+    events = webhooks.lock_undispatched(conn, limit=BATCH)
     if not events:
         return 0
-    endpoints = conn.execute(sa.text(
-        "select id, event_types from crm.webhook_endpoint where active")).mappings().all()
+    endpoints = webhooks.active_endpoints(conn)
     for event in events:
         for endpoint in endpoints:
             if _matches(list(endpoint["event_types"]), event["event_type"]):
-                conn.execute(sa.text(
-                    "insert into crm.webhook_event (tenant_id, endpoint_id, outbox_event_id) values (:t, :e, :ev) "
-                    "on conflict (tenant_id, endpoint_id, outbox_event_id) do nothing"),
-                    {"t": event["tenant_id"], "e": endpoint["id"], "ev": event["event_id"]})
-    conn.execute(sa.text("update crm.outbox set dispatched_at = now() where id = any(:ids)"),
-                 {"ids": [e["id"] for e in events]})
+                webhooks.enqueue(conn, tenant_id=event["tenant_id"], endpoint_id=endpoint["id"],
+                                 event_id=event["event_id"])
+    webhooks.mark_dispatched(conn, [e["id"] for e in events])
     return len(events)
 
 
@@ -93,19 +87,7 @@ class Delivery:
 def _lease(conn: Connection, now: datetime, token: uuid.UUID) -> list[Delivery]:
     """Lease due deliveries: due rows not leased by a live dispatcher, locked and skipped by concurrent leasers,
     stamped with this pass's token until `now + LEASE_SECONDS` (the caller commits at once)."""
-    rows = conn.execute(sa.text(
-        "select we.id, we.attempts, ep.url, ep.secret, o.event_id, o.event_type, o.aggregate_type, o.aggregate_id, "
-        "o.payload, o.created_at, o.tenant_id from crm.webhook_event we "
-        "join crm.webhook_endpoint ep on ep.id = we.endpoint_id "
-        "join crm.outbox o on o.event_id = we.outbox_event_id "
-        "where we.status in ('pending', 'failed') and we.next_attempt_at <= :now "
-        "and (we.leased_until is null or we.leased_until <= :now) "
-        "order by we.next_attempt_at limit :n for update of we skip locked"), {"now": now, "n": BATCH}).mappings().all()
-    if not rows:
-        return []
-    conn.execute(sa.text("update crm.webhook_event set lease_token = :token, leased_until = :until "
-                         "where id = any(:ids)"),
-                 {"token": token, "until": now + timedelta(seconds=LEASE_SECONDS), "ids": [r["id"] for r in rows]})
+    rows = webhooks.lease_due(conn, now=now, token=token, lease=timedelta(seconds=LEASE_SECONDS), limit=BATCH)
     out = []
     for r in rows:
         body = json.dumps({"id": str(r["event_id"]), "type": r["event_type"], "tenantId": str(r["tenant_id"]),
@@ -158,18 +140,11 @@ def _record(engine: Engine, tenant_id: uuid.UUID, d: Delivery, error: str | None
     with engine.begin() as conn:
         set_tenant(conn, tenant_id)
         if error is None:
-            done = conn.execute(sa.text(
-                "update crm.webhook_event set status = 'delivered', attempts = :a, delivered_at = now(), "
-                "last_error = null, lease_token = null, leased_until = null where id = :id and lease_token = :tok"),
-                {"a": attempts, "id": d.id, "tok": d.lease_token}).rowcount
+            done = webhooks.record_delivered(conn, d.id, attempts=attempts, token=d.lease_token)
             return "delivered" if done else None
         status = "dead" if attempts >= MAX_ATTEMPTS else "failed"
-        done = conn.execute(sa.text(
-            "update crm.webhook_event set status = :s, attempts = :a, last_error = :err, "
-            "next_attempt_at = now() + :delay, lease_token = null, leased_until = null "
-            "where id = :id and lease_token = :tok"),
-            {"s": status, "a": attempts, "err": error, "delay": backoff(attempts), "id": d.id,
-             "tok": d.lease_token}).rowcount
+        done = webhooks.record_failed(conn, d.id, status=status, attempts=attempts, error=error,
+                                      retry_in=backoff(attempts), token=d.lease_token)
     if done:
         log.warning("webhook delivery failed", extra={"event_id": str(d.event_id), "attempts": attempts,
                                                       "status": status, "error": error})
@@ -202,11 +177,7 @@ def dispatch_tenant(engine: Engine, tenant_id: uuid.UUID, client: httpx.Client, 
 
 def tenants_with_work(admin: Engine) -> list[uuid.UUID]:
     with admin.connect() as conn:
-        return list(conn.execute(sa.text(
-            "select distinct tenant_id from crm.outbox where dispatched_at is null "
-            "union select distinct tenant_id from crm.webhook_event "
-            "where status in ('pending', 'failed') and next_attempt_at <= now() "
-            "and (leased_until is null or leased_until <= now())")).scalars())
+        return webhooks.tenants_with_work(conn)
 
 
 def run_dispatcher(settings: Settings, stop: threading.Event, *, interval_seconds: float = 1.0) -> None:

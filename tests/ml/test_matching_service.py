@@ -8,7 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from ml.matching.candidates import CandidateLimits, consultant_candidates, tsquery_terms
+from ml.matching.candidates import CandidateLimits, candidates, tsquery_terms
 from ml.matching.loaders import load_requirement_records
 from ml.matching.service import (
     NotFound,
@@ -19,6 +19,7 @@ from ml.matching.service import (
 from ml.scoring import FACTORS, explainable_score, reasons
 from ml.scoring.formula import SEED_MODEL_VERSION
 from warehouse.db import tenant_tx
+from warehouse.queries.matching import Direction
 
 
 def test_tsquery_terms_keeps_only_plain_words():
@@ -32,7 +33,7 @@ def test_candidates_merge_ann_fts_and_skills_within_the_tenant(app_engine, seede
     with tenant_tx(tenant_id, app_engine) as conn:
         record = load_requirement_records(conn, [req["id"]])[0]
         record["start_date"] = None  # start "now": every synthetic consultant is available by then
-        found = consultant_candidates(conn, record, model="all-MiniLM-L6-v2", skill_names=["Java"],
+        found = candidates(conn, Direction.FOR_REQUIREMENT, record, model="all-MiniLM-L6-v2", skill_names=["Java"],
                                       limits=CandidateLimits(ann=50, fts=20, skills=20))
     sources = {s for v in found.values() for s in v.sources}
     assert all(v.cosine is not None and -1 <= v.cosine <= 1 for v in found.values())
@@ -50,7 +51,7 @@ def test_candidates_respect_work_authorization_filter(app_engine, seeded_tenant)
     with tenant_tx(tenant_id, app_engine) as conn:
         record = load_requirement_records(conn, [req["id"]])[0]
         record["visa_accepted"] = ["USC"]
-        found = consultant_candidates(conn, record, model="all-MiniLM-L6-v2", skill_names=[])
+        found = candidates(conn, Direction.FOR_REQUIREMENT, record, model="all-MiniLM-L6-v2", skill_names=[])
         visas = dict(conn.execute(sa.text("select id, visa_status from crm.consultant where id = any(:ids)"),
                                   {"ids": list(found)}).all())
     assert found and set(visas.values()) == {"USC"}
@@ -126,7 +127,8 @@ def test_recommend_with_bare_records_marks_unknown_factors_and_never_nan(app_eng
 
 
 def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_engine, seeded_tenant):
-    from ml.matching.candidates import _CONSULTANTS_SQL
+    from ml.matching.candidates import candidate_search
+    from warehouse.queries.matching import candidates_sql
 
     tenant_id, world = seeded_tenant
     with admin_engine.begin() as conn:  # fresh statistics, as autovacuum would have them in production
@@ -134,9 +136,11 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
     with tenant_tx(tenant_id, app_engine) as conn:
         conn.execute(sa.text("set local enable_seqscan = off"))
         conn.execute(sa.text("set local enable_indexscan = on"))
-        plan = "\n".join(r[0] for r in conn.execute(sa.text("explain " + _CONSULTANTS_SQL), {
-            "anchor": world.requirements[0]["id"], "model": "all-MiniLM-L6-v2", "ann_k": 50, "fts_k": 10,
-            "skill_k": 10, "tsq": "java", "skill_ids": [1], "start_date": None, "slack": 90, "visas": []}))
+        anchor = {"id": world.requirements[0]["id"], "title": "java", "skills": [(1, True)], "embedding": [0.0]}
+        search = candidate_search(anchor, model="all-MiniLM-L6-v2", skill_names=[],
+                                  limits=CandidateLimits(ann=50, fts=10, skills=10))
+        plan = "\n".join(r[0] for r in conn.execute(
+            sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), search.params()))
     assert "embedding_consultant_hnsw_idx" in plan
 
 

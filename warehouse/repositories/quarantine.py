@@ -63,6 +63,21 @@ def list_quarantine(conn: sa.Connection, *, limit: int = 50, offset: int = 0,
             for row in rows]
 
 
+def keyset_page(conn: sa.Connection, *, reason: str | None, after: tuple[datetime, uuid.UUID] | None,
+                limit: int) -> list[dict]:
+    """The API's page: newest first, strictly after the keyset cursor (created_at, id); one reason, or all."""
+    where, params = ["true"], {"limit": limit}
+    if reason:
+        where.append("reason = :reason")
+        params["reason"] = reason
+    if after:
+        where.append("(created_at, id) < (:c_at, :c_id)")
+        params["c_at"], params["c_id"] = after
+    return [dict(r) for r in conn.execute(sa.text(
+        "select id, source, entity_type, reason, detail, message_id, created_at from crm.quarantine "
+        f"where {' and '.join(where)} order by created_at desc, id desc limit :limit"), params).mappings()]
+
+
 def _preview(head: bytes | None) -> str:
     """Printable text of the first bytes (binary junk shown as U+FFFD, never as control characters)."""
     text = bytes(head or b"").decode("utf-8", errors="replace")

@@ -264,6 +264,12 @@ def sources_of(conn: sa.Connection, *, requirement_id: uuid.UUID) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
+def unresolved_skill_names(conn: sa.Connection) -> list[str]:
+    """Distinct raw names of requirement skills not yet mapped to the taxonomy."""
+    return list(conn.execute(sa.text(
+        "select distinct raw_name from crm.requirement_skill where skill_id is null order by 1")).scalars())
+
+
 def skill_id_map(conn: sa.Connection) -> dict[str, int]:
     """Taxonomy canonical name -> crm.skill id (reference data, a few hundred rows)."""
     return {name: int(i) for i, name in conn.execute(sa.text("select id, canonical_name from crm.skill"))}

@@ -17,6 +17,11 @@ class TenantExists(ValueError):
     pass
 
 
+def tenant_exists(conn: sa.Connection, tenant_id: uuid.UUID) -> bool:
+    """Whether the tenant exists; on a connection scoped to that tenant (RLS shows a tenant only its own row)."""
+    return conn.execute(sa.text("select 1 from crm.tenant where id = :t"), {"t": tenant_id}).scalar() == 1
+
+
 def create_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) -> uuid.UUID:
     """Create the tenant `slug` (owner connection); TenantExists if the slug is taken."""
     existing = tenant_id_for(conn, slug)

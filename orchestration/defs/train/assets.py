@@ -298,17 +298,14 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
 def batch_recommendations(config: BatchConfig, postgres: PostgresResource) -> dg.MaterializeResult:
     """Nightly top-K consultants for the newest open requirements with the champion (or the seed formula), stored
     as `batch` match runs with feature snapshots."""
-    import sqlalchemy as sa
-
     from ml.matching.champion import load_serving_model
     from ml.matching.service import recommend_for_requirement, store_recommendations
+    from warehouse.queries.matching import newest_open_requirement_ids
 
     tenant_id = postgres.tenant_id()
     model = load_serving_model(_settings(postgres), tenant_id)
     with postgres.tenant_tx() as conn:
-        ids = conn.execute(sa.text(
-            "select id from crm.requirement where status = 'open' and deleted_at is null"
-            " order by received_at desc, id limit :n"), {"n": config.max_requirements}).scalars().all()
+        ids = newest_open_requirement_ids(conn, limit=config.max_requirements)
     latencies, items, version = [], 0, None
     for rid in ids:
         with postgres.tenant_tx() as conn:

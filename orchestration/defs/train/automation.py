@@ -31,12 +31,10 @@ retrain_nightly_schedule = dg.ScheduleDefinition(
 @dg.sensor(job=train_job, minimum_interval_seconds=600)
 def new_outcomes_sensor(context: dg.SensorEvaluationContext, postgres: PostgresResource):
     """Counts outcomes (interviews + closed submissions); requests a retrain after NEW_OUTCOMES_TO_RETRAIN more."""
-    import sqlalchemy as sa
+    from warehouse.queries.matching import outcomes_recorded
 
     with postgres.tenant_tx() as conn:
-        outcomes = int(conn.execute(sa.text(
-            "select (select count(*) from crm.interview) + (select count(*) from crm.submission"
-            " where closed_at is not null)")).scalar() or 0)
+        outcomes = outcomes_recorded(conn)
     last = int(context.cursor or 0)
     if outcomes - last < NEW_OUTCOMES_TO_RETRAIN:
         return dg.SkipReason(f"{outcomes - last} new outcomes since the last retrain (< {NEW_OUTCOMES_TO_RETRAIN})")

@@ -6,7 +6,6 @@ import hashlib
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from serving.api.crud import Resource, crud_router
@@ -19,17 +18,16 @@ from serving.schemas.activities import (
     AttachmentsPublic,
     AttachmentUpdate,
 )
-from warehouse.repositories.crm_tables import ATTACHMENTS
+from warehouse.repositories import records
+from warehouse.repositories.crm_tables import ATTACHMENTS, COMPANIES, CONSULTANTS, CONTACTS, REQUIREMENTS, SUBMISSIONS
 
-_TABLES = {"consultant": "consultant", "requirement": "requirement", "company": "company", "contact": "contact",
-           "submission": "submission"}
+_ATTACHABLE = {"consultant": CONSULTANTS, "requirement": REQUIREMENTS, "company": COMPANIES, "contact": CONTACTS,
+               "submission": SUBMISSIONS}
 
 
 def _prepare(conn: Connection, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
-    table = _TABLES[values["entity_type"]]
-    exists = conn.execute(sa.text(f"select 1 from crm.{table} where id = :id and deleted_at is null"),
-                          {"id": values["entity_id"]}).scalar()
-    if not exists:  # RLS: another tenant's record is as absent as a missing one
+    # RLS: another tenant's record is as absent as a missing one
+    if records.get_row(conn, _ATTACHABLE[values["entity_type"]], values["entity_id"]) is None:
         raise ProblemError(422, "unknown-reference", "Unprocessable Content",
                            f"{values['entity_type']} {values['entity_id']} does not exist")
     try:

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, UploadFile
+from fastapi import Depends, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from serving.api.crud import IdempotencyKey, ItemId, Resource, crud_router
+from serving.api.crud import Resource, crud_router
 from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.recommend import add_recommend_route
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.consultants import (
     ConsultantCreate,
@@ -17,8 +18,7 @@ from serving.schemas.consultants import (
     ConsultantUpdate,
     Visa,
 )
-from serving.schemas.recommendations import RecommendationBody, RecommendationRequest, RecommendationsPublic
-from serving.services import recommendations as recs
+from warehouse.queries.matching import Direction
 from warehouse.repositories.crm_tables import CONSULTANTS
 
 RESOURCE = Resource(
@@ -27,20 +27,7 @@ RESOURCE = Resource(
     filters={"status": ConsultantStatus, "visa_status": Visa, "state": str, "city": str, "recruiter_id": uuid.UUID})
 
 router = crud_router(RESOURCE)
-
-
-@router.post("/{id}/recommendations", name="recommend_requirements", response_model=RecommendationsPublic,
-             summary="Recommend open requirements for a consultant",
-             responses=problem_responses(401, 403, 404, 413, 422, 429, 503),
-             openapi_extra={"x-required-permission": "recommendations:create"})
-def recommend_requirements(
-        request: Request, item_id: ItemId,
-        principal: Annotated[Principal, Depends(require("recommendations", "create"))], conn: TenantConn,
-        top_k: Annotated[int, Query(alias="topK", ge=1, le=50, description="How many to return")] = 10,
-        body: RecommendationBody = None, idempotency_key: IdempotencyKey = None) -> Any:
-    return recs.recommend(conn, principal, request, direction="consultant_to_requirements", anchor_id=item_id,
-                          top_k=top_k, explain=(body or RecommendationRequest()).explain,
-                          idempotency_key=idempotency_key)
+add_recommend_route(router, Direction.FOR_CONSULTANT, summary="Recommend open requirements for a consultant")
 
 
 MAX_RESUME_BYTES = 10 * 1024 * 1024

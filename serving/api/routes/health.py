@@ -2,10 +2,11 @@
 
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+
+from warehouse.db import ping
 
 router = APIRouter(tags=["health"])
 
@@ -21,12 +22,8 @@ def healthz() -> dict[str, str]:
                        503: {"description": "Not ready", "content": {"application/json": {
                            "example": {"status": "unavailable", "database": "connection refused"}}}}})
 async def readyz(request: Request) -> Any:
-    def check() -> None:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(sa.text("select 1"))
-
     try:
-        await run_in_threadpool(check)
+        await run_in_threadpool(ping, request.app.state.engine)
     except Exception as exc:
         cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(exc).strip() else "error"
         return JSONResponse({"status": "unavailable", "database": cause}, status_code=503)

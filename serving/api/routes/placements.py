@@ -3,20 +3,18 @@
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from serving.api.crud import Resource, crud_router
 from serving.api.deps import Principal
 from serving.errors import ProblemError
 from serving.schemas.pipeline import PlacementCreate, PlacementPublic, PlacementsPublic, PlacementUpdate
-from warehouse.repositories.crm_tables import PLACEMENTS
+from warehouse.repositories import records
+from warehouse.repositories.crm_tables import PLACEMENTS, SUBMISSIONS
 
 
 def _from_submission(conn: Connection, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
-    sub = conn.execute(sa.text(
-        "select consultant_id, requirement_id from crm.submission where id = :id and deleted_at is null"),
-        {"id": values["submission_id"]}).mappings().first()
+    sub = records.get_row(conn, SUBMISSIONS, values["submission_id"])
     if sub is None:
         raise ProblemError(422, "unknown-reference", "Unprocessable Content",
                            f"submission {values['submission_id']} does not exist")

@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
@@ -11,6 +10,7 @@ from serving.errors import problem_responses
 from serving.schemas.admin import QuarantinePublic, QuarantinesPublic
 from serving.schemas.base import ApiModel
 from serving.services.pagination import decode_cursor, page
+from warehouse.repositories import quarantine
 
 router = APIRouter(prefix="/v1/quarantine", tags=["quarantine"])
 
@@ -26,17 +26,8 @@ class QuarantineQuery(ApiModel):
             openapi_extra={"x-required-permission": "quarantine:read"})
 def list_quarantine(principal: Annotated[Principal, Depends(require("quarantine", "read"))], conn: TenantConn,
                     query: Annotated[QuarantineQuery, Query()]) -> Any:
-    where, params = ["true"], {"limit": query.limit + 1}
-    if query.reason:
-        where.append("reason = :reason")
-        params["reason"] = query.reason
-    after = decode_cursor(query.cursor)
-    if after:
-        where.append("(created_at, id) < (:c_at, :c_id)")
-        params["c_at"], params["c_id"] = after
-    rows = [dict(r) for r in conn.execute(sa.text(
-        "select id, source, entity_type, reason, detail, message_id, created_at from crm.quarantine "
-        f"where {' and '.join(where)} order by created_at desc, id desc limit :limit"), params).mappings()]
+    rows = quarantine.keyset_page(conn, reason=query.reason, after=decode_cursor(query.cursor),
+                                  limit=query.limit + 1)
     rows, next_cursor = page(rows, query.limit)
     return {"data": [QuarantinePublic.model_validate(r).model_dump(mode="json") for r in rows],
             "nextCursor": next_cursor}

@@ -3,7 +3,6 @@
 import secrets
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 
 from serving.api.crud import IdempotencyKey, ItemId
@@ -13,9 +12,9 @@ from serving.schemas.admin import WebhookCreate, WebhookDeliveriesPublic, Webhoo
 from serving.services import idempotency
 from serving.services.records import record_change
 from serving.webhooks.urlguard import UnsafeWebhookUrl, check_url
+from warehouse.repositories import webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-_COLS = "id, url, event_types, active, created_at"
 
 
 def _check_destination(request: Request, url: str) -> None:
@@ -35,8 +34,7 @@ def _public(row: Any, secret: str | None = None) -> dict[str, Any]:
 @router.get("", name="list_webhooks", response_model=WebhooksPublic, summary="Registered webhook endpoints",
             responses=problem_responses(401, 403, 422, 429), openapi_extra={"x-required-permission": "webhooks:read"})
 def list_webhooks(principal: Annotated[Principal, Depends(require("webhooks", "read"))], conn: TenantConn) -> Any:
-    rows = conn.execute(sa.text(f"select {_COLS} from crm.webhook_endpoint order by created_at, id")).mappings()
-    return {"data": [_public(r) for r in rows], "nextCursor": None}
+    return {"data": [_public(r) for r in webhooks.list_endpoints(conn)], "nextCursor": None}
 
 
 @router.post("", name="create_webhook", status_code=201, response_model=WebhookPublic,
@@ -50,11 +48,8 @@ def create_webhook(request: Request, body: WebhookCreate,
 
     def produce() -> idempotency.Outcome:
         secret = body.secret or secrets.token_urlsafe(32)
-        row = conn.execute(sa.text(
-            "insert into crm.webhook_endpoint (tenant_id, url, secret, event_types, active) "
-            f"values (:t, :u, :s, :e, :a) returning {_COLS}"),
-            {"t": principal.tenant_id, "u": body.url, "s": secret, "e": body.event_types, "a": body.active}
-        ).mappings().one()
+        row = webhooks.create_endpoint(conn, tenant_id=principal.tenant_id, url=body.url, secret=secret,
+                                       event_types=body.event_types, active=body.active)
         public = _public(row)
         record_change(conn, principal, action="create", entity="webhook_endpoint", entity_id=row["id"],
                       before=None, after=public, request_id=request_id(request))
@@ -68,8 +63,7 @@ def create_webhook(request: Request, body: WebhookCreate,
               openapi_extra={"x-required-permission": "webhooks:update"})
 def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
                    principal: Annotated[Principal, Depends(require("webhooks", "update"))], conn: TenantConn) -> Any:
-    before = conn.execute(sa.text(f"select {_COLS} from crm.webhook_endpoint where id = :id for update"),
-                          {"id": item_id}).mappings().first()
+    before = webhooks.lock_endpoint(conn, item_id)
     if before is None:
         raise not_found("webhook", item_id)
     values = body.model_dump(exclude_unset=True, exclude_none=True, by_alias=False)
@@ -77,9 +71,7 @@ def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
         _check_destination(request, values["url"])
     if not values:
         return _public(before)
-    sets = ", ".join(f"{c} = :{c}" for c in values)  # names from the model, never from the client
-    row = conn.execute(sa.text(f"update crm.webhook_endpoint set {sets} where id = :id returning {_COLS}"),
-                       {**values, "id": item_id}).mappings().one()
+    row = webhooks.update_endpoint(conn, item_id, values)
     public = _public(row)
     record_change(conn, principal, action="update", entity="webhook_endpoint", entity_id=item_id,
                   before=_public(before), after=public, request_id=request_id(request))
@@ -92,8 +84,7 @@ def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
 def delete_webhook(request: Request, item_id: ItemId,
                    principal: Annotated[Principal, Depends(require("webhooks", "delete"))],
                    conn: TenantConn) -> Response:
-    before = conn.execute(sa.text(f"delete from crm.webhook_endpoint where id = :id returning {_COLS}"),
-                          {"id": item_id}).mappings().first()
+    before = webhooks.delete_endpoint(conn, item_id)
     if before is None:
         raise not_found("webhook", item_id)
     record_change(conn, principal, action="delete", entity="webhook_endpoint", entity_id=item_id,
@@ -107,12 +98,8 @@ def delete_webhook(request: Request, item_id: ItemId,
             openapi_extra={"x-required-permission": "webhooks:read"})
 def list_webhook_deliveries(item_id: ItemId, principal: Annotated[Principal, Depends(require("webhooks", "read"))],
                             conn: TenantConn) -> Any:
-    if conn.execute(sa.text("select 1 from crm.webhook_endpoint where id = :id"), {"id": item_id}).scalar() is None:
+    if not webhooks.endpoint_exists(conn, item_id):
         raise not_found("webhook", item_id)
-    rows = conn.execute(sa.text(
-        "select id, endpoint_id, outbox_event_id as event_id, status, attempts, next_attempt_at, last_error, "
-        "delivered_at from crm.webhook_event where endpoint_id = :id order by created_at desc limit 100"),
-        {"id": item_id}).mappings()
-    return {"data": [dict(r) for r in rows]}
+    return {"data": webhooks.recent_deliveries(conn, item_id)}
 
 

@@ -1,0 +1,1 @@
+"""Read-only SQL the ML code needs, as functions: `ml/` asks for rows, it never writes SQL."""

@@ -1,0 +1,318 @@
+"""What matching and training read: requirement and consultant records, their skills and embeddings, candidate
+generation (pgvector HNSW ∪ full text ∪ shared skills), submission outcomes and the skill taxonomy.
+
+Matching runs in two directions that are one query with the roles swapped: a `Direction` names its anchor and its
+candidates, and each `Entity` carries the table, the columns and the filters that differ between a requirement and
+a consultant. Works on any connection: the app role's tenant-scoped one (RLS filters the tenant) or the owner's
+after `set_tenant`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from warehouse.schema import column_names
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One side of a match: `crm.<name>`, its `crm.<name>_skill` rows and `crm.embedding` rows of its type."""
+
+    name: str
+    columns: tuple[str, ...]        # what a matching record holds
+    skill_columns: tuple[str, ...]  # what a skill of it says besides the skill id
+    matchable: str                  # the SQL condition (on alias `x`) for a row that can be proposed
+    eligible: str                   # the SQL condition (on alias `x`) an anchor's Eligibility puts on candidates
+
+    def __post_init__(self) -> None:
+        missing = {*self.columns} - {*column_names(self.name)} | {*self.skill_columns} - {
+            *column_names(f"{self.name}_skill")}
+        if missing:
+            raise ValueError(f"not columns of crm.{self.name} / crm.{self.name}_skill: {sorted(missing)}")
+
+    @property
+    def owner_column(self) -> str:
+        return f"{self.name}_id"
+
+
+REQUIREMENT = Entity(
+    "requirement",
+    columns=("id", "title", "city", "state", "lat", "lon", "timezone", "work_mode", "bill_rate_max", "visa_accepted",
+             "min_years", "start_date", "received_at", "client_company_id", "status"),
+    skill_columns=("is_required",),
+    matchable="x.deleted_at is null and x.status = 'open'",
+    eligible="(cast(:visa as text) is null or x.visa_accepted is null or cardinality(x.visa_accepted) = 0\n"
+             "       or cast(:visa as text) = any(x.visa_accepted))",
+)
+CONSULTANT = Entity(
+    "consultant",
+    columns=("id", "full_name", "title", "city", "state", "lat", "lon", "timezone", "remote_ok",
+             "willing_to_relocate", "hourly_rate", "visa_status", "years_experience", "available_from", "status"),
+    skill_columns=("years", "is_primary", "position"),
+    matchable="x.deleted_at is null and x.status in ('bench', 'marketing')",
+    eligible="(x.available_from is null\n"
+             "       or x.available_from <= coalesce(cast(:start_date as date), current_date) + cast(:slack as int))\n"
+             "  and (cardinality(cast(:visas as text[])) = 0 or x.visa_status is null\n"
+             "       or x.visa_status = any(cast(:visas as text[])))",
+)
+
+
+class Direction(StrEnum):
+    """Which side anchors a match; the values are crm.match_run.direction's."""
+
+    FOR_REQUIREMENT = "requirement_to_consultants"
+    FOR_CONSULTANT = "consultant_to_requirements"
+
+    @property
+    def anchor(self) -> Entity:
+        return REQUIREMENT if self is Direction.FOR_REQUIREMENT else CONSULTANT
+
+    @property
+    def candidate(self) -> Entity:
+        return CONSULTANT if self is Direction.FOR_REQUIREMENT else REQUIREMENT
+
+
+# ------------------------------------------------------------------------------------------------ records
+
+
+def _ids_clause(column: str, ids: Sequence[uuid.UUID | str] | None) -> tuple[str, dict[str, Any]]:
+    if ids is None:
+        return "", {}
+    return f" and {column} = any(:ids)", {"ids": [uuid.UUID(str(i)) for i in ids]}
+
+
+def records(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID | str] | None = None
+            ) -> list[dict[str, Any]]:
+    """The entity's live rows (all, or those with these ids) as dicts of `entity.columns`, by id."""
+    clause, params = _ids_clause("id", ids)
+    return [dict(r._mapping) for r in conn.execute(sa.text(
+        f"select {', '.join(entity.columns)} from crm.{entity.name} where deleted_at is null{clause} order by id"),
+        params)]
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def skills(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID | str] | None = None
+           ) -> dict[str, list[tuple]]:
+    """Owner id -> (skill id, *entity.skill_columns) of its skills resolved to the taxonomy."""
+    clause, params = _ids_clause(entity.owner_column, ids)
+    found: dict[str, list[tuple]] = defaultdict(list)
+    for row in conn.execute(sa.text(
+            f"select {entity.owner_column}, skill_id, {', '.join(entity.skill_columns)} from crm.{entity.name}_skill "
+            f"where skill_id is not null{clause}"), params):
+        found[str(row[0])].append((int(row[1]), *(_plain(v) for v in row[2:])))
+    return found
+
+
+def embeddings(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID | str] | None, model: str
+               ) -> dict[str, list]:
+    """Entity id -> its `model` embedding as a list of floats."""
+    clause, params = _ids_clause("entity_id", ids)
+    rows = conn.execute(sa.text(
+        f"select entity_id, vector::real[] from crm.embedding where entity_type = :kind and model = :model{clause}"),
+        {"kind": entity.name, "model": model, **params}).all()
+    return {str(r[0]): r[1] for r in rows}
+
+
+def rate_quotes(conn: sa.Connection, requirement_ids: Sequence[uuid.UUID | str] | None = None
+                ) -> dict[str, tuple[Any, Any]]:
+    """Requirement id -> (highest quoted rate, highest quote from a prime vendor or MSP) over its sources."""
+    clause, params = _ids_clause("requirement_id", requirement_ids)
+    return {str(q[0]): (q[1], q[2]) for q in conn.execute(sa.text(
+        "select rs.requirement_id, max(rs.rate_quoted), "
+        "       max(rs.rate_quoted) filter (where co.kind in ('prime_vendor', 'msp')) "
+        "from crm.requirement_source rs left join crm.company co on co.id = rs.vendor_company_id "
+        f"where rs.rate_quoted is not null{clause} group by rs.requirement_id"), params)}
+
+
+def visa_policies(conn: sa.Connection, *, limit: int) -> list[list[str]]:
+    """Up to `limit` stated visa policies of live requirements. No ORDER BY on purpose: any few thousand policies
+    estimate the shares, and the scan stops at the limit instead of sorting every requirement."""
+    return list(conn.execute(sa.text(
+        "select visa_accepted from crm.requirement where deleted_at is null and visa_accepted is not null "
+        "and cardinality(visa_accepted) > 0 limit :n"), {"n": limit}).scalars())
+
+
+def current_tenant(conn: sa.Connection) -> str:
+    """The transaction's RLS tenant ('' when none is set)."""
+    return conn.execute(sa.text("select current_setting('app.tenant_id', true)")).scalar() or ""
+
+
+# ------------------------------------------------------------------------------------------------ skill taxonomy
+
+
+def skill_taxonomy_stamp(conn: sa.Connection) -> tuple:
+    """A one-row fingerprint of crm.skill that changes whenever the taxonomy does."""
+    return tuple(conn.execute(sa.text(
+        "select count(*), coalesce(max(id), 0), max(taxonomy_version), count(parent_id) from crm.skill")).one())
+
+
+def skill_taxonomy(conn: sa.Connection) -> list[tuple[int, str, int | None]]:
+    """(id, canonical name, parent id) of every skill, by id."""
+    rows = conn.execute(sa.text("select id, canonical_name, parent_id from crm.skill order by id")).all()
+    return [(int(r[0]), str(r[1]), r[2]) for r in rows]
+
+
+# ------------------------------------------------------------------------------------------------ candidates
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What an anchor rules out. For consultant candidates: availability by the requirement's start (plus slack)
+    and the requirement's accepted visas; for requirement candidates: the consultant's visa."""
+
+    start_date: date | None = None
+    slack_days: int = 90
+    visas_accepted: Sequence[str] = ()
+    visa_status: str | None = None
+
+
+def candidates_sql(direction: Direction) -> str:
+    anchor, cand = direction.anchor, direction.candidate
+    return f"""
+with anchor as (
+    select q.vector from crm.embedding q where q.entity_type = '{anchor.name}' and q.entity_id = :anchor
+      and q.model = :model limit 1
+), ann as (
+    -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
+    select e.entity_id as id from crm.embedding e
+    where e.entity_type = '{cand.name}' and e.model = :model
+    order by e.vector <=> (select vector from anchor)
+    limit :ann_k
+), fts as (
+    select x.id from crm.{cand.name} x
+    where cast(:tsq as text) <> '' and x.search_tsv @@ to_tsquery('english', :tsq) and {cand.matchable}
+    order by ts_rank(x.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
+), sk as (
+    select xs.{cand.owner_column} as id from crm.{cand.name}_skill xs
+    where xs.skill_id = any(cast(:skill_ids as int[]))
+    group by xs.{cand.owner_column} order by count(*) desc, xs.{cand.owner_column} limit :skill_k
+), merged as (
+    select id, 'ann' as source from ann union all select id, 'fts' from fts union all select id, 'skills' from sk
+)
+select x.id, array_agg(distinct m.source) as sources,
+       -- cosine similarity to the anchor, computed here so vectors never travel to Python on the request path
+       max(1 - (xe.vector <=> (select vector from anchor))) as cosine
+from merged m
+-- id = any(array(...)): probe the primary key for the few merged ids instead of hashing the whole table
+join crm.{cand.name} x on x.id = m.id and x.id = any(array(select id from merged))
+left join crm.embedding xe on xe.entity_type = '{cand.name}' and xe.entity_id = x.id
+     and xe.model = :model
+where {cand.matchable}
+  and {cand.eligible}
+group by x.id
+"""
+
+
+_CANDIDATES_SQL = {d: candidates_sql(d) for d in Direction}
+
+
+@dataclass(frozen=True)
+class CandidateSearch:
+    """One anchor's candidate search: how many each source may propose, and what they search with."""
+
+    anchor_id: uuid.UUID | str
+    model: str
+    ann_k: int
+    fts_k: int
+    skill_k: int
+    tsquery: str  # an OR of plain words, safe for to_tsquery
+    skill_ids: Sequence[int]
+    eligibility: Eligibility
+
+    def params(self) -> dict[str, Any]:
+        e = self.eligibility
+        return {"anchor": self.anchor_id, "model": self.model, "ann_k": self.ann_k, "fts_k": self.fts_k,
+                "skill_k": self.skill_k, "tsq": self.tsquery, "skill_ids": list(self.skill_ids),
+                "start_date": e.start_date, "slack": e.slack_days, "visas": list(e.visas_accepted),
+                "visa": e.visa_status}
+
+
+def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearch, *, ef_search: int
+               ) -> list[tuple[uuid.UUID, list[str], float | None]]:
+    """(candidate id, sources that proposed it, cosine to the anchor), the candidates being matchable and eligible
+    rows of `direction.candidate`. `ef_search` bounds the HNSW search for this transaction."""
+    conn.execute(sa.text("select set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))})
+    rows = conn.execute(sa.text(_CANDIDATES_SQL[direction]), search.params()).all()
+    return [(r[0], list(r[1]), r[2]) for r in rows]
+
+
+# ------------------------------------------------------------------------------------------------ outcomes
+
+
+def newest_open_requirement_ids(conn: sa.Connection, *, limit: int) -> list[uuid.UUID]:
+    """Ids of the newest open requirements (what a batch recommendation run ranks consultants for)."""
+    return list(conn.execute(sa.text(
+        "select id from crm.requirement where status = 'open' and deleted_at is null"
+        " order by received_at desc, id limit :n"), {"n": limit}).scalars().all())
+
+
+def outcomes_recorded(conn: sa.Connection) -> int:
+    """How many outcomes the tenant has: interviews plus closed submissions (grows as training labels arrive)."""
+    return int(conn.execute(sa.text(
+        "select (select count(*) from crm.interview) + (select count(*) from crm.submission"
+        " where closed_at is not null)")).scalar() or 0)
+
+
+ADVANCED_STATUSES = ("interviewing", "offered", "placed")
+
+_SUBMISSIONS_SQL = """
+select s.id, s.requirement_id::text as requirement_id, s.consultant_id::text as consultant_id, s.submitted_at,
+       s.closed_at, s.status, r.received_at, r.client_company_id::text as client_company_id, i.first_interview,
+       (i.first_interview is not null or s.status = any(:advanced)) as advanced
+from crm.submission s
+join crm.requirement r on r.id = s.requirement_id
+left join lateral (select min(scheduled_at) as first_interview from crm.interview iv
+                   where iv.submission_id = s.id) i on true
+where s.deleted_at is null and s.submitted_at is not null and s.status <> 'draft'
+order by s.submitted_at, s.id
+"""
+# Serving reads only the candidates' and the client's submissions, each through its own index, then joins the few
+# rows it found (an OR, or an IN over the whole table, makes the planner scan every submission of the tenant).
+_EVENTS_SQL = """
+with picked as (
+    select s.id, s.requirement_id, s.consultant_id, s.submitted_at, s.closed_at, s.status
+    from crm.submission s
+    where s.consultant_id = any(cast(:cons as uuid[])) and s.deleted_at is null and s.submitted_at is not null
+      and s.status <> 'draft'
+    union
+    select s.id, s.requirement_id, s.consultant_id, s.submitted_at, s.closed_at, s.status
+    from crm.submission s
+    where s.requirement_id = any(array(select r3.id from crm.requirement r3
+                                       where r3.client_company_id = any(cast(:clients as uuid[]))))
+      and s.deleted_at is null
+      and s.submitted_at is not null and s.status <> 'draft'
+)
+select p.id, p.consultant_id::text as consultant_id, p.submitted_at, p.closed_at,
+       r.client_company_id::text as client_company_id, i.first_interview,
+       (i.first_interview is not null or p.status = any(:advanced)) as advanced
+from picked p
+join lateral (select rr.client_company_id from crm.requirement rr where rr.id = p.requirement_id) r on true
+left join lateral (select min(scheduled_at) as first_interview from crm.interview iv
+                   where iv.submission_id = p.id) i on true
+"""
+
+
+def sent_submissions(conn: sa.Connection) -> list[sa.Row]:
+    """Every sent (non-draft) submission with its requirement's arrival and client, its first interview and whether
+    it advanced (an interview, or a status at or after interviewing), in submission order."""
+    return conn.execute(sa.text(_SUBMISSIONS_SQL), {"advanced": list(ADVANCED_STATUSES)}).all()
+
+
+def sent_submissions_of(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID | str],
+                        client_ids: Sequence[uuid.UUID | str]) -> list[sa.Row]:
+    """As `sent_submissions`, only those of these consultants or of these clients' requirements."""
+    return conn.execute(sa.text(_EVENTS_SQL), {
+        "advanced": list(ADVANCED_STATUSES), "cons": [uuid.UUID(str(c)) for c in consultant_ids],
+        "clients": [uuid.UUID(str(c)) for c in client_ids]}).all()
