@@ -15,8 +15,12 @@ from orchestration.defs.train.io_manager import train_resources
 ALL_ASSETS = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
               assets.model_evaluation, assets.registered_model, assets.prior_model, assets.batch_recommendations,
               assets.drift_report]
-ALL_CHECKS = [checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_ece_below_0_03,
-              checks.drift_psi_below_threshold]
+ALL_CHECKS = [checks.pair_features_within_bounds, checks.ranker_beats_seed_formula_on_mrr_at_10,
+              checks.calibration_ece_below_0_03, checks.drift_psi_below_threshold]
+
+
+def metrics_rows(result) -> int:
+    return result.asset_materializations_for_node("pair_features")[0].metadata["rows"].value
 
 
 def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
@@ -47,6 +51,12 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
     ece_limit = max(0.03, metrics["ece_noise_floor_95"].value)
     assert checks_by_name["calibration_ece_below_0_03"] is (metrics["lightgbm_ece"].value <= ece_limit)
     assert "drift_psi_below_threshold" in checks_by_name
+    # The training frame the IO manager handed to the check meets its expectation suite.
+    features_check = next(e for e in result.get_asset_check_evaluations()
+                          if e.check_name == "pair_features_within_bounds")
+    assert features_check.passed, features_check.metadata["failed_expectations"].value
+    assert features_check.metadata["suite"].value == "pair_features"
+    assert features_check.metadata["rows_validated"].value == metrics_rows(result)
     assert "| lightgbm |" in metrics["metrics"].value
     assert set(metrics["lightgbm_versus"].value) == {"logistic", "seed_formula"}
     registered = result.asset_materializations_for_node("registered_model")[0].metadata

@@ -1,6 +1,7 @@
 """Quality and monitoring checks on the ranking assets.
 
-They warn rather than block: the promotion decision itself is made by `registered_model` (a challenger becomes
+`pair_features_within_bounds` runs the `pair_features` Great Expectations suite (ml/quality/suites.py) on the
+frame the IO manager hands over. The model checks warn rather than block: the promotion decision itself is made by `registered_model` (a challenger becomes
 `champion` only if it beats the serving champion — the seed formula when none is registered — on MRR@10 and Brier),
 so a weak model is registered as `challenger` with its reason while recommendations and marts still refresh.
 """
@@ -9,12 +10,23 @@ so a weak model is registered as `challenger` with its reason while recommendati
 from typing import Any
 
 import dagster as dg
+import polars as pl
 
 from ml.training.report import EvaluationReport
-from orchestration.defs.train.assets import drift_report, model_evaluation
+from orchestration.defs.resources import PostgresResource
+from orchestration.defs.train.assets import drift_report, model_evaluation, pair_features
+from orchestration.lib.quality import check_result, validate
 
 ECE_LIMIT = 0.03
 PSI_LIMIT = 0.25
+
+
+@dg.asset_check(asset=pair_features, description="Keys, labels and every bounded feature within its bounds (the "
+                                                "`pair_features` expectation suite); warns, the training refuses "
+                                                "thin or one-sided history itself (ml.training.dataset).")
+def pair_features_within_bounds(postgres: PostgresResource, pair_features: pl.DataFrame) -> dg.AssetCheckResult:
+    validation = validate(postgres, "pair_features", pair_features.to_pandas())
+    return check_result(validation, "pair_features_within_bounds", severity=dg.AssetCheckSeverity.WARN)
 
 
 @dg.asset_check(asset=model_evaluation)
