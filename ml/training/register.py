@@ -3,9 +3,8 @@ report, register, apply the promotion gate (ml.registry) and export the champion
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -45,7 +44,7 @@ def register_candidate(settings: Settings, *, tenant_id: uuid.UUID, tenant_slug:
     from ml.matching.champion import load_champion
 
     champion = champion_metrics_on(split.test, load_champion(settings, tenant_id), report.metrics["seed_formula"])
-    bundle = dataclasses.replace(trained.ranker, version=version)
+    bundle = replace(trained.ranker, version=version)
     artifacts = {p.stem: p for p in report.files.values() if p.exists()}
     real_pairs = check_on_real_pairs(bundle, settings.dev_pairs_path, real_pairs_cache(settings))
     registration = log_and_register(
