@@ -19,7 +19,7 @@ ALL_CHECKS = [checks.pair_features_within_bounds, checks.ranker_beats_seed_formu
               checks.calibration_ece_below_0_03, checks.drift_psi_below_threshold]
 
 
-def metrics_rows(result) -> int:
+def _feature_rows(result) -> int:
     return result.asset_materializations_for_node("pair_features")[0].metadata["rows"].value
 
 
@@ -56,7 +56,7 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
                           if e.check_name == "pair_features_within_bounds")
     assert features_check.passed, features_check.metadata["failed_expectations"].value
     assert features_check.metadata["suite"].value == "pair_features"
-    assert features_check.metadata["rows_validated"].value == metrics_rows(result)
+    assert features_check.metadata["rows_validated"].value == _feature_rows(result)
     assert "| lightgbm |" in metrics["metrics"].value
     assert set(metrics["lightgbm_versus"].value) == {"logistic", "seed_formula"}
     registered = result.asset_materializations_for_node("registered_model")[0].metadata
