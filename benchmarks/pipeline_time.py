@@ -59,6 +59,7 @@ def main() -> None:
 
     from orchestration.defs.resources import PostgresResource
     from orchestration.defs.train import assets, checks
+    from orchestration.defs.train.io_manager import train_resources
 
     selection = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
                  assets.model_evaluation, assets.registered_model, assets.batch_recommendations, assets.drift_report]
@@ -66,7 +67,7 @@ def main() -> None:
     result = dg.materialize(
         [*selection, checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_ece_below_0_03,
          checks.drift_psi_below_threshold],
-        resources={"postgres": PostgresResource(tenant_slug=slug)}, raise_on_error=False,
+        resources=train_resources(PostgresResource(tenant_slug=slug)), raise_on_error=False,
     )
     total = time.perf_counter() - started
     print(f"{'step':<50}{'seconds':>10}")

@@ -1,4 +1,6 @@
-"""Fit every model on a split and evaluate them side by side on the future test period (plus the oracle)."""
+"""The training recipe as steps: fit (ranker + logistic baseline) → calibrate → assemble → evaluate on the future
+test period (plus the oracle). `train_models` composes them for tests and benchmarks; the Dagster assets call the
+same steps one per asset (orchestration/defs/train/assets.py), so production runs what the tests run."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from ml.evaluation.metrics import score_metrics
 from ml.features.columns import MODEL_FEATURES
 from ml.features.pairs import factor_matrix
 from ml.ranking.bundle import RankerBundle
-from ml.ranking.trainer import RankerParams, fit_final_ranker, fit_logistic, logistic_proba
+from ml.ranking.trainer import FittedRanker, RankerParams, fit_final_ranker, fit_logistic, logistic_proba
 from ml.scoring.formula import explainable_scores
 from ml.training.dataset import Split
 
@@ -35,6 +37,26 @@ def _context(frame: pl.DataFrame) -> dict[str, np.ndarray]:
     return {c: frame[c].to_numpy().astype(float) for c in CONTEXT_FEATURES}
 
 
+@dataclass(frozen=True)
+class FittedModels:
+    """Step 1 (after the split): the LightGBM ranker and the logistic baseline, fitted on the same labelled history."""
+
+    ranker: FittedRanker
+    logistic: object
+    params: RankerParams
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Step 2: probability calibrators fitted on the validation period (the ranker's held-out margins)."""
+
+    calibrator: Calibrator
+    seed_calibrator: Calibrator
+    briers: dict[str, float]
+    seconds: float = 0.0
+
+
 @dataclass
 class TrainedModels:
     ranker: RankerBundle
@@ -45,23 +67,40 @@ class TrainedModels:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def train_models(split: Split, params: RankerParams | None = None, version: str = "dev") -> TrainedModels:
+def fit_models(split: Split, params: RankerParams | None = None) -> FittedModels:
+    """The ranker (early-stopped on validation, refit on train + validation) and the logistic baseline."""
     params = params or RankerParams()
     t0 = time.perf_counter()
     fitted = fit_final_ranker(split.train, split.valid, params)
-    booster = fitted.booster
     t1 = time.perf_counter()
     # The baseline sees the same labelled history as the final ranker.
     logistic = fit_logistic(labelled_history(split.train, split.valid, params), seed=params.seed)
     t2 = time.perf_counter()
-    calibrator, briers = fit_best_calibrator(fitted.valid_margin, split.valid["label"].to_numpy(), _context(split.valid),
-                                             seed=params.seed)
-    # The seed formula gets the same courtesy (Platt on validation) so its Brier is comparable.
-    seed_cal = fit_platt(seed_scores(split.valid), split.valid["label"].to_numpy(), context=None)
-    t3 = time.perf_counter()
-    ranker = RankerBundle(booster=booster, calibrator=calibrator, features=list(MODEL_FEATURES), version=version)
-    return TrainedModels(ranker, logistic, seed_cal, briers, params,
-                         {"ranker_s": t1 - t0, "logistic_s": t2 - t1, "calibration_s": t3 - t2})
+    return FittedModels(fitted, logistic, params, {"ranker_s": t1 - t0, "logistic_s": t2 - t1})
+
+
+def calibrate(fitted: FittedModels, valid: pl.DataFrame) -> Calibration:
+    """Isotonic vs Platt on the held-out validation margins (lower Brier wins); the seed formula gets Platt too,
+    so its Brier is comparable."""
+    t0 = time.perf_counter()
+    calibrator, briers = fit_best_calibrator(fitted.ranker.valid_margin, valid["label"].to_numpy(), _context(valid),
+                                             seed=fitted.params.seed)
+    seed_cal = fit_platt(seed_scores(valid), valid["label"].to_numpy(), context=None)
+    return Calibration(calibrator, seed_cal, briers, time.perf_counter() - t0)
+
+
+def assemble(fitted: FittedModels, calibration: Calibration, version: str) -> TrainedModels:
+    """The servable bundle (booster + calibrator) beside the baselines it is compared with."""
+    ranker = RankerBundle(booster=fitted.ranker.booster, calibrator=calibration.calibrator,
+                          features=list(MODEL_FEATURES), version=version)
+    return TrainedModels(ranker, fitted.logistic, calibration.seed_calibrator, calibration.briers, fitted.params,
+                         {**fitted.timings, "calibration_s": calibration.seconds})
+
+
+def train_models(split: Split, params: RankerParams | None = None, version: str = "dev") -> TrainedModels:
+    """Every step on one split, in the order the Dagster assets run them."""
+    fitted = fit_models(split, params)
+    return assemble(fitted, calibrate(fitted, split.valid), version)
 
 
 @dataclass

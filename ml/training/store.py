@@ -1,8 +1,8 @@
-"""Where the training pipeline's intermediate artifacts live between steps (Parquet, model text, JSON)."""
+"""A tenant's training folder in the data folder: the values the Dagster assets hand each other (written and read
+by the IO manager, orchestration/defs/train/io_manager.py) and the report files they produce (plots, HTML)."""
 
 from __future__ import annotations
 
-import json
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +10,9 @@ from typing import Any
 
 import polars as pl
 
-from ml.calibration.calibrators import Calibrator
 from warehouse.settings import Settings
+
+VALUES = "values"
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class ArtifactStore:
 
     @classmethod
     def for_tenant(cls, settings: Settings, tenant_slug: str) -> ArtifactStore:
+        if not tenant_slug or "/" in tenant_slug or tenant_slug.startswith("."):
+            raise ValueError(f"not a tenant slug: {tenant_slug!r}")
         root = settings.data_dir / "ml" / tenant_slug
         root.mkdir(parents=True, exist_ok=True)
         return cls(root)
@@ -27,48 +30,28 @@ class ArtifactStore:
     def path(self, name: str) -> Path:
         return self.root / name
 
-    def write_frame(self, name: str, frame: pl.DataFrame) -> Path:
-        path = self.path(f"{name}.parquet")
-        frame.write_parquet(path)
+    def _value_path(self, name: str, suffix: str) -> Path:
+        return self.root / VALUES / f"{name}{suffix}"
+
+    def write_value(self, name: str, value: Any) -> Path:
+        """Polars frames as Parquet (readable by any tool), everything else pickled."""
+        folder = self.root / VALUES
+        folder.mkdir(parents=True, exist_ok=True)
+        stale = self._value_path(name, ".pkl" if isinstance(value, pl.DataFrame) else ".parquet")
+        stale.unlink(missing_ok=True)
+        if isinstance(value, pl.DataFrame):
+            path = self._value_path(name, ".parquet")
+            value.write_parquet(path)
+        else:
+            path = self._value_path(name, ".pkl")
+            path.write_bytes(pickle.dumps(value))
         return path
 
-    def read_frame(self, name: str) -> pl.DataFrame:
-        path = self.path(f"{name}.parquet")
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: materialize the upstream asset first")
-        return pl.read_parquet(path)
-
-    def write_json(self, name: str, data: Any) -> Path:
-        path = self.path(f"{name}.json")
-        path.write_text(json.dumps(data, indent=2, default=str))
-        return path
-
-    def read_json(self, name: str) -> Any:
-        return json.loads(self.path(f"{name}.json").read_text())
-
-    def write_booster(self, booster) -> Path:
-        path = self.path("ranker_booster.txt")
-        path.write_text(booster.model_to_string())
-        return path
-
-    def read_booster(self):
-        import lightgbm as lgb
-
-        return lgb.Booster(model_str=self.path("ranker_booster.txt").read_text())
-
-    def write_pickle(self, name: str, obj: Any) -> Path:
-        path = self.path(f"{name}.pkl")
-        path.write_bytes(pickle.dumps(obj))
-        return path
-
-    def read_pickle(self, name: str) -> Any:
-        # Only files this pipeline wrote itself, in its own data folder.
-        return pickle.loads(self.path(f"{name}.pkl").read_bytes())
-
-    def write_calibrator(self, name: str, calibrator: Calibrator) -> Path:
-        path = self.path(f"{name}.json")
-        path.write_text(calibrator.to_json())
-        return path
-
-    def read_calibrator(self, name: str) -> Calibrator:
-        return Calibrator.from_json(self.path(f"{name}.json").read_text())
+    def read_value(self, name: str) -> Any:
+        parquet, pickled = self._value_path(name, ".parquet"), self._value_path(name, ".pkl")
+        if parquet.exists():
+            return pl.read_parquet(parquet)
+        if pickled.exists():
+            # Only files this pipeline wrote itself, in its own data folder.
+            return pickle.loads(pickled.read_bytes())
+        raise FileNotFoundError(f"{pickled.with_suffix('')} is missing: materialize the upstream asset first")

@@ -49,8 +49,11 @@ class PostgresResource(dg.ConfigurableResource):
             yield conn
 
 
+def default_postgres() -> PostgresResource:
+    """The deployment's database and tenant (BENCHCRM_TENANT, default acme)."""
+    return PostgresResource(tenant_slug=dg.EnvVar("BENCHCRM_TENANT").get_value("acme") or "acme")
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={"postgres": PostgresResource(tenant_slug=dg.EnvVar("BENCHCRM_TENANT").get_value("acme") or "acme")}
-    )
+    return dg.Definitions(resources={"postgres": default_postgres()})

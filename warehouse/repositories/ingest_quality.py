@@ -1,38 +1,14 @@
-"""Data-quality measurements behind the ingestion asset checks (one query per invariant)."""
+"""Data-quality measurements behind the ingestion asset checks: SQL counts for the embedding invariants, and the
+frames the expectation suites validate."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
-
-def requirements_missing_title_or_skills(conn: sa.Connection, *, sample: int = 5) -> tuple[int, int, list[dict]]:
-    """(offenders, extracted requirements, a sample of offenders) among requirements past extraction."""
-    total = conn.execute(sa.text(
-        "select count(*) from crm.requirement where extraction_status <> 'pending' and deleted_at is null"
-    )).scalar_one()
-    offenders_sql = (
-        "from crm.requirement r where r.extraction_status <> 'pending' and r.deleted_at is null and "
-        "(btrim(r.title) = '' or not exists (select 1 from crm.requirement_skill s where s.requirement_id = r.id))")
-    n = conn.execute(sa.text(f"select count(*) {offenders_sql}")).scalar_one()
-    rows = conn.execute(sa.text(f"select r.id, r.title, r.raw_subject {offenders_sql} limit :n"), {"n": sample})
-    return int(n), int(total), [dict(r._mapping) for r in rows]
-
-
-def rates_out_of_range(conn: sa.Connection, *, table: str, low: float, high: float) -> tuple[int, list[dict]]:
-    column = {"requirement": "bill_rate_max", "consultant": "hourly_rate"}[table]
-    rows = conn.execute(sa.text(
-        f"select id, {column} as rate from crm.{table} where {column} is not null and deleted_at is null "
-        f"and ({column} < :low or {column} > :high) limit 1000"), {"low": low, "high": high}).all()
-    return len(rows), [{"id": str(r[0]), "rate": float(r[1])} for r in rows[:5]]
-
-
-def shared_dedupe_key_rate(conn: sa.Connection) -> tuple[int, int]:
-    """(open requirements sharing a title+client key with another, open requirements with a key)."""
-    row = conn.execute(sa.text(
-        "select count(*) filter (where n > 1), count(*) from ("
-        "  select count(*) over (partition by dedupe_key) as n from crm.requirement "
-        "  where dedupe_key is not null and status = 'open' and deleted_at is null) k")).first()
-    return int(row[0]), int(row[1])
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def embedding_dimensions(conn: sa.Connection, *, entity_type: str) -> tuple[int, list[int], list[int]]:
@@ -49,3 +25,40 @@ def requirements_without_embedding(conn: sa.Connection, *, model: str) -> int:
         "select count(*) from crm.requirement r where r.extraction_status <> 'pending' and r.deleted_at is null "
         "and not exists (select 1 from crm.embedding e where e.entity_type = 'requirement' "
         "and e.entity_id = r.id and e.model = :model)"), {"model": model}).scalar_one())
+
+
+# Frames the expectation suites validate (ml/quality/suites.py): one query per checked dataset, one row per entity,
+# with just the columns the suite reads (kept when there are no rows).
+
+def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def requirement_frame(conn: sa.Connection) -> pd.DataFrame:
+    """Every live requirement: trimmed title (None when blank), skill count, top bill rate, extraction status and
+    the title+client dedupe key of open requirements."""
+    return _frame(conn.execute(sa.text(
+        "select r.id::text as requirement_id, nullif(btrim(r.title), '') as title, r.extraction_status,"
+        " (select count(*) from crm.requirement_skill s where s.requirement_id = r.id) as skill_count,"
+        " r.bill_rate_max::float8 as bill_rate_max,"
+        " case when r.status = 'open' then r.dedupe_key end as open_dedupe_key"
+        " from crm.requirement r where r.deleted_at is null order by r.id")))
+
+
+def consultant_frame(conn: sa.Connection) -> pd.DataFrame:
+    return _frame(conn.execute(sa.text(
+        "select c.id::text as consultant_id, nullif(btrim(c.full_name), '') as full_name,"
+        " c.hourly_rate::float8 as hourly_rate"
+        " from crm.consultant c where c.deleted_at is null order by c.id")))
+
+
+def submission_funnel_frame(conn: sa.Connection) -> pd.DataFrame:
+    """The submission funnel the KPI marts count: one row per live submission with its first interview."""
+    return _frame(conn.execute(sa.text(
+        "select s.id::text as submission_id, s.status, s.submitted_at, s.closed_at,"
+        " s.submitted_rate::float8 as submitted_rate,"
+        " (select min(i.scheduled_at) from crm.interview i where i.submission_id = s.id"
+        "  and i.deleted_at is null) as first_interview_at"
+        " from crm.submission s where s.deleted_at is null order by s.id")))

@@ -1,26 +1,29 @@
 """Asset checks on the ingestion lineage, named by the invariant they assert. Blocking checks stop downstream
 assets in the same run (no embeddings from unvalidated requirements, no matching on unresolvable skills).
 
-We use Dagster asset checks backed by SQL rather than Great Expectations: see docs/adr/0005.
+The requirement and consultant checks run Great Expectations suites (ml/quality/suites.py; docs/adr/0016): the
+verdict, success %, failed expectations, unexpected counts and a link to the run's Data Docs page are in each check's
+metadata. The other invariants stay SQL counts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import dagster as dg
 
-from ml.ingest.pipeline import PLAUSIBLE_HOURLY_USD
+from ml.quality.thresholds import MAX_MISSING_TITLE_OR_SKILLS, MAX_SHARED_KEY_RATE, PLAUSIBLE_HOURLY_USD
 from orchestration.defs.ingest import assets as a  # a module alias: the loader must not see the assets twice
 from orchestration.defs.ingest.metadata import markdown_table, rate
 from orchestration.defs.ingest.resources import EmbedderResource
 from orchestration.defs.resources import PostgresResource
+from orchestration.lib.quality import check_result, check_results, validate
 from warehouse.repositories import ingest_quality as quality
 from warehouse.repositories import messages as message_repo
 from warehouse.repositories import quarantine as quarantine_repo
 
 EXPECTED_DIMS = 384
-MAX_MISSING_TITLE_OR_SKILLS = 0.02
 MIN_SKILL_RESOLUTION = 0.90
-MAX_SHARED_KEY_RATE = 0.05
 MAX_QUARANTINE_RATE = 0.20
 
 
@@ -32,37 +35,26 @@ def no_duplicate_message_ids(postgres: PostgresResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=dupes == 0, metadata={"duplicate_message_ids": dupes})
 
 
-@dg.asset_check(asset=a.parsed_requirements, blocking=True,
-                description=f"Extracted requirements have a title and at least one skill "
-                            f"(at most {MAX_MISSING_TITLE_OR_SKILLS:.0%} may not).")
-def requirements_have_title_and_skills(postgres: PostgresResource) -> dg.AssetCheckResult:
+PARSED_REQUIREMENT_CHECKS = [
+    dg.AssetCheckSpec("requirements_have_title_and_skills", asset=a.parsed_requirements, blocking=True,
+                      description=f"Extracted requirements have a title and at least one skill "
+                                  f"(at most {MAX_MISSING_TITLE_OR_SKILLS:.0%} may lack either)."),
+    dg.AssetCheckSpec("rates_in_plausible_range", asset=a.parsed_requirements, blocking=True,
+                      description=f"Requirement bill rates are plausible hourly USD "
+                                  f"({PLAUSIBLE_HOURLY_USD[0]:g}-{PLAUSIBLE_HOURLY_USD[1]:g})."),
+    dg.AssetCheckSpec("duplicate_rate_below_5pct", asset=a.parsed_requirements,
+                      description=f"At most {MAX_SHARED_KEY_RATE:.0%} of open requirements share a title+client key "
+                                  "(dedupe is working)."),
+]
+
+
+@dg.multi_asset_check(specs=PARSED_REQUIREMENT_CHECKS, name="parsed_requirements_expectations",
+                      description="The `parsed_requirements` expectation suite (ml/quality/suites.py).")
+def parsed_requirements_expectations(postgres: PostgresResource) -> Iterator[dg.AssetCheckResult]:
     with postgres.tenant_tx() as conn:
-        missing, total, sample = quality.requirements_missing_title_or_skills(conn)
-    share = rate(missing, total)
-    return dg.AssetCheckResult(passed=share <= MAX_MISSING_TITLE_OR_SKILLS, metadata={
-        "missing": missing, "extracted_requirements": total, "missing_rate": share,
-        "sample": markdown_table([{k: str(v) for k, v in row.items()} for row in sample])})
-
-
-@dg.asset_check(asset=a.parsed_requirements, blocking=True,
-                description=f"Requirement bill rates are plausible hourly USD "
-                            f"({PLAUSIBLE_HOURLY_USD[0]:g}-{PLAUSIBLE_HOURLY_USD[1]:g}).")
-def rates_in_plausible_range(postgres: PostgresResource) -> dg.AssetCheckResult:
-    with postgres.tenant_tx() as conn:
-        bad, sample = quality.rates_out_of_range(conn, table="requirement", low=PLAUSIBLE_HOURLY_USD[0],
-                                                 high=PLAUSIBLE_HOURLY_USD[1])
-    return dg.AssetCheckResult(passed=bad == 0, metadata={"out_of_range": bad, "sample": markdown_table(sample)})
-
-
-@dg.asset_check(asset=a.parsed_requirements,
-                description=f"At most {MAX_SHARED_KEY_RATE:.0%} of open requirements share a title+client key "
-                            "(dedupe is working).")
-def duplicate_rate_below_5pct(postgres: PostgresResource) -> dg.AssetCheckResult:
-    with postgres.tenant_tx() as conn:
-        shared, total = quality.shared_dedupe_key_rate(conn)
-    share = rate(shared, total)
-    return dg.AssetCheckResult(passed=share <= MAX_SHARED_KEY_RATE, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"sharing_a_key": shared, "with_a_key": total, "duplicate_rate": share})
+        frame = quality.requirement_frame(conn)
+    yield from check_results(validate(postgres, "parsed_requirements", frame), PARSED_REQUIREMENT_CHECKS,
+                             warn=frozenset({"duplicate_rate_below_5pct"}))
 
 
 @dg.asset_check(asset=a.quarantined_messages,
@@ -77,12 +69,11 @@ def quarantine_rate_below_20pct(postgres: PostgresResource) -> dg.AssetCheckResu
 
 
 @dg.asset_check(asset=a.consultant_profiles, blocking=True,
-                description="Consultant hourly rates are plausible hourly USD.")
+                description="Consultant hourly rates are plausible hourly USD (the `consultants` expectation suite).")
 def consultant_rates_in_plausible_range(postgres: PostgresResource) -> dg.AssetCheckResult:
     with postgres.tenant_tx() as conn:
-        bad, sample = quality.rates_out_of_range(conn, table="consultant", low=PLAUSIBLE_HOURLY_USD[0],
-                                                 high=PLAUSIBLE_HOURLY_USD[1])
-    return dg.AssetCheckResult(passed=bad == 0, metadata={"out_of_range": bad, "sample": markdown_table(sample)})
+        frame = quality.consultant_frame(conn)
+    return check_result(validate(postgres, "consultants", frame), "consultant_rates_in_plausible_range")
 
 
 @dg.asset_check(asset=a.normalized_skills, blocking=True,
@@ -130,7 +121,6 @@ def every_requirement_has_an_embedding(postgres: PostgresResource,
     return dg.AssetCheckResult(passed=missing == 0, metadata={"missing": missing, "model": model})
 
 
-INGEST_CHECKS = [no_duplicate_message_ids, requirements_have_title_and_skills, rates_in_plausible_range,
-                 duplicate_rate_below_5pct, quarantine_rate_below_20pct, consultant_rates_in_plausible_range,
+INGEST_CHECKS = [no_duplicate_message_ids, parsed_requirements_expectations, quarantine_rate_below_20pct, consultant_rates_in_plausible_range,
                  skills_resolvable_rate_above_90pct, requirement_embedding_dim_is_384,
                  consultant_embedding_dim_is_384, every_requirement_has_an_embedding]

@@ -1,14 +1,21 @@
 """Ranking model lifecycle as assets: features → training set → ranker → calibrator → evaluation → registry →
-batch recommendations, plus drift. Bodies only wire: the logic lives in `ml/`."""
+batch recommendations, plus drift. Bodies only wire the `ml.training` steps (the ones `train_models` composes for
+tests and benchmarks); values pass between assets as arguments through the tenant's IO manager (io_manager.py)."""
 
 
 import json
 import time
+from typing import Any
 
 import dagster as dg
 import numpy as np
+import polars as pl
 
+from ml.training.dataset import Split, time_split
+from ml.training.pipeline import Calibration, FittedModels, assemble, calibrate, fit_models
+from ml.training.report import EvaluationReport
 from orchestration.defs.resources import PostgresResource
+from orchestration.defs.train.io_manager import TRAIN_IO_MANAGER
 
 GROUP_FEATURES, GROUP_TRAIN, GROUP_CALIBRATE, GROUP_SERVE = "features", "train", "calibrate", "serve"
 
@@ -34,13 +41,10 @@ def _settings(postgres: PostgresResource):
 
 
 def _store(postgres: PostgresResource):
+    """The tenant's folder for report files (plots, HTML); values between assets go through the IO manager."""
     from ml.training.store import ArtifactStore
 
     return ArtifactStore.for_tenant(_settings(postgres), postgres.tenant_slug)
-
-
-def _real_pairs_cache(settings):
-    return settings.data_dir / "cache" / "real_pairs"
 
 
 def _real_pairs_metadata(check) -> dict:
@@ -61,10 +65,10 @@ def _image(path) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"![{path.stem}](data:image/png;base64,{data})")
 
 
-@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"},
+@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"}, io_manager_key=TRAIN_IO_MANAGER,
           deps=[dg.AssetKey("normalized_skills"), dg.AssetKey("requirement_embeddings"),
                 dg.AssetKey("consultant_embeddings")])
-def pair_features(postgres: PostgresResource) -> dg.MaterializeResult:
+def pair_features(postgres: PostgresResource) -> dg.Output[pl.DataFrame]:
     """One row per labelled submission: point-in-time features (history strictly before the submission) + label."""
     from ml.features.columns import MODEL_FEATURES
     from ml.training.source import load_training_source
@@ -73,189 +77,116 @@ def pair_features(postgres: PostgresResource) -> dg.MaterializeResult:
     with postgres.tenant_tx() as conn:
         source = load_training_source(conn)
     frame = source.frame()
-    path = _store(postgres).write_frame("pair_features", frame)
     unknown = {c: float(frame[c].is_nan().mean()) for c in MODEL_FEATURES}
-    return dg.MaterializeResult(metadata={
-        "rows": frame.height, "positive_rate": float(frame["label"].mean()),
-        "requirements": frame["query"].n_unique(), "path": str(path),
-        "seconds": round(time.perf_counter() - started, 2),
+    return dg.Output(frame, metadata={
+        "rows": frame.height, "dagster/row_count": frame.height, "positive_rate": float(frame["label"].mean()),
+        "requirements": frame["query"].n_unique(), "seconds": round(time.perf_counter() - started, 2),
         "unknown_share": dg.MetadataValue.json({k: round(v, 4) for k, v in unknown.items()}),
     })
 
 
-@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars"}, deps=[pair_features])
-def training_set(postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars"}, io_manager_key=TRAIN_IO_MANAGER)
+def training_set(pair_features: pl.DataFrame) -> dg.Output[Split]:
     """Time-based split by requirement arrival: train (past), validation (next), test (the future period)."""
-    from ml.training.dataset import time_split
-
-    store = _store(postgres)
-    split = time_split(store.read_frame("pair_features"))
-    for name in ("train", "valid", "test"):
-        store.write_frame(f"split_{name}", getattr(split, name))
-    store.write_json("split", split.describe())
-    return dg.MaterializeResult(metadata={k: float(v) for k, v in split.describe().items()})
+    split = time_split(pair_features)
+    return dg.Output(split, metadata={k: float(v) for k, v in split.describe().items()})
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, deps=[training_set])
-def ranker_model(config: RankerConfig, postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, io_manager_key=TRAIN_IO_MANAGER)
+def ranker_model(config: RankerConfig, postgres: PostgresResource, training_set: Split) -> dg.Output[FittedModels]:
     """LightGBM ranker (binary log-loss by default, lambdarank via config; queries = requirements), early-stopped on
     validation, then refit on train + validation; the logistic baseline beside it, on the same rows."""
-    import polars as pl
-
     from ml.evaluation.plots import feature_importance_plot
-    from ml.ranking.trainer import RankerParams, feature_importance, fit_final_ranker, fit_logistic
-    from ml.training.pipeline import labelled_history
+    from ml.ranking.trainer import RankerParams, feature_importance
 
-    store = _store(postgres)
-    train, valid = store.read_frame("split_train"), store.read_frame("split_valid")
     params = RankerParams(objective=config.objective, num_leaves=config.num_leaves, learning_rate=config.learning_rate,
                           num_boost_round=config.num_boost_round, min_data_in_leaf=config.min_data_in_leaf,
                           refit_on_validation=config.refit_on_validation, seed=config.seed)
-    started = time.perf_counter()
-    fitted = fit_final_ranker(train, valid, params)
-    booster = fitted.booster
-    logistic = fit_logistic(labelled_history(train, valid, params), seed=params.seed)
-    store.write_booster(booster)
-    # Held-out margins for the calibrator (the final booster has seen the validation rows).
-    store.write_frame("valid_margins", pl.DataFrame({"margin": fitted.valid_margin}))
-    store.write_pickle("logistic", logistic)
-    store.write_json("ranker_params", params.__dict__)
+    fitted = fit_models(training_set, params)
+    booster = fitted.ranker.booster
     importance = feature_importance(booster)
-    plot = feature_importance_plot(importance, store.path("feature_importance.png"))
-    return dg.MaterializeResult(metadata={
-        "best_iteration": fitted.best_iteration, "final_rounds": int(booster.best_iteration),
-        "trained_on_rows": train.height + (valid.height if params.refit_on_validation else 0),
-        "seconds": round(time.perf_counter() - started, 2),
+    plot = feature_importance_plot(importance, _store(postgres).path("feature_importance.png"))
+    return dg.Output(fitted, metadata={
+        "best_iteration": fitted.ranker.best_iteration, "final_rounds": int(booster.best_iteration),
+        "trained_on_rows": training_set.train.height + (training_set.valid.height if params.refit_on_validation
+                                                        else 0),
+        "seconds": round(sum(fitted.timings.values()), 2),
         "feature_importance": _image(plot), "feature_importance_path": dg.MetadataValue.path(str(plot)),
         "top_features": dg.MetadataValue.json(dict(sorted(importance.items(), key=lambda kv: -kv[1])[:8])),
     })
 
 
-@dg.asset(group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, deps=[ranker_model])
-def calibrator(postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, io_manager_key=TRAIN_IO_MANAGER)
+def calibrator(ranker_model: FittedModels, training_set: Split) -> dg.Output[Calibration]:
     """Isotonic vs Platt on the validation period's held-out margins (lower Brier wins); the seed formula gets Platt
     too."""
-    from ml.calibration.calibrators import CONTEXT_FEATURES, fit_best_calibrator, fit_platt
-    from ml.training.pipeline import seed_scores
-
-    store = _store(postgres)
-    valid = store.read_frame("split_valid")
-    raw = store.read_frame("valid_margins")["margin"].to_numpy()
-    context = {c: valid[c].to_numpy().astype(float) for c in CONTEXT_FEATURES}
-    seed = store.read_json("ranker_params")["seed"]
-    chosen, briers = fit_best_calibrator(raw, valid["label"].to_numpy(), context, seed=seed)
-    store.write_calibrator("calibrator", chosen)
-    store.write_calibrator("seed_calibrator", fit_platt(seed_scores(valid), valid["label"].to_numpy(), context=None))
-    store.write_json("calibration_briers", briers)
-    return dg.MaterializeResult(metadata={"chosen": chosen.kind, **{f"validation_brier_{k}": v
-                                                                     for k, v in briers.items()}})
+    calibration = calibrate(ranker_model, training_set.valid)
+    return dg.Output(calibration, metadata={
+        "chosen": calibration.calibrator.kind,
+        **{f"validation_brier_{k}": v for k, v in calibration.briers.items()}})
 
 
-def _trained(store):
-    from ml.features.columns import MODEL_FEATURES
-    from ml.ranking.bundle import RankerBundle
-    from ml.ranking.trainer import RankerParams
-    from ml.training.pipeline import TrainedModels
-
-    bundle = RankerBundle(booster=store.read_booster(), calibrator=store.read_calibrator("calibrator"),
-                          features=list(MODEL_FEATURES), version="candidate")
-    return TrainedModels(ranker=bundle, logistic=store.read_pickle("logistic"),
-                         seed_calibrator=store.read_calibrator("seed_calibrator"),
-                         calibration_briers=store.read_json("calibration_briers"),
-                         params=RankerParams(**store.read_json("ranker_params")))
-
-
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python"}, deps=[calibrator])
-def model_evaluation(postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_TRAIN, kinds={"python"}, io_manager_key=TRAIN_IO_MANAGER)
+def model_evaluation(postgres: PostgresResource, training_set: Split, ranker_model: FittedModels,
+                     calibrator: Calibration) -> dg.Output[EvaluationReport]:
     """Seed formula, logistic, LightGBM — and the demo world's oracle — on the future test period."""
-    from ml.evaluation.metrics import bootstrap_differences, ece_noise_floor
     from ml.evaluation.oracle_bridge import oracle_probabilities
-    from ml.evaluation.plots import pr_curve, reliability_diagram
     from ml.evaluation.real_pairs import check_on_real_pairs
-    from ml.training.pipeline import evaluate
+    from ml.training.register import real_pairs_cache
+    from ml.training.report import evaluation_report
 
-    store = _store(postgres)
-    test = store.read_frame("split_test")
+    test = training_set.test
     oracle = oracle_probabilities(postgres.admin_engine(), postgres.tenant_id(), test)
-    trained = _trained(store)
-    ev = evaluate(trained, test, oracle)
-    probs = {m: p for m, (_, p) in ev.predictions.items()}
-    reliability = reliability_diagram(ev.labels, probs, store.path("reliability.png"))
-    pr = pr_curve(ev.labels, probs, store.path("pr_curve.png"))
-    noise = ece_noise_floor(probs["lightgbm"])
-    # Is LightGBM really better, or is it a few requirements' luck? Paired bootstrap over test requirements.
-    versus = {other: {k: {"difference": d, "ci95_low": lo, "ci95_high": hi} for k, (d, lo, hi) in
-                      bootstrap_differences(ev.queries, ev.labels, ev.predictions["lightgbm"],
-                                            ev.predictions[other]).items()}
-              for other in ("logistic", "seed_formula")}
-    store.write_json("evaluation", {"metrics": ev.metrics, "gap_to_oracle": ev.gap_to_oracle(),
-                                    "ece_noise_floor_95": noise, "lightgbm_versus": versus})
+    trained = assemble(ranker_model, calibrator, version="candidate")
+    report = evaluation_report(trained, test, oracle, _store(postgres).root)
     keys = ("auc", "pr_auc", "brier", "bss", "ece", "mrr_at_10", "recall_at_10", "top5_hit")
-    lgbm = ev.metrics["lightgbm"]
+    lgbm = report.metrics["lightgbm"]
     settings = _settings(postgres)
-    real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, _real_pairs_cache(settings))
-    return dg.MaterializeResult(metadata={
+    real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, real_pairs_cache(settings))
+    reliability, pr = report.files["reliability"], report.files["pr_curve"]
+    return dg.Output(report, metadata={
         **_real_pairs_metadata(real_pairs),
-        "metrics": dg.MetadataValue.md(_md_table(ev.metrics, keys)),
-        "gap_to_oracle": dg.MetadataValue.json(ev.gap_to_oracle()),
-        "lightgbm_versus": dg.MetadataValue.json(versus),
-        "has_oracle": oracle is not None, "ece_noise_floor_95": noise,
+        "metrics": dg.MetadataValue.md(_md_table(report.metrics, keys)),
+        "gap_to_oracle": dg.MetadataValue.json(report.evaluation.gap_to_oracle()),
+        "lightgbm_versus": dg.MetadataValue.json(report.lightgbm_versus),
+        "has_oracle": report.has_oracle, "ece_noise_floor_95": report.ece_noise_floor_95,
         "lightgbm_mrr_at_10": lgbm["mrr_at_10"], "lightgbm_brier": lgbm["brier"], "lightgbm_ece": lgbm["ece"],
-        "seed_formula_mrr_at_10": ev.metrics["seed_formula"]["mrr_at_10"],
+        "seed_formula_mrr_at_10": report.metrics["seed_formula"]["mrr_at_10"],
         "reliability_diagram": _image(reliability), "pr_curve": _image(pr),
-        "reliability_diagram_path": dg.MetadataValue.path(str(reliability)), "pr_curve_path": dg.MetadataValue.path(str(pr)),
+        "reliability_diagram_path": dg.MetadataValue.path(str(reliability)),
+        "pr_curve_path": dg.MetadataValue.path(str(pr)),
     })
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"mlflow"}, deps=[model_evaluation])
-def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_TRAIN, kinds={"mlflow"})
+def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
+                     ranker_model: FittedModels, calibrator: Calibration,
+                     model_evaluation: EvaluationReport) -> dg.MaterializeResult:
     """Log the run to MLflow, register ranker + calibrator as the tenant's `benchcrm-ranker-<slug>` (trained on its
     outcomes only), apply the promotion gate against the tenant's champion re-scored on the same test period, export
     the champion for serving that tenant."""
-    from ml.evaluation.metrics import score_metrics
-    from ml.evaluation.real_pairs import check_on_real_pairs
-    from ml.matching.champion import load_champion
-    from ml.registry import log_and_register, tenant_target
+    from ml.training.register import register_candidate
 
-    settings = _settings(postgres)
-    store = _store(postgres)
-    test = store.read_frame("split_test")
-    evaluation = store.read_json("evaluation")
-    tenant_id = postgres.tenant_id()
-    champion = load_champion(settings, tenant_id)
-    if champion is not None:
-        pred = champion.predict(test)
-        champion_metrics = score_metrics(test["query"].to_numpy(), test["label"].to_numpy(), pred.raw,
-                                         pred.success_probability)
-    else:
-        # With no model registered the API serves the seed formula: that is the champion to beat.
-        champion_metrics = evaluation["metrics"]["seed_formula"]
-    trained = _trained(store)
-    trained.ranker.version = f"run-{context.run.run_id[:8]}"
-    artifacts = {p.stem: p for p in (store.path("reliability.png"), store.path("pr_curve.png"),
-                                     store.path("feature_importance.png"), store.path("evaluation.json"))
-                 if p.exists()}
-    real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, _real_pairs_cache(settings))
-    registration = log_and_register(
-        settings, target=tenant_target(settings, tenant_id, postgres.tenant_slug), bundle=trained.ranker,
-        real_pairs=real_pairs, params={**store.read_json("ranker_params"), **store.read_json("split")},
-        metrics=evaluation["metrics"], champion_metrics=champion_metrics, artifacts=artifacts,
-        example=test.select(trained.ranker.features)[:5].to_pandas(),
+    registered = register_candidate(
+        _settings(postgres), tenant_id=postgres.tenant_id(), tenant_slug=postgres.tenant_slug,
+        trained=assemble(ranker_model, calibrator, version="candidate"), split=training_set,
+        report=model_evaluation, version=f"run-{context.run.run_id[:8]}",
         tags={"dagster_run_id": context.run.run_id, "tenant": postgres.tenant_slug},
     )
+    registration = registered.registration
     context.log.info("model version %s: %s (%s)", registration.version,
                      "champion" if registration.decision.promote else "challenger", registration.decision.reason)
     return dg.MaterializeResult(metadata={
         "model_version": registration.version, "aliases": ", ".join(registration.aliases),
         "promoted": registration.decision.promote, "gate_reason": registration.decision.reason,
         "mlflow_run": dg.MetadataValue.url(registration.run_url), "mlflow_run_id": registration.run_id,
-        "champion_metrics": dg.MetadataValue.json(champion_metrics or {}),
-        **_real_pairs_metadata(real_pairs),
+        "champion_metrics": dg.MetadataValue.json(registered.champion_metrics or {}),
+        **_real_pairs_metadata(registered.real_pairs),
     })
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm", "mlflow"}, deps=[training_set])
-def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm", "mlflow"})
+def prior_model(postgres: PostgresResource, training_set: Split) -> dg.MaterializeResult:
     """The cold-start prior (`benchcrm-prior`) for tenants without a champion: fitted on the demo world's outcomes
     through pair-describing features only (text fit + the seed factors; no history, quotes or visa mix), with
     structured fields hidden at real-input rates and every feature monotone. Promoted when it beats the current prior
@@ -263,13 +194,11 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
     from ml.evaluation.real_pairs import check_on_real_pairs
     from ml.matching.champion import load_prior
     from ml.registry import log_and_register, prior_target
-    from ml.training.dataset import Split
     from ml.training.prior import PriorParams, fit_prior, hidden_test_metrics
+    from ml.training.register import real_pairs_cache
 
     settings = _settings(postgres)
-    store = _store(postgres)
-    split = Split(*(store.read_frame(f"split_{n}") for n in ("train", "valid", "test")), valid_from_day=float("nan"),
-                  test_from_day=float("nan"))
+    split = training_set
     params = PriorParams()
     started = time.perf_counter()
     bundle = fit_prior(split, params, version=f"prior-{postgres.tenant_slug}")
@@ -277,7 +206,7 @@ def prior_model(postgres: PostgresResource) -> dg.MaterializeResult:
     metrics = hidden_test_metrics(split.test, {"lightgbm": bundle, "seed_formula": None,
                                                **({"current_prior": current} if current is not None else {})}, params)
     champion_metrics = metrics.pop("current_prior", None)
-    real_pairs = check_on_real_pairs(bundle, settings.dev_pairs_path, _real_pairs_cache(settings))
+    real_pairs = check_on_real_pairs(bundle, settings.dev_pairs_path, real_pairs_cache(settings))
     registration = log_and_register(
         settings, target=prior_target(settings), bundle=bundle,
         params={**params.__dict__, "features": list(bundle.features), "fitted_on": f"demo world {postgres.tenant_slug}"},
@@ -322,32 +251,31 @@ def batch_recommendations(config: BatchConfig, postgres: PostgresResource) -> dg
     })
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "evidently"}, deps=[training_set, ranker_model])
-def drift_report(postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "evidently"}, io_manager_key=TRAIN_IO_MANAGER)
+def drift_report(postgres: PostgresResource, training_set: Split,
+                 ranker_model: FittedModels) -> dg.Output[dict[str, Any]]:
     """PSI per feature and on predictions between the training period and the most recent period, an Evidently
     HTML report, and the win rate over time. History features are reported apart (`max_history_psi`): they fill in
     as the tenant's history grows, which is not drift."""
-    import polars as pl
-
     from ml.drift.psi import drift_summary, evidently_report, psi, win_rate_over_time
     from ml.evaluation.plots import line_plot
     from ml.features.columns import MODEL_FEATURES
     from ml.ranking.trainer import matrix
 
     store = _store(postgres)
-    reference, current = store.read_frame("split_train"), store.read_frame("split_test")
+    reference, current = training_set.train, training_set.test
     table, monitored = drift_summary(reference, current, list(MODEL_FEATURES))
-    booster = store.read_booster()
+    booster = ranker_model.ranker.booster
     prediction_psi = psi(booster.predict(matrix(reference)), booster.predict(matrix(current)))
     # Evidently is slow per column: report the features that moved most.
     html = evidently_report(reference, current, table["feature"].to_list()[:8], store.path("drift_report.html"))
-    everything = pl.concat([reference, store.read_frame("split_valid"), current])
+    everything = pl.concat([reference, training_set.valid, current])
     wins = win_rate_over_time(everything)
     plot = line_plot([str(d) for d in wins["period_start_day"].to_list()], wins["win_rate"].to_list(),
                      store.path("win_rate.png"), title="Advance rate per 4 weeks", ylabel="advance rate")
     summary = {**monitored, "prediction_psi": prediction_psi}
-    store.write_json("drift", {**summary, "psi": dict(zip(table["feature"], table["psi"], strict=True))})
-    return dg.MaterializeResult(metadata={
+    drift = {**summary, "psi": dict(zip(table["feature"], table["psi"], strict=True))}
+    return dg.Output(drift, metadata={
         **summary, "psi_by_feature": dg.MetadataValue.json(dict(zip(table["feature"].to_list()[:10],
                                                                     table["psi"].to_list()[:10], strict=True))),
         "evidently_html": dg.MetadataValue.path(str(html)), "win_rate": _image(plot),

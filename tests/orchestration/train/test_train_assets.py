@@ -10,17 +10,22 @@ from ml.scoring.formula import SEED_MODEL_VERSION
 from orchestration.defs.resources import PostgresResource
 from orchestration.defs.train import assets, checks
 from orchestration.defs.train.automation import new_outcomes_sensor, retrain_nightly_schedule, train_job
+from orchestration.defs.train.io_manager import train_resources
 
 ALL_ASSETS = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
               assets.model_evaluation, assets.registered_model, assets.prior_model, assets.batch_recommendations,
               assets.drift_report]
-ALL_CHECKS = [checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_ece_below_0_03,
-              checks.drift_psi_below_threshold]
+ALL_CHECKS = [checks.pair_features_within_bounds, checks.ranker_beats_seed_formula_on_mrr_at_10,
+              checks.calibration_ece_below_0_03, checks.drift_psi_below_threshold]
+
+
+def _feature_rows(result) -> int:
+    return result.asset_materializations_for_node("pair_features")[0].metadata["rows"].value
 
 
 def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS], resources={"postgres": PostgresResource(tenant_slug=slug)}, selection=selection,
+        [*ALL_ASSETS, *ALL_CHECKS], resources=train_resources(PostgresResource(tenant_slug=slug)), selection=selection,
         run_config=None if selection else {
             "ops": {"batch_recommendations": {"config": {"max_requirements": 5, "top_k": 5}},
                     # a small tenant: smaller leaves than the production defaults
@@ -33,6 +38,9 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
     tenant_id, _ = seeded_tenant
     result = _run(seeded_tenant_slug)
     assert result.success
+    # Values pass through the tenant's folder of the data folder (the IO manager), frames as Parquet.
+    stored = result.asset_materializations_for_node("pair_features")[0].metadata["value_path"].value
+    assert stored.endswith(f"/ml/{seeded_tenant_slug}/values/pair_features.parquet")
     # The checks report what the evaluation measured. Whether LightGBM wins on a tenant this small (~40 test
     # requirements) is noise; that it wins on a real-size world is tests/ml/test_training.py and
     # benchmarks/model_quality.py. Here: the verdicts and the promotion must follow the metrics.
@@ -43,6 +51,12 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
     ece_limit = max(0.03, metrics["ece_noise_floor_95"].value)
     assert checks_by_name["calibration_ece_below_0_03"] is (metrics["lightgbm_ece"].value <= ece_limit)
     assert "drift_psi_below_threshold" in checks_by_name
+    # The training frame the IO manager handed to the check meets its expectation suite.
+    features_check = next(e for e in result.get_asset_check_evaluations()
+                          if e.check_name == "pair_features_within_bounds")
+    assert features_check.passed, features_check.metadata["failed_expectations"].value
+    assert features_check.metadata["suite"].value == "pair_features"
+    assert features_check.metadata["rows_validated"].value == _feature_rows(result)
     assert "| lightgbm |" in metrics["metrics"].value
     assert set(metrics["lightgbm_versus"].value) == {"logistic", "seed_formula"}
     registered = result.asset_materializations_for_node("registered_model")[0].metadata
