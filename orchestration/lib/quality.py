@@ -4,7 +4,7 @@ check its expectations name (ml/quality/suites.py), each with the validation's f
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import dagster as dg
 
@@ -12,10 +12,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ml.quality.results import SuiteValidation
-    from orchestration.defs.resources import PostgresResource
+    from warehouse.settings import Settings
 
 
-def validate(postgres: PostgresResource, dataset: str, frame: pd.DataFrame) -> SuiteValidation:
+class TenantScoped(Protocol):
+    """What a validation needs of the Postgres resource (orchestration.defs sits above this module)."""
+
+    tenant_slug: str
+
+    def _settings(self) -> Settings: ...
+
+
+def validate(postgres: TenantScoped, dataset: str, frame: pd.DataFrame) -> SuiteValidation:
     """The dataset's suite over the frame, in the tenant's Great Expectations folder of the data folder."""
     from ml.quality.runner import quality_dir, validate_frame
 
