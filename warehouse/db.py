@@ -22,7 +22,9 @@ def _sqlalchemy_url(url: str) -> URL:
 
 def app_url_from_admin(admin: str, settings: Settings) -> URL:
     """Same server and database, the application role instead of the owner."""
-    return _sqlalchemy_url(admin).set(username=settings.app_db_role, password=settings.app_db_password)
+    from warehouse.credentials import app_db_password
+
+    return _sqlalchemy_url(admin).set(username=settings.app_db_role, password=app_db_password(settings))
 
 
 @lru_cache(maxsize=4)
