@@ -56,9 +56,9 @@ with anchor as (
     order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
-    select c.id from crm.consultant c
-    where cast(:tsq as text) <> '' and c.search_tsv @@ to_tsquery('english', :tsq)
-      and c.deleted_at is null and c.status in ('bench', 'marketing')
+    -- app.fts_consultant: every match of the tenant, through the GIN index under RLS (migration 0016)
+    select c.id from app.fts_consultant(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end) c
+    where c.deleted_at is null and c.status in ('bench', 'marketing')
     order by ts_rank(c.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
 ), sk as (
     select cs.consultant_id as id from crm.consultant_skill cs
@@ -93,8 +93,8 @@ with anchor as (
     order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
-    select r.id from crm.requirement r
-    where cast(:tsq as text) <> '' and r.search_tsv @@ to_tsquery('english', :tsq) and r.deleted_at is null and r.status = 'open'
+    select r.id from app.fts_requirement(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end) r
+    where r.deleted_at is null and r.status = 'open'
     order by ts_rank(r.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
 ), sk as (
     select rs.requirement_id as id from crm.requirement_skill rs
