@@ -6,7 +6,6 @@ second call finds it running and reuses it. An external server is used instead w
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import shutil
@@ -72,9 +71,16 @@ host    all       all       ::1/128        scram-sha-256
 """
 
 
-def ident_conf(os_user: str) -> str:
+def os_user() -> str:
+    """The name peer authentication will see: the effective uid's (not $USER, which sudo or a shell may keep)."""
+    import pwd
+
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def ident_conf(user: str) -> str:
     return (f"# Written by BenchCRM: the OS user allowed to log in as the owner over the Unix socket.\n"
-            f"{OWNER_MAP}  {os_user}  postgres\n")
+            f"{OWNER_MAP}  {user}  postgres\n")
 
 
 def _write_like(path: Path, text: str) -> bool:
@@ -94,7 +100,7 @@ def _write_like(path: Path, text: str) -> bool:
 def secure_access(pg_data_dir: Path) -> bool:
     """Make the data folder's pg_hba.conf/pg_ident.conf BenchCRM's and reload the server if they changed.
     Returns whether anything was rewritten (an upgraded or fresh data folder)."""
-    changed = _write_like(pg_data_dir / "pg_ident.conf", ident_conf(getpass.getuser()))
+    changed = _write_like(pg_data_dir / "pg_ident.conf", ident_conf(os_user()))
     changed = _write_like(pg_data_dir / "pg_hba.conf", HBA_CONF) or changed
     if changed:
         from pgserver._commands import pg_ctl

@@ -3,7 +3,6 @@ is generated and kept 0600 in the data folder, and an old data folder (pgserver'
 
 from __future__ import annotations
 
-import getpass
 import os
 import stat
 import subprocess
@@ -13,7 +12,7 @@ import pytest
 
 from tests.private_db import free_port, private_embedded
 from warehouse.credentials import app_password_file
-from warehouse.embedded import HBA_CONF, start_embedded, start_embedded_tcp
+from warehouse.embedded import HBA_CONF, os_user, start_embedded, start_embedded_tcp
 
 TRUST_HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n"
 
@@ -62,7 +61,7 @@ def test_only_the_os_user_running_benchcrm_is_the_owner_over_the_unix_socket(own
     with admin_engine(settings).connect() as conn:
         maps = conn.exec_driver_sql(
             "select map_name, sys_name, pg_username from pg_ident_file_mappings where error is null").all()
-    assert [tuple(m) for m in maps] == [("benchcrm_owner", getpass.getuser(), "postgres")]
+    assert [tuple(m) for m in maps] == [("benchcrm_owner", os_user(), "postgres")]
     if os.geteuid() != 0:
         return  # impersonating another OS user below needs root (as in CI's container)
     info = PostmasterInfo.read_from_pgdata(settings.pg_data_dir)
