@@ -104,3 +104,19 @@ def _eventually(check, attempts: int = 200) -> bool:
         except psycopg.OperationalError:
             pass
     return False
+
+
+def test_a_bi_login_connects_over_tcp_with_the_url_it_was_given(own_tcp_server):
+    settings, port = own_tcp_server
+    from warehouse.bi_access import bi_connection_url, issue_bi_login
+    from warehouse.db import admin_engine
+    from warehouse.embedded import admin_url
+    from warehouse.repositories.tenants import ensure_tenant
+
+    with admin_engine(settings).begin() as conn:
+        ensure_tenant(conn, slug="tcp-bi")
+        login = issue_bi_login(conn, tenant_slug="tcp-bi")
+    url = bi_connection_url(login, owner_url=admin_url(settings), tcp_port=port)
+    assert url.startswith(f"postgresql://bi_tcp_bi:{login.password}@127.0.0.1:{port}/")
+    with psycopg.connect(url, connect_timeout=5) as conn:
+        assert conn.execute("select current_user, app.bi_tenant()").fetchone() == ("bi_tcp_bi", login.tenant_id)
