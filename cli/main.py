@@ -110,6 +110,8 @@ def main() -> None:
 
 
 # Sub-command modules register themselves on `app` (imported last so they can import `app`).
+from cli import backup as _backup  # noqa: E402,F401
+from cli import bi as _bi  # noqa: E402,F401
 from cli import demo as _demo  # noqa: E402,F401
 from cli import extract as _extract  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401

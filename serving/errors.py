@@ -73,6 +73,13 @@ _STATUS_SLUGS = {
 }
 
 
+# While the database is away every request answers 503 at once (a refused connection fails in milliseconds); the
+# pool's pre-ping replaces dead connections when it returns, so clients only need to retry, with the same
+# Idempotency-Key for POSTs (the key is stored in the write's own transaction: never lost, never doubled).
+DB_UNAVAILABLE_DETAIL = "the database is unreachable; retry later"
+DB_RETRY_AFTER_SECONDS = 1
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
@@ -99,8 +106,9 @@ def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
         return 503, "query-timeout", "Service Unavailable", "the query took too long; narrow the filters and retry"
     if isinstance(orig, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
         return 409, "concurrent-update", "Conflict", "a concurrent change conflicted with this one; retry"
-    if isinstance(orig, pe.OperationalError) or type(orig).__name__ == "OperationalError":
-        return 503, "database-unavailable", "Service Unavailable", "the database is unreachable; retry later"
+    if isinstance(orig, pe.OperationalError | pe.InterfaceError) or type(orig).__name__ == "OperationalError":
+        # connection refused, server shutting down or starting up, a connection dropped mid-request, a closed one
+        return 503, "database-unavailable", "Service Unavailable", DB_UNAVAILABLE_DETAIL
     if isinstance(orig, pe.DataError) or type(orig).__name__ == "DataError":
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else "invalid value"
         return 422, "invalid-value", "Unprocessable Content", first
@@ -109,6 +117,7 @@ def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
 
 def install_problem_handlers(app: FastAPI) -> None:
     from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as SqlalchemyTimeout
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -134,7 +143,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             log.exception("database error", extra={"path": request.url.path})
             return problem_response(request, 500, "internal", "Internal Server Error", "unexpected database error")
         status, slug, title, detail = mapped
-        return problem_response(request, status, slug, title, detail)
+        headers = {"Retry-After": str(DB_RETRY_AFTER_SECONDS)} if status == 503 else None
+        return problem_response(request, status, slug, title, detail, headers)
+
+    @app.exception_handler(SqlalchemyTimeout)
+    async def _pool_timeout(request: Request, exc: SqlalchemyTimeout) -> JSONResponse:
+        # every pooled connection busy (e.g. stuck on a dying server): as unavailable as a refused connection
+        return problem_response(request, 503, "database-unavailable", "Service Unavailable", DB_UNAVAILABLE_DETAIL,
+                                {"Retry-After": str(DB_RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

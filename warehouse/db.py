@@ -22,7 +22,16 @@ def _sqlalchemy_url(url: str) -> URL:
 
 def app_url_from_admin(admin: str, settings: Settings) -> URL:
     """Same server and database, the application role instead of the owner."""
-    return _sqlalchemy_url(admin).set(username=settings.app_db_role, password=settings.app_db_password)
+    from warehouse.credentials import app_db_password
+
+    return _sqlalchemy_url(admin).set(username=settings.app_db_role, password=app_db_password(settings))
+
+
+# A server that does not answer makes a connect fail in this many seconds (libpq's minimum is 2) instead of the
+# OS's TCP timeout, and a request waits at most POOL_TIMEOUT_SECONDS for a pooled connection: during an outage the
+# API answers 503 quickly rather than queueing. A refused connection (server stopped) fails at once anyway.
+CONNECT_TIMEOUT_SECONDS = 2
+POOL_TIMEOUT_SECONDS = 5
 
 
 @lru_cache(maxsize=4)
@@ -31,8 +40,9 @@ def _engine(url: str, pool_size: int) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
-        connect_args={"options": "-c search_path=crm,public"},
+        pool_pre_ping=True,  # a connection that died with the server is replaced on checkout, not handed out
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={"options": "-c search_path=crm,public", "connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
 
 

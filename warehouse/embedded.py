@@ -39,12 +39,76 @@ def start_embedded(pg_data_dir: Path) -> str:
         import pgserver
     except ImportError as exc:  # pragma: no cover - pgserver is a hard dependency
         raise DatabaseUnavailable("the pgserver package is not installed; run `make demo` first") from exc
+    from pgserver.utils import PostmasterInfo
+
     pg_data_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        server = pgserver.get_server(pg_data_dir, cleanup_mode=None)
-    except Exception as exc:
-        raise DatabaseUnavailable(f"embedded Postgres in {pg_data_dir} did not start: {exc}") from exc
-    return socket_uri_with_port(server.get_uri(), server.get_postmaster_info().port)
+    # The running server's own postmaster.pid is the truth (pgserver's per-process handle keeps what it saw at
+    # start, which is stale after `db start --tcp` or a restart by another process).
+    info = PostmasterInfo.read_from_pgdata(pg_data_dir)
+    if info is None or not info.is_running():
+        pgserver.PostgresServer._instances.pop(pg_data_dir.expanduser().resolve(), None)
+        try:
+            info = pgserver.get_server(pg_data_dir, cleanup_mode=None).get_postmaster_info()
+        except Exception as exc:
+            raise DatabaseUnavailable(f"embedded Postgres in {pg_data_dir} did not start: {exc}") from exc
+    secure_access(pg_data_dir)
+    return socket_uri_with_port(info.get_uri(), info.port)
+
+
+# pgserver's initdb writes `trust` for every local and loopback connection: any local process could log in as the
+# owner (a superuser, so past RLS). This file replaces it on every start (existing data folders are upgraded and the
+# server reloaded): the owner only over the Unix socket and only for the OS user running BenchCRM (peer), never
+# over TCP; every other role (the application role, per-tenant BI logins) with a SCRAM password.
+OWNER_MAP = "benchcrm_owner"
+HBA_CONF = f"""# Written by BenchCRM (warehouse/embedded.py) on every start; edits are overwritten.
+# TYPE  DATABASE  USER      ADDRESS        METHOD
+local   all       postgres                 peer map={OWNER_MAP}
+local   all       all                      scram-sha-256
+host    all       postgres  0.0.0.0/0      reject
+host    all       postgres  ::/0           reject
+host    all       all       127.0.0.1/32   scram-sha-256
+host    all       all       ::1/128        scram-sha-256
+"""
+
+
+def os_user() -> str:
+    """The name peer authentication will see: the effective uid's (not $USER, which sudo or a shell may keep)."""
+    import pwd
+
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def ident_conf(user: str) -> str:
+    return (f"# Written by BenchCRM: the OS user allowed to log in as the owner over the Unix socket.\n"
+            f"{OWNER_MAP}  {user}  postgres\n")
+
+
+def _write_like(path: Path, text: str) -> bool:
+    """Replace `path` with `text` (keeping its owner, mode 0600) unless it already says exactly that."""
+    if path.is_file() and path.read_text() == text:
+        return False
+    stat = (path if path.exists() else path.parent).stat()
+    tmp = path.with_name(path.name + ".benchcrm-tmp")
+    tmp.write_text(text)
+    os.chmod(tmp, 0o600)
+    if os.geteuid() == 0:
+        os.chown(tmp, stat.st_uid, stat.st_gid)
+    tmp.replace(path)
+    return True
+
+
+def secure_access(pg_data_dir: Path) -> bool:
+    """Make the data folder's pg_hba.conf/pg_ident.conf BenchCRM's and reload the server if they changed.
+    Returns whether anything was rewritten (an upgraded or fresh data folder)."""
+    changed = _write_like(pg_data_dir / "pg_ident.conf", ident_conf(os_user()))
+    changed = _write_like(pg_data_dir / "pg_hba.conf", HBA_CONF) or changed
+    if changed:
+        from pgserver._commands import pg_ctl
+
+        user = "pgserver" if os.geteuid() == 0 else None
+        pg_ctl(["reload"], pgdata=pg_data_dir, user=user)
+        log.info("embedded Postgres in %s: pg_hba.conf now requires passwords (reloaded)", pg_data_dir)
+    return changed
 
 
 def socket_uri_with_port(uri: str, port: int | str | None) -> str:
@@ -81,7 +145,7 @@ def start_embedded_tcp(pg_data_dir: Path, port: int) -> str:
     info = PostmasterInfo.read_from_pgdata(pg_data_dir)
     socket_dir = info.socket_dir if info and info.socket_dir else pg_data_dir
     if info is not None and info.is_running() and str(info.port) == str(port) and info.hostname:
-        return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        return bi_tcp_url(port)
     stop_embedded(pg_data_dir)
     user = "pgserver" if os.geteuid() == 0 else None
     try:
@@ -93,7 +157,34 @@ def start_embedded_tcp(pg_data_dir: Path, port: int) -> str:
         )
     except subprocess.CalledProcessError as exc:
         raise DatabaseUnavailable(f"could not listen on 127.0.0.1:{port}: {exc}") from exc
-    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    return bi_tcp_url(port)
+
+
+def bi_tcp_url(port: int) -> str:
+    """What BI tools connect to: the owner is refused over TCP, so the URL names no user; each tenant's login comes
+    from `benchcrm bi-credentials --tenant SLUG`."""
+    return f"postgresql://127.0.0.1:{port}/postgres"
+
+
+def restart_embedded(pg_data_dir: Path) -> None:
+    """Start a stopped embedded server again the way pgserver starts it (Unix socket only, the same socket folder
+    and so the same URL), without pgserver's per-process handle cache, which still believes the old server runs.
+    For fault drills: clients holding the old URL reconnect by themselves."""
+    _quietly_import_pgserver()
+    from pgserver import PostgresServer
+    from pgserver._commands import pg_ctl
+    from pgserver.utils import PostmasterInfo, find_suitable_socket_dir
+
+    info = PostmasterInfo.read_from_pgdata(pg_data_dir)
+    if info is not None and info.is_running():
+        return
+    socket_dir = find_suitable_socket_dir(pg_data_dir, PostgresServer.runtime_path)
+    user = "pgserver" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pg_data_dir / "log"), "start"],
+               pgdata=pg_data_dir, user=user, timeout=30)
+    except subprocess.CalledProcessError as exc:
+        raise DatabaseUnavailable(f"embedded Postgres in {pg_data_dir} did not restart: {exc}") from exc
 
 
 def admin_url(settings: Settings) -> str:

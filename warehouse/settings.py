@@ -27,7 +27,9 @@ class Settings(BaseSettings):
         description="Owner/admin URL of an external Postgres (with pgvector). Unset: the embedded pgserver.",
     )
     app_db_role: str = Field(default="benchcrm_app", description="Non-owner role the application runs as.")
-    app_db_password: str = Field(default="benchcrm_app", description="Password of the application role.")
+    app_db_password: str | None = Field(
+        default=None, description="Password of the application role. Unset: embedded server, a generated one in "
+                                  "<data_dir>/secrets (0600); external server, `benchcrm_app` (set it there).")
     data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
 
     environment: Literal["development", "production"] = Field(

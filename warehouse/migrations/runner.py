@@ -152,7 +152,9 @@ def _assert_app_role(conn: sa.Connection, settings: Settings) -> None:
     role = settings.app_db_role
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
         raise MigrationError(f"invalid application role name: {role!r}")
-    password = settings.app_db_password.replace("'", "''")
+    from warehouse.credentials import app_db_password
+
+    password = app_db_password(settings).replace("'", "''")
     exists = conn.execute(sa.text("select 1 from pg_roles where rolname = :r"), {"r": role}).scalar()
     verb = "alter" if exists else "create"
     conn.exec_driver_sql(

@@ -191,8 +191,9 @@ with anchor as (
     order by e.vector <=> (select vector from anchor)
     limit :ann_k
 ), fts as (
-    select x.id from crm.{cand.name} x
-    where cast(:tsq as text) <> '' and x.search_tsv @@ to_tsquery('english', :tsq) and {cand.matchable}
+    -- app.fts_<table>: every match of the tenant, through the GIN index under RLS (migration 0016)
+    select x.id from app.fts_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end) x
+    where {cand.matchable}
     order by ts_rank(x.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
 ), sk as (
     select xs.{cand.owner_column} as id from crm.{cand.name}_skill xs

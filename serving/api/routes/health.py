@@ -1,5 +1,6 @@
 """Liveness, readiness (database), Prometheus metrics. No authentication."""
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -8,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from warehouse.db import ping
 
+log = logging.getLogger("serving.health")
 router = APIRouter(tags=["health"])
 
 
@@ -20,13 +22,16 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", name="readyz", summary="The database answers",
             responses={200: {"content": {"application/json": {"example": {"status": "ready", "database": "ok"}}}},
                        503: {"description": "Not ready", "content": {"application/json": {
-                           "example": {"status": "unavailable", "database": "connection refused"}}}}})
+                           "example": {"status": "unavailable", "database": "unreachable"}}}}})
 async def readyz(request: Request) -> Any:
     try:
         await run_in_threadpool(ping, request.app.state.engine)
     except Exception as exc:
+        # the driver's message names socket paths and hosts: logged here, not told to an unauthenticated caller
         cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(exc).strip() else "error"
-        return JSONResponse({"status": "unavailable", "database": cause}, status_code=503)
+        log.warning("not ready: %s", cause)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503,
+                            headers={"Retry-After": "1"})
     return {"status": "ready", "database": "ok"}
 
 
