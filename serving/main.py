@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         integrations,
         interviews,
         offers,
+        people,
         placements,
         quarantine,
         recommendations,
@@ -136,7 +137,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     for module in (health, consultants, requirements, companies, contacts, submissions, interviews, offers,
                    placements, activities, tags, attachments, recommendations, audit, webhooks, ai, integrations,
-                   quarantine, analytics):
+                   quarantine, analytics, people):
         app.include_router(module.router)
 
     # outermost first: the request id wraps everything, then the security headers, then the size limit

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     app_db_password: str = Field(default="benchcrm_app", description="Password of the application role.")
     data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
 
+    data_keys: SecretStr | None = Field(
+        default=None, description="Keyring for column encryption, 'id:base64key,…' (first encrypts, all decrypt); "
+                                  "unset: <data dir>/keys/data-keys.json, generated with mode 0600.")
+    data_index_key: SecretStr | None = Field(
+        default=None, description="base64 key of the blind indexes (HMAC) for lookups on encrypted columns.")
+
     environment: Literal["development", "production"] = Field(
         default="development", description="production: webhooks must use https; development escape hatches refused.")
 
