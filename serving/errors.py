@@ -81,6 +81,18 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _record_noun(orig: Exception) -> str:
+    """"a submission" when the table is one the API exposes under that name, else "a record"."""
+    from warehouse.repositories import crm_tables
+    from warehouse.repositories.records import TableSpec
+
+    table = getattr(getattr(orig, "diag", None), "table_name", None)
+    public = {spec.table: spec.entity for spec in vars(crm_tables).values() if isinstance(spec, TableSpec)}
+    if table not in public:
+        return "a record"
+    return f"{'an' if public[table][0] in 'aeiou' else 'a'} {public[table]}"
+
+
 def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
     """Map a database error caused by the input to a 4xx; None when it is a genuine server fault.
 
@@ -92,7 +104,7 @@ def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
 
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(orig, pe.UniqueViolation):
-        return 409, "conflict", "Conflict", "a record with the same unique key already exists"
+        return 409, "conflict", "Conflict", f"{_record_noun(orig)} with the same unique key already exists"
     if isinstance(orig, pe.ForeignKeyViolation):
         return 422, "unknown-reference", "Unprocessable Content", "a referenced record does not exist"
     if isinstance(orig, pe.CheckViolation | pe.NotNullViolation):

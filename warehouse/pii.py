@@ -43,13 +43,14 @@ class PiiColumn:
     kind: PiiKind
     subject: Subject
     note: str = ""
+    sealed: bool = False    # encrypted by the application (warehouse/sealed.py), with a blind index for lookups
 
 
 C, K = Subject.CONSULTANT, PiiKind
 INVENTORY: tuple[PiiColumn, ...] = (
     PiiColumn("crm.consultant", "full_name", K.NAME, C),
-    PiiColumn("crm.consultant", "email", K.CONTACT_EMAIL, C),
-    PiiColumn("crm.consultant", "phone", K.CONTACT_PHONE, C),
+    PiiColumn("crm.consultant", "email", K.CONTACT_EMAIL, C, sealed=True),
+    PiiColumn("crm.consultant", "phone", K.CONTACT_PHONE, C, sealed=True),
     PiiColumn("crm.consultant", "summary", K.FREE_TEXT, C),
     PiiColumn("crm.consultant", "resume_text", K.RESUME_TEXT, C),
     PiiColumn("crm.consultant", "search_tsv", K.DERIVED, C, "full-text index of name and resume"),
@@ -67,8 +68,8 @@ INVENTORY: tuple[PiiColumn, ...] = (
     PiiColumn("crm.attachment", "content", K.RESUME_FILE, Subject.ANY, "uploaded files, resumes among them"),
     PiiColumn("crm.attachment", "filename", K.NAME, Subject.ANY, "often the person's name"),
     PiiColumn("crm.contact", "full_name", K.NAME, Subject.CONTACT),
-    PiiColumn("crm.contact", "email", K.CONTACT_EMAIL, Subject.CONTACT),
-    PiiColumn("crm.contact", "phone", K.CONTACT_PHONE, Subject.CONTACT),
+    PiiColumn("crm.contact", "email", K.CONTACT_EMAIL, Subject.CONTACT, sealed=True),
+    PiiColumn("crm.contact", "phone", K.CONTACT_PHONE, Subject.CONTACT, sealed=True),
     PiiColumn("crm.inbound_message", "raw", K.RAW_EMAIL, Subject.SENDER, "headers, body, signature, attachments"),
     PiiColumn("crm.inbound_message", "from_addr", K.CONTACT_EMAIL, Subject.SENDER),
     PiiColumn("crm.inbound_message", "subject", K.FREE_TEXT, Subject.SENDER),
@@ -99,6 +100,8 @@ def is_masked(column: PiiColumn) -> bool:
 
 # Column names that suggest personal data; every crm column matching one must be in the inventory (test).
 LOOKS_PERSONAL = re.compile(r"(email|phone|full_name|resume|^raw$|from_addr|visa|hourly_rate|^body$)")
+# Keyed hashes of sealed columns: they hold no personal data themselves.
+BLIND_INDEX_SUFFIX = "_bidx"
 
 
 def columns_of(table: str, *kinds: PiiKind) -> tuple[str, ...]:
@@ -125,10 +128,12 @@ DOC_END = "<!-- pii-inventory:end -->"
 
 
 def render_markdown() -> str:
-    lines = [DOC_BEGIN, "| table | column | kind | about | masked for | note |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [DOC_BEGIN, "| table | column | kind | about | masked for | encrypted | note |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for c in INVENTORY:
         masked = ", ".join(sorted(MASKED_ROLES)) if is_masked(c) else ""
-        lines.append(f"| `{c.table}` | `{c.column}` | {c.kind} | {c.subject} | {masked} | {c.note} |")
+        sealed = "AES-GCM + blind index" if c.sealed else ""
+        lines.append(f"| `{c.table}` | `{c.column}` | {c.kind} | {c.subject} | {masked} | {sealed} | {c.note} |")
     lines.append(DOC_END)
     return "\n".join(lines)
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse import sealed
+
 ERASED = "[erased]"
 
 
@@ -41,13 +43,14 @@ class Person:
         return sorted({self.email, *self.phones, *names} - {""}, key=len, reverse=True)
 
 
-def find_person(conn: sa.Connection, email: str, *, email_index: str | None = None) -> Person:
-    """`email_index`: the address's blind index, for tables whose email column is encrypted."""
+def find_person(conn: sa.Connection, email: str) -> Person:
     person = Person(email=email.strip())
+    email_index = sealed.keyring().blind_index(person.email, "email")
     for table, ids in (("consultant", person.consultant_ids), ("contact", person.contact_ids)):
-        for row in conn.execute(sa.text(
-                f"select id, full_name, phone from crm.{table} where {_email_match(conn, table)}"),
+        for found in conn.execute(sa.text(
+                f"select id, full_name, phone from crm.{table} where {_EMAIL_MATCH}"),
                 {"e": person.email, "bidx": email_index}).mappings():
+            row = sealed.open_row(table, dict(found))
             ids.append(row["id"])
             person.names.add(row["full_name"] or "")
             if row["phone"]:
@@ -57,11 +60,8 @@ def find_person(conn: sa.Connection, email: str, *, email_index: str | None = No
     return person
 
 
-def _email_match(conn: sa.Connection, table: str) -> str:
-    has_index = conn.execute(sa.text(
-        "select 1 from information_schema.columns where table_schema = 'crm' and table_name = :t "
-        "and column_name = 'email_bidx'"), {"t": table}).scalar()
-    return "(email_bidx = :bidx or lower(email) = lower(:e))" if has_index else "lower(email) = lower(:e)"
+# a row not sealed yet (bulk load before `reseal`) still matches on its plaintext
+_EMAIL_MATCH = "(email_bidx = :bidx or (email_bidx is null and lower(email) = lower(:e)))"
 
 
 # (table, condition) in deletion order (children before parents). Parameters: c consultants, k contacts,
@@ -149,8 +149,8 @@ def export(conn: sa.Connection, person: Person) -> dict[str, Any]:
     where = {table: cond for table, cond, _ in _OWNED}
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in _EXPORT_ORDER:
-        rows = [dict(r) for r in conn.execute(sa.text(f"select * from crm.{table} where {where[table]}"),
-                                              params).mappings()]
+        rows = [sealed.open_row(table, dict(r)) for r in conn.execute(
+            sa.text(f"select * from crm.{table} where {where[table]}"), params).mappings()]
         if rows:
             tables[table] = rows
     return {"tables": tables, "mentions": _mentions(conn, person)}

@@ -25,7 +25,7 @@ Email = Annotated[str, Path(alias="email", min_length=3, max_length=254, pattern
 
 def _find(request: Request, conn: Any, email: str) -> tuple[people.Person, str]:
     subject_hash = get_keyring(request.app.state.settings).blind_index(email, "email")
-    person = people.find_person(conn, email, email_index=subject_hash)
+    person = people.find_person(conn, email)
     if not person.found:
         raise ProblemError(404, "not-found", "Not Found", "no consultant, contact or email sender has that address")
     return person, subject_hash
