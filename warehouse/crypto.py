@@ -126,14 +126,24 @@ def _parse_env_keys(text: str) -> dict[str, bytes]:
     return keys
 
 
-def _write_private(path: Path, payload: dict) -> None:
+def _write_private(path: Path, payload: dict, *, only_if_absent: bool = False) -> None:
+    """Write the key file with mode 0600 atomically. `only_if_absent`: several processes starting on a fresh data
+    folder race to create it; exactly one file wins (hard link, which fails if the name exists) and everyone reads
+    that one, so no process encrypts under a key that is not on disk."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(payload, fh, indent=1)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    if only_if_absent:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    else:
+        os.replace(tmp, path)
 
 
 def load_keyring(settings: Settings) -> Keyring:
@@ -144,7 +154,7 @@ def load_keyring(settings: Settings) -> Keyring:
                        _unb64(settings.data_index_key.get_secret_value()))
     path = key_file(settings)
     if not path.exists():
-        _write_private(path, {"keys": [["k1", generate_key()]], "index_key": generate_key()})
+        _write_private(path, {"keys": [["k1", generate_key()]], "index_key": generate_key()}, only_if_absent=True)
     payload = json.loads(path.read_text())
     return Keyring({kid: _unb64(k) for kid, k in payload["keys"]}, _unb64(payload["index_key"]))
 

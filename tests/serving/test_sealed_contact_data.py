@@ -154,3 +154,16 @@ def test_keys_rotate_command(settings, admin_engine, monkeypatch):
     result = CliRunner().invoke(app, ["keys", "rotate"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("current key k")
+
+
+def test_processes_racing_to_create_the_key_file_end_up_with_one_key(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4) as pool:
+        rings = list(pool.map(_keys_in, [str(tmp_path)] * 8))
+    assert len({tuple(sorted(r.items())) for r in rings}) == 1
+    assert list((tmp_path / "keys").iterdir()) == [tmp_path / "keys" / "data-keys.json"]
+
+
+def _keys_in(data_dir: str) -> dict[str, bytes]:
+    return load_keyring(Settings(data_dir=data_dir)).keys
