@@ -166,6 +166,8 @@ def test_the_callers_request_id_is_stored_apart_from_ours(client, auth, admin_en
     "https://hooks.example.com/benchcrm/2026/11/29/1234567890",
     "at 2026-11-29 00:04:35.123456 took 1234567.89 ms",
     "webhook 7d444840-9dc0-11d1-b245-5ffdce74fad2 delivered",
+    "id 12345678-1234-5678-1234-567812345678 ok",
+    "request 9f1c2b7a04d14e0f8a3b5c6d7e8f9a0b",
 ])
 def test_the_log_mask_leaves_urls_uuids_and_status_codes_alone(text):
     from serving.observability import mask_pii
