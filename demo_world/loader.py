@@ -21,6 +21,7 @@ from demo_world.generator import generate_world, world_params_record
 from demo_world.model import DEFAULT_ID_NAMESPACE, World, WorldParams
 from demo_world.schema import migrate_world
 from warehouse.db import set_tenant
+from warehouse.sealed import reseal
 
 Progress = Callable[[str], None]
 
@@ -74,6 +75,9 @@ def load_world(engine: Engine, world: World, *, tenant_slug: str, tenant_name: s
                     "values (:t, :seed, cast(:params as jsonb), cast(:stats as jsonb))"),
             {"t": tenant_id, "seed": world.params.seed, "params": json.dumps(world_params_record(world.params)),
              "stats": json.dumps({**world.stats, "counts": counts})})
+        if progress:
+            progress("encrypting contact data")
+        reseal(conn)  # COPY wrote plaintext email/phone: seal them before the transaction commits
         if progress:
             progress("analyzing the loaded tables")
         # Fresh statistics: right after a bulk load the planner would otherwise guess (nested loops over seq scans).

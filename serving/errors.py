@@ -88,20 +88,34 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _record_noun(orig: Exception) -> str:
+    """"a submission" when the table is one the API exposes under that name, else "a record"."""
+    from warehouse.repositories import crm_tables
+    from warehouse.repositories.records import TableSpec
+
+    table = getattr(getattr(orig, "diag", None), "table_name", None)
+    public = {spec.table: spec.entity for spec in vars(crm_tables).values() if isinstance(spec, TableSpec)}
+    if table not in public:
+        return "a record"
+    return f"{'an' if public[table][0] in 'aeiou' else 'a'} {public[table]}"
+
+
 def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
-    """Map a database error caused by the input to a 4xx; None when it is a genuine server fault."""
+    """Map a database error caused by the input to a 4xx; None when it is a genuine server fault.
+
+    Details are generic on purpose: the database's own message names constraints, columns and internal limits
+    (`submission_tenant_id_consultant_id_fkey`, "timestamp too large (after year 10K)", NUL bytes), which tell a
+    caller about our schema and nothing they can act on better than the generic sentence."""
     import psycopg.errors as pe
     from sqlalchemy.exc import DBAPIError
 
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    diag = getattr(orig, "diag", None)
-    constraint = getattr(diag, "constraint_name", None) or ""
     if isinstance(orig, pe.UniqueViolation):
-        return 409, "conflict", "Conflict", f"a record with the same unique key already exists ({constraint})"
+        return 409, "conflict", "Conflict", f"{_record_noun(orig)} with the same unique key already exists"
     if isinstance(orig, pe.ForeignKeyViolation):
-        return 422, "unknown-reference", "Unprocessable Content", f"a referenced record does not exist ({constraint})"
+        return 422, "unknown-reference", "Unprocessable Content", "a referenced record does not exist"
     if isinstance(orig, pe.CheckViolation | pe.NotNullViolation):
-        return 422, "constraint-violation", "Unprocessable Content", f"value violates a constraint ({constraint})"
+        return 422, "constraint-violation", "Unprocessable Content", "a value is outside what the field allows"
     if isinstance(orig, pe.QueryCanceled):
         return 503, "query-timeout", "Service Unavailable", "the query took too long; narrow the filters and retry"
     if isinstance(orig, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
@@ -110,8 +124,8 @@ def _db_problem(exc: Exception) -> tuple[int, str, str, str] | None:
         # connection refused, server shutting down or starting up, a connection dropped mid-request, a closed one
         return 503, "database-unavailable", "Service Unavailable", DB_UNAVAILABLE_DETAIL
     if isinstance(orig, pe.DataError) or type(orig).__name__ == "DataError":
-        first = str(orig).strip().splitlines()[0] if str(orig).strip() else "invalid value"
-        return 422, "invalid-value", "Unprocessable Content", first
+        return 422, "invalid-value", "Unprocessable Content", (
+            "a value is out of range or not valid for its field (text must not contain NUL characters)")
     return None
 
 

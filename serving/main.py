@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from serving.auth.tenants import TenantDirectory
 from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
+from serving.http_security import SecurityHeadersMiddleware
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
 from serving.ratelimit import SlidingWindowLimiter
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         integrations,
         interviews,
         offers,
+        people,
         placements,
         quarantine,
         recommendations,
@@ -135,11 +137,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     for module in (health, consultants, requirements, companies, contacts, submissions, interviews, offers,
                    placements, activities, tags, attachments, recommendations, audit, webhooks, ai, integrations,
-                   quarantine, analytics):
+                   quarantine, analytics, people):
         app.include_router(module.router)
 
-    # outermost first: the request id wraps everything, then the size limit
+    # outermost first: the request id wraps everything, then the security headers, then the size limit
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
 
     def openapi() -> dict[str, Any]:

@@ -10,24 +10,47 @@ import logging
 import re
 import time
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.errors import PROBLEM_MEDIA_TYPE, ProblemError
+from serving.errors import PROBLEM_MEDIA_TYPE
 
 access_log = logging.getLogger("serving.access")
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-_PHONE = re.compile(r"(?<![\w-])(\+?\d[\d\s().-]{7,}\d)(?![\w-])")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A phone number as people write one: international (+ and 8-15 digits in groups) or North American (3-3-4, the
+# area code optionally in parentheses or after a 1). Digit runs inside URLs, paths, UUIDs, timestamps and lists of
+# status codes do not have that shape, so they stay readable.
+_PHONE = re.compile(
+    r"(?<![\w/=.:-])(?:"
+    r"\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}"
+    r"|(?:1[ .-])?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}"
+    r"|\d{10}"
+    r")(?![\w/-])")
+_REQUEST_ID_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
+CLIENT_REQUEST_ID_MAX = 64
+# The caller's X-Request-ID for the request being served (set by RequestContextMiddleware; handlers running in the
+# thread pool see it too), so the audit trail can store it next to the server's id without every caller passing it.
+current_client_request_id: ContextVar[str | None] = ContextVar("client_request_id", default=None)
 
 
 def mask_pii(text: str) -> str:
     """a***@example.com, and phone numbers reduced to their last two digits."""
     text = _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}", text)
-    return _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m[1])[-2:], text)
+    return _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m[0])[-2:], text)
+
+
+def client_request_id(raw: bytes | None) -> str | None:
+    """The caller's X-Request-ID, kept only when it is plain printable ASCII (truncated to 64 characters): it is
+    the caller's correlation id, stored beside ours, never instead of it."""
+    if not raw:
+        return None
+    text = raw.decode("latin-1").strip()[:CLIENT_REQUEST_ID_MAX]
+    return text if _REQUEST_ID_CHARS.match(text) else None
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,7 +93,9 @@ class Metrics:
 
 
 class RequestContextMiddleware:
-    """Assigns the request id (honours a sane incoming X-Request-ID), logs one JSON line, records metrics."""
+    """Assigns the server's own request id (X-Request-ID on the response), keeps a sane incoming X-Request-ID apart
+    as the client's id (echoed as X-Client-Request-ID, audited in its own column), logs one JSON line, records
+    metrics."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
@@ -79,9 +104,13 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        client_id = client_request_id(dict(scope.get("headers") or []).get(b"x-request-id"))
+        request_id = uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"], state["client_request_id"] = request_id, client_id
+        extra_headers = [(b"x-request-id", request_id.encode())]
+        if client_id:
+            extra_headers.append((b"x-client-request-id", client_id.encode()))
         started = time.perf_counter()
         status = 500
 
@@ -90,18 +119,20 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message["headers"], *extra_headers]
             await send(message)
 
+        token = current_client_request_id.set(client_id)
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            current_client_request_id.reset(token)
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)
             access_log.info("%s %s %s", scope["method"], scope["path"], status, extra={
-                "request_id": request_id, "status": status, "duration_ms": round(elapsed * 1000, 2),
+                "request_id": request_id, "client_request_id": client_id, "status": status, "duration_ms": round(elapsed * 1000, 2),
                 "route": route, "tenant_id": scope.get("state", {}).get("tenant_id")})
 
 
@@ -132,9 +163,9 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    # raised inside the route's body read, so the app's problem handler answers it
-                    raise ProblemError(413, "payload-too-large", "Content Too Large",
-                                       f"request body exceeds {self.max_bytes} bytes")
+                    # Raised inside the route's body read. An HTTPException, because FastAPI re-raises those from
+                    # its body parsing but turns anything else into "400 error parsing the body".
+                    raise HTTPException(413, f"request body exceeds {self.max_bytes} bytes")
             return message
 
         await self.app(scope, limited_receive, send)

@@ -108,4 +108,9 @@ def populate_every_tenant_table(conn: sa.Connection, tenant_id: uuid.UUID) -> di
         "input_hash": "h", "status": "ok"})
     rows["ai_cache"] = _insert(conn, "ai_cache", {
         "tenant_id": t, "input_hash": "h", "provider": "offline", "output": "{}"})
+    rows["privacy_request"] = _insert(conn, "privacy_request", {
+        "id": uuid.uuid4(), "tenant_id": t, "action": "export", "subject_hash": "h"})
+    rows["retention_policy"] = _insert(conn, "retention_policy", {"tenant_id": t, "kind": "raw_email", "months": 24})
+    rows["retention_run"] = _insert(conn, "retention_run", {
+        "id": uuid.uuid4(), "tenant_id": t, "kind": "raw_email", "months": 24, "cutoff": now, "deleted": 0})
     return rows

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -125,3 +126,22 @@ def materialization_metadata(result) -> dict[str, dict]:
     """Each materialized asset's metadata in a Dagster execution result, by asset key."""
     return {m.asset_key.to_user_string(): m.metadata for m in
             (e.event_specific_data.materialization for e in result.get_asset_materialization_events())}
+
+
+def sample_inbox(tmp_path: Path) -> Path:
+    """A folder inbox with five vendor emails and a resume folder."""
+    inbox = tmp_path / "inbox"
+    (inbox / "resumes").mkdir(parents=True)
+    (inbox / "a.eml").write_bytes(vendor_email(vendor_domain="a.example"))
+    (inbox / "b.eml").write_bytes(vendor_email(vendor_domain="b.example", rate=66))
+    (inbox / "c.eml").write_bytes(vendor_email(role="Salesforce Developer", skills="Salesforce, Apex, LWC",
+                                               client="Globex", city="Chicago", state="IL"))
+    (inbox / "d.eml").write_bytes(vendor_email(role="ServiceNow Developer", skills="ServiceNow, JavaScript",
+                                               client="Acme Retail", city="Denver", state="CO"))
+    (inbox / "e.eml").write_bytes(vendor_email(role="Guidewire Developer", skills="Guidewire, Java, SQL",
+                                               client="Hartford Mutual", city="Hartford", state="CT"))
+    (inbox / "empty.eml").write_bytes(b"")
+    (inbox / "resumes" / "priya.txt").write_bytes(resume_txt())
+    (inbox / "resumes" / "li.txt").write_bytes(resume_txt(name="Li Wei", email="li.wei@example.com",
+                                                          skills="Java, Spring Boot, AWS"))
+    return inbox

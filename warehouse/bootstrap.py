@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from warehouse.crypto import get_keyring
 from warehouse.db import admin_engine, check_reachable
 from warehouse.migrations import migrate
+from warehouse.sealed import reseal
 from warehouse.settings import Settings, get_settings
 
 
@@ -15,4 +17,7 @@ def prepare_database(settings: Settings | None = None) -> tuple[Engine, list[int
     engine = admin_engine(settings)
     check_reachable(engine)
     applied = migrate(engine, settings)
+    with engine.begin() as conn:
+        # plaintext contact data (rows older than encryption, bulk loads) goes under the current key
+        reseal(conn, get_keyring(settings))
     return engine, applied

@@ -90,6 +90,7 @@ audit_log = sa.Table(
     sa.Column("request_id", sa.Text),
     sa.Column("payload", JSONB),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("client_request_id", sa.Text),  # the caller's X-Request-ID, validated (migration 0017)
 )
 
 skill = sa.Table(
@@ -129,6 +130,9 @@ contact = sa.Table(
     sa.Column("phone", sa.Text),
     sa.Column("title", sa.Text),
     *_versioned(),
+    # sealed email/phone (warehouse/sealed.py) are found by keyed blind indexes (migration 0018)
+    sa.Column("email_bidx", sa.Text),
+    sa.Column("phone_bidx", sa.Text),
 )
 
 consultant = sa.Table(
@@ -162,6 +166,9 @@ consultant = sa.Table(
         "setweight(to_tsvector('english', coalesce(full_name, '') || ' ' || coalesce(title, '')), 'A') || "
         "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
         "setweight(to_tsvector('english', coalesce(resume_text, '')), 'C')", persisted=True)),
+    # sealed email/phone (warehouse/sealed.py) are found by keyed blind indexes (migration 0018)
+    sa.Column("email_bidx", sa.Text),
+    sa.Column("phone_bidx", sa.Text),
 )
 
 consultant_skill = sa.Table(
@@ -573,3 +580,36 @@ def differences(reflected: sa.MetaData, dialect: sa.Dialect, expected: sa.MetaDa
             found += [f"crm.{name}.{column}: {what} is {d!r} in the database, {m!r} in warehouse.schema"
                       for what, d, m in zip(attributes, db, md, strict=True) if d != m]
     return found
+
+
+# ------------------------------------------------------------------------------------------------ personal data
+
+privacy_request = sa.Table(
+    "privacy_request", metadata,
+    *_owned(),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subject_hash", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.Uuid),
+    sa.Column("request_id", sa.Text),
+    sa.Column("counts", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+)
+
+retention_policy = sa.Table(
+    "retention_policy", metadata,
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("months", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+)
+
+retention_run = sa.Table(
+    "retention_run", metadata,
+    *_owned(),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("months", sa.Integer, nullable=False),
+    sa.Column("cutoff", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted", sa.Integer, nullable=False),
+    sa.Column("run_id", sa.Text),
+    sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+)

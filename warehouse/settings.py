@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         default=None, description="Password of the application role. Unset: embedded server, a generated one in "
                                   "<data_dir>/secrets (0600); external server, `benchcrm_app` (set it there).")
     data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
+
+    data_keys: SecretStr | None = Field(
+        default=None, description="Keyring for column encryption, 'id:base64key,…' (first encrypts, all decrypt); "
+                                  "unset: <data dir>/keys/data-keys.json, generated with mode 0600.")
+    data_index_key: SecretStr | None = Field(
+        default=None, description="base64 key of the blind indexes (HMAC) for lookups on encrypted columns.")
 
     environment: Literal["development", "production"] = Field(
         default="development", description="production: webhooks must use https; development escape hatches refused.")
@@ -58,6 +64,8 @@ class Settings(BaseSettings):
     pg_tcp_port: int = Field(default=5433, ge=1, le=65535, description="TCP port for BI tools (embedded only).")
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     rate_limit_per_minute: int = Field(default=1200, ge=1)
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token a Prometheus scraper sends to /metrics; unset: loopback clients only.")
     tenant_cache_seconds: float = Field(default=30.0, ge=0, le=3600,
                                         description="How long the API remembers that a token's tenant exists.")
 

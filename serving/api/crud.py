@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy.engine import Connection
 
+from serving import privacy
 from serving.api.deps import Principal, TenantConn, request_id, require
 from serving.errors import ProblemError, not_found, problem_responses
 from serving.schemas.base import ApiModel
@@ -79,6 +80,10 @@ class Resource:
     def to_public(self, row: dict[str, Any]) -> dict[str, Any]:
         return self.public.model_validate(row).model_dump(mode="json", by_alias=True)
 
+    def public_for(self, principal: Principal, row: dict[str, Any]) -> dict[str, Any]:
+        """The record as this principal may see it (contact data masked for reading-only roles)."""
+        return privacy.for_role(principal.role, self.spec.entity, self.to_public(row))
+
 
 def _permission_extra(resource: str, action: str) -> dict[str, Any]:
     return {"x-required-permission": f"{resource}:{action}"}
@@ -104,7 +109,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
         rows = repo.list_rows(conn, res.spec, filters=filters, q=query.q, after=decode_cursor(query.cursor),
                               limit=query.limit + 1)
         rows, next_cursor = page(rows, query.limit)
-        return {"data": [res.to_public(r) for r in rows], "nextCursor": next_cursor}
+        return {"data": [res.public_for(principal, r) for r in rows], "nextCursor": next_cursor}
 
     @router.post("", name=f"create_{entity}", status_code=201, response_model=PublicModel,
                  summary=f"Create a {entity}",
@@ -120,7 +125,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                 values = res.before_create(conn, principal, values)
             row, public = records.create(conn, principal, res.spec, values, to_public=res.to_public,
                                          request_id=request_id(request))
-            return 201, public, {"ETag": etag(row["version"]), "Location": f"/v1/{res.name}/{row['id']}"}
+            return 201, privacy.for_role(principal.role, entity, public), {"ETag": etag(row["version"]), "Location": f"/v1/{res.name}/{row['id']}"}
 
         return idempotency.run_once(conn, principal, request, idempotency_key, payload, produce)
 
@@ -131,7 +136,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
         row = repo.get_row(conn, res.spec, item_id)
         if row is None:
             raise not_found(entity, item_id)
-        return JSONResponse(res.to_public(row), headers={"ETag": etag(row["version"])})
+        return JSONResponse(res.public_for(principal, row), headers={"ETag": etag(row["version"])})
 
     @router.patch("/{id}", name=f"update_{entity}", response_model=PublicModel,
                   summary=f"Update a {entity} (send If-Match with its ETag)",
@@ -148,6 +153,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
             values = res.before_update(conn, principal, before, values)
         row, public = records.update(conn, principal, res.spec, item_id, values, expected_version=expected,
                                      to_public=res.to_public, request_id=request_id(request), before=before)
+        public = privacy.for_role(principal.role, entity, public)
         return JSONResponse(public, headers={"ETag": etag(row["version"])})
 
     @router.delete("/{id}", name=f"delete_{entity}", status_code=204, response_class=Response,

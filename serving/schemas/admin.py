@@ -19,7 +19,8 @@ class AuditLogPublic(BaseModel):
         "id": "a1b2c3d4-e5f6-4789-9abc-def012345678", "actorId": "9b2f7c1e-3a51-4c55-9d1e-2f0c8f1b8a11",
         "actorType": "user", "action": "update", "entity": "consultant",
         "entityId": "9b2f7c1e-3a51-4c55-9d1e-2f0c8f1b8a11", "beforeHash": "5e88…", "afterHash": "a3c1…",
-        "modelVersion": None, "promptFingerprint": None, "requestId": "req-7f3a", "payload": {"changed": ["status"]},
+        "modelVersion": None, "promptFingerprint": None, "requestId": "9f1c2b7a04d14e0f8a3b5c6d7e8f9a0b",
+        "clientRequestId": "req-7f3a", "payload": {"changed": ["status"]},
         "createdAt": "2026-11-25T07:00:00Z"}]})
 
     id: uuid.UUID
@@ -32,7 +33,8 @@ class AuditLogPublic(BaseModel):
     after_hash: str | None = None
     model_version: str | None = None
     prompt_fingerprint: str | None = None
-    request_id: str | None = None
+    request_id: str | None = None          # the server's own id for the request
+    client_request_id: str | None = None   # the caller's X-Request-ID, when it sent a sane one
     payload: dict[str, Any] | None = None
     created_at: datetime
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from serving.context import Principal
 from serving.errors import ProblemError, not_found
+from serving.observability import current_client_request_id
 from warehouse.repositories import records
 from warehouse.repositories.audit import write_audit
 from warehouse.repositories.outbox import append_event
@@ -23,7 +24,7 @@ def record_change(conn: Connection, principal: Principal, *, action: str, entity
     write_audit(conn, tenant_id=principal.tenant_id, actor_id=principal.actor_id, actor_type=principal.actor_type,
                 action=action, entity=entity, entity_id=entity_id, before=before, after=after,
                 model_version=model_version, prompt_fingerprint=prompt_fingerprint, request_id=request_id,
-                payload=audit_payload)
+                client_request_id=current_client_request_id.get(), payload=audit_payload)
     if event is not None:
         past = {"create": "created", "update": "updated", "delete": "deleted", "import": "imported"}.get(action, action)
         append_event(conn, tenant_id=principal.tenant_id, event_type=event_type or f"{entity}.{past}", aggregate_type=entity,

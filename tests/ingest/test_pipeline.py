@@ -16,6 +16,7 @@ from ml.ingest.pipeline import (
     process_resume,
 )
 from tests.ingest_support import resume_txt, vendor_email
+from warehouse.sealed import open_row
 
 TABLES = ("inbound_message", "requirement", "requirement_skill", "requirement_source", "embedding", "quarantine",
           "consultant", "consultant_skill")
@@ -244,7 +245,9 @@ def test_import_resume_creates_then_recognises_then_updates_a_consultant(tx, ten
         newer = process_resume(conn, tenant_id=tenant, filename="priya-2026.txt",
                                data=resume_txt(skills="Python, Snowflake, dbt, Kafka"), content_type="text/plain",
                                embedder=embedder)
-        rows = conn.execute(sa.text("select full_name, email from crm.consultant")).all()
+        rows = [(r["full_name"], r["email"]) for r in (  # email is stored sealed (warehouse/sealed.py)
+            open_row("consultant", dict(m)) for m in conn.execute(sa.text(
+                "select full_name, email from crm.consultant")).mappings())]
         skills = conn.execute(sa.text("select count(*) from crm.consultant_skill")).scalar_one()
         emb = conn.execute(sa.text("select count(*) from crm.embedding where entity_type = 'consultant'")).scalar_one()
     assert created.status == "created" and created.embedded and created.skills == 6  # AWS from the summary

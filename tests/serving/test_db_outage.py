@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.private_db import private_embedded
-from tests.serving.conftest import ISSUER
+from tests.serving.support import ISSUER
 from warehouse.embedded import restart_embedded, stop_embedded
 
 

@@ -95,6 +95,12 @@ def _route_to_fuzz_app(fuzz_app):
     PROXY.target = None
 
 
+def test_the_fuzzed_schema_includes_the_webhook_and_people_operations():
+    paths = set(_spec()["paths"])
+    assert {"/v1/webhooks", "/v1/webhooks/{id}", "/v1/webhooks/{id}/deliveries", "/v1/people/{email}",
+            "/v1/people/{email}/export"} <= paths
+
+
 @schema.parametrize()
 @hypothesis_settings(max_examples=4, deadline=None, derandomize=True, database=None,
                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))

@@ -22,21 +22,23 @@ def content_hash(value: Any) -> str | None:
 def write_audit(conn: sa.Connection, *, tenant_id: uuid.UUID, actor_id: uuid.UUID | None, actor_type: str,
                 action: str, entity: str, entity_id: uuid.UUID | None, before: Any = None, after: Any = None,
                 model_version: str | None = None, prompt_fingerprint: str | None = None,
-                request_id: str | None = None, payload: dict[str, Any] | None = None) -> uuid.UUID:
+                request_id: str | None = None, client_request_id: str | None = None,
+                payload: dict[str, Any] | None = None) -> uuid.UUID:
+    """`request_id` is the server's own id; `client_request_id` the caller's X-Request-ID, already validated."""
     audit_id = uuid.uuid4()
     conn.execute(sa.text(
         "insert into crm.audit_log (id, tenant_id, actor_id, actor_type, action, entity, entity_id, before_hash, "
-        "after_hash, model_version, prompt_fingerprint, request_id, payload) values (:id, :t, :actor, :atype, "
-        ":action, :entity, :eid, :bh, :ah, :mv, :pf, :rid, cast(:payload as jsonb))"), {
+        "after_hash, model_version, prompt_fingerprint, request_id, client_request_id, payload) values (:id, :t, "
+        ":actor, :atype, :action, :entity, :eid, :bh, :ah, :mv, :pf, :rid, :crid, cast(:payload as jsonb))"), {
         "id": audit_id, "t": tenant_id, "actor": actor_id, "atype": actor_type, "action": action,
         "entity": entity, "eid": entity_id, "bh": content_hash(before), "ah": content_hash(after),
-        "mv": model_version, "pf": prompt_fingerprint, "rid": request_id,
+        "mv": model_version, "pf": prompt_fingerprint, "rid": request_id, "crid": client_request_id,
         "payload": json.dumps(payload or {}, default=str)})
     return audit_id
 
 
 AUDIT_COLUMNS = ("id, actor_id, actor_type, action, entity, entity_id, before_hash, after_hash, model_version, "
-                 "prompt_fingerprint, request_id, payload, created_at")
+                 "prompt_fingerprint, request_id, client_request_id, payload, created_at")
 
 
 def list_audit(conn: sa.Connection, *, entity: str | None, entity_id: uuid.UUID | None, action: str | None,

@@ -9,6 +9,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from warehouse import sealed
+
 
 @dataclass(frozen=True)
 class ConsultantFields:
@@ -39,11 +41,13 @@ class ConsultantSkillRow:
 
 
 def find_consultant(conn: sa.Connection, *, email: str | None, content_hash: str | None) -> uuid.UUID | None:
-    """The same person: by e-mail address (case-insensitive) first, else the same resume text."""
+    """The same person: by e-mail address (case-insensitive, through its blind index) first, else the same resume
+    text. (A row not sealed yet — a bulk load before `reseal` — still matches on its plaintext.)"""
     if email:
         found = conn.execute(sa.text(
-            "select id from crm.consultant where lower(email) = lower(:e) and deleted_at is null "
-            "order by created_at limit 1"), {"e": email}).scalar()
+            "select id from crm.consultant where (email_bidx = :bidx or (email_bidx is null and lower(email) = "
+            "lower(:e))) and deleted_at is null order by created_at limit 1"),
+            {"e": email, "bidx": sealed.blind_index("consultant", "email", email)}).scalar()
         if found is not None:
             return found
     if content_hash:
@@ -59,7 +63,7 @@ def content_hash_of(conn: sa.Connection, *, consultant_id: uuid.UUID) -> str | N
 
 
 def insert_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, fields: ConsultantFields) -> uuid.UUID:
-    params = dict(fields.__dict__)
+    params = sealed.seal("consultant", dict(fields.__dict__))
     return conn.execute(sa.text(
         f"insert into crm.consultant (tenant_id, {', '.join(params)}) values (:tenant_id, "
         + ", ".join(f":{c}" for c in params) + ") returning id"), {**params, "tenant_id": tenant_id}).scalar_one()
@@ -67,7 +71,7 @@ def insert_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, fields: Cons
 
 def update_from_resume(conn: sa.Connection, *, consultant_id: uuid.UUID, fields: ConsultantFields) -> None:
     """A newer resume: its text and extracted facts replace the old ones; what it does not say is kept."""
-    params = dict(fields.__dict__)
+    params = sealed.seal("consultant", dict(fields.__dict__))
     sets = ", ".join(f"{c} = coalesce(:{c}, {c})" for c in params)
     conn.execute(sa.text(f"update crm.consultant set {sets}, version = version + 1, updated_at = now() "
                          "where id = :id"), {**params, "id": consultant_id})

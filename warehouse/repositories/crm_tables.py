@@ -29,7 +29,7 @@ def _spec(table: str, entity: str, *, hidden: str = "", write_only: str = "", im
         search_columns=tuple(search.split()))
 
 
-CONSULTANTS = _spec("consultant", "consultant", hidden="content_hash", write_only="resume_text",
+CONSULTANTS = _spec("consultant", "consultant", hidden="content_hash email_bidx phone_bidx", write_only="resume_text",
                     immutable="external_id", filters="status visa_status state city recruiter_id", tsv=True)
 
 REQUIREMENTS = _spec("requirement", "requirement",
@@ -39,7 +39,8 @@ REQUIREMENTS = _spec("requirement", "requirement",
 
 COMPANIES = _spec("company", "company", immutable="external_id", filters="kind state", search="name domain industry")
 
-CONTACTS = _spec("contact", "contact", immutable="external_id", filters="company_id", search="full_name email title")
+# email is sealed (warehouse/sealed.py): a whole address matches through its blind index instead of a substring
+CONTACTS = _spec("contact", "contact", hidden="email_bidx phone_bidx", immutable="external_id", filters="company_id", search="full_name title")
 
 SUBMISSIONS = _spec("submission", "submission",
                     immutable="consultant_id requirement_id recommendation_id match_score success_probability",

@@ -17,6 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse import sealed
+from warehouse.pii import BLIND_INDEX_SUFFIX
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -73,23 +76,28 @@ def list_rows(conn: sa.Connection, spec: TableSpec, *, filters: dict[str, Any], 
             params["fts_after_at"], params["fts_after_id"] = after if after is not None else (None, None)
         elif spec.search_columns:
             haystack = " || ' ' || ".join(f"coalesce({c}::text, '')" for c in spec.search_columns)
-            where.append(f"({haystack}) ilike :q escape '\\'")
+            matches = [f"({haystack}) ilike :q escape '\\'"]
             escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params["q"] = f"%{escaped}%"
+            # sealed columns (email, phone) match a whole value through their blind index
+            for column, _ in sealed.sealed_columns(spec.table):
+                matches.append(f"{column}{BLIND_INDEX_SUFFIX} = :q_{column}")
+                params[f"q_{column}"] = sealed.blind_index(spec.table, column, q)
+            where.append(f"({' or '.join(matches)})")
     if after is not None:
         where.append("(created_at, id) < (:c_at, :c_id)")
         params["c_at"], params["c_id"] = after
     sql = (f"select {spec.select_list} from {source} where {' and '.join(where)} "
            "order by created_at desc, id desc limit :limit")
-    return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
+    return [sealed.open_row(spec.table, dict(r)) for r in conn.execute(sa.text(sql), params).mappings()]
 
 
 def get_row(conn: sa.Connection, spec: TableSpec, row_id: uuid.UUID, *, for_update: bool = False
             ) -> dict[str, Any] | None:
     lock = " for update" if for_update else ""
-    return _row(conn.execute(sa.text(
+    return sealed.open_row(spec.table, _row(conn.execute(sa.text(
         f"select {spec.select_list} from crm.{spec.table} where id = :id and deleted_at is null{lock}"),
-        {"id": row_id}))
+        {"id": row_id})))
 
 
 def insert_row(conn: sa.Connection, spec: TableSpec, *, tenant_id: uuid.UUID, values: dict[str, Any]
@@ -97,10 +105,11 @@ def insert_row(conn: sa.Connection, spec: TableSpec, *, tenant_id: uuid.UUID, va
     unknown = set(values) - spec.writable - spec.immutable
     if unknown:
         raise ValueError(f"not writable on {spec.table}: {sorted(unknown)}")
+    values = sealed.seal(spec.table, values)
     cols = ["tenant_id", *values]
     sql = (f"insert into crm.{spec.table} ({', '.join(cols)}) values ({', '.join(':' + c for c in cols)}) "
            f"returning {spec.select_list}")
-    row = _row(conn.execute(sa.text(sql), {"tenant_id": tenant_id, **values}))
+    row = sealed.open_row(spec.table, _row(conn.execute(sa.text(sql), {"tenant_id": tenant_id, **values})))
     assert row is not None
     return row
 
@@ -112,15 +121,16 @@ def update_row(conn: sa.Connection, spec: TableSpec, row_id: uuid.UUID, *, value
     unknown = set(values) - spec.writable
     if unknown:
         raise ValueError(f"not writable on {spec.table}: {sorted(unknown)}")
+    values = sealed.seal(spec.table, values)
     sets = [f"{c} = :v_{c}" for c in values] + ["version = version + 1", "updated_at = now()"]
     params: dict[str, Any] = {f"v_{c}": v for c, v in values.items()} | {"id": row_id}
     guard = ""
     if expected_version is not None:
         guard = " and version = :expected"
         params["expected"] = expected_version
-    row = _row(conn.execute(sa.text(
+    row = sealed.open_row(spec.table, _row(conn.execute(sa.text(
         f"update crm.{spec.table} set {', '.join(sets)} where id = :id and deleted_at is null{guard} "
-        f"returning {spec.select_list}"), params))
+        f"returning {spec.select_list}"), params)))
     if row is None and expected_version is not None:
         current = conn.execute(sa.text(
             f"select version from crm.{spec.table} where id = :id and deleted_at is null"), {"id": row_id}).scalar()

@@ -1,12 +1,14 @@
-"""Liveness, readiness (database), Prometheus metrics. No authentication."""
+"""Liveness, readiness (database): no authentication. Prometheus metrics: the metrics token or loopback only."""
 
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from serving.errors import problem_responses
+from serving.http_security import require_metrics_access
 from warehouse.db import ping
 
 log = logging.getLogger("serving.health")
@@ -35,8 +37,10 @@ async def readyz(request: Request) -> Any:
     return {"status": "ready", "database": "ok"}
 
 
-@router.get("/metrics", name="metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {"example": "http_requests_total{...} 3.0"}}}})
+@router.get("/metrics", name="metrics", summary="Prometheus metrics (Bearer BENCHCRM_METRICS_TOKEN, or loopback)",
+            response_class=Response, dependencies=[Depends(require_metrics_access)],
+            responses={200: {"content": {"text/plain": {"example": "http_requests_total{...} 3.0"}}},
+                       **problem_responses(401, 403)})
 def metrics(request: Request) -> Response:
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 

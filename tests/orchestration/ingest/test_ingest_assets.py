@@ -4,7 +4,6 @@ requirements with embeddings; materialize twice is idempotent; blocking checks s
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -17,7 +16,7 @@ from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
 from orchestration.defs.ingest.sensors import inbox_sensor
 from orchestration.defs.resources import PostgresResource
 from tests.ingest.imap_server import start_imap_server
-from tests.ingest_support import FakeEmbedderResource, materialization_metadata, resume_txt, vendor_email
+from tests.ingest_support import FakeEmbedderResource, materialization_metadata, sample_inbox, vendor_email
 
 
 @pytest.fixture
@@ -113,26 +112,8 @@ def test_imap_messages_flow_through_sensor_and_job_into_embedded_requirements(sl
     assert later.run_requests[0].run_config["ops"]["raw_emails"]["config"]["imap_uids"] == ["6"]
 
 
-def _folder(tmp_path: Path) -> Path:
-    inbox = tmp_path / "inbox"
-    (inbox / "resumes").mkdir(parents=True)
-    (inbox / "a.eml").write_bytes(vendor_email(vendor_domain="a.example"))
-    (inbox / "b.eml").write_bytes(vendor_email(vendor_domain="b.example", rate=66))
-    (inbox / "c.eml").write_bytes(vendor_email(role="Salesforce Developer", skills="Salesforce, Apex, LWC",
-                                               client="Globex", city="Chicago", state="IL"))
-    (inbox / "d.eml").write_bytes(vendor_email(role="ServiceNow Developer", skills="ServiceNow, JavaScript",
-                                               client="Acme Retail", city="Denver", state="CO"))
-    (inbox / "e.eml").write_bytes(vendor_email(role="Guidewire Developer", skills="Guidewire, Java, SQL",
-                                               client="Hartford Mutual", city="Hartford", state="CT"))
-    (inbox / "empty.eml").write_bytes(b"")
-    (inbox / "resumes" / "priya.txt").write_bytes(resume_txt())
-    (inbox / "resumes" / "li.txt").write_bytes(resume_txt(name="Li Wei", email="li.wei@example.com",
-                                                          skills="Java, Spring Boot, AWS"))
-    return inbox
-
-
 def test_materializing_twice_is_idempotent_and_second_run_does_no_work(slug, tenant_conn, tmp_path):
-    inbox = InboxResource(folder=str(_folder(tmp_path)))
+    inbox = InboxResource(folder=str(sample_inbox(tmp_path)))
     resources = {"postgres": PostgresResource(tenant_slug=slug), "inbox": inbox,
                  "ingest_embedder": FakeEmbedderResource()}
     first = dg.materialize([*a.INGEST_ASSETS, *c.INGEST_CHECKS], resources=resources)

@@ -9,13 +9,12 @@ import uuid
 import dagster as dg
 import numpy as np
 import sqlalchemy as sa
-from tests.ingest.test_ingest_assets import _folder
 
 from orchestration.defs.ingest import assets as a
 from orchestration.defs.ingest import checks as c
 from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
 from orchestration.defs.resources import PostgresResource
-from tests.ingest.conftest import HashingEmbedder
+from tests.ingest_support import HashingEmbedder, sample_inbox
 from tests.private_db import private_embedded
 from warehouse.embedded import admin_url, restart_embedded, stop_embedded
 
@@ -60,7 +59,7 @@ def test_a_run_cut_by_a_database_outage_fails_cleanly_and_a_rerun_completes_with
             sync_taxonomy(conn, load_taxonomy())
             tenant = ensure_tenant(conn, slug=slug)
         resources = {"postgres": PostgresResource(database_url=url, tenant_slug=slug),
-                     "inbox": InboxResource(folder=str(_folder(tmp_path))),
+                     "inbox": InboxResource(folder=str(sample_inbox(tmp_path))),
                      "ingest_embedder": OutageEmbedderResource()}
         selection = [*a.INGEST_ASSETS, *c.INGEST_CHECKS]
 
