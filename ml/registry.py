@@ -82,8 +82,12 @@ def promotion_gate(challenger: dict[str, float], champion: dict[str, float] | No
 
 
 def configure(settings: Settings) -> str:
-    """Point MLflow at the configured backend (SQLite under the data folder by default); returns experiment id."""
+    """Point MLflow at the configured backend (warehouse.mlflow_store: the `mlflow` Postgres database by default);
+    returns the experiment id. A new experiment keeps its artifacts in the configured destination (a folder, or an
+    S3-compatible prefix); behind a tracking server (http URI) the server's own artifact store applies."""
     import mlflow
+
+    from warehouse.mlflow_store import artifacts_destination
 
     uri = settings.resolved_mlflow_tracking_uri
     if uri.startswith("sqlite:///"):
@@ -92,8 +96,8 @@ def configure(settings: Settings) -> str:
     mlflow.set_registry_uri(uri)
     experiment = mlflow.get_experiment_by_name(EXPERIMENT)
     if experiment is None:
-        settings.mlflow_artifact_root.mkdir(parents=True, exist_ok=True)
-        return mlflow.create_experiment(EXPERIMENT, artifact_location=settings.mlflow_artifact_root.as_uri())
+        location = None if uri.startswith(("http://", "https://")) else artifacts_destination(settings)
+        return mlflow.create_experiment(EXPERIMENT, artifact_location=location)
     return experiment.experiment_id
 
 

@@ -81,8 +81,21 @@ class Settings(BaseSettings):
 
     # --- MLflow ----------------------------------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(
-        default=None, description="Unset: a SQLite backend under the data folder."
+        default=None, description="Unset: database `mlflow` on the BenchCRM Postgres server (a data folder that "
+                                  "already has mlflow/mlflow.db keeps that SQLite store). See warehouse/mlflow_store.py."
     )
+    mlflow_artifacts_destination: str | None = Field(
+        default=None, description="Unset: <data dir>/mlflow/artifacts. s3://bucket/prefix: an S3-compatible store "
+                                  "(endpoint and keys from MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)."
+    )
+
+    # --- scale-out (ADR 0021) ----------------------------------------------------------------------------------
+    executor: Literal["multiprocess", "k8s"] = Field(
+        default="multiprocess", description="How a Dagster run executes its steps: processes on this machine, or one "
+                                            "Kubernetes job per step (dagster-k8s).")
+    max_concurrent_steps: int = Field(default=2, ge=1, le=256, description="Steps of one run at once.")
+    k8s_namespace: str = Field(default="benchcrm", description="Namespace of the step jobs (executor=k8s).")
+    k8s_env_secret: str = Field(default="benchcrm-env", description="Secret with BENCHCRM_* for step pods.")
 
     @model_validator(mode="after")
     def _no_escape_hatches_in_production(self) -> Settings:
@@ -110,7 +123,10 @@ class Settings(BaseSettings):
 
     @property
     def resolved_mlflow_tracking_uri(self) -> str:
-        return self.mlflow_tracking_uri or f"sqlite:///{self.data_dir / 'mlflow' / 'mlflow.db'}"
+        # Lazy import: resolving the default may start the embedded server and create the `mlflow` database.
+        from warehouse.mlflow_store import tracking_uri
+
+        return tracking_uri(self)
 
     @property
     def mlflow_artifact_root(self) -> Path:
