@@ -139,7 +139,7 @@ def demo(
 
 def serve_all(settings, console, pg_url: str | None) -> None:
     """Run API, Dagster (webserver + daemon) and the MLflow server until Ctrl-C; the database keeps running."""
-    from warehouse.mlflow_store import describe, server_args
+    from warehouse.mlflow_store import describe
 
     tracking_store = describe(settings)
     log_dir = settings.data_dir / "logs"
@@ -151,8 +151,8 @@ def serve_all(settings, console, pg_url: str | None) -> None:
                               "--port", str(settings.api_port)], log_dir, env),
         "dagster": _spawn("dagster", [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions",
                                       "-h", "127.0.0.1", "-p", str(settings.dagster_port)], log_dir, env),
-        "mlflow": _spawn("mlflow", [str(bin_dir / "mlflow"),
-                                    *server_args(settings, "127.0.0.1", settings.mlflow_port)], log_dir, env),
+        "mlflow": _spawn("mlflow", [str(bin_dir / "benchcrm"), "mlflow-server", "--host", "127.0.0.1",
+                                    "--port", str(settings.mlflow_port)], log_dir, env),
     }
     console.print(
         f"\n[bold]BenchCRM is up[/] (logs in {log_dir}):\n"

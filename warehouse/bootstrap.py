@@ -15,4 +15,8 @@ def prepare_database(settings: Settings | None = None) -> tuple[Engine, list[int
     engine = admin_engine(settings)
     check_reachable(engine)
     applied = migrate(engine, settings)
+    # MLflow's own database next to BenchCRM's (when that is where MLflow is configured to live).
+    from warehouse.mlflow_store import tracking_uri
+
+    tracking_uri(settings)
     return engine, applied

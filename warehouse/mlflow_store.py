@@ -52,7 +52,7 @@ def artifacts_destination(settings: Settings) -> str:
 def server_args(settings: Settings, host: str, port: int) -> list[str]:
     """`mlflow server` arguments: the same stores the pipeline writes to; artifacts proxied by the server so the UI
     and remote clients read them without credentials of their own."""
-    return ["server", "--host", host, "--port", str(port),
+    return ["server", "--host", host, "--port", str(port), "--workers", str(settings.mlflow_workers),
             "--backend-store-uri", tracking_uri(settings),
             "--artifacts-destination", artifacts_destination(settings)]
 

@@ -88,6 +88,8 @@ class Settings(BaseSettings):
         default=None, description="Unset: <data dir>/mlflow/artifacts. s3://bucket/prefix: an S3-compatible store "
                                   "(endpoint and keys from MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)."
     )
+    mlflow_workers: int = Field(default=1, ge=1, le=64, description="`mlflow server` worker processes (MLflow's "
+                                "default of 4 is too many beside the pipeline on a small machine; raise it in a pod).")
 
     # --- scale-out (ADR 0021) ----------------------------------------------------------------------------------
     executor: Literal["multiprocess", "k8s"] = Field(

@@ -4,6 +4,7 @@ and `mlflow server` (what `benchcrm demo` starts) serving runs and artifacts fro
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -21,8 +22,8 @@ from ml.training.pipeline import evaluate, train_models
 from tests.ml.synthetic import synthetic_split
 from warehouse.databases import ensure_database
 from warehouse.embedded import admin_url
-from warehouse.mlflow_store import MLFLOW_DATABASE, legacy_sqlite_store, server_args, tracking_uri
-from warehouse.settings import Settings
+from warehouse.mlflow_store import MLFLOW_DATABASE, legacy_sqlite_store, tracking_uri
+from warehouse.settings import REPO_ROOT, Settings
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +81,17 @@ def _objects(endpoint: str, bucket: str) -> list[str]:
 
 @pytest.fixture
 def mlflow_server(store_settings, tmp_path) -> Iterator[str]:
-    """`mlflow server` on the stores of `store_settings`, as `benchcrm demo` starts it; yields its base URL."""
+    """`benchcrm mlflow-server` (what `benchcrm demo` and the image run) on the stores of `store_settings`, configured
+    through the environment like a deployment; yields its base URL."""
     port = _free_port()
     log = tmp_path / "mlflow-server.log"
+    env = {**os.environ, "BENCHCRM_DATABASE_URL": store_settings.database_url,
+           "BENCHCRM_DATA_DIR": str(store_settings.data_dir),
+           "BENCHCRM_MLFLOW_TRACKING_URI": store_settings.mlflow_tracking_uri,
+           "BENCHCRM_MLFLOW_ARTIFACTS_DESTINATION": store_settings.mlflow_artifacts_destination}
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "mlflow"),
-                                 *server_args(store_settings, "127.0.0.1", port)], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "mlflow-server", "--port", str(port)], cwd=REPO_ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     try:
