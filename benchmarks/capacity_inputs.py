@@ -50,7 +50,8 @@ def storage_inputs(conn, tenant_id) -> dict[str, Any]:
     import sqlalchemy as sa
 
     tables = conn.execute(sa.text("""
-        select c.oid::regclass::text as name, pg_total_relation_size(c.oid) as total, pg_relation_size(c.oid) as heap
+        select format('%I.%I', n.nspname, c.relname) as name, pg_total_relation_size(c.oid) as total,
+               pg_relation_size(c.oid) as heap
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
         where n.nspname = 'crm' and c.relkind = 'r'""")).all()
@@ -61,8 +62,9 @@ def storage_inputs(conn, tenant_id) -> dict[str, Any]:
         if mine:
             per_table[name] = int(total * mine / all_rows)
     vectors = conn.execute(sa.text("""
-        select i.indexrelid::regclass::text, pg_relation_size(i.indexrelid)
+        select format('%I.%I', n.nspname, c.relname), pg_relation_size(i.indexrelid)
         from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am am on am.oid = c.relam
+        join pg_namespace n on n.oid = c.relnamespace
         where am.amname in ('hnsw', 'ivfflat')""")).all()
     embedding_rows, mine = conn.execute(sa.text(
         "select count(*), count(*) filter (where tenant_id = :t) from crm.embedding"), {"t": tenant_id}).one()
