@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     max_concurrent_steps: int = Field(default=2, ge=1, le=256, description="Steps of one run at once.")
     k8s_namespace: str = Field(default="benchcrm", description="Namespace of the step jobs (executor=k8s).")
     k8s_env_secret: str = Field(default="benchcrm-env", description="Secret with BENCHCRM_* for step pods.")
+    dask_scheduler: str | None = Field(default=None, description="Dask scheduler address for fanning out embedding "
+                                                                 "across tenants; unset: a local cluster.")
 
     @model_validator(mode="after")
     def _no_escape_hatches_in_production(self) -> Settings:
