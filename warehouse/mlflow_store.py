@@ -30,15 +30,29 @@ def tracking_uri(settings: Settings) -> str:
     legacy = legacy_sqlite_store(settings)
     if legacy.is_file():
         return f"sqlite:///{legacy}"
-    return _postgres_store(settings.database_url, settings.data_dir)
+    return postgres_store(settings)
+
+
+def postgres_store(settings: Settings, database: str = MLFLOW_DATABASE) -> str:
+    """URL of MLflow's database on the BenchCRM server, created if missing (once per server and process)."""
+    return _postgres_store(settings.database_url, settings.data_dir, database)
 
 
 @lru_cache(maxsize=8)
-def _postgres_store(database_url: str | None, data_dir: Path) -> str:
+def _postgres_store(database_url: str | None, data_dir: Path, database: str) -> str:
     # Cached per server: every asset configures MLflow, the database needs creating once.
-    from warehouse.databases import ensure_database
+    import sqlalchemy as sa
 
-    return ensure_database(Settings(database_url=database_url, data_dir=data_dir), MLFLOW_DATABASE)
+    from warehouse.databases import ensure_database
+    from warehouse.embedded import DatabaseUnavailable
+
+    try:
+        return ensure_database(Settings(database_url=database_url, data_dir=data_dir), database)
+    except sa.exc.DBAPIError as exc:
+        cause = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(
+            f"cannot create MLflow's database {database!r} ({cause}); create it, or set "
+            "BENCHCRM_MLFLOW_TRACKING_URI to a store MLflow can use") from None
 
 
 def artifacts_destination(settings: Settings) -> str:

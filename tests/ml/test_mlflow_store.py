@@ -22,7 +22,7 @@ from ml.training.pipeline import evaluate, train_models
 from tests.ml.synthetic import synthetic_split
 from warehouse.databases import ensure_database
 from warehouse.embedded import admin_url
-from warehouse.mlflow_store import MLFLOW_DATABASE, legacy_sqlite_store, tracking_uri
+from warehouse.mlflow_store import MLFLOW_DATABASE, legacy_sqlite_store, postgres_store, tracking_uri
 from warehouse.settings import REPO_ROOT, Settings
 
 
@@ -183,3 +183,23 @@ def test_artifacts_go_to_the_s3_store_and_the_server_serves_them(store_settings,
     except httpx.HTTPError as exc:
         raise AssertionError(f"{exc}; server log: {(store_settings.data_dir / 'mlflow-server.log').read_text()[-4000:]}") from exc
     assert body.status_code == 200 and body.json()["features"] == list(models.ranker.features)
+
+
+def test_an_owner_that_cannot_create_databases_gets_a_precise_error(settings, admin_engine, tmp_path):
+    import sqlalchemy as sa
+
+    from warehouse.embedded import DatabaseUnavailable
+
+    role = f"nocreatedb_{uuid.uuid4().hex[:8]}"
+    with admin_engine.begin() as conn:
+        conn.exec_driver_sql(f"create role {role} login nocreatedb password 'x'")
+    url = make_url(admin_url(settings)).set(username=role, password="x").render_as_string(hide_password=False)
+    limited = Settings(database_url=url, data_dir=tmp_path)
+    database = f"mlflow_{uuid.uuid4().hex[:8]}"  # one that does not exist yet, as on a fresh server
+    try:
+        with pytest.raises(DatabaseUnavailable, match=rf"cannot create MLflow's database '{database}' \(.*permission"):
+            postgres_store(limited, database)
+    finally:
+        with admin_engine.begin() as conn:
+            conn.execute(sa.text(f"drop role {role}"))
+
