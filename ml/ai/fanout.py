@@ -58,3 +58,8 @@ def cluster_client(address: str | None, *, workers: int = 2, timeout: str = "10s
         raise ClusterUnavailable(f"Dask scheduler {address} did not answer within {timeout}: {exc}") from exc
     with client:
         yield client
+
+
+def client_for(settings: Any, **options: Any):
+    """The cluster the settings name (`BENCHCRM_DASK_SCHEDULER`), else a local one: a context manager."""
+    return cluster_client(settings.dask_scheduler, **options)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ml.ai.fanout import ClusterUnavailable, cluster_client, embed_on_cluster, embed_serial
+from ml.ai.fanout import ClusterUnavailable, client_for, cluster_client, embed_on_cluster, embed_serial
 from tests.ml.texts import ACCOUNTANT, BARISTA, POSTING
+from warehouse.settings import Settings
 
 BATCHES = {
     "acme": [ACCOUNTANT, "Senior Python developer: Django, PostgreSQL, Kafka, AWS; eight years."],
@@ -28,6 +29,7 @@ def test_a_two_worker_cluster_embeds_each_tenant_like_the_serial_encoder():
 
 
 def test_an_unreachable_scheduler_is_a_precise_error():
+    settings = Settings(dask_scheduler="tcp://127.0.0.1:9")
     with pytest.raises(ClusterUnavailable, match=r"Dask scheduler tcp://127\.0\.0\.1:9 did not answer within 2s"), \
-            cluster_client("tcp://127.0.0.1:9", timeout="2s"):
+            client_for(settings, timeout="2s"):
         pass
