@@ -145,30 +145,28 @@ def demo(
 
 
 def serve_all(settings, console, pg_url: str | None) -> None:
-    """Run API, Dagster (webserver + daemon) and MLflow UI until Ctrl-C; the database keeps running."""
+    """Run API, Dagster (webserver + daemon) and the MLflow server until Ctrl-C; the database keeps running."""
     from cli.summary import first_request
+    from warehouse.mlflow_store import describe
 
+    tracking_store = describe(settings)
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     bin_dir = Path(sys.executable).parent
-    artifacts = settings.mlflow_artifact_root
-    artifacts.mkdir(parents=True, exist_ok=True)
     procs = {
         "api": _spawn("api", [str(bin_dir / "benchcrm"), "serve", "--host", settings.api_host,
                               "--port", str(settings.api_port)], log_dir, env),
         "dagster": _spawn("dagster", [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions",
                                       "-h", "127.0.0.1", "-p", str(settings.dagster_port)], log_dir, env),
-        "mlflow": _spawn("mlflow", [str(bin_dir / "mlflow"), "server", "--host", "127.0.0.1",
-                                    "--port", str(settings.mlflow_port),
-                                    "--backend-store-uri", settings.resolved_mlflow_tracking_uri,
-                                    "--artifacts-destination", str(artifacts)], log_dir, env),
+        "mlflow": _spawn("mlflow", [str(bin_dir / "benchcrm"), "mlflow-server", "--host", "127.0.0.1",
+                                    "--port", str(settings.mlflow_port)], log_dir, env),
     }
     console.print(
         f"\n[bold]BenchCRM is up[/] (logs in {log_dir}):\n"
         f"  API + OpenAPI docs  http://{settings.api_host}:{settings.api_port}/docs\n"
         f"  Dagster UI          http://127.0.0.1:{settings.dagster_port}\n"
-        f"  MLflow UI           http://127.0.0.1:{settings.mlflow_port}\n"
+        f"  MLflow server (UI)  http://127.0.0.1:{settings.mlflow_port} ({tracking_store})\n"
         f"  Postgres (BI, TCP)  {pg_url or 'Unix socket only: ' + str(settings.pg_data_dir)}\n"
         f"  first request       {first_request(settings, os.environ.get('BENCHCRM_TENANT', 'acme'))}\n"
         "Ctrl-C stops the servers; the database keeps running (`benchcrm db stop`)."

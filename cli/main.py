@@ -117,6 +117,7 @@ from cli import extract as _extract  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401
 from cli import keys as _keys  # noqa: E402,F401
 from cli import marts as _marts  # noqa: E402,F401
+from cli import mlflow_server as _mlflow_server  # noqa: E402,F401
 from cli import score_pairs as _score_pairs  # noqa: E402,F401
 from cli import seed as _seed  # noqa: E402,F401
 from cli import serve as _serve  # noqa: E402,F401

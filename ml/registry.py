@@ -82,18 +82,22 @@ def promotion_gate(challenger: dict[str, float], champion: dict[str, float] | No
 
 
 def configure(settings: Settings) -> str:
-    """Point MLflow at the configured backend (SQLite under the data folder by default); returns experiment id."""
+    """Point MLflow at the configured backend (warehouse.mlflow_store: the `mlflow` Postgres database by default);
+    returns the experiment id. A new experiment keeps its artifacts in the configured destination (a folder, or an
+    S3-compatible prefix); behind a tracking server (http URI) the server's own artifact store applies."""
     import mlflow
 
-    uri = settings.resolved_mlflow_tracking_uri
+    from warehouse.mlflow_store import artifacts_destination, tracking_uri
+
+    uri = tracking_uri(settings)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     experiment = mlflow.get_experiment_by_name(EXPERIMENT)
     if experiment is None:
-        settings.mlflow_artifact_root.mkdir(parents=True, exist_ok=True)
-        return mlflow.create_experiment(EXPERIMENT, artifact_location=settings.mlflow_artifact_root.as_uri())
+        location = None if uri.startswith(("http://", "https://")) else artifacts_destination(settings)
+        return mlflow.create_experiment(EXPERIMENT, artifact_location=location)
     return experiment.experiment_id
 
 

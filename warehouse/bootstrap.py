@@ -20,4 +20,8 @@ def prepare_database(settings: Settings | None = None) -> tuple[Engine, list[int
     with engine.begin() as conn:
         # plaintext contact data (rows older than encryption, bulk loads) goes under the current key
         reseal(conn, get_keyring(settings))
+    # MLflow's own database next to BenchCRM's (when that is where MLflow is configured to live).
+    from warehouse.mlflow_store import tracking_uri
+
+    tracking_uri(settings)
     return engine, applied

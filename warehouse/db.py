@@ -78,19 +78,6 @@ def set_tenant(conn: Connection, tenant_id: uuid.UUID | str) -> None:
     conn.execute(sa.text("select set_config('app.tenant_id', :t, true)"), {"t": str(uuid.UUID(str(tenant_id)))})
 
 
-def ensure_database(owner: URL, name: str) -> None:
-    """Create database `name` on the owner's server if it does not exist (CREATE DATABASE cannot run inside a
-    transaction, hence a short-lived autocommit engine)."""
-    engine = sa.create_engine(owner, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            exists = conn.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": name}).scalar()
-            if not exists:
-                conn.exec_driver_sql(f'create database "{name}"')
-    finally:
-        engine.dispose()
-
-
 def set_statement_timeout(conn: Connection, milliseconds: int) -> None:
     """Bound every statement of this transaction (`set local`: it ends with the transaction)."""
     conn.exec_driver_sql(f"set local statement_timeout = {int(milliseconds)}")

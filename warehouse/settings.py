@@ -91,8 +91,25 @@ class Settings(BaseSettings):
 
     # --- MLflow ----------------------------------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(
-        default=None, description="Unset: a SQLite backend under the data folder."
+        default=None, description="Unset: database `mlflow` on the BenchCRM Postgres server (a data folder that "
+                                  "already has mlflow/mlflow.db keeps that SQLite store). See warehouse/mlflow_store.py."
     )
+    mlflow_artifacts_destination: str | None = Field(
+        default=None, description="Unset: <data dir>/mlflow/artifacts. s3://bucket/prefix: an S3-compatible store "
+                                  "(endpoint and keys from MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)."
+    )
+    mlflow_workers: int = Field(default=1, ge=1, le=64, description="`mlflow server` worker processes (MLflow's "
+                                "default of 4 is too many beside the pipeline on a small machine; raise it in a pod).")
+
+    # --- scale-out (ADR 0021) ----------------------------------------------------------------------------------
+    executor: Literal["multiprocess", "k8s"] = Field(
+        default="multiprocess", description="How a Dagster run executes its steps: processes on this machine, or one "
+                                            "Kubernetes job per step (dagster-k8s).")
+    max_concurrent_steps: int = Field(default=2, ge=1, le=256, description="Steps of one run at once.")
+    k8s_namespace: str = Field(default="benchcrm", description="Namespace of the step jobs (executor=k8s).")
+    k8s_env_secret: str = Field(default="benchcrm-env", description="Secret with BENCHCRM_* for step pods.")
+    dask_scheduler: str | None = Field(default=None, description="Dask scheduler address for fanning out embedding "
+                                                                 "across tenants; unset: a local cluster.")
 
     @model_validator(mode="after")
     def _no_escape_hatches_in_production(self) -> Settings:
@@ -117,10 +134,6 @@ class Settings(BaseSettings):
     @property
     def pg_data_dir(self) -> Path:
         return self.data_dir / "pgdata"
-
-    @property
-    def resolved_mlflow_tracking_uri(self) -> str:
-        return self.mlflow_tracking_uri or f"sqlite:///{self.data_dir / 'mlflow' / 'mlflow.db'}"
 
     @property
     def mlflow_artifact_root(self) -> Path:
