@@ -1,4 +1,5 @@
-"""`benchcrm tenant create SLUG`: the one way to add a tenant (tokens and the API never create one)."""
+"""`benchcrm tenant create SLUG`: the one way to add a tenant (tokens and the API never create one); `disable` and
+`enable` stop and restore its access without touching its data."""
 
 from __future__ import annotations
 
@@ -37,3 +38,33 @@ def tenant_create(
     except (DatabaseUnavailable, MigrationError, TenantExists) as exc:
         raise fail(str(exc)) from None
     typer.echo(str(tenant_id))
+
+
+def _set_disabled(slug: str, disabled: bool) -> None:
+    from warehouse.bootstrap import prepare_database
+    from warehouse.embedded import DatabaseUnavailable
+    from warehouse.migrations import MigrationError
+    from warehouse.repositories.tenants import set_disabled
+    from warehouse.settings import get_settings
+
+    try:
+        engine, _ = prepare_database(get_settings())
+        with engine.begin() as conn:
+            tenant_id = set_disabled(conn, slug, disabled)
+    except (DatabaseUnavailable, MigrationError) as exc:
+        raise fail(str(exc)) from None
+    if tenant_id is None:
+        raise fail(f"tenant {slug!r} does not exist")
+    typer.echo(f"{slug} ({tenant_id}) {'disabled: its tokens answer 401' if disabled else 'enabled'}")
+
+
+@tenant_app.command("disable")
+def tenant_disable(slug: str = typer.Argument(..., help="The tenant's slug.")) -> None:
+    """Stop a tenant's access (its tokens answer 401 within the API's tenant cache time); its data stays."""
+    _set_disabled(slug, True)
+
+
+@tenant_app.command("enable")
+def tenant_enable(slug: str = typer.Argument(..., help="The tenant's slug.")) -> None:
+    """Restore a disabled tenant's access."""
+    _set_disabled(slug, False)

@@ -43,6 +43,7 @@ tenant = sa.Table(
     sa.Column("slug", sa.Text, nullable=False),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),  # migration 0024: its tokens answer 401
 )
 
 role = sa.Table(

@@ -1,7 +1,8 @@
-"""Does the tenant a token names exist? Asked on every request, answered from a short cache.
+"""Does the tenant a token names exist, and is it enabled? Asked on every request, answered from a short cache.
 
 A signed token is not enough: the tenant in it must be a row of `crm.tenant` (created explicitly with
-`benchcrm tenant create`), else the request is 401 like any other bad token. The lookup runs as the application
+`benchcrm tenant create`) that is not disabled (`benchcrm tenant disable`), else the request is 401 like any other
+bad token; a tenant disabled while its tokens are cached stops working within `ttl` seconds. The lookup runs as the application
 role with the token's tenant set, so RLS shows at most that one row. Known tenants are remembered for `ttl`
 seconds, unknown ones for at most `negative_ttl` (a tenant created a moment ago is usable within seconds); the
 cache is bounded, so tokens naming many random tenants cannot grow it without limit.
@@ -17,7 +18,7 @@ from collections import OrderedDict
 import sqlalchemy as sa
 
 from warehouse.db import set_tenant
-from warehouse.repositories.tenants import tenant_exists
+from warehouse.repositories.tenants import tenant_active
 
 
 class TenantDirectory:
@@ -34,7 +35,7 @@ class TenantDirectory:
                 return hit[0]
         with engine.begin() as conn:
             set_tenant(conn, tenant_id)
-            found = tenant_exists(conn, tenant_id)
+            found = tenant_active(conn, tenant_id)
         with self._lock:
             self._entries[tenant_id] = (found, now + (self.ttl if found else self.negative_ttl))
             self._entries.move_to_end(tenant_id)

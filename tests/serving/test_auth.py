@@ -216,3 +216,35 @@ def test_cli_token_refuses_an_unknown_tenant_and_never_creates_one(settings, adm
     assert bad.exit_code == 2 and "invalid tenant slug" in bad.stderr
     with admin_engine.connect() as conn:
         assert tenant_id_for(conn, slug) == uuid.UUID(again.stdout.strip())
+
+
+def test_a_disabled_tenant_answers_401_until_enabled_again(client, make_token, make_tenant, admin_engine, settings,
+                                                           monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+    from warehouse.settings import get_settings
+
+    slug = f"t-{uuid.uuid4().hex[:10]}"
+    tenant = make_tenant(slug)
+    headers = {"Authorization": f"Bearer {make_token(tenant, 'Owner')}"}
+    assert client.get("/v1/consultants", headers=headers).status_code == 200
+
+    monkeypatch.setenv("BENCHCRM_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        off = CliRunner().invoke(cli_app, ["tenant", "disable", slug])
+        client.app.state.tenants.forget(tenant)  # the API's cache would notice within tenant_cache_seconds
+        body = _problem(client.get("/v1/consultants", headers=headers), 401)
+        assert body["detail"] == "the token is not valid for this service"
+        _problem(client.post("/v1/tags", json={"name": "x"}, headers=headers), 401)
+
+        on = CliRunner().invoke(cli_app, ["tenant", "enable", slug])
+        client.app.state.tenants.forget(tenant)
+        assert client.get("/v1/consultants", headers=headers).status_code == 200
+        missing = CliRunner().invoke(cli_app, ["tenant", "disable", f"nobody-{uuid.uuid4().hex[:6]}"])
+    finally:
+        get_settings.cache_clear()
+    assert off.exit_code == 0 and "disabled" in off.stdout
+    assert on.exit_code == 0 and "enabled" in on.stdout
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr

@@ -96,6 +96,25 @@ def test_resume_upload_imports_a_consultant(client, auth, tenant):
     assert r.status_code == 201, r.text
 
 
+def test_resume_upload_is_authenticated_before_its_body_is_read(client, auth, tenant):
+    broken = b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nno closing boundary"
+    multipart = {"content-type": "multipart/form-data"}  # no boundary: unreadable
+    # no token: 401 without parsing the (malformed) body; a body read first would answer 400/422 instead
+    r = client.post("/v1/consultants/import-resume", content=broken, headers=multipart)
+    assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+    r = client.post("/v1/consultants/import-resume", content=broken,
+                    headers={**auth(tenant, "ReadOnly"), **multipart})
+    assert r.status_code == 403  # the permission check comes before the body too
+    r = client.post("/v1/consultants/import-resume", content=broken, headers={**auth(tenant), **multipart})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    r = client.post("/v1/consultants/import-resume", files={"other": ("a.txt", b"x", "text/plain")},
+                    headers=auth(tenant))
+    assert r.status_code == 422 and r.json()["type"].endswith("missing-file")
+    r = client.post("/v1/consultants/import-resume", content=b"{}",
+                    headers={**auth(tenant), "content-type": "application/json"})
+    assert r.status_code == 415
+
+
 def test_kpis_answer_rows_for_the_tenant(client, auth, tenant, built_marts):
     r = client.get("/v1/analytics/kpis", params={"grain": "week"}, headers=auth(tenant, "Analyst"))
     assert r.status_code == 200, r.text

@@ -17,9 +17,18 @@ class TenantExists(ValueError):
     pass
 
 
-def tenant_exists(conn: sa.Connection, tenant_id: uuid.UUID) -> bool:
-    """Whether the tenant exists; on a connection scoped to that tenant (RLS shows a tenant only its own row)."""
-    return conn.execute(sa.text("select 1 from crm.tenant where id = :t"), {"t": tenant_id}).scalar() == 1
+def tenant_active(conn: sa.Connection, tenant_id: uuid.UUID) -> bool:
+    """Whether the tenant exists and is not disabled; on a connection scoped to that tenant (RLS shows a tenant only
+    its own row)."""
+    return conn.execute(sa.text("select 1 from crm.tenant where id = :t and disabled_at is null"),
+                        {"t": tenant_id}).scalar() == 1
+
+
+def set_disabled(conn: sa.Connection, slug: str, disabled: bool) -> uuid.UUID | None:
+    """Disable (or enable again) the tenant `slug` (owner connection); its id, or None if there is no such tenant."""
+    return conn.execute(sa.text(
+        "update crm.tenant set disabled_at = case when :d then coalesce(disabled_at, now()) end where slug = :s "
+        "returning id"), {"d": disabled, "s": slug}).scalar()
 
 
 def create_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) -> uuid.UUID:

@@ -3,8 +3,9 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from serving.api.crud import Resource, crud_router
 from serving.api.deps import Principal, TenantConn, request_id, require
@@ -38,13 +39,19 @@ MAX_RESUME_BYTES = 10 * 1024 * 1024
              responses={201: {"content": {"application/json": {"example": {
                  "consultant_id": "9b2f7c1e-3a51-4c55-9d1e-2f0c8f1b8a11", "status": "created", "reason": None}}}},
                  **problem_responses(401, 403, 413, 415, 422, 429, 503)},
-             openapi_extra={"x-required-permission": "consultants:import", "requestBody": {"content": {
-                 "multipart/form-data": {"example": {"file": "(binary) ana-souza-resume.pdf"}}}}})
-async def import_resume(request: Request, file: UploadFile,
+             openapi_extra={"x-required-permission": "consultants:import", "requestBody": {
+                 "required": True, "content": {"multipart/form-data": {
+                     "schema": {"type": "object", "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}}},
+                     "example": {"file": "(binary) ana-souza-resume.pdf"}}}}})
+async def import_resume(request: Request,
                         principal: Annotated[Principal, Depends(require("consultants", "import"))],
                         conn: TenantConn) -> Any:
     from ml.ingest.service import import_resume as ingest_resume
 
+    # The form is parsed here, after authentication and the permission check: a declared UploadFile parameter
+    # would make FastAPI read and spool the whole multipart body for anyone, token or not.
+    file = await _uploaded_file(request)
     data = await file.read(MAX_RESUME_BYTES + 1)
     if len(data) > MAX_RESUME_BYTES:
         raise ProblemError(413, "payload-too-large", "Content Too Large", "resume larger than 10 MiB")
@@ -65,6 +72,22 @@ async def import_resume(request: Request, file: UploadFile,
         return result
 
     return await run_in_threadpool(work)
+
+
+async def _uploaded_file(request: Request) -> StarletteUploadFile:
+    """The multipart body's one `file` part; 415 for another content type, 422 when the part is missing."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
+                           "send the resume as multipart/form-data with a `file` part")
+    try:
+        form = await request.form(max_files=1, max_fields=10)
+    except Exception:  # a malformed multipart body or too many parts: the client's error, said plainly
+        raise ProblemError(422, "invalid-multipart", "Unprocessable Content",
+                           "the multipart body could not be read (one `file` part expected)") from None
+    file = form.get("file")
+    if not isinstance(file, StarletteUploadFile):
+        raise ProblemError(422, "missing-file", "Unprocessable Content", "a `file` part with the resume is required")
+    return file
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
