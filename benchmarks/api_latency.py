@@ -201,7 +201,7 @@ def main() -> None:
     base = args.url
     if base is None:
         base = f"http://127.0.0.1:{args.port}"
-        env = {**os.environ, "BENCHCRM_RATE_LIMIT_PER_MINUTE": "1000000"}
+        env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000"}
         server = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
                                    str(args.port), "--no-dispatcher"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -19,7 +19,7 @@ from serving.auth.tenants import TenantDirectory
 from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
-from serving.ratelimit import SlidingWindowLimiter
+from serving.ratelimit import SharedRateLimiter, budgets_from_settings
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.settings import Settings, get_settings
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or app_engine(settings)
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
+        app.state.rate_limiter = SharedRateLimiter(app.state.engine, budgets_from_settings(settings))
         # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
         app.state.models = _tenant_models(settings) if load_model else None
         if load_model:
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             stop.set()
             if worker is not None:
                 worker.join(timeout=10)
+            app.state.rate_limiter.dispose()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
     # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
@@ -102,7 +104,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                          openapi_url="/openapi.json", static_url=DOCS_ASSETS_URL)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
-    app.state.rate_limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = None  # built in the lifespan, on the engine
     app.state.tenants = TenantDirectory(settings.tenant_cache_seconds)
     app.state.webhook_policy = WebhookPolicy.from_settings(settings)
     app.state.webhook_resolver = system_resolver
