@@ -20,6 +20,7 @@ from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
 from serving.ratelimit import SharedRateLimiter, budgets_from_settings
+from serving.warmup import warm_start
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.settings import Settings, get_settings
 
@@ -77,10 +78,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.rate_limiter = SharedRateLimiter(app.state.engine, budgets_from_settings(settings))
         # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
         app.state.models = _tenant_models(settings) if load_model else None
-        if load_model:
-            from ml.ingest.service import warm_up
-
-            warm_up()  # the embedding model, loaded once here instead of on the first import request
+        app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
         stop = threading.Event()
         worker = None
         if start_dispatcher:
@@ -89,9 +87,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             worker = threading.Thread(target=run_dispatcher, args=(settings, stop), name="webhook-dispatcher",
                                       daemon=True)
             worker.start()
+        app.state.ready = True
         try:
             yield
         finally:
+            app.state.ready = False
             stop.set()
             if worker is not None:
                 worker.join(timeout=10)
@@ -111,6 +111,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.metrics = Metrics()
     app.state.models = None
     app.state.permissions = {}
+    app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
+    app.state.warmup = None
 
     install_problem_handlers(app)
     from serving.api.routes import (

@@ -77,7 +77,9 @@ def test_streamed_oversized_body_is_413_for_an_authorized_caller(settings, app_e
 
 def test_health_ready_and_metrics(client, auth, tenant):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready", "database": "ok"}
+    ready = client.get("/readyz").json()
+    assert (ready["status"], ready["database"]) == ("ready", "ok")
+    assert ready["warmup"]["embedding_model"] is True and ready["warmup"]["skills"] > 1000
     client.get("/v1/tags", headers=auth(tenant))
     text = client.get("/metrics").text
     assert 'http_requests_total{method="GET",route="/v1/tags",status="200"}' in text
@@ -103,6 +105,7 @@ def _no_lifespan(engine):
     @asynccontextmanager
     async def lifespan(app):
         app.state.engine = engine
+        app.state.ready = True  # warmed up; then the database goes away
         yield
 
     return lifespan

@@ -16,11 +16,16 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", name="readyz", summary="The database answers",
-            responses={200: {"content": {"application/json": {"example": {"status": "ready", "database": "ok"}}}},
-                       503: {"description": "Not ready", "content": {"application/json": {
-                           "example": {"status": "unavailable", "database": "connection refused"}}}}})
+@router.get("/readyz", name="readyz", summary="Warmed up and the database answers",
+            responses={200: {"content": {"application/json": {"example": {
+                "status": "ready", "database": "ok",
+                "warmup": {"models": 2, "skills": 10412, "embedding_model": True, "seconds": 4.2}}}}},
+                       503: {"description": "Not ready (still warming up, or no database)", "content": {
+                           "application/json": {"example": {"status": "unavailable",
+                                                            "database": "connection refused"}}}}})
 async def readyz(request: Request) -> Any:
+    if not request.app.state.ready:
+        return JSONResponse({"status": "starting", "database": "unknown"}, status_code=503)
     def check() -> None:
         with request.app.state.engine.connect() as conn:
             conn.execute(sa.text("select 1"))
@@ -30,7 +35,8 @@ async def readyz(request: Request) -> Any:
     except Exception as exc:
         cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(exc).strip() else "error"
         return JSONResponse({"status": "unavailable", "database": cause}, status_code=503)
-    return {"status": "ready", "database": "ok"}
+    warmup = request.app.state.warmup
+    return {"status": "ready", "database": "ok", "warmup": warmup.as_dict() if warmup is not None else None}
 
 
 @router.get("/metrics", name="metrics", summary="Prometheus metrics", response_class=Response,
