@@ -1,9 +1,10 @@
 """What each write of a recommendation request costs (issue 12: "measure what each write costs first").
 
-One API recommendation request writes, in its transaction: the match run, ten recommendation rows, re-reads their
-ids, ten feature snapshots, an audit row and an outbox event, then commits. This times each step on realistic rows
-(the features and factors JSON of a real response) in a tenant of its own, sequentially, so the figures are the
-writes alone, not the ranking.
+Before: one API recommendation request wrote, in its transaction, the match run, ten recommendation rows, re-read
+their ids, ten feature snapshots, an audit row and an outbox event, then committed. After (docs/adr/0020): the ids
+are known up front and the ten snapshots go into one queued JSON row that a background writer moves in batches.
+Both paths run interleaved on realistic rows (the features and factors JSON of a real response) in a tenant of its
+own, one request at a time, so the figures are the writes alone, not the ranking.
 
     python benchmarks/recommendation_writes.py [--runs 300]
 """
@@ -11,7 +12,6 @@ writes alone, not the ranking.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -51,8 +51,8 @@ def main() -> None:
 
     import sqlalchemy as sa
 
-    from ml.features.columns import FEATURE_VERSION
     from ml.matching.service import store_recommendations
+    from serving.snapshot_writer import drain_all
     from warehouse.bootstrap import prepare_database
     from warehouse.db import app_engine, set_tenant
     from warehouse.repositories.audit import write_audit
@@ -82,45 +82,50 @@ def main() -> None:
         return out
 
 
-    for i in range(args.runs + 20):
-        with engine.connect() as conn:
-            tx = conn.begin()
-            set_tenant(conn, tenant)
-            t0 = time.perf_counter()
-            run_id = timed("match run + 10 recommendations + 10 snapshots",
-                           lambda c=conn: store_recommendations(c, tenant_id=tenant, result=result, kind="api"))
-            timed("re-read the 10 recommendation ids", lambda c=conn, r=run_id: c.execute(sa.text(
+    def request_writes(conn, path: str) -> None:
+        """The writes of one request: `before` as the API did them, `after` with the ids known up front and the
+        snapshots queued as one row for the background writer."""
+        t0 = time.perf_counter()
+        if path == "before":
+            run_id = timed(f"{path}: match run + 10 recommendations + 10 snapshots", lambda: store_recommendations(
+                conn, tenant_id=tenant, result=result, kind="api"))
+            timed(f"{path}: re-read the 10 recommendation ids", lambda: conn.execute(sa.text(
                 "select id, consultant_id, requirement_id from crm.recommendation where match_run_id = :run"),
-                {"run": r}).all())
-            timed("audit row", lambda c=conn, r=run_id: write_audit(
-                c, tenant_id=tenant, actor_id=None, actor_type="user", action="recommend", entity="match_run",
-                entity_id=r, before={"topK": 10}, after={"items": [str(x) for x in consultants]}, model_version="b/1",
-                prompt_fingerprint=None, request_id="bench", payload={"count": 10}))
-            timed("outbox event", lambda c=conn, r=run_id: append_event(
-                c, tenant_id=tenant, event_type="recommendations.generated", aggregate_type="match_run",
-                aggregate_id=r, payload={"recommendationId": str(r), "count": 10}))
-            timed("commit", tx.commit)
-            steps.setdefault("all writes of one request", []).append((time.perf_counter() - t0) * 1000)
-            # the snapshot insert alone, for its share (rolled back)
-            tx = conn.begin()
-            set_tenant(conn, tenant)
-            rows = [{"t": tenant, "r": requirement, "c": c, "v": FEATURE_VERSION,
-                     "f": json.dumps(item.features)} for c, item in zip(consultants, result.items,
-                                                                                       strict=True)]
-            timed("of which: 10 feature snapshots alone", lambda c=conn, rows=rows: c.execute(sa.text(
-                "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id,"
-                " feature_version, features) values (:t, null, :r, :c, :v, cast(:f as jsonb))"), rows))
-            timed("of which: one JSON row with the 10 snapshots", lambda c=conn, rows=rows: c.execute(sa.text(
-                "insert into crm.outbox (tenant_id, event_type, aggregate_type, payload) "
-                "values (:t, 'bench.snapshots', 'match_run', cast(:p as jsonb))"),
-                {"t": tenant, "p": "[" + ",".join(r["f"] for r in rows) + "]"}))
-            tx.rollback()
+                {"run": run_id}).all())
+        else:
+            ids = [uuid.uuid4() for _ in result.items]
+            run_id = timed(f"{path}: match run + 10 recommendations + 1 queued row", lambda: store_recommendations(
+                conn, tenant_id=tenant, result=result, kind="api", item_ids=ids, defer_snapshots=True))
+        timed(f"{path}: audit row", lambda: write_audit(
+            conn, tenant_id=tenant, actor_id=None, actor_type="user", action="recommend", entity="match_run",
+            entity_id=run_id, before={"topK": 10}, after={"items": [str(x) for x in consultants]},
+            model_version="b/1", prompt_fingerprint=None, request_id="bench", payload={"count": 10}))
+        timed(f"{path}: outbox event", lambda: append_event(
+            conn, tenant_id=tenant, event_type="recommendations.generated", aggregate_type="match_run",
+            aggregate_id=run_id, payload={"recommendationId": str(run_id), "count": 10}))
+        timed(f"{path}: commit", conn.commit)
+        steps.setdefault(f"{path}: ALL WRITES OF ONE REQUEST", []).append((time.perf_counter() - t0) * 1000)
+
+    for i in range(args.runs + 20):
+        for path in ("before", "after"):  # interleaved, so both see the same load
+            with engine.connect() as conn:
+                conn.begin()
+                set_tenant(conn, tenant)
+                request_writes(conn, path)
         if i == 19:
             steps.clear()  # warm-up: pools, plans
+    drain_started = time.perf_counter()
+    written = drain_all(engine, admin)
+    drain_ms = (time.perf_counter() - drain_started) * 1000
     print(f"{args.runs} simulated recommendation requests, one at a time (app role, embedded Postgres, Unix socket)")
     for name, values in steps.items():
         values.sort()
-        print(f"{name:<48} p50 {statistics.median(values):6.2f} ms  p95 {values[int(0.95 * (len(values) - 1))]:6.2f} ms")
+        print(f"{name:<60} p50 {statistics.median(values):6.2f} ms  p95 {values[int(0.95 * (len(values) - 1))]:6.2f} ms")
+    before = statistics.median(steps["before: ALL WRITES OF ONE REQUEST"])
+    after = statistics.median(steps["after: ALL WRITES OF ONE REQUEST"])
+    print(f"in-request writes p50: {before:.2f} ms before, {after:.2f} ms after ({before / after:.2f}x less)")
+    print(f"the background writer then moved {written} snapshots in {drain_ms:.0f} ms "
+          f"({drain_ms / max(written, 1):.3f} ms per snapshot, off the request path)")
 
 
 if __name__ == "__main__":

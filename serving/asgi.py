@@ -6,4 +6,4 @@ import os
 
 from serving.main import create_app
 
-app = create_app(start_dispatcher=os.environ.get("BENCHCRM_SERVE_DISPATCHER", "1") != "0")
+app = create_app(start_dispatcher=os.environ.get("BENCHCRM_SERVE_DISPATCHER", "1") != "0", start_snapshot_writer=True)

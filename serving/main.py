@@ -64,7 +64,7 @@ def _page_examples(components: dict[str, Any]) -> None:
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, load_model: bool = True,
-               start_dispatcher: bool = False) -> FastAPI:
+               start_dispatcher: bool = False, start_snapshot_writer: bool = False) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -87,14 +87,23 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             worker = threading.Thread(target=run_dispatcher, args=(settings, stop), name="webhook-dispatcher",
                                       daemon=True)
             worker.start()
+        writer = None
+        if start_snapshot_writer:  # queued feature snapshots -> crm.feature_snapshot (serving/snapshot_writer.py)
+            from serving.snapshot_writer import run_snapshot_writer
+            from warehouse.db import admin_engine
+
+            writer = threading.Thread(target=run_snapshot_writer, name="snapshot-writer", daemon=True,
+                                      args=(app.state.engine, admin_engine(settings), stop))
+            writer.start()
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
             stop.set()
-            if worker is not None:
-                worker.join(timeout=10)
+            for thread in (worker, writer):
+                if thread is not None:
+                    thread.join(timeout=10)
             app.state.rate_limiter.dispose()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted

@@ -30,6 +30,7 @@ from ml.matching.loaders import (
 )
 from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
 from ml.scoring.reasons import reasons as build_reasons
+from warehouse.repositories.feature_snapshots import enqueue_snapshots
 
 Direction = Literal["requirement_to_consultants", "consultant_to_requirements"]
 
@@ -211,8 +212,11 @@ def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consu
 
 def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: RecommendationResult,
                           kind: Literal["api", "batch", "evaluation"] = "api",
-                          created_by: uuid.UUID | None = None) -> uuid.UUID:
-    """Write crm.match_run + one crm.recommendation and one crm.feature_snapshot per item. Returns the run id."""
+                          created_by: uuid.UUID | None = None, item_ids: list[uuid.UUID] | None = None,
+                          defer_snapshots: bool = False) -> uuid.UUID:
+    """Write crm.match_run + one crm.recommendation and one crm.feature_snapshot per item. Returns the run id.
+    `item_ids`: the recommendation ids to use (the caller knows them without reading them back);
+    `defer_snapshots`: queue the snapshots as one row for the background writer (docs/adr/0020)."""
     run_id = uuid.uuid4()
     now = datetime.now(UTC)
     conn.execute(sa.text(
@@ -226,8 +230,8 @@ def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: 
     if not result.items:
         return run_id
     recs, snaps = [], []
-    for item in result.items:
-        rec_id = uuid.uuid4()
+    for i, item in enumerate(result.items):
+        rec_id = item_ids[i] if item_ids is not None else uuid.uuid4()
         recs.append({
             "id": rec_id, "t": tenant_id, "run": run_id, "r": item.requirement_id, "c": item.consultant_id,
             "rank": item.rank, "score": item.match_score, "p": item.success_probability,
@@ -241,6 +245,11 @@ def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: 
         " match_score, success_probability, reasons, factors, inputs, model_version) values (:id, :t, :run, :r, :c,"
         " :rank, :score, :p, cast(:reasons as jsonb), cast(:factors as jsonb), cast(:inputs as jsonb), :version)"),
         recs)
+    if defer_snapshots:
+        enqueue_snapshots(conn, tenant_id=tenant_id, run_id=run_id, snapshots=[
+            {"recommendation_id": s["rec"], "requirement_id": s["r"], "consultant_id": s["c"],
+             "feature_version": s["v"], "features": item.features} for s, item in zip(snaps, result.items, strict=True)])
+        return run_id
     conn.execute(sa.text(
         "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id,"
         " feature_version, features) values (:t, :rec, :r, :c, :v, cast(:f as jsonb))"), snaps)

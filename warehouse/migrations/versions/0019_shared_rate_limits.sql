@@ -77,3 +77,23 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION app.rate_limit_take(text, uuid, text, double precision, double precision) FROM PUBLIC;
+
+-- Issue 12: durable write-behind of feature snapshots (docs/adr/0020). A recommendation request writes its match
+-- run and recommendation rows (decisions need them at once) and, in the same transaction, ONE row holding the run's
+-- feature snapshots as a JSON array. A background writer moves pending rows into crm.feature_snapshot in batches,
+-- one statement per batch that deletes them from here and inserts the snapshots, so a writer killed mid-batch
+-- leaves the rows here for the next pass: nothing is lost and nothing is written twice.
+CREATE TABLE IF NOT EXISTS crm.feature_snapshot_pending (
+    id            bigserial PRIMARY KEY,
+    tenant_id     uuid NOT NULL REFERENCES crm.tenant (id) ON DELETE CASCADE,
+    match_run_id  uuid NOT NULL,
+    snapshots     jsonb NOT NULL CHECK (jsonb_typeof(snapshots) = 'array'),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (tenant_id, match_run_id) REFERENCES crm.match_run (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS feature_snapshot_pending_tenant_idx ON crm.feature_snapshot_pending (tenant_id, id);
+ALTER TABLE crm.feature_snapshot_pending ENABLE ROW LEVEL SECURITY;
+ALTER TABLE crm.feature_snapshot_pending FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenant_isolation ON crm.feature_snapshot_pending;
+CREATE POLICY tenant_isolation ON crm.feature_snapshot_pending USING (tenant_id = app.current_tenant())
+    WITH CHECK (tenant_id = app.current_tenant());
