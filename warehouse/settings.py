@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
     embedding_model: str = EMBEDDING_MODEL
+    embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        default="onnx-int8", description="How the shipped embedding weights run: int8 ONNX (exported offline on first "
+                                         "use into the data folder) or sentence-transformers on torch.")
 
     # --- serving ----------------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
