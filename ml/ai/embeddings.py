@@ -45,10 +45,10 @@ Backend = Literal["onnx-int8", "torch"]
 class Embedder:
     """L2-normalized 384-d embeddings; thread-safe lazy load; CPU.
 
-    Backends of the same shipped weights: `torch` (sentence-transformers) and `onnx-int8` (ml.ai.onnx_encoder: the
-    weights exported offline to ONNX with int8 matrices, several times faster on this CPU; vectors agree with torch's
-    to cosine >= 0.99, see benchmarks/embedding_throughput.py). Both store under the same model name: a vector from
-    either is a valid vector of the model, so switching backends re-embeds nothing.
+    Backends of the same shipped weights (BENCHCRM_EMBEDDING_BACKEND): `torch` (sentence-transformers, the default)
+    and `onnx-int8` (ml.ai.onnx_encoder: the weights exported offline to ONNX with int8 matrices; about 2.3x the
+    throughput on this CPU, vectors within cosine ~0.99 of torch's; benchmarks/embedding_throughput.py). Both store
+    under the same model name, so switching backends re-embeds nothing (stored vectors stay as they were).
     """
 
     model_name = MODEL_NAME
