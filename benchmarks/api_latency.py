@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=1, help="API worker processes (`benchcrm serve --workers`)")
     parser.add_argument("--url", default=None, help="Use an already running API (same data dir) instead")
     args = parser.parse_args()
 
@@ -201,9 +202,9 @@ def main() -> None:
     base = args.url
     if base is None:
         base = f"http://127.0.0.1:{args.port}"
-        env = {**os.environ, "BENCHCRM_RATE_LIMIT_PER_MINUTE": "1000000"}
+        env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000"}
         server = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
-                                   str(args.port), "--no-dispatcher"], cwd=ROOT, env=env,
+                                   str(args.port), "--workers", str(args.workers), "--no-dispatcher"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

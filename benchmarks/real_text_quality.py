@@ -63,9 +63,8 @@ def bm25(reqs: list[str], resumes: list[str], k1: float = 1.2, b: float = 0.75) 
 def raw_minilm_cosine(reqs: list[str], resumes: list[str]) -> np.ndarray:
     from ml.ai.embeddings import get_embedder
 
-    model = get_embedder()._load()  # one vector per raw text, as a bare sentence-transformers user would
-    a = model.encode(reqs, normalize_embeddings=True, show_progress_bar=False)
-    b = model.encode(resumes, normalize_embeddings=True, show_progress_bar=False)
+    embedder = get_embedder()  # one vector per raw text, as a bare sentence-transformers user would
+    a, b = embedder.encode_unchunked(reqs), embedder.encode_unchunked(resumes)
     return (a * b).sum(axis=1)
 
 

@@ -33,7 +33,11 @@ def serve(
     host, port = host or settings.api_host, port or settings.api_port
     typer.echo(f"BenchCRM API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
     if workers == 1:
-        uvicorn.run(create_app(settings, start_dispatcher=dispatcher), host=host, port=port, log_config=None,
+        uvicorn.run(create_app(settings, start_dispatcher=dispatcher, start_snapshot_writer=True), host=host, port=port, log_config=None,
                     access_log=False)
-    else:  # several processes: each builds its own app; one dispatcher per process is safe (SKIP LOCKED)
+    else:  # several processes: each builds its own app; one dispatcher per process is safe (leases, SKIP LOCKED)
+        import os
+
+        os.environ["BENCHCRM_SERVE_DISPATCHER"] = "1" if dispatcher else "0"
+        # Each worker warms up (models, caches) in its lifespan before it accepts from the shared socket.
         uvicorn.run("serving.asgi:app", host=host, port=port, workers=workers, log_config=None, access_log=False)

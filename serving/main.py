@@ -20,7 +20,8 @@ from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
 from serving.http_security import SecurityHeadersMiddleware
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
-from serving.ratelimit import SlidingWindowLimiter
+from serving.ratelimit import SharedRateLimiter, budgets_from_settings
+from serving.warmup import warm_start
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.settings import Settings, get_settings
 
@@ -64,7 +65,7 @@ def _page_examples(components: dict[str, Any]) -> None:
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, load_model: bool = True,
-               start_dispatcher: bool = False) -> FastAPI:
+               start_dispatcher: bool = False, start_snapshot_writer: bool = False) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -75,12 +76,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or app_engine(settings)
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
+        app.state.rate_limiter = SharedRateLimiter(app.state.engine, budgets_from_settings(settings))
         # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
         app.state.models = _tenant_models(settings) if load_model else None
-        if load_model:
-            from ml.ingest.service import warm_up
-
-            warm_up()  # the embedding model, loaded once here instead of on the first import request
+        app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
         stop = threading.Event()
         worker = None
         if start_dispatcher:
@@ -89,12 +88,24 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             worker = threading.Thread(target=run_dispatcher, args=(settings, stop), name="webhook-dispatcher",
                                       daemon=True)
             worker.start()
+        writer = None
+        if start_snapshot_writer:  # queued feature snapshots -> crm.feature_snapshot (serving/snapshot_writer.py)
+            from serving.snapshot_writer import run_snapshot_writer
+            from warehouse.db import admin_engine
+
+            writer = threading.Thread(target=run_snapshot_writer, name="snapshot-writer", daemon=True,
+                                      args=(app.state.engine, admin_engine(settings), stop))
+            writer.start()
+        app.state.ready = True
         try:
             yield
         finally:
+            app.state.ready = False
             stop.set()
-            if worker is not None:
-                worker.join(timeout=10)
+            for thread in (worker, writer):
+                if thread is not None:
+                    thread.join(timeout=10)
+            app.state.rate_limiter.dispose()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
     # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
@@ -103,13 +114,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                          openapi_url="/openapi.json", static_url=DOCS_ASSETS_URL)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
-    app.state.rate_limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = None  # built in the lifespan, on the engine
     app.state.tenants = TenantDirectory(settings.tenant_cache_seconds)
     app.state.webhook_policy = WebhookPolicy.from_settings(settings)
     app.state.webhook_resolver = system_resolver
     app.state.metrics = Metrics()
     app.state.models = None
     app.state.permissions = {}
+    app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
+    app.state.warmup = None
 
     install_problem_handlers(app)
     from serving.api.routes import (

@@ -1,31 +1,79 @@
-"""Per-tenant sliding-window rate limit (in process; one window per tenant over the last 60 seconds)."""
+"""Rate limits shared by every API worker and replica: a token bucket per key in Postgres (docs/adr/0020).
+
+Three budgets, each a steady rate and a burst: `api` per tenant (every authenticated request), `expensive` per
+tenant (extraction and imports, charged on top of `api`), and `anonymous` per client address (requests without a
+valid token). One call of `app.rate_limit_take` refills and takes atomically, so the limit holds however many
+processes serve; a tenant's row in `ratelimit.tenant_policy` overrides the defaults from settings.
+"""
 
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections import deque
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from warehouse.settings import Settings
+
+BudgetName = Literal["api", "expensive", "anonymous"]
+
+_TAKE = sa.text("select app.rate_limit_take(:key, :tenant, :budget, :rate, :burst)")
 
 
-class SlidingWindowLimiter:
-    def __init__(self, limit: int, window_seconds: float = 60.0, clock=time.monotonic) -> None:
-        self.limit, self.window, self._clock = limit, window_seconds, clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class Budget:
+    rate_per_second: float
+    burst: float
 
-    def hit(self, key: str) -> float | None:
-        """Record a request; None if allowed, else the seconds until the oldest request leaves the window."""
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(hits[0] + self.window - now, 0.001)
-            hits.append(now)
-            return None
+    def describe(self) -> str:
+        return f"{self.rate_per_second:g} requests per second, bursts of {self.burst:g}"
 
-    @staticmethod
-    def retry_after_header(seconds: float) -> str:
-        return str(max(1, math.ceil(seconds)))
+
+def budgets_from_settings(settings: Settings) -> dict[BudgetName, Budget]:
+    return {
+        "api": Budget(settings.rate_limit_rps, settings.rate_limit_burst),
+        "expensive": Budget(settings.rate_limit_expensive_rps, settings.rate_limit_expensive_burst),
+        "anonymous": Budget(settings.rate_limit_anonymous_rps, settings.rate_limit_anonymous_burst),
+    }
+
+
+def bucket_key(budget: BudgetName, subject: uuid.UUID | str) -> str:
+    """The bucket a request draws from; the subject is a tenant id (api, expensive) or a client address."""
+    return f"{budget}:{subject}"
+
+
+def retry_after_header(seconds: float) -> str:
+    return str(max(1, math.ceil(seconds)))
+
+
+class SharedRateLimiter:
+    """Takes tokens through its own small autocommit pool: the take must not wait behind, or hold a row lock for,
+    a request's transaction, and skipping the pre-ping keeps it to one round trip (a stale connection is retried
+    once on a fresh one)."""
+
+    def __init__(self, engine: Engine, budgets: dict[BudgetName, Budget], pool_size: int = 4) -> None:
+        self.budgets = budgets
+        self._engine = sa.create_engine(
+            engine.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+            isolation_level="AUTOCOMMIT", connect_args={"options": "-c search_path=crm,public"})
+
+    def take(self, budget: BudgetName, subject: uuid.UUID | str, *, tenant_id: uuid.UUID | None = None) -> float | None:
+        """None if the request may proceed, else the seconds until the bucket holds a token again."""
+        spec = self.budgets[budget]
+        params = {"key": bucket_key(budget, subject), "tenant": tenant_id, "budget": budget,
+                  "rate": spec.rate_per_second, "burst": spec.burst}
+        for attempt in (1, 2):
+            try:
+                with self._engine.connect() as conn:
+                    wait = float(conn.execute(_TAKE, params).scalar_one())
+                break
+            except sa.exc.DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        return wait if wait > 0 else None
+
+    def dispose(self) -> None:
+        self._engine.dispose()

@@ -21,6 +21,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # The real dev pairs (../shared/data) are for benchmarks and the demo; tests that need labelled real pairs write
 # their own small file, so a fresh clone and this machine run the same suite.
 os.environ["BENCHCRM_SHARED_DATA"] = ""
+# Rate-limit buckets live in the session's database, and every TestClient calls from the address "testclient": the
+# suite's many 401 checks would share one anonymous bucket. tests/serving/test_rate_limits.py sets tight budgets and
+# its own addresses and tenants; everywhere else the buckets are too large to matter.
+for _budget in ("", "_EXPENSIVE", "_ANONYMOUS"):
+    os.environ.setdefault(f"BENCHCRM_RATE_LIMIT{_budget}_BURST", "1000000")
 
 
 @pytest.fixture(scope="session")

@@ -73,6 +73,8 @@ def populate_every_tenant_table(conn: sa.Connection, tenant_id: uuid.UUID) -> di
     rows["feature_snapshot"] = _insert(conn, "feature_snapshot", {
         "id": uuid.uuid4(), "tenant_id": t, "recommendation_id": ids["rec"], "requirement_id": ids["requirement"],
         "consultant_id": ids["consultant"], "feature_version": "v1", "features": "{}"})
+    rows["feature_snapshot_pending"] = _insert(conn, "feature_snapshot_pending", {
+        "tenant_id": t, "match_run_id": ids["run"], "snapshots": "[]"})
     rows["submission"] = _insert(conn, "submission", {
         "id": ids["submission"], "tenant_id": t, "consultant_id": ids["consultant"],
         "requirement_id": ids["requirement"], "status": "submitted"})

@@ -614,3 +614,13 @@ retention_run = sa.Table(
     sa.Column("run_id", sa.Text),
     sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
 )
+
+# Feature snapshots queued by a recommendation request for the background writer (migration 0019, ADR 0020).
+feature_snapshot_pending = sa.Table(
+    "feature_snapshot_pending", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, server_default=sa.FetchedValue()),
+    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    sa.Column("match_run_id", sa.Uuid, nullable=False),
+    sa.Column("snapshots", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+)

@@ -46,9 +46,13 @@ def warm_up(toolkit: Toolkit | None = None, *, torch_threads: int | None = 1) ->
     `torch_threads` (process-wide): one intra-op thread per encode is 4-10x faster for the single texts of the
     fast path on a busy 2-core machine (see benchmarks/RESULTS.md "## Ingestion"); None leaves torch's default.
     """
-    if torch_threads:
+    toolkit = toolkit or default_toolkit()
+    from ml.ai.embeddings import Embedder
+
+    if torch_threads and isinstance(toolkit.embedder, Embedder) and toolkit.embedder.backend == "onnx-int8":
+        toolkit.embedder.threads = torch_threads  # read when its session is created, on the encode below
+    elif torch_threads:
         import torch
 
         torch.set_num_threads(torch_threads)
-    toolkit = toolkit or default_toolkit()
     toolkit.embedder.encode(["warm up"])

@@ -55,6 +55,14 @@ def load_serving_model(settings: Settings, tenant_id: uuid.UUID | str | None) ->
     return model if model is not None else load_prior(settings)
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 class TenantModels:
     """Per-tenant serving models, reloaded when an export changes (checked at most every `recheck_s`)."""
 
@@ -70,6 +78,13 @@ class TenantModels:
             return manifest.stat().st_mtime if manifest.exists() else 0.0
 
         return mtime(champion_dir(self.settings, tenant)), mtime(prior_dir(self.settings))
+
+    def preload(self) -> int:
+        """Load every exported champion (and the prior) now, so no request pays for it; the number loaded."""
+        root = self.settings.data_dir / "models" / "tenants"
+        tenants = [p.name for p in root.iterdir() if (p / "champion" / MANIFEST_FILE).exists()] if root.is_dir() else []
+        loaded = sum(self.get(t) is not None for t in tenants if _is_uuid(t))
+        return loaded + (load_prior(self.settings) is not None)
 
     def get(self, tenant_id: uuid.UUID | str) -> ChampionModel | None:
         tenant = str(uuid.UUID(str(tenant_id)))

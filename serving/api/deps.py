@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
-from serving.ratelimit import SlidingWindowLimiter
+from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
 from warehouse.db import set_statement_timeout, set_tenant
 
 _bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
@@ -37,25 +37,41 @@ def _unauthorized(detail: str) -> ProblemError:
                         headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{safe}"'})
 
 
+def _charge(request: Request, budget: BudgetName, subject: uuid.UUID | str,
+            tenant_id: uuid.UUID | None = None) -> None:
+    """429 with Retry-After when the budget's shared bucket for this subject is empty."""
+    limiter: SharedRateLimiter | None = request.app.state.rate_limiter
+    if limiter is None:  # the lifespan has not run (no engine yet)
+        return
+    wait = limiter.take(budget, subject, tenant_id=tenant_id)
+    if wait is not None:
+        who = "client address" if budget == "anonymous" else "tenant"
+        raise ProblemError(429, "rate-limited", "Too Many Requests",
+                           f"{budget} rate limit per {who} exceeded ({limiter.budgets[budget].describe()})",
+                           headers={"Retry-After": retry_after_header(wait)})
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def get_principal(request: Request,
                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        _charge(request, "anonymous", _client_address(request))
         raise ProblemError(401, "unauthorized", "Unauthorized", "missing bearer token",
                            headers={"WWW-Authenticate": "Bearer"})
     state = request.app.state
     try:
         claims = state.verifier.verify(credentials.credentials)
     except AuthError as exc:
+        _charge(request, "anonymous", _client_address(request))
         raise _unauthorized(str(exc)) from None
     if not state.tenants.exists(claims.tenant_id, state.engine):
         # Signed, but for a tenant that does not exist: the same answer as any other bad token.
+        _charge(request, "anonymous", _client_address(request))
         raise _unauthorized("the token is not valid for this service")
-    limiter: SlidingWindowLimiter = state.rate_limiter
-    wait = limiter.hit(str(claims.tenant_id))
-    if wait is not None:
-        raise ProblemError(429, "rate-limited", "Too Many Requests",
-                           f"tenant rate limit of {limiter.limit} requests per minute exceeded",
-                           headers={"Retry-After": limiter.retry_after_header(wait)})
+    _charge(request, "api", claims.tenant_id, claims.tenant_id)
     principal = Principal(
         subject=claims.subject, actor_id=_actor_uuid(state.settings.jwt_iss, claims.subject),
         tenant_id=claims.tenant_id, role=claims.role, is_service_account=claims.is_service_account,
@@ -65,6 +81,11 @@ def get_principal(request: Request,
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def charge_expensive(request: Request, principal: CurrentUser) -> None:
+    """Route dependency of extraction and imports: their own, smaller per-tenant budget on top of `api`."""
+    _charge(request, "expensive", principal.tenant_id, principal.tenant_id)
 
 
 def require(resource: str, action: str) -> Callable[[Principal], Principal]:

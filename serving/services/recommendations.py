@@ -53,13 +53,16 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
             model = None
         result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
                                     top_k=top_k, explain=explain, model=model)
+        # The recommendation rows are written now (a decision may follow at once); their feature snapshots are
+        # queued as one row for the background writer (serving/snapshot_writer.py, docs/adr/0020).
+        item_ids = [uuid.uuid4() for _ in result.items]
         run_id = matching.store_recommendations(conn, tenant_id=principal.tenant_id, result=result, kind="api",
-                                                created_by=principal.actor_id)
-        row_ids = stored.item_ids(conn, run_id)
+                                                created_by=principal.actor_id, item_ids=item_ids,
+                                                defer_snapshots=True)
         items = []
-        for rank, item in enumerate(result.items, start=1):
+        for rank, (item_id, item) in enumerate(zip(item_ids, result.items, strict=True), start=1):
             items.append({
-                "id": str(row_ids[(uuid.UUID(str(item.consultant_id)), uuid.UUID(str(item.requirement_id)))]),
+                "id": str(item_id),
                 "consultantId": str(item.consultant_id), "requirementId": str(item.requirement_id), "rank": rank,
                 "matchScore": float(item.match_score),
                 "successProbability": None if item.success_probability is None else float(item.success_probability),

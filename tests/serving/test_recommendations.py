@@ -94,7 +94,7 @@ def test_recommendation_bad_input_is_4xx(client, auth, tenant, seed):
     assert r.status_code == 422
 
 
-def test_recommend_then_approve_creates_a_submission(client, auth, tenant, seed, admin_engine):
+def test_recommend_then_approve_creates_a_submission(client, auth, tenant, seed, admin_engine, app_engine):
     """Needs ml.matching.service (lands at merge)."""
     h = auth(tenant)
     req = seed.requirement(title="Senior Java Developer", description="Java, Spring Boot, AWS; 8+ years",
@@ -117,10 +117,18 @@ def test_recommend_then_approve_creates_a_submission(client, auth, tenant, seed,
     with admin_engine.connect() as conn:
         stored = conn.execute(sa.text("select count(*) from crm.recommendation where match_run_id = :r"),
                               {"r": body["recommendationId"]}).scalar()
+        # the snapshots wait in the write-behind queue, as one row for the run (serving/snapshot_writer.py)
+        queued = conn.execute(sa.text("select jsonb_array_length(snapshots) from crm.feature_snapshot_pending "
+                                      "where match_run_id = :r"), {"r": body["recommendationId"]}).scalars().all()
+    assert stored == len(body["items"]) and queued == [len(body["items"])]
+    from serving.snapshot_writer import drain_all
+
+    drain_all(app_engine, admin_engine)
+    with admin_engine.connect() as conn:
         snapshots = conn.execute(sa.text(
             "select count(*) from crm.feature_snapshot f join crm.recommendation r on r.id = f.recommendation_id "
             "where r.match_run_id = :r"), {"r": body["recommendationId"]}).scalar()
-    assert stored == len(body["items"]) and snapshots == len(body["items"])
+    assert snapshots == len(body["items"])
     d = client.post(f"/v1/recommendations/{item['id']}/decision", json={"decision": "approve"}, headers=h)
     assert d.status_code == 201 and d.json()["submission"]["consultantId"] == item["consultantId"]
 

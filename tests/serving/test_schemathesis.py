@@ -39,7 +39,8 @@ def fuzz_app(api_settings, app_engine, admin_engine, settings):
 
     from serving.main import create_app
 
-    app = create_app(api_settings.model_copy(update={"rate_limit_per_minute": 10**6}), engine=app_engine,
+    app = create_app(api_settings.model_copy(update={"rate_limit_burst": 10**6, "rate_limit_anonymous_burst": 10**6,
+                                                  "rate_limit_expensive_burst": 10**6}), engine=app_engine,
                      load_model=False)
     with TestClient(app):  # runs the lifespan: engine, permissions
         yield app

@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse.repositories.feature_snapshots import enqueue_snapshots
+
 
 @dataclass(frozen=True)
 class StoredItem:
@@ -29,8 +31,11 @@ class StoredItem:
 
 def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, direction: str, anchor_id: uuid.UUID,
                model_version: str, params: dict[str, Any], stats: dict[str, Any], created_by: uuid.UUID | None,
-               finished_at: datetime, items: Sequence[StoredItem], feature_version: str) -> uuid.UUID:
-    """Write the match run, one recommendation and one feature snapshot per item; returns the run id."""
+               finished_at: datetime, items: Sequence[StoredItem], feature_version: str,
+               item_ids: Sequence[uuid.UUID] | None = None, defer_snapshots: bool = False) -> uuid.UUID:
+    """Write the match run, one recommendation and one feature snapshot per item; returns the run id.
+    `item_ids`: the recommendation ids to use (the caller knows them without reading them back);
+    `defer_snapshots`: queue the snapshots as one row for the background writer (docs/adr/0020)."""
     run_id = uuid.uuid4()
     conn.execute(sa.text(
         "insert into crm.match_run (id, tenant_id, kind, direction, anchor_id, model_version, params, stats,"
@@ -42,8 +47,8 @@ def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, directio
     if not items:
         return run_id
     recs, snaps = [], []
-    for item in items:
-        rec_id = uuid.uuid4()
+    for i, item in enumerate(items):
+        rec_id = item_ids[i] if item_ids is not None else uuid.uuid4()
         recs.append({
             "id": rec_id, "t": tenant_id, "run": run_id, "r": item.requirement_id, "c": item.consultant_id,
             "rank": item.rank, "score": item.match_score, "p": item.success_probability,
@@ -57,17 +62,15 @@ def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, directio
         " match_score, success_probability, reasons, factors, inputs, model_version) values (:id, :t, :run, :r, :c,"
         " :rank, :score, :p, cast(:reasons as jsonb), cast(:factors as jsonb), cast(:inputs as jsonb), :version)"),
         recs)
+    if defer_snapshots:
+        enqueue_snapshots(conn, tenant_id=tenant_id, run_id=run_id, snapshots=[
+            {"recommendation_id": s["rec"], "requirement_id": s["r"], "consultant_id": s["c"],
+             "feature_version": s["v"], "features": item.features} for s, item in zip(snaps, items, strict=True)])
+        return run_id
     conn.execute(sa.text(
         "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id,"
         " feature_version, features) values (:t, :rec, :r, :c, :v, cast(:f as jsonb))"), snaps)
     return run_id
-
-
-def item_ids(conn: sa.Connection, run_id: uuid.UUID) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID]:
-    """(consultant id, requirement id) -> recommendation id, for a run's items."""
-    return {(c, r): i for i, c, r in conn.execute(sa.text(
-        "select id, consultant_id, requirement_id from crm.recommendation where match_run_id = :run"),
-        {"run": run_id})}
 
 
 def get_run(conn: sa.Connection, run_id: uuid.UUID) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.deps import Principal, TenantConn, charge_expensive, request_id, require
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.admin import ExtractRequest
 from serving.services.records import record_change
@@ -14,6 +14,7 @@ router = APIRouter(prefix="/v1/ai", tags=["ai"])
 
 
 @router.post("/extract", name="extract", summary="Extract structured JSON from text with a named schema",
+             dependencies=[Depends(charge_expensive)],
              responses={200: {"content": {"application/json": {"example": {
                  "title": {"value": "Sr. Data Engineer", "confidence": 0.97, "span": [6, 23]}}}}},
                  **problem_responses(401, 403, 413, 422, 429, 503)},

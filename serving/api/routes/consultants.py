@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from serving.api.crud import Resource, crud_router
-from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.deps import Principal, TenantConn, charge_expensive, request_id, require
 from serving.api.recommend import add_recommend_route
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.consultants import (
@@ -35,6 +35,7 @@ MAX_RESUME_BYTES = 10 * 1024 * 1024
 
 
 @router.post("/import-resume", name="import_resume", status_code=201,
+             dependencies=[Depends(charge_expensive)],
              summary="Import a resume file (PDF, DOCX, TXT) as a consultant",
              responses={201: {"content": {"application/json": {"example": {
                  "consultant_id": "9b2f7c1e-3a51-4c55-9d1e-2f0c8f1b8a11", "status": "created", "reason": None}}}},

@@ -21,11 +21,16 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", name="readyz", summary="The database answers",
-            responses={200: {"content": {"application/json": {"example": {"status": "ready", "database": "ok"}}}},
-                       503: {"description": "Not ready", "content": {"application/json": {
-                           "example": {"status": "unavailable", "database": "unreachable"}}}}})
+@router.get("/readyz", name="readyz", summary="Warmed up and the database answers",
+            responses={200: {"content": {"application/json": {"example": {
+                "status": "ready", "database": "ok",
+                "warmup": {"models": 2, "skills": 10412, "embedding_model": True, "seconds": 4.2}}}}},
+                       503: {"description": "Not ready (still warming up, or no database)", "content": {
+                           "application/json": {"example": {"status": "unavailable", "database": "unreachable"}}}}})
 async def readyz(request: Request) -> Any:
+    if not request.app.state.ready:
+        return JSONResponse({"status": "starting", "database": "unknown"}, status_code=503,
+                            headers={"Retry-After": "1"})
     try:
         await run_in_threadpool(ping, request.app.state.engine)
     except Exception as exc:
@@ -34,7 +39,8 @@ async def readyz(request: Request) -> Any:
         log.warning("not ready: %s", cause)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503,
                             headers={"Retry-After": "1"})
-    return {"status": "ready", "database": "ok"}
+    warmup = request.app.state.warmup
+    return {"status": "ready", "database": "ok", "warmup": warmup.as_dict() if warmup is not None else None}
 
 
 @router.get("/metrics", name="metrics", summary="Prometheus metrics (Bearer BENCHCRM_METRICS_TOKEN, or loopback)",

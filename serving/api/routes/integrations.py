@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.deps import Principal, TenantConn, charge_expensive, request_id, require
 from serving.errors import ProblemError, problem_responses
 from serving.services.records import record_change
 
@@ -15,6 +15,7 @@ RAW_TYPES = ("message/rfc822", "application/octet-stream")
 
 
 @router.post("/inbox/import", name="import_inbox_message", summary="Import a raw email (RFC 822 bytes)",
+             dependencies=[Depends(charge_expensive)],
              openapi_extra={"x-required-permission": "integrations:import", "requestBody": {
                  "required": True, "content": {t: {"schema": {"type": "string", "format": "binary"}, "example":
                                                    "Subject: Java Developer - Dallas, TX - C2C\r\n\r\nMust have Java"}

@@ -1,0 +1,114 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime with int8 weights: the same transformer as the shipped torch weights, exported
+from them offline on first use and cached, then run without torch (docs/adr/0020).
+
+The export (torch's TorchScript exporter, then onnxruntime's dynamic per-channel int8 quantization of the weight
+matrices) runs once per set of weights and writes `<cache_dir>/all-MiniLM-L6-v2-<weights sha256[:12]>-int8.onnx`
+atomically, so several processes may race to it safely. Encoding mirrors the sentence-transformers pipeline of the shipped model:
+its tokenizer truncating at 256 word pieces, mean pooling over the attention mask, L2 normalization.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 256  # the shipped model's max_seq_length (sentence_bert_config.json)
+EXPORT_VERSION = "2"  # bump when the export recipe changes: a new file name, a fresh export
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def weights_fingerprint(weights_dir: Path) -> str:
+    digest = hashlib.sha256(EXPORT_VERSION.encode())
+    with open(weights_dir / "model.safetensors", "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
+
+
+def export_int8(weights_dir: Path, out: Path) -> None:
+    """Export the shipped weights to ONNX and quantize them to int8 (needs torch and onnx; nothing downloads)."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(weights_dir), local_files_only=True).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in _INPUTS)
+    fp32 = out.with_name(f"{out.name}.{os.getpid()}.fp32.tmp")
+    int8 = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    try:
+        with torch.no_grad():
+            torch.onnx.export(LastHiddenState(model), example, str(fp32), input_names=list(_INPUTS),
+                              output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                              dynamic_axes={name: {0: "batch", 1: "tokens"}
+                                            for name in (*_INPUTS, "last_hidden_state")})
+        # Per-channel scales, and only the MatMuls against constant weights: quantizing attention's activation x
+        # activation products or using one scale per matrix cost up to 0.08 of cosine to the torch vectors; this
+        # keeps them >= 0.99 on ordinary text (benchmarks/embedding_throughput.py).
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"MatMulConstBOnly": True})
+        os.replace(int8, out)
+    finally:
+        fp32.unlink(missing_ok=True)
+        int8.unlink(missing_ok=True)
+
+
+def ensure_int8_model(weights_dir: Path, cache_dir: Path) -> Path:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"all-MiniLM-L6-v2-{weights_fingerprint(weights_dir)}-int8.onnx"
+    if not path.exists():
+        log.info("exporting the embedding model to %s (once)", path)
+        export_int8(weights_dir, path)
+    return path
+
+
+class OnnxEncoder:
+    """Encodes text pieces to L2-normalized 384-d vectors on ONNX Runtime (CPU)."""
+
+    def __init__(self, weights_dir: Path, cache_dir: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(ensure_int8_model(weights_dir, cache_dir)), options,
+                                             providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(weights_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.no_padding()  # the shipped tokenizer.json pads to 128: pads would enter the mean
+        self._lock = threading.Lock()  # the tokenizer's truncation state is shared
+
+    def encode(self, pieces: list[str], batch_size: int = 64) -> np.ndarray:
+        """One piece per run: dynamic int8 quantization scales activations per input tensor, so in a batch a text's
+        vector would depend on its batch mates and their padding (cosine down to 0.985 measured); alone it is the
+        same vector every time, and on this CPU no slower (no padding)."""
+        out = np.zeros((len(pieces), 384), dtype=np.float32)
+        for i, piece in enumerate(pieces):
+            with self._lock:
+                encoded = self._tokenizer.encode(piece)
+            ids = np.asarray([encoded.ids], dtype=np.int64)
+            mask = np.asarray([encoded.attention_mask], dtype=np.int64)
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                              "token_type_ids": np.zeros_like(ids)})[0][0]
+            pooled = hidden[np.asarray(encoded.attention_mask, dtype=bool)].mean(axis=0)
+            out[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return out

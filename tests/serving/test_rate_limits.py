@@ -1,0 +1,164 @@
+"""Rate limits shared through Postgres (serving/ratelimit.py, docs/adr/0020): per tenant with a burst, per client
+address without a valid token, a smaller budget for extraction and imports, per-tenant overrides, and one limit
+across two real server processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+# A steady rate so slow that no token comes back during a test: only the burst decides.
+NO_REFILL = 0.0001
+
+
+def _is_429(r: httpx.Response) -> None:
+    assert r.status_code == 429, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"].endswith("rate-limited")
+    assert int(r.headers["retry-after"]) >= 1
+
+
+def _address() -> str:
+    return f"client-{uuid.uuid4().hex[:8]}"  # TestClient's peer address: a fresh anonymous bucket per test
+
+
+@pytest.fixture
+def limited(settings):
+    return settings.model_copy(update={
+        "jwks_url": None, "rate_limit_rps": NO_REFILL, "rate_limit_burst": 3,
+        "rate_limit_expensive_rps": NO_REFILL, "rate_limit_expensive_burst": 1,
+        "rate_limit_anonymous_rps": NO_REFILL, "rate_limit_anonymous_burst": 4})
+
+
+@pytest.fixture
+def limited_client(limited, app_engine) -> Iterator[TestClient]:
+    from serving.main import create_app
+
+    with TestClient(create_app(limited, engine=app_engine, load_model=False), client=(_address(), 1)) as c:
+        yield c
+
+
+def _auth(settings, tenant: uuid.UUID, role: str = "ReadOnly") -> dict[str, str]:
+    from serving.auth.tokens import issue_token
+
+    return {"Authorization": f"Bearer {issue_token(settings, tenant_id=tenant, role=role)}"}
+
+
+def test_tenant_burst_then_429_with_retry_after_and_tenants_never_share_a_bucket(limited, limited_client,
+                                                                                  make_tenant):
+    a, b = make_tenant(), make_tenant()
+    assert [limited_client.get("/v1/tags", headers=_auth(limited, a)).status_code for _ in range(3)] == [200] * 3
+    _is_429(limited_client.get("/v1/tags", headers=_auth(limited, a)))
+    assert limited_client.get("/v1/tags", headers=_auth(limited, b)).status_code == 200
+
+
+def test_a_tenant_policy_row_overrides_the_defaults_for_that_tenant_only(limited, limited_client, make_tenant,
+                                                                          admin_engine):
+    a, b = make_tenant(), make_tenant()
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text("insert into ratelimit.tenant_policy (tenant_id, budget, rate_per_second, burst) "
+                             "values (:t, 'api', :r, 1)"), {"t": a, "r": NO_REFILL})
+    assert limited_client.get("/v1/tags", headers=_auth(limited, a)).status_code == 200
+    _is_429(limited_client.get("/v1/tags", headers=_auth(limited, a)))
+    assert [limited_client.get("/v1/tags", headers=_auth(limited, b)).status_code for _ in range(3)] == [200] * 3
+
+
+def test_anonymous_and_invalid_token_flood_gets_429_per_client_address(limited, limited_client, app_engine):
+    from serving.main import create_app
+
+    bad = {"Authorization": "Bearer not.a.token"}
+    codes = [limited_client.get("/v1/tags").status_code for _ in range(2)]
+    codes += [limited_client.get("/v1/tags", headers=bad).status_code for _ in range(2)]
+    assert codes == [401] * 4
+    _is_429(limited_client.get("/v1/tags", headers=bad))
+    _is_429(limited_client.get("/v1/tags"))
+    with TestClient(create_app(limited, engine=app_engine, load_model=False), client=(_address(), 1)) as other:
+        assert other.get("/v1/tags").status_code == 401  # another address has its own bucket
+
+
+def test_extraction_has_its_own_smaller_budget_beside_the_tenant_budget(limited, limited_client, make_tenant):
+    tenant = make_tenant()
+    headers = _auth(limited, tenant, "Recruiter")
+    body = {"schemaName": "requirement", "text": "Role: Java Developer\nLocation: Dallas, TX\nMust have: Java"}
+    assert limited_client.post("/v1/ai/extract", json=body, headers=headers).status_code == 200
+    _is_429(limited_client.post("/v1/ai/extract", json=body, headers=headers))
+    assert limited_client.get("/v1/tags", headers=headers).status_code == 200  # the api budget still has a token
+
+
+def test_bucket_refills_at_its_rate_and_reports_the_wait(app_engine, admin_engine):
+    key = f"test:{uuid.uuid4()}"
+    take = sa.text("select app.rate_limit_take(:k, null, 'api', :rate, 1)")
+    with app_engine.begin() as conn:
+        assert conn.execute(take, {"k": key, "rate": 0.01}).scalar_one() == 0
+        # empty: one token comes back after 1 / 0.01 = 100 s
+        assert conn.execute(take, {"k": key, "rate": 0.01}).scalar_one() == pytest.approx(100, abs=1)
+    with admin_engine.connect() as conn:
+        refilled = conn.execute(sa.text(
+            "select ratelimit.refilled(0, timestamptz '2026-01-01', timestamptz '2026-01-01' + interval '2 s', 50, "
+            "200), ratelimit.refilled(150, timestamptz '2026-01-01', timestamptz '2026-01-01' + interval '2 s', 50, "
+            "200)")).one()
+    assert tuple(refilled) == (100, 200)  # 2 s at 50/s; never above the burst
+
+
+def test_the_application_role_cannot_touch_the_buckets_directly(app_engine):
+    with app_engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+        conn.execute(sa.text("update ratelimit.bucket set tokens = 1e9"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(port: int, data_dir) -> subprocess.Popen:
+    code = ("import uvicorn; from serving.main import create_app; "
+            f"uvicorn.run(create_app(load_model=False), host='127.0.0.1', port={port}, log_level='warning')")
+    env = {**os.environ, "BENCHCRM_DATA_DIR": str(data_dir), "PYTHONPATH": os.getcwd()}
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _wait_ready(proc: subprocess.Popen, port: int, deadline_s: float = 120) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        assert proc.poll() is None, proc.stdout.read().decode()[-3000:] if proc.stdout else ""
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)  # the port is not open yet; this waits for startup, it measures nothing
+    raise AssertionError(f"server on {port} not ready in {deadline_s} s")
+
+
+def test_two_server_processes_share_one_tenant_limit(settings, data_dir, make_tenant, admin_engine):
+    a, b = make_tenant(), make_tenant()
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text("insert into ratelimit.tenant_policy (tenant_id, budget, rate_per_second, burst) "
+                             "values (:a, 'api', :r, 6), (:b, 'api', :r, 6)"), {"a": a, "b": b, "r": NO_REFILL})
+    dev = settings.model_copy(update={"jwks_url": None})
+    ports = [_free_port(), _free_port()]
+    procs = [_start_server(port, data_dir) for port in ports]
+    try:
+        for proc, port in zip(procs, ports, strict=True):
+            _wait_ready(proc, port)
+        ha = _auth(dev, a)
+        # alternate between the processes: 12 requests, 6 to each; one process alone would allow all 6 of its own
+        codes = [httpx.get(f"http://127.0.0.1:{ports[i % 2]}/v1/tags", headers=ha).status_code for i in range(12)]
+        assert codes.count(200) == 6 and codes.count(429) == 6, codes
+        assert codes[:6] == [200] * 6
+        assert httpx.get(f"http://127.0.0.1:{ports[1]}/v1/tags", headers=_auth(dev, b)).status_code == 200
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)

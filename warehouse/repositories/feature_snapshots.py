@@ -1,0 +1,54 @@
+"""Feature snapshots written behind the response (docs/adr/0020): a request queues its run's snapshots as one JSON
+row of crm.feature_snapshot_pending in its own transaction; `drain_pending` moves queued rows into
+crm.feature_snapshot in one statement (delete + insert), so an interrupted batch rolls back whole and is replayed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+_DRAIN = sa.text("""
+with batch as (
+    delete from crm.feature_snapshot_pending p
+    where p.id in (select id from crm.feature_snapshot_pending order by id limit :limit for update skip locked)
+    returning p.tenant_id, p.snapshots, p.created_at
+), written as (
+    insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id, feature_version,
+                                      features, created_at)
+    select b.tenant_id, (s->>'recommendation_id')::uuid, (s->>'requirement_id')::uuid, (s->>'consultant_id')::uuid,
+           s->>'feature_version', s->'features', b.created_at
+    from batch b cross join lateral jsonb_array_elements(b.snapshots) s
+    -- a recommendation erased in the meantime takes its snapshot with it, as the foreign key's cascade would have
+    where exists (select 1 from crm.recommendation r
+                  where r.tenant_id = b.tenant_id and r.id = (s->>'recommendation_id')::uuid)
+    returning 1
+)
+select (select count(*) from batch) as runs, (select count(*) from written) as snapshots
+""")
+
+
+def enqueue_snapshots(conn: sa.Connection, *, tenant_id: uuid.UUID, run_id: uuid.UUID,
+                      snapshots: list[dict[str, Any]]) -> None:
+    """Queue a run's snapshots (each: recommendation_id, requirement_id, consultant_id, feature_version, features)
+    in the caller's transaction: committed with the recommendations or not at all."""
+    conn.execute(sa.text(
+        "insert into crm.feature_snapshot_pending (tenant_id, match_run_id, snapshots) "
+        "values (:t, :run, cast(:s as jsonb))"),
+        {"t": tenant_id, "run": run_id, "s": json.dumps(snapshots, default=str)})
+
+
+def drain_pending(conn: sa.Connection, *, limit: int = 200) -> tuple[int, int]:
+    """Move up to `limit` queued runs of the connection's tenant (RLS) into crm.feature_snapshot; (runs, snapshot
+    rows) moved. The caller commits; until it does, nothing moved."""
+    runs, snapshots = conn.execute(_DRAIN, {"limit": limit}).one()
+    return int(runs), int(snapshots)
+
+
+def tenants_with_pending(owner_conn: sa.Connection) -> list[uuid.UUID]:
+    """Which tenants have queued snapshots: a cross-tenant read, so the owner's connection (as the webhook
+    dispatcher does); each tenant is then drained as the application role under RLS."""
+    return list(owner_conn.execute(sa.text(
+        "select distinct tenant_id from crm.feature_snapshot_pending")).scalars())
