@@ -17,6 +17,8 @@ def prepare_database(settings: Settings | None = None) -> tuple[Engine, list[int
     engine = admin_engine(settings)
     check_reachable(engine)
     applied = migrate(engine, settings)
+    if applied:
+        engine.dispose()  # connections opened before migration 0001 made the vector type lack its adapter
     with engine.begin() as conn:
         # plaintext contact data (rows older than encryption, bulk loads) goes under the current key
         reseal(conn, get_keyring(settings))

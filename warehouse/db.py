@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
+from psycopg import pq
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from warehouse.embedded import DatabaseUnavailable, admin_url
@@ -36,7 +38,7 @@ POOL_TIMEOUT_SECONDS = 5
 
 @lru_cache(maxsize=4)
 def _engine(url: str, pool_size: int) -> Engine:
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -44,6 +46,28 @@ def _engine(url: str, pool_size: int) -> Engine:
         pool_timeout=POOL_TIMEOUT_SECONDS,
         connect_args={"options": "-c search_path=crm,public", "connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
+    sa.event.listen(engine, "connect", register_vector)
+    return engine
+
+
+def register_vector(dbapi_conn: Any, _record: Any = None) -> None:
+    """pgvector's psycopg adapter for `pgvector.Vector` parameters (sent in binary) and `vector` results, on each
+    new connection. Only the Vector class is adapted, not every numpy array: an array parameter elsewhere keeps
+    meaning an SQL array. A database without the extension yet (before migration 0001) gets no adapter; the
+    migrator disposes its pool afterwards, so later connections have it."""
+    from pgvector import Vector
+    from pgvector.psycopg.vector import VectorBinaryDumper, VectorBinaryLoader, VectorLoader
+    from psycopg.types import TypeInfo
+
+    info = TypeInfo.fetch(dbapi_conn, "vector")
+    if dbapi_conn.info.transaction_status != pq.TransactionStatus.IDLE:
+        dbapi_conn.rollback()  # the lookup opened a transaction; hand SQLAlchemy a clean connection
+    if info is None:
+        return
+    info.register(dbapi_conn)
+    dbapi_conn.adapters.register_dumper(Vector, type("VectorDumper", (VectorBinaryDumper,), {"oid": info.oid}))
+    dbapi_conn.adapters.register_loader(info.oid, VectorLoader)
+    dbapi_conn.adapters.register_loader(info.oid, VectorBinaryLoader)
 
 
 def admin_engine(settings: Settings | None = None) -> Engine:

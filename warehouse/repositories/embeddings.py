@@ -1,6 +1,7 @@
 """crm.embedding: one vector per (entity, model), with the hash of the text it was computed from.
 
-Vectors travel as pgvector text literals ('[0.1,0.2,...]'), so no driver-level type registration is needed.
+Vectors travel as `pgvector.Vector` parameters, which pgvector's psycopg adapter (registered on every connection by
+warehouse.db) sends in binary.
 """
 
 from __future__ import annotations
@@ -8,11 +9,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import sqlalchemy as sa
+from pgvector import Vector
 
 
-def vector_literal(vector: Iterable[float]) -> str:
-    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
+def as_vector(vector: Iterable[float]) -> Vector:
+    return Vector(np.asarray(list(vector) if not isinstance(vector, np.ndarray) else vector, dtype=np.float32))
 
 
 def current_hashes(conn: sa.Connection, *, entity_type: str, model: str,
@@ -37,11 +40,11 @@ def upsert_embeddings(conn: sa.Connection, *, tenant_id: uuid.UUID, entity_type:
         return 0
     conn.execute(sa.text(
         "insert into crm.embedding (tenant_id, entity_type, entity_id, model, dims, vector, content_hash) "
-        "values (:t, :et, :id, :model, :dims, cast(:v as vector), :h) "
+        "values (:t, :et, :id, :model, :dims, :v, :h) "
         "on conflict (tenant_id, entity_type, entity_id, model) do update set vector = excluded.vector, "
         "dims = excluded.dims, content_hash = excluded.content_hash, created_at = now()"),
         [{"t": tenant_id, "et": entity_type, "id": entity_id, "model": model, "dims": dims,
-          "v": vector_literal(vec), "h": h} for entity_id, vec, h in rows])
+          "v": as_vector(vec), "h": h} for entity_id, vec, h in rows])
     return len(rows)
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from warehouse.repositories.embeddings import vector_literal
+from warehouse.repositories.embeddings import as_vector
 
 
 @dataclass(frozen=True)
@@ -197,16 +197,16 @@ def nearest_by_embedding(conn: sa.Connection, *, vector: Sequence[float], model:
     first."""
     rows = conn.execute(sa.text(
         "with near as (select r.id, r.state, r.external_id, r.received_at, r.city, "
-        "  1 - (e.vector <=> cast(:v as vector)) as similarity, r.title, "
+        "  1 - (e.vector <=> :v) as similarity, r.title, "
         "  coalesce((select c.name from crm.company c where c.id = r.client_company_id), r.end_client_name) "
         "  as client from crm.embedding e join crm.requirement r on r.id = e.entity_id "
         "  where e.entity_type = 'requirement' and e.model = :model and r.deleted_at is null "
         "  and (cast(:exclude as uuid) is null or r.id <> :exclude) "
-        "  order by e.vector <=> cast(:v as vector) limit :limit) "
+        "  order by e.vector <=> :v limit :limit) "
         "select n.*, coalesce((select array_agg(coalesce(k.canonical_name, s.raw_name)) "
         "  from crm.requirement_skill s left join crm.skill k on k.id = s.skill_id "
         "  where s.requirement_id = n.id), '{}') as skills from near n order by n.similarity desc"),
-        {"v": vector_literal(vector), "model": model, "exclude": exclude, "limit": limit}).mappings().all()
+        {"v": as_vector(vector), "model": model, "exclude": exclude, "limit": limit}).mappings().all()
     return [(r["id"], r["state"], r["external_id"], r["received_at"], float(r["similarity"]), r["title"],
              frozenset(r["skills"]), r["client"], r["city"]) for r in rows]
 
