@@ -16,11 +16,11 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from warehouse.repositories.rate_limits import take_token
 from warehouse.settings import Settings
 
 BudgetName = Literal["api", "expensive", "anonymous"]
 
-_TAKE = sa.text("select app.rate_limit_take(:key, :tenant, :budget, :rate, :burst)")
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,12 @@ class SharedRateLimiter:
     def take(self, budget: BudgetName, subject: uuid.UUID | str, *, tenant_id: uuid.UUID | None = None) -> float | None:
         """None if the request may proceed, else the seconds until the bucket holds a token again."""
         spec = self.budgets[budget]
-        params = {"key": bucket_key(budget, subject), "tenant": tenant_id, "budget": budget,
+        params = {"key": bucket_key(budget, subject), "tenant_id": tenant_id, "budget": budget,
                   "rate": spec.rate_per_second, "burst": spec.burst}
         for attempt in (1, 2):
             try:
                 with self._engine.connect() as conn:
-                    wait = float(conn.execute(_TAKE, params).scalar_one())
+                    wait = take_token(conn, **params)
                 break
             except sa.exc.DBAPIError as exc:
                 if attempt == 2 or not exc.connection_invalidated:

@@ -15,6 +15,8 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
+from warehouse.queries.world_truth import submission_truth
+
 log = logging.getLogger(__name__)
 
 
@@ -22,11 +24,7 @@ def oracle_probabilities(admin_engine: sa.Engine, tenant_id: uuid.UUID, frame: p
     """True P(advance) for the frame's submissions (its `submission_id` column), or None without a demo world."""
     ids = [uuid.UUID(str(s)) for s in frame["submission_id"]]
     with admin_engine.connect() as conn:
-        if conn.execute(sa.text("select to_regclass('world.submission_truth')")).scalar() is None:
-            return None
-        truth = dict(conn.execute(sa.text(
-            "select submission_id, p_advance from world.submission_truth "
-            "where tenant_id = :t and submission_id = any(:ids)"), {"t": tenant_id, "ids": ids}).all())
+        truth = submission_truth(conn, tenant_id, ids)
     if not truth:
         return None
     missing = sum(1 for i in ids if i not in truth)
