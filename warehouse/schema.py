@@ -11,6 +11,11 @@ Only the `crm` schema is described: the demo world's truth tables (`world.*`) be
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 import sqlalchemy as sa
 from pgvector.sqlalchemy import VECTOR
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
@@ -547,6 +552,27 @@ def table(name: str) -> sa.Table:
         return metadata.tables[f"crm.{name}"]
     except KeyError:
         raise KeyError(f"crm.{name} is not in warehouse.schema") from None
+
+
+def python_type(column: sa.Column) -> type:
+    """What a column carries in Python: JSON as a dict, NUMERIC as a float (the API and features want floats)."""
+    if isinstance(column.type, sa.JSON):
+        return dict
+    found = column.type.python_type
+    return float if found is Decimal else found
+
+
+def row_model(name: str, table_name: str, *, exclude: frozenset[str] = frozenset(), required: tuple[str, ...] = (),
+              defaults: Mapping[str, Any] | None = None, doc: str | None = None) -> type:
+    """A frozen dataclass of the table's columns (minus the system columns and `exclude`), typed from the schema:
+    the `required` ones first and mandatory, every other one optional (`None`, or its entry in `defaults`)."""
+    columns = [c for c in table(table_name).columns if c.name not in SYSTEM_COLUMNS | exclude]
+    fields: list[Any] = [(c.name, python_type(c)) for c in columns if c.name in required]
+    fields += [(c.name, python_type(c) | None, dataclasses.field(default=(defaults or {}).get(c.name)))
+               for c in columns if c.name not in required]
+    model = dataclasses.make_dataclass(name, fields, frozen=True)
+    model.__doc__ = doc
+    return model
 
 
 def column_names(name: str) -> tuple[str, ...]:

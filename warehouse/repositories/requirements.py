@@ -7,42 +7,19 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from warehouse.repositories.embeddings import as_vector
+from warehouse.schema import row_model
 
-
-@dataclass(frozen=True)
-class RequirementFields:
-    """Structured fields of a requirement as the pipeline writes them (all nullable except the title)."""
-
-    title: str
-    description: str | None = None
-    raw_subject: str | None = None
-    external_id: str | None = None
-    end_client_name: str | None = None
-    client_company_id: uuid.UUID | None = None
-    vendor_company_id: uuid.UUID | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = "US"
-    lat: float | None = None
-    lon: float | None = None
-    timezone: str | None = None
-    work_mode: str | None = None
-    bill_rate_max: float | None = None
-    employment_terms: list[str] | None = None
-    duration_months: float | None = None
-    start_date: date | None = None
-    min_years: float | None = None
-    seniority: str | None = None
-    visa_accepted: list[str] | None = None
-    domains: list[str] | None = None
-    extraction: dict | None = None
-    content_hash: str | None = None
-    dedupe_key: str | None = None
+# What the ingestion pipeline writes of a requirement: every column but the system ones and those the workflow owns
+# (status, arrival, extraction status, recruiter), typed from warehouse.schema.
+RequirementFields = row_model(
+    "RequirementFields", "requirement", required=("title",), defaults={"country": "US"},
+    exclude=frozenset({"status", "received_at", "extraction_status", "recruiter_id"}),
+    doc="Structured fields of a requirement as the pipeline writes them (all nullable except the title).")
 
 
 @dataclass(frozen=True)
