@@ -237,6 +237,17 @@ def test_marts_erasure_touches_nothing_without_a_tenant(app_engine, admin_engine
         assert conn.execute(sa.text(count), {"c": consultant, "r": ERASED}).scalar() == 1
 
 
+def test_only_the_application_role_may_call_the_marts_erasure(admin_engine):
+    """Not PUBLIC, so not the per-tenant BI logins (who read the marts) either."""
+    with admin_engine.connect() as conn:
+        grantees = conn.execute(sa.text(
+            "select coalesce(r.rolname, 'PUBLIC') from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "cross join lateral aclexplode(p.proacl) a left join pg_roles r on r.oid = a.grantee "
+            "where n.nspname = 'app' and p.proname = 'erase_from_marts' and a.privilege_type = 'EXECUTE' "
+            "and not coalesce(r.rolsuper, false) order by 1")).scalars().all()
+    assert grantees == ["benchcrm_app"]
+
+
 def test_erasure_works_on_a_database_where_dbt_never_ran():
     """A fresh database has no schema `marts`: the person is erased from crm and the marts step reports nothing."""
     from tests.private_db import private_embedded
