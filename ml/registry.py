@@ -141,6 +141,15 @@ def with_real_pairs(decision: GateDecision, check: Any | None) -> GateDecision:
     return GateDecision(decision.promote, f"{decision.reason}; {check.reason}")
 
 
+def input_example(frame: Any, features: list[str]) -> Any:
+    """The model's logged input example: one row of per-feature medians in the features' own types. Not a row of
+    the training data, so the artifacts hold no pair of a real requirement and person (ADR 0019: MLflow keeps
+    models and aggregate metrics, nothing an erasure would have to find)."""
+    import polars as pl
+
+    return frame.select([pl.col(c).cast(pl.Float64).median().cast(frame.schema[c]) for c in features]).to_pandas()
+
+
 def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerBundle, params: dict[str, Any],
                      metrics: dict[str, dict[str, float]], champion_metrics: dict[str, float] | None,
                      artifacts: dict[str, Path], example: Any, tags: dict[str, str] | None = None,

@@ -11,7 +11,7 @@ import polars as pl
 
 from ml.evaluation.metrics import score_metrics
 from ml.evaluation.real_pairs import RealPairsCheck, check_on_real_pairs
-from ml.registry import Registration, log_and_register, tenant_target
+from ml.registry import Registration, input_example, log_and_register, tenant_target
 from ml.training.dataset import Split
 from ml.training.pipeline import TrainedModels
 from ml.training.report import EvaluationReport
@@ -50,6 +50,6 @@ def register_candidate(settings: Settings, *, tenant_id: uuid.UUID, tenant_slug:
     registration = log_and_register(
         settings, target=tenant_target(settings, tenant_id, tenant_slug), bundle=bundle, real_pairs=real_pairs,
         params={**trained.params.__dict__, **split.describe()}, metrics=report.metrics, champion_metrics=champion,
-        artifacts=artifacts, example=split.test.select(bundle.features)[:5].to_pandas(), tags=tags,
+        artifacts=artifacts, example=input_example(split.test, bundle.features), tags=tags,
     )
     return RegisteredCandidate(registration, champion, real_pairs)

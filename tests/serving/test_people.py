@@ -155,3 +155,116 @@ def test_erasure_leaves_no_trace_of_the_person_and_spares_everyone_else(client, 
         rows = conn.execute(sa.text("select action, subject_hash, counts from crm.privacy_request "
                                     "where tenant_id = :t"), {"t": tenant}).all()
     assert [r.action for r in rows] == ["erase"] and len(rows[0].subject_hash) == 64
+
+
+def _export_traces(exports_root, tenant_id: uuid.UUID, needles: list[str]) -> list[str]:
+    """Every <folder>/<table>.parquet column whose rows of this tenant hold one of the needles."""
+    import pandas as pd
+
+    found = []
+    for path in sorted(exports_root.glob("*/*.parquet")):
+        frame = pd.read_parquet(path)
+        mine = frame[frame["tenant_id"].astype(str) == str(tenant_id)]
+        for column in mine.columns:
+            text = mine[column].astype(str).str.lower()
+            for needle in needles:
+                if text.str.contains(needle.lower(), regex=False).any():
+                    found.append(f"{path.parent.name}/{path.name}.{column}: {needle}")
+    return found
+
+
+def test_erasure_reaches_the_marts_and_their_exports(client, auth, tenant, world, admin_engine, settings,
+                                                     built_marts):
+    """The marts are rebuilt with the person in them and exported (the tenant's folder and "all"); erasure takes
+    them out of every marts table and every export file of the tenant, and leaves the other tenant's same-named
+    person in both."""
+    from warehouse.dbt_env import run_dbt
+    from warehouse.offline.export import export_marts
+
+    proc = run_dbt(settings, "run")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    with admin_engine.connect() as conn:
+        slug = conn.execute(sa.text("select slug from crm.tenant where id = :t"), {"t": tenant}).scalar()
+        marts_before = conn.execute(sa.text(
+            "select count(*) from marts.kpi_consultant_revenue where tenant_id = :t and consultant_id = :c"),
+            {"t": tenant, "c": world["consultant"]}).scalar()
+    exports = settings.data_dir / "exports"
+    export_marts(admin_engine, exports / slug, tenant_id=tenant)
+    export_marts(admin_engine, exports / "all")
+    needles = [EMAIL, PHONE, NAME]
+    assert marts_before == 1
+    assert any(t.startswith("marts.kpi_consultant_revenue.full_name") for t in _traces(admin_engine, tenant, needles))
+    assert {t.split("/")[0] for t in _export_traces(exports, tenant, needles)} == {slug, "all"}
+    elsewhere_before = _export_traces(exports, world["elsewhere"], [NAME])
+
+    r = client.delete(f"/v1/people/{EMAIL}", headers=auth(tenant, "Admin"))
+    assert r.status_code == 200, r.text
+    erased = r.json()["erased"]
+    assert erased["marts.kpi_consultant_revenue.consultant_id"] == 1 and erased["marts.fct_submissions.consultant_id"]
+    assert erased[f"exports/{slug}/kpi_consultant_revenue.parquet"] == 1
+
+    assert _traces(admin_engine, tenant, needles) == []
+    assert _export_traces(exports, tenant, needles) == []
+    with admin_engine.connect() as conn:
+        left = conn.execute(sa.text(
+            "select count(*) from marts.kpi_consultant_revenue where tenant_id = :t and consultant_id = :c"),
+            {"t": tenant, "c": world["bystander"]}).scalar()
+        elsewhere = conn.execute(sa.text(
+            "select count(*) from marts.kpi_consultant_revenue where tenant_id = :t and full_name = :n"),
+            {"t": world["elsewhere"], "n": NAME}).scalar()
+    assert left == 1 and elsewhere == 1
+    assert _export_traces(exports, world["elsewhere"], [NAME]) == elsewhere_before != []
+    # the next build does not bring the person back: their crm rows are gone
+    proc = run_dbt(settings, "run")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert _traces(admin_engine, tenant, needles) == []
+
+
+def test_marts_erasure_touches_nothing_without_a_tenant(app_engine, admin_engine, built_marts):
+    """Outside a tenant transaction the function (SECURITY DEFINER: RLS does not apply inside) erases nothing,
+    even asked for a real consultant and a pattern matching every text."""
+    from warehouse.repositories.people import ERASED
+
+    count = "select count(*) from marts.kpi_consultant_revenue where consultant_id = :c and full_name <> :r"
+    with admin_engine.connect() as conn:
+        consultant = conn.execute(sa.text("select consultant_id from marts.kpi_consultant_revenue "
+                                          "where tenant_id = :t limit 1"), {"t": built_marts.world.tenant_id}).scalar()
+    with app_engine.begin() as conn:
+        rows = conn.execute(sa.text("select * from app.erase_from_marts(cast(:ids as uuid[]), :p, :r)"),
+                            {"ids": [consultant], "p": ".", "r": ERASED}).all()
+    assert rows == []
+    with admin_engine.connect() as conn:
+        assert conn.execute(sa.text(count), {"c": consultant, "r": ERASED}).scalar() == 1
+
+
+def test_only_the_application_role_may_call_the_marts_erasure(admin_engine):
+    """Not PUBLIC, so not the per-tenant BI logins (who read the marts) either."""
+    with admin_engine.connect() as conn:
+        grantees = conn.execute(sa.text(
+            "select coalesce(r.rolname, 'PUBLIC') from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "cross join lateral aclexplode(p.proacl) a left join pg_roles r on r.oid = a.grantee "
+            "where n.nspname = 'app' and p.proname = 'erase_from_marts' and a.privilege_type = 'EXECUTE' "
+            "and not coalesce(r.rolsuper, false) order by 1")).scalars().all()
+    assert grantees == ["benchcrm_app"]
+
+
+def test_erasure_works_on_a_database_where_dbt_never_ran():
+    """A fresh database has no schema `marts`: the person is erased from crm and the marts step reports nothing."""
+    from tests.private_db import private_embedded
+    from warehouse.db import app_engine as make_app_engine
+    from warehouse.repositories import people
+    from warehouse.repositories.tenants import ensure_tenant
+
+    with private_embedded() as own:
+        from warehouse.db import admin_engine as make_admin_engine
+
+        with make_admin_engine(own).begin() as conn:
+            assert conn.execute(sa.text("select to_regnamespace('marts')")).scalar() is None
+            tenant_id = ensure_tenant(conn, slug="fresh")
+        engine = make_app_engine(own)
+        with tenant_tx(tenant_id, engine) as conn:
+            conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name, email) values (:t, :n, :e)"),
+                         {"t": tenant_id, "n": NAME, "e": EMAIL})
+            counts = people.erase(conn, people.find_person(conn, EMAIL))
+        engine.dispose()
+    assert counts == {"consultant": 1}

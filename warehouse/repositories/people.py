@@ -6,7 +6,9 @@ interviews/offers/placements, recommendations, feature snapshots, embeddings, at
 outbox events and their webhook deliveries, their emails and the quarantine rows of those) are exported or
 deleted; then every other text, JSON and binary column of the tenant is searched for the address, the phone
 numbers and the full names found, and those mentions are replaced by "[erased]" (text, JSON) or the row is deleted
-(raw bytes: emails, files). Everything runs in the caller's tenant transaction, so RLS bounds it to one tenant.
+(raw bytes: emails, files). The marts get the same treatment through `app.erase_from_marts` (the person's rows
+deleted, mentions replaced). Everything runs in the caller's tenant transaction, so RLS (and, in the marts
+function, its explicit tenant filter) bounds it to one tenant.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def _params(person: Person) -> dict[str, Any]:
             "m": person.message_ids}
 
 
-def _pattern(person: Person) -> str:
+def mention_pattern(person: Person) -> str:
     # Postgres ARE: a backslash before a non-alphanumeric character makes it literal.
     return "|".join(re.sub(r"([^\w\s])", r"\\\1", n) for n in person.needles())
 
@@ -119,7 +121,7 @@ def mention_columns(conn: sa.Connection) -> list[tuple[str, str, str]]:
 
 def _mentions(conn: sa.Connection, person: Person) -> dict[str, int]:
     """Rows per table.column that mention the person outside the rows they own."""
-    pattern = _pattern(person)
+    pattern = mention_pattern(person)
     out: dict[str, int] = {}
     if not pattern:
         return out
@@ -159,7 +161,7 @@ def export(conn: sa.Connection, person: Person) -> dict[str, Any]:
 def erase(conn: sa.Connection, person: Person) -> dict[str, int]:
     """Delete what the person owns, then scrub or delete every mention. Returns rows affected per table/column."""
     counts: dict[str, int] = {}
-    pattern = _pattern(person)  # before the rows that carry the names and phones go
+    pattern = mention_pattern(person)  # before the rows that carry the names and phones go
     params = _params(person)
     for table, cond, cascade in _OWNED:
         if cascade:
@@ -167,6 +169,8 @@ def erase(conn: sa.Connection, person: Person) -> dict[str, int]:
         n = conn.execute(sa.text(f"delete from crm.{table} where {cond}"), params).rowcount
         if n:
             counts[table] = n
+    if person.consultant_ids or person.contact_ids or pattern:
+        counts.update(erase_from_marts(conn, person, pattern))
     if not pattern:
         return counts
     for table, column, dtype in mention_columns(conn):
@@ -185,6 +189,14 @@ def erase(conn: sa.Connection, person: Person) -> dict[str, int]:
         if n:
             counts[f"{table}.{column}"] = counts.get(f"{table}.{column}", 0) + n
     return counts
+
+
+def erase_from_marts(conn: sa.Connection, person: Person, pattern: str) -> dict[str, int]:
+    """The person's rows and mentions in the tenant's marts (migration 0025): the incremental facts would keep rows
+    whose crm source is gone, and the table marts the name until their next build."""
+    return {f"marts.{target}": affected for target, affected in conn.execute(sa.text(
+        "select target, affected from app.erase_from_marts(cast(:ids as uuid[]), :p, :erased)"),
+        {"ids": person.consultant_ids + person.contact_ids, "p": pattern, "erased": ERASED})}
 
 
 def record_request(conn: sa.Connection, *, tenant_id: uuid.UUID, action: str, subject_hash: str,

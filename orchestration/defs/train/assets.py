@@ -193,7 +193,7 @@ def prior_model(postgres: PostgresResource, training_set: Split) -> dg.Materiali
     on the same period and never ranks labelled real pairs (when present) worse than the seed formula."""
     from ml.evaluation.real_pairs import check_on_real_pairs
     from ml.matching.champion import load_prior
-    from ml.registry import log_and_register, prior_target
+    from ml.registry import input_example, log_and_register, prior_target
     from ml.training.prior import PriorParams, fit_prior, hidden_test_metrics
     from ml.training.register import real_pairs_cache
 
@@ -211,7 +211,7 @@ def prior_model(postgres: PostgresResource, training_set: Split) -> dg.Materiali
         settings, target=prior_target(settings), bundle=bundle,
         params={**params.__dict__, "features": list(bundle.features), "fitted_on": f"demo world {postgres.tenant_slug}"},
         metrics=metrics, champion_metrics=champion_metrics, artifacts={},
-        example=split.test.select(bundle.features)[:5].to_pandas(), tags={"kind": "prior"}, real_pairs=real_pairs,
+        example=input_example(split.test, bundle.features), tags={"kind": "prior"}, real_pairs=real_pairs,
     )
     context_keys = ("auc", "brier", "mrr_at_10", "top5_hit")
     return dg.MaterializeResult(metadata={

@@ -1,7 +1,9 @@
 """Data subjects (Owner/Admin): everything the tenant holds about a person, by email address; and its erasure.
 
 The audit trail (crm.privacy_request and an audit_log row) records a keyed hash of the address and row counts,
-never the address or the data.
+never the address or the data. Erasure also rewrites the marts' Parquet exports in this deployment's data folder
+(warehouse/offline/scrub.py) before the transaction commits: a failed commit leaves the exports scrubbed and the
+rows in place, which the next `marts_export` and a retried erasure both put right.
 """
 
 import base64
@@ -15,6 +17,7 @@ from serving.errors import ProblemError, problem_responses
 from serving.schemas.people import PersonErasure, PersonExport
 from serving.services.records import record_change
 from warehouse.crypto import get_keyring
+from warehouse.offline.scrub import scrub_exports
 from warehouse.repositories import people
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
@@ -74,5 +77,9 @@ def erase_person(request: Request, email: Email,
                  principal: Annotated[Principal, Depends(require("people", "delete"))], conn: TenantConn) -> Any:
     person, subject_hash = _find(request, conn, email)
     counts = people.erase(conn, person)
+    counts.update({f"exports/{k}": n for k, n in scrub_exports(
+        request.app.state.settings.data_dir / "exports", tenant_id=principal.tenant_id,
+        person_ids=person.consultant_ids + person.contact_ids, pattern=people.mention_pattern(person),
+        replacement=people.ERASED).items()})
     privacy_id = _audit(conn, principal, request, "erase", subject_hash, counts)
     return {"erased": counts, "privacyRequestId": privacy_id}

@@ -3,6 +3,10 @@ their checks run, recommendations land in the database, and a second materializa
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import dagster as dg
 import sqlalchemy as sa
 
@@ -23,6 +27,22 @@ def _feature_rows(result) -> int:
     return result.asset_materializations_for_node("pair_features")[0].metadata["rows"].value
 
 
+_UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _people_in_artifacts(root: Path, world) -> list[str]:
+    """Files under the MLflow artifact root holding one of the world's consultant or requirement ids or a
+    consultant's name (ADR 0019: artifacts hold models and aggregate metrics, nothing erasure must find)."""
+    ids = {str(r["id"]).encode() for r in (*world.consultants, *world.requirements)}
+    names = re.compile(b"(?:" + "|".join(re.escape(c["full_name"]) for c in world.consultants).encode() + rb")(?!\d)")
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if set(_UUID.findall(data.lower())) & ids or names.search(data):
+            found.append(str(path.relative_to(root)))
+    return found
+
+
 def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*ALL_ASSETS, *ALL_CHECKS], resources=train_resources(PostgresResource(tenant_slug=slug)), selection=selection,
@@ -34,8 +54,9 @@ def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
 
 
 def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_tenant, seeded_tenant_slug,
-                                                                        admin_engine):
+                                                                        admin_engine, settings):
     tenant_id, _ = seeded_tenant
+    examples_before = set(settings.mlflow_artifact_root.rglob("input_example.json"))
     result = _run(seeded_tenant_slug)
     assert result.success
     # Values pass through the tenant's folder of the data folder (the IO manager), frames as Parquet.
@@ -86,6 +107,13 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
     for score, probability, factors in stored:  # the explanation adds up to the score, model or seed formula
         total = factors.pop("_baseline", 0.0) + sum(f["contribution"] for f in factors.values())
         assert abs(total - score) < 1e-9 and 0 <= probability <= 1
+
+    # What MLflow keeps holds no person: no consultant's or requirement's id, no name; the input example is one
+    # row of medians, not a pair of the tenant's.
+    assert _people_in_artifacts(settings.mlflow_artifact_root, seeded_tenant[1]) == []
+    examples = set(settings.mlflow_artifact_root.rglob("input_example.json")) - examples_before
+    assert len(examples) == 2  # the tenant's model and the prior
+    assert all(len(json.loads(p.read_text())["data"]) == 1 for p in examples)
 
     # Register again from the same artifacts: it cannot beat the champion it ties with (itself, or the seed
     # formula it already lost to), so it stays challenger and says why.
