@@ -30,6 +30,7 @@ def main() -> None:
     import sqlalchemy as sa
 
     from ml.matching import service
+    from ml.matching.champion import TenantModels
     from ml.matching.tenant_cache import TenantCache
     from warehouse.db import admin_engine, app_engine, tenant_tx
     from warehouse.settings import get_settings
@@ -46,6 +47,8 @@ def main() -> None:
                 "order by id limit :n"), {"t": tenant, "n": args.anchors}).scalars().all(),
         }
     engine = app_engine(settings)
+    model = TenantModels(settings).get(tenant)  # what the API ranks this tenant with (its champion or the prior)
+    print(f"model: {getattr(model, 'version', 'seed formula')}")
     cache = TenantCache(max_staleness_s=3600)
     cache.enabled = True
     print(f"{'direction':<28} {'cache':<6} " + " ".join(f"{s:>14}" for s in STAGES))
@@ -55,8 +58,9 @@ def main() -> None:
             with tenant_tx(tenant, engine) as conn:
                 if use is not None:  # fill it first: the figures are for a warm cache
                     for a in ids:
-                        service.recommend(conn, direction, tenant_id=tenant, anchor_id=a, cache=use)
-                runs = [service.recommend(conn, direction, tenant_id=tenant, anchor_id=a, cache=use).stats
+                        service.recommend(conn, direction, tenant_id=tenant, anchor_id=a, cache=use, model=model)
+                runs = [service.recommend(conn, direction, tenant_id=tenant, anchor_id=a, cache=use,
+                                          model=model).stats
                         for a in ids]
             means[label] = {s: statistics.fmean(r[s] for r in runs) for s in STAGES}
             print(f"{direction:<28} {label:<6} " + " ".join(f"{means[label][s]:11.1f} ms" for s in STAGES))

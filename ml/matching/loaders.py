@@ -100,7 +100,7 @@ def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UU
     from the tenant's history held in `cache` when one is given."""
     if consultant_ids is None and client_ids is None:
         rows = queries.sent_submissions(conn)
-    elif cache is not None:
+    elif cache is not None and cache.enabled:  # a disabled cache must not turn this into a full history read
         rows = cache.outcome_rows(current_tenant(conn), [str(c) for c in consultant_ids or []],
                                   [str(c) for c in client_ids or []], lambda: _outcome_rows(conn))
     else:

@@ -41,13 +41,30 @@ class OutcomeRow:
     advanced: bool
 
 
+@dataclass(frozen=True)
+class _History:
+    rows: list[OutcomeRow]
+    by_consultant: dict[str, list[int]]
+    by_client: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, rows: list[OutcomeRow]) -> _History:
+        by_consultant: dict[str, list[int]] = {}
+        by_client: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            by_consultant.setdefault(str(r.consultant_id), []).append(i)
+            if r.client_company_id is not None:
+                by_client.setdefault(str(r.client_company_id), []).append(i)
+        return cls(rows, by_consultant, by_client)
+
+
 class TenantCache:
     def __init__(self, *, max_staleness_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_staleness_s = max_staleness_s
         self._clock = clock
         self._lock = threading.Lock()
         self._records: dict[tuple[str, str], dict[str, tuple[float, dict[str, Any]]]] = {}
-        self._history: dict[str, tuple[float, list[OutcomeRow]]] = {}
+        self._history: dict[str, tuple[float, _History]] = {}
         # Bumped by every invalidation of a tenant: a read that started before one must not store what it read
         # (it may predate the change the notification announced).
         self._generation: dict[str, int] = {}
@@ -90,25 +107,28 @@ class TenantCache:
 
     def outcome_rows(self, tenant: str, consultant_ids: Iterable[str], client_ids: Iterable[str],
                      load_all: Callable[[], list[OutcomeRow]]) -> list[OutcomeRow]:
-        """The sent submissions of these consultants or of these clients' requirements, in (submitted_at, id)
-        order, filtered from the tenant's whole history held in memory."""
-        cons, clients = {str(c) for c in consultant_ids}, {str(c) for c in client_ids}
-        rows = self._history_of(tenant, load_all) if self.enabled else load_all()
-        return [r for r in rows if r.consultant_id in cons or (r.client_company_id is not None
-                                                               and r.client_company_id in clients)]
+        """The sent submissions of these consultants or of these clients' requirements, in the order of
+        `load_all()` ((submitted_at, id)), picked through per-key indexes of the tenant's history in memory."""
+        history = self._history_of(tenant, load_all) if self.enabled else _History.of(load_all())
+        picked: set[int] = set()
+        for c in consultant_ids:
+            picked.update(history.by_consultant.get(str(c), ()))
+        for c in client_ids:
+            picked.update(history.by_client.get(str(c), ()))
+        return [history.rows[i] for i in sorted(picked)]
 
-    def _history_of(self, tenant: str, load_all: Callable[[], list[OutcomeRow]]) -> list[OutcomeRow]:
+    def _history_of(self, tenant: str, load_all: Callable[[], list[OutcomeRow]]) -> _History:
         now = self._clock()
         with self._lock:
             hit = self._history.get(tenant)
             generation = self._stamp(tenant)
         if hit is not None and now - hit[0] <= self.max_staleness_s:
             return hit[1]
-        rows = load_all()
+        history = _History.of(load_all())
         with self._lock:
             if self.enabled and self._stamp(tenant) == generation:
-                self._history[tenant] = (now, rows)
-        return rows
+                self._history[tenant] = (now, history)
+        return history
 
     # --- invalidation --------------------------------------------------------------------------------------------
     def invalidate(self, tenant: str, table: str, entity_id: str | None) -> None:

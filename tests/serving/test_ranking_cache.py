@@ -64,6 +64,11 @@ def test_cached_ranking_equals_the_database_path_exactly(seed, tenant, app_engin
     assert len(plain.items) >= 5
     assert cache.hits > hits and cache.size()["histories"] == 1  # the second read came from memory
     assert _ranked(first) == _ranked(plain) and _ranked(second) == _ranked(plain)
+    cache.enabled = False  # the listener is down: database reads, the same ranking
+    with tenant_tx(tenant, app_engine) as conn:
+        off = service.recommend(conn, "requirement_to_consultants", tenant_id=tenant, anchor_id=req, top_k=10,
+                                cache=cache)
+    assert _ranked(off) == _ranked(plain)
 
 
 def test_cached_consultant_direction_equals_the_database_path(seed, tenant, app_engine):
