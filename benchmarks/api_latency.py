@@ -97,6 +97,15 @@ def load_tenant(settings, n_consultants: int) -> uuid.UUID:
             "select r.tenant_id, r.id, s.id, k.name, true from crm.requirement r join fam f on f.title = r.title "
             "cross join lateral unnest(f.skills) as k(name) "
             "left join crm.skill s on lower(s.canonical_name) = lower(k.name) where r.tenant_id = :t"), {"t": tenant})
+        # a year of history: a third of the bench was sent somewhere once (the ranking's history input)
+        conn.execute(sa.text(
+            "insert into crm.submission (tenant_id, consultant_id, requirement_id, status, submitted_at) "
+            "select c.tenant_id, c.id, r.id, "
+            "(array['submitted','interviewing','rejected','placed'])[1 + abs(hashint4(c.n::int)) % 4], "
+            "now() - ((abs(hashint4(c.n::int + 3)) % 365) || ' days')::interval "
+            "from (select id, tenant_id, row_number() over (order by id) n from crm.consultant where tenant_id = :t) c "
+            "join (select id, row_number() over (order by id) - 1 k from crm.requirement where tenant_id = :t) r "
+            "on r.k = c.n % 200 where c.n % 3 = 0"), {"t": tenant})
         # one centre per job family; each entity = its family's centre + noise (correlated subquery per row)
         conn.execute(sa.text(
             "create temp table centre on commit drop as select f.idx, f.title, "
@@ -131,7 +140,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def drive(name: str, base: str, headers: dict, make_request: Callable[[httpx.Client, int], httpx.Response],
-          n: int, concurrency: int) -> None:
+          n: int, concurrency: int) -> dict[str, float]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -165,6 +174,41 @@ def drive(name: str, base: str, headers: dict, make_request: Callable[[httpx.Cli
           f"p95={percentile(latencies, .95):7.1f} ms  p99={percentile(latencies, .99):7.1f} ms  "
           f"mean={statistics.fmean(latencies):6.1f} ms  rps={len(latencies) / wall:6.1f}  status={statuses}"
           + ("" if ok == len(latencies) else "  (not all 200)"))
+    return {"p50": percentile(latencies, .5), "p95": percentile(latencies, .95), "rps": len(latencies) / wall}
+
+
+def start_server(args, extra_env: dict[str, str]) -> subprocess.Popen:
+    env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000", **extra_env}
+    return subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
+                             str(args.port), "--workers", str(args.workers), "--no-dispatcher"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("the API did not become ready within 120 s")
+        time.sleep(0.5)
+
+
+def recommendation_scenarios(base: str, headers: dict, requirement_ids: list[str], consultant_ids: list[str],
+                             n: int, c: int, label: str = "") -> dict[str, dict[str, float]]:
+    return {
+        "requirement": drive(f"recommendations for requirement{label}", base, headers,
+                             lambda cl, i: cl.post(f"/v1/requirements/{requirement_ids[i % len(requirement_ids)]}"
+                                                   "/recommendations", params={"topK": 10}, json={"explain": True}),
+                             n, c),
+        "consultant": drive(f"recommendations for consultant{label}", base, headers,
+                            lambda cl, i: cl.post(f"/v1/consultants/{consultant_ids[i % len(consultant_ids)]}"
+                                                  "/recommendations", params={"topK": 10}, json={"explain": True}),
+                            n, c),
+    }
 
 
 def main() -> None:
@@ -176,6 +220,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (`benchcrm serve --workers`)")
     parser.add_argument("--url", default=None, help="Use an already running API (same data dir) instead")
+    parser.add_argument("--compare-ranking-cache", action="store_true",
+                        help="Only the recommendation scenarios, first with the ranking cache off "
+                             "(BENCHCRM_RANKING_CACHE_ENABLED=false), then on, and their ratio (docs/adr/0022)")
     args = parser.parse_args()
 
     os.environ["BENCHCRM_DATA_DIR"] = args.data_dir
@@ -197,26 +244,44 @@ def main() -> None:
             "select id from crm.requirement where tenant_id = :t order by external_id"), {"t": tenant}).scalars()]
         consultant_ids = [str(r) for r in conn.execute(sa.text(
             "select id from crm.consultant where tenant_id = :t order by random() limit 500"), {"t": tenant}).scalars()]
+        bench_ids = [str(r) for r in conn.execute(sa.text(  # a consultant's recommendations need a live anchor
+            "select id from crm.consultant where tenant_id = :t and status in ('bench', 'marketing') "
+            "order by random() limit 500"), {"t": tenant}).scalars()]
+
+    if args.compare_ranking_cache:
+        base = f"http://127.0.0.1:{args.port}"
+        headers = {"Authorization": f"Bearer {issue_token(settings, tenant_id=tenant, role='Recruiter', minutes=120)}"}
+        print(f"tenant {TENANT_SLUG} ({args.consultants} consultants); {args.requests} requests per scenario, "
+              f"{args.concurrency} concurrent clients, {args.workers} worker(s); ranking cache off, then on")
+        # Off and on alternate (off, on, on, off): a freshly loaded world (autovacuum, cold pages) or another
+        # process's load favours neither side.
+        figures: dict[str, list[dict]] = {"false": [], "true": []}
+        for enabled in ("false", "true", "true", "false"):
+            server = start_server(args, {"BENCHCRM_RANKING_CACHE_ENABLED": enabled})
+            try:
+                wait_ready(base)
+                figures[enabled].append(recommendation_scenarios(
+                    base, headers, requirement_ids, bench_ids, args.requests, args.concurrency,
+                    label=" (cache on)" if enabled == "true" else " (cache off)"))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+        for direction in ("requirement", "consultant"):
+            off, on = ({k: statistics.fmean(run[direction][k] for run in figures[e]) for k in ("p50", "p95", "rps")}
+                       for e in ("false", "true"))
+            print(f"mean of both rounds, for {direction:<11} off p50 {off['p50']:.1f} p95 {off['p95']:.1f} ms "
+                  f"{off['rps']:.1f} rps; on p50 {on['p50']:.1f} p95 {on['p95']:.1f} ms {on['rps']:.1f} rps; "
+                  f"ratio p50 {off['p50'] / on['p50']:.2f}x p95 {off['p95'] / on['p95']:.2f}x "
+                  f"rps {on['rps'] / off['rps']:.2f}x")
+        return
 
     server = None
     base = args.url
     if base is None:
         base = f"http://127.0.0.1:{args.port}"
-        env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000"}
-        server = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
-                                   str(args.port), "--workers", str(args.workers), "--no-dispatcher"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = start_server(args, {})
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the API did not become ready within 120 s")
-            time.sleep(0.5)
+        wait_ready(base)
         headers = {"Authorization": f"Bearer {issue_token(settings, tenant_id=tenant, role='Recruiter', minutes=120)}"}
         print(f"API {base}; tenant {TENANT_SLUG} ({args.consultants} consultants); {args.requests} requests per "
               f"scenario, {args.concurrency} concurrent clients; driver and server are separate processes")
@@ -245,9 +310,7 @@ def main() -> None:
               lambda cl, i: cl.get("/v1/consultants", params={"q": terms[i % len(terms)], "limit": 50}), n, c)
         drive("full-text search, no match", base, headers,
               lambda cl, i: cl.get("/v1/consultants", params={"q": "cobol mainframe", "limit": 50}), n // 3, c)
-        drive("recommendations topK=10 explain", base, headers,
-              lambda cl, i: cl.post(f"/v1/requirements/{requirement_ids[i % len(requirement_ids)]}/recommendations",
-                                    params={"topK": 10}, json={"explain": True}), n, c)
+        recommendation_scenarios(base, headers, requirement_ids, bench_ids, n, c)
     finally:
         if server is not None:
             server.terminate()

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
+from ml.matching.tenant_cache import TenantCache
 from serving.auth.tenants import TenantDirectory
 from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
@@ -96,13 +97,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             writer = threading.Thread(target=run_snapshot_writer, name="snapshot-writer", daemon=True,
                                       args=(app.state.engine, admin_engine(settings), stop))
             writer.start()
+        listener = None
+        if settings.ranking_cache_enabled:  # docs/adr/0022
+            from serving.change_listener import start_change_listener
+
+            app.state.change_listener, listener = start_change_listener(app.state.engine, app.state.ranking_cache,
+                                                                        stop)
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
             stop.set()
-            for thread in (worker, writer):
+            for thread in (worker, writer, listener):
                 if thread is not None:
                     thread.join(timeout=10)
             app.state.rate_limiter.dispose()
@@ -123,6 +130,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.permissions = {}
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
     app.state.warmup = None
+    app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds)
+    app.state.change_listener = None
 
     install_problem_handlers(app)
     from serving.api.routes import (

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     rate_limit_anonymous_burst: float = Field(default=30.0, ge=1)
     tenant_cache_seconds: float = Field(default=30.0, ge=0, le=3600,
                                         description="How long the API remembers that a token's tenant exists.")
+    ranking_cache_enabled: bool = Field(
+        default=True, description="Keep what ranking reads of a tenant (candidate records, outcome history) in each "
+                                  "API process, kept fresh by LISTEN benchcrm_changes (docs/adr/0022).")
+    ranking_cache_max_staleness_seconds: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="Staleness bound of the ranking cache: a committed change is ranked with its new values as soon "
+                    "as its notification arrives (milliseconds), and in any case within this many seconds, since no "
+                    "entry older than this is served (a lost notification). While the listener is disconnected "
+                    "the cache is off and requests read the database.")
 
     # --- webhooks ---------------------------------------------------------------------------------------------
     webhook_allow_private_networks: bool = Field(

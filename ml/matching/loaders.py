@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from ml.ai.embeddings import MODEL_NAME
 from ml.features.entities import SkillGraph, to_day
 from ml.features.history import OutcomeEvents
+from ml.matching.tenant_cache import OutcomeRow, TenantCache
 from warehouse.queries import matching as queries
-from warehouse.queries.matching import CONSULTANT, REQUIREMENT, Entity
+from warehouse.queries.matching import CONSULTANT, REQUIREMENT, Entity, current_tenant
 
 # A submission with no interview is presumed dead this long after it went out (vendors rarely reject).
 SILENT_DEATH_DAYS = 21
@@ -59,6 +60,15 @@ def load_records(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID] |
     return rows
 
 
+def load_candidate_records(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID],
+                           cache: TenantCache | None = None) -> list[dict[str, Any]]:
+    """`load_records(..., embeddings=False)` of the proposed candidates, through the tenant's cache when given."""
+    if cache is None:
+        return load_records(conn, entity, ids, embeddings=False)
+    return cache.records(current_tenant(conn), entity.name, ids,
+                         lambda missing: load_records(conn, entity, missing, embeddings=False))
+
+
 def load_requirement_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None = None, *,
                              model: str = MODEL_NAME, embeddings: bool = True) -> list[dict[str, Any]]:
     return load_records(conn, REQUIREMENT, ids, model=model, embeddings=embeddings)
@@ -84,12 +94,27 @@ def outcome_day(row: Any) -> float:
 
 
 def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID] | None = None,
-                        client_ids: Sequence[uuid.UUID] | None = None) -> OutcomeEvents:
-    """Outcome events of the given consultants and clients (serving: the candidates and the requirement's client)."""
+                        client_ids: Sequence[uuid.UUID] | None = None, cache: TenantCache | None = None
+                        ) -> OutcomeEvents:
+    """Outcome events of the given consultants and clients (serving: the candidates and the requirement's client),
+    from the tenant's history held in `cache` when one is given."""
     if consultant_ids is None and client_ids is None:
         rows = queries.sent_submissions(conn)
+    elif cache is not None and cache.enabled:  # a disabled cache must not turn this into a full history read
+        rows = cache.outcome_rows(current_tenant(conn), [str(c) for c in consultant_ids or []],
+                                  [str(c) for c in client_ids or []], lambda: _outcome_rows(conn))
     else:
         rows = queries.sent_submissions_of(conn, consultant_ids=consultant_ids or [], client_ids=client_ids or [])
+    return events_from_rows(rows)
+
+
+def _outcome_rows(conn: sa.Connection) -> list[OutcomeRow]:
+    return [OutcomeRow(id=r.id, consultant_id=r.consultant_id, client_company_id=r.client_company_id,
+                       submitted_at=r.submitted_at, closed_at=r.closed_at, first_interview=r.first_interview,
+                       advanced=bool(r.advanced)) for r in queries.sent_submissions(conn)]
+
+
+def events_from_rows(rows: Sequence[Any]) -> OutcomeEvents:
     return OutcomeEvents(
         consultant_key=[r.consultant_id for r in rows],
         client_key=[r.client_company_id for r in rows],

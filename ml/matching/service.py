@@ -19,7 +19,15 @@ from ml.features.history import HistoryIndex
 from ml.features.pairs import compute_pair_features, factor_matrix, snapshot, visa_acceptance_rates
 from ml.matching.candidates import CandidateLimits, candidates
 from ml.matching.champion import ChampionModel
-from ml.matching.loaders import load_outcome_events, load_records, load_skill_graph, load_visa_policies, today_day
+from ml.matching.loaders import (
+    load_candidate_records,
+    load_outcome_events,
+    load_records,
+    load_skill_graph,
+    load_visa_policies,
+    today_day,
+)
+from ml.matching.tenant_cache import TenantCache
 from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
 from ml.scoring.reasons import reasons as build_reasons
 from warehouse.queries.matching import Direction, current_tenant
@@ -108,7 +116,7 @@ def _tenant_visa_rates(conn: sa.Connection) -> dict[str, float]:
 
 def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[dict], anchor_is_requirement: bool,
           top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float],
-          cosine: np.ndarray):
+          cosine: np.ndarray, cache: TenantCache | None = None):
     t0 = time.perf_counter()
     graph = graph.for_records(reqs_records, cons_records)
     reqs = requirements_from_records(reqs_records, graph)
@@ -118,7 +126,8 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
     else:
         ri, ci = np.arange(len(reqs)), np.zeros(len(reqs), dtype=np.int64)
     events = load_outcome_events(conn, consultant_ids=[c["id"] for c in cons_records],
-                                 client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")])
+                                 client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")],
+                                 cache=cache)
     timings["history_ms"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
     visa_rates = _tenant_visa_rates(conn)
@@ -147,9 +156,11 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
 
 def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID, anchor_id: uuid.UUID,
               top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
-              limits: CandidateLimits | None = None) -> RecommendationResult:
+              limits: CandidateLimits | None = None, cache: TenantCache | None = None) -> RecommendationResult:
     """Ranked bench consultants for a requirement, or open requirements for a consultant. `conn` is tenant-scoped
-    (RLS); tenant_id is recorded, not trusted."""
+    (RLS); tenant_id is recorded, not trusted. With `cache`, the candidates' records and the history come from the
+    tenant's entries in memory (ml/matching/tenant_cache.py); the anchor and the candidate search always read the
+    database."""
     direction = Direction(direction)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -161,12 +172,14 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits,
                           skill_names=graph.names_of(s[0] for s in anchor["skills"]))
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    records = load_records(conn, direction.candidate, list(proposed), embeddings=False) if proposed else []
+    records = load_candidate_records(conn, direction.candidate, list(proposed), cache) if proposed else []
+    timings["records_ms"] = (time.perf_counter() - t0) * 1000 - timings["candidates_ms"]
     cosine = np.array([_nan(proposed[r["id"]].cosine) for r in records])
     reqs_records, cons_records = (found, records) if direction is Direction.FOR_REQUIREMENT else (records, found)
     items, version, eligible = _rank(conn, reqs_records=reqs_records, cons_records=cons_records,
                                      anchor_is_requirement=direction is Direction.FOR_REQUIREMENT, top_k=top_k,
-                                     explain=explain, model=model, graph=graph, timings=timings, cosine=cosine)
+                                     explain=explain, model=model, graph=graph, timings=timings, cosine=cosine,
+                                     cache=cache)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     return RecommendationResult(
         direction=direction, anchor_id=anchor_id, model_version=version, calibrated=model is not None, items=items,

@@ -52,7 +52,8 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
             log.exception("serving model for tenant %s failed to load", principal.tenant_id)
             model = None
         result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
-                                    top_k=top_k, explain=explain, model=model)
+                                    top_k=top_k, explain=explain, model=model,
+                                    cache=getattr(request.app.state, "ranking_cache", None))
         # The recommendation rows are written now (a decision may follow at once); their feature snapshots are
         # queued as one row for the background writer (serving/snapshot_writer.py, docs/adr/0020).
         item_ids = [uuid.uuid4() for _ in result.items]

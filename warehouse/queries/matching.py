@@ -302,6 +302,7 @@ from picked p
 join lateral (select rr.client_company_id from crm.requirement rr where rr.id = p.requirement_id) r on true
 left join lateral (select min(scheduled_at) as first_interview from crm.interview iv
                    where iv.submission_id = p.id) i on true
+order by p.submitted_at, p.id
 """
 
 
@@ -313,7 +314,8 @@ def sent_submissions(conn: sa.Connection) -> list[sa.Row]:
 
 def sent_submissions_of(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID | str],
                         client_ids: Sequence[uuid.UUID | str]) -> list[sa.Row]:
-    """As `sent_submissions`, only those of these consultants or of these clients' requirements."""
+    """As `sent_submissions` (in the same order), only those of these consultants or of these clients'
+    requirements."""
     return conn.execute(sa.text(_EVENTS_SQL), {
         "advanced": list(ADVANCED_STATUSES), "cons": [uuid.UUID(str(c)) for c in consultant_ids],
         "clients": [uuid.UUID(str(c)) for c in client_ids]}).all()

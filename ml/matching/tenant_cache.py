@@ -1,0 +1,162 @@
+"""What ranking reads of a tenant on every request, kept in this process's memory (docs/adr/0022): the candidate
+side's records (rows, taxonomy skills, a requirement's best quotes) per entity id, and the tenant's sent-submission
+outcome rows (the history aggregates' input).
+
+Freshness: the database announces each committed change to those tables (`pg_notify('benchcrm_changes', …)`,
+migration 0026) and the listener (serving/change_listener.py) drops the entries it names. An entry is also never
+served older than `max_staleness_s`, in case a notification is lost; and while no listener is connected the cache
+serves nothing (`enabled` is False), so every read goes to the database. The cache is filled only with what a
+tenant-scoped (RLS) connection returned and keyed by that connection's tenant, so tenants never share entries.
+
+Pure: the database reads are passed in as functions; the clock is injectable for tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Tables whose change notification names an entity (the payload's id is the entity's id) or the history.
+ENTITY_OF_TABLE = {"consultant": "consultant", "consultant_skill": "consultant", "requirement": "requirement",
+                   "requirement_skill": "requirement", "requirement_source": "requirement"}
+HISTORY_TABLES = frozenset({"submission", "interview", "requirement"})  # a requirement's client feeds history too
+
+LoadRecords = Callable[[list[uuid.UUID]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One sent submission as history sees it (the columns of warehouse.queries.matching.sent_submissions_of)."""
+
+    id: uuid.UUID
+    consultant_id: str
+    client_company_id: str | None
+    submitted_at: Any
+    closed_at: Any
+    first_interview: Any
+    advanced: bool
+
+
+@dataclass(frozen=True)
+class _History:
+    rows: list[OutcomeRow]
+    by_consultant: dict[str, list[int]]
+    by_client: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, rows: list[OutcomeRow]) -> _History:
+        by_consultant: dict[str, list[int]] = {}
+        by_client: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            by_consultant.setdefault(str(r.consultant_id), []).append(i)
+            if r.client_company_id is not None:
+                by_client.setdefault(str(r.client_company_id), []).append(i)
+        return cls(rows, by_consultant, by_client)
+
+
+class TenantCache:
+    def __init__(self, *, max_staleness_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_staleness_s = max_staleness_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._records: dict[tuple[str, str], dict[str, tuple[float, dict[str, Any]]]] = {}
+        self._history: dict[str, tuple[float, _History]] = {}
+        # Bumped by every invalidation of a tenant: a read that started before one must not store what it read
+        # (it may predate the change the notification announced).
+        self._generation: dict[str, int] = {}
+        self._epoch = 0  # bumped by clear(), for tenants not seen yet too
+        self.enabled = False
+        self.hits = 0
+        self.misses = 0
+
+    # --- reads -------------------------------------------------------------------------------------------------
+    def records(self, tenant: str, entity: str, ids: Sequence[uuid.UUID], load: LoadRecords
+                ) -> list[dict[str, Any]]:
+        """The records of these ids (live ones only, ordered by id like the database read), the fresh cached ones
+        from memory and the rest through `load(missing_ids)`."""
+        if not self.enabled:
+            return load(list(ids))
+        now = self._clock()
+        found: dict[str, dict[str, Any]] = {}
+        missing: list[uuid.UUID] = []
+        with self._lock:
+            entries = self._records.get((tenant, entity), {})
+            generation = self._stamp(tenant)
+            for i in ids:
+                hit = entries.get(str(i))
+                if hit is not None and now - hit[0] <= self.max_staleness_s:
+                    found[str(i)] = hit[1]
+                else:
+                    missing.append(i)
+            self.hits += len(found)
+            self.misses += len(missing)
+        if missing:
+            loaded = load(missing)
+            with self._lock:
+                if self.enabled and self._stamp(tenant) == generation:
+                    entries = self._records.setdefault((tenant, entity), {})
+                    for r in loaded:
+                        entries[str(r["id"])] = (now, r)
+            found.update((str(r["id"]), r) for r in loaded)
+        # Copies: callers may add keys to a record (the cosine, the embedding); the cached one stays as read.
+        return [dict(found[k]) for k in sorted(found, key=lambda k: uuid.UUID(k))]
+
+    def outcome_rows(self, tenant: str, consultant_ids: Iterable[str], client_ids: Iterable[str],
+                     load_all: Callable[[], list[OutcomeRow]]) -> list[OutcomeRow]:
+        """The sent submissions of these consultants or of these clients' requirements, in the order of
+        `load_all()` ((submitted_at, id)), picked through per-key indexes of the tenant's history in memory."""
+        history = self._history_of(tenant, load_all) if self.enabled else _History.of(load_all())
+        picked: set[int] = set()
+        for c in consultant_ids:
+            picked.update(history.by_consultant.get(str(c), ()))
+        for c in client_ids:
+            picked.update(history.by_client.get(str(c), ()))
+        return [history.rows[i] for i in sorted(picked)]
+
+    def _history_of(self, tenant: str, load_all: Callable[[], list[OutcomeRow]]) -> _History:
+        now = self._clock()
+        with self._lock:
+            hit = self._history.get(tenant)
+            generation = self._stamp(tenant)
+        if hit is not None and now - hit[0] <= self.max_staleness_s:
+            return hit[1]
+        history = _History.of(load_all())
+        with self._lock:
+            if self.enabled and self._stamp(tenant) == generation:
+                self._history[tenant] = (now, history)
+        return history
+
+    # --- invalidation --------------------------------------------------------------------------------------------
+    def invalidate(self, tenant: str, table: str, entity_id: str | None) -> None:
+        """A change to `table` of this tenant committed; `entity_id` names the consultant or requirement it
+        concerns (None: all of the table's entities)."""
+        with self._lock:
+            self._generation[tenant] = self._generation.get(tenant, 0) + 1
+            entity = ENTITY_OF_TABLE.get(table)
+            if entity is not None:
+                entries = self._records.get((tenant, entity))
+                if entries is not None:
+                    if entity_id is None:
+                        entries.clear()
+                    else:
+                        entries.pop(str(entity_id), None)
+            if table in HISTORY_TABLES:
+                self._history.pop(tenant, None)
+
+    def clear(self) -> None:
+        """Forget everything (the listener (re)connected: notifications may have been missed meanwhile)."""
+        with self._lock:
+            self._epoch += 1
+            self._records.clear()
+            self._history.clear()
+
+    def _stamp(self, tenant: str) -> tuple[int, int]:
+        return self._epoch, self._generation.get(tenant, 0)
+
+    def size(self) -> dict[str, int]:
+        with self._lock:
+            return {"records": sum(len(v) for v in self._records.values()), "histories": len(self._history)}
