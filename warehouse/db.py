@@ -51,12 +51,13 @@ def _engine(url: str, pool_size: int) -> Engine:
 
 
 def register_vector(dbapi_conn: Any, _record: Any = None) -> None:
-    """pgvector's psycopg adapter for `pgvector.Vector` parameters (sent in binary) and `vector` results, on each
-    new connection. Only the Vector class is adapted, not every numpy array: an array parameter elsewhere keeps
-    meaning an SQL array. A database without the extension yet (before migration 0001) gets no adapter; the
-    migrator disposes its pool afterwards, so later connections have it."""
+    """pgvector's psycopg dumper for `pgvector.Vector` parameters (sent in binary), on each new connection. Only the
+    Vector class is adapted, not every numpy array: an array parameter elsewhere keeps meaning an SQL array; and
+    `vector` results keep arriving as text (the export and the features read them as such). A database without the
+    extension yet (before migration 0001) gets no adapter; the migrator disposes its pool afterwards, so later
+    connections have it."""
     from pgvector import Vector
-    from pgvector.psycopg.vector import VectorBinaryDumper, VectorBinaryLoader, VectorLoader
+    from pgvector.psycopg.vector import VectorBinaryDumper
     from psycopg.types import TypeInfo
 
     info = TypeInfo.fetch(dbapi_conn, "vector")
@@ -64,10 +65,7 @@ def register_vector(dbapi_conn: Any, _record: Any = None) -> None:
         dbapi_conn.rollback()  # the lookup opened a transaction; hand SQLAlchemy a clean connection
     if info is None:
         return
-    info.register(dbapi_conn)
     dbapi_conn.adapters.register_dumper(Vector, type("VectorDumper", (VectorBinaryDumper,), {"oid": info.oid}))
-    dbapi_conn.adapters.register_loader(info.oid, VectorLoader)
-    dbapi_conn.adapters.register_loader(info.oid, VectorBinaryLoader)
 
 
 def admin_engine(settings: Settings | None = None) -> Engine:

@@ -30,6 +30,19 @@ def _feature_rows(result) -> int:
 _UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+def _experiment_artifacts(settings) -> Path:
+    """Where the ranking experiment keeps its artifacts: fixed when the experiment was created, which may have been
+    by an earlier test of the session with another data folder."""
+    from urllib.parse import urlparse
+
+    import mlflow
+
+    from ml.registry import EXPERIMENT, configure
+
+    configure(settings)
+    return Path(urlparse(mlflow.get_experiment_by_name(EXPERIMENT).artifact_location).path)
+
+
 def _people_in_artifacts(root: Path, world) -> list[str]:
     """Files under the MLflow artifact root holding one of the world's consultant or requirement ids or a
     consultant's name (ADR 0019: artifacts hold models and aggregate metrics, nothing erasure must find)."""
@@ -56,7 +69,8 @@ def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
 def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_tenant, seeded_tenant_slug,
                                                                         admin_engine, settings):
     tenant_id, _ = seeded_tenant
-    examples_before = set(settings.mlflow_artifact_root.rglob("input_example.json"))
+    artifacts = _experiment_artifacts(settings)
+    examples_before = set(artifacts.rglob("input_example.json"))
     result = _run(seeded_tenant_slug)
     assert result.success
     # Values pass through the tenant's folder of the data folder (the IO manager), frames as Parquet.
@@ -110,8 +124,8 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
 
     # What MLflow keeps holds no person: no consultant's or requirement's id, no name; the input example is one
     # row of medians, not a pair of the tenant's.
-    assert _people_in_artifacts(settings.mlflow_artifact_root, seeded_tenant[1]) == []
-    examples = set(settings.mlflow_artifact_root.rglob("input_example.json")) - examples_before
+    assert _people_in_artifacts(artifacts, seeded_tenant[1]) == []
+    examples = set(artifacts.rglob("input_example.json")) - examples_before
     assert len(examples) == 2  # the tenant's model and the prior
     assert all(len(json.loads(p.read_text())["data"]) == 1 for p in examples)
 
