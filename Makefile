@@ -11,16 +11,18 @@ export DAGSTER_HOME ?= $(CURDIR)/.benchcrm/dagster_home
 
 .PHONY: setup demo test lint lock clean reset
 
+# -qq: pip's errors still print (and stop make); its warnings about a machine's index configuration do not flood
+# a newcomer's first `make demo`.
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -r requirements.lock
+	$(BIN)/python -m pip install -qq --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 # Test and lint tools (requirements-dev.lock) on top of the runtime; `make demo` does not need them.
 $(DEV_STAMP): $(STAMP) requirements-dev.lock
-	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install -qq -r requirements-dev.lock
 	@touch $(DEV_STAMP)
 
 setup: $(STAMP)
