@@ -130,7 +130,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.permissions = {}
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
     app.state.warmup = None
-    app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds)
+    app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds,
+                                          max_records=settings.ranking_cache_max_records)
     app.state.change_listener = None
 
     install_problem_handlers(app)

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
                     "as its notification arrives (milliseconds), and in any case within this many seconds, since no "
                     "entry older than this is served (a lost notification). While the listener is disconnected "
                     "the cache is off and requests read the database.")
+    ranking_cache_max_records: int = Field(
+        default=200_000, ge=1, description="Most candidate records one API process keeps (least recently used go "
+                                           "first): bounds its memory across tenants.")
 
     # --- webhooks ---------------------------------------------------------------------------------------------
     webhook_allow_private_networks: bool = Field(
