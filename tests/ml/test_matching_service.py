@@ -140,8 +140,11 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
         search = candidate_search(anchor, model="all-MiniLM-L6-v2", skill_names=[],
                                   limits=CandidateLimits(ann=50, fts=10, skills=10))
         plan = "\n".join(r[0] for r in conn.execute(
-            sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), search.params()))
-    assert "embedding_consultant_hnsw_idx" in plan
+            sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), {**search.params(), "tenant": tenant_id}))
+    own_partition = "embedding_" + tenant_id.hex
+    # the HNSW graph of this tenant's partition orders the search; the other partitions are pruned, not filtered
+    assert f"_vector_idx on {own_partition}" in plan and "Order By: (vector <=>" in plan
+    assert "embedding_default" not in plan  # pruned when planned: no other partition is costed or searched
 
 
 def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine, seeded_tenant, make_tenant,
