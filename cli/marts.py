@@ -43,6 +43,14 @@ def marts(
         typer.echo(proc.stdout[-6000:], err=True)
         raise fail(f"dbt build failed ({summary[-1].split('Done. ')[-1] if summary else 'see output above'})")
     typer.echo(f"dbt build: {summary[-1].split('Done. ')[-1] if summary else 'ok'}")
+    from warehouse.dbt_env import run_dbt_on_servers
+
+    for server, proc in run_dbt_on_servers(settings, *args).items():  # the other placement servers' marts
+        done = [line for line in proc.stdout.splitlines() if "Done. PASS=" in line]
+        if proc.returncode != 0:
+            typer.echo(proc.stdout[-6000:], err=True)
+            raise fail(f"dbt build on server {server!r} failed")
+        typer.echo(f"dbt build on {server}: {done[-1].split('Done. ')[-1] if done else 'ok'}")
     if export:
         folder = settings.data_dir / "exports" / (tenant or "all")
         result = export_marts(admin_engine(settings), folder, tenant_id=tenant_id)
