@@ -45,9 +45,9 @@ def tenant_create(
 
 def _set_disabled(slug: str, disabled: bool) -> None:
     from warehouse.bootstrap import prepare_database
+    from warehouse.db import admin_engine
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.migrations import MigrationError
-    from warehouse.db import admin_engine
     from warehouse.placement import PlacementError, resolve_slug, server_settings
     from warehouse.repositories.tenants import set_disabled
     from warehouse.settings import get_settings

@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
         app.state.rate_limiter = SharedRateLimiter(app.state.engine, budgets_from_settings(settings))
+        app.state.rate_limiters = {name: SharedRateLimiter(app.state.router.app_engine(name),
+                                                           budgets_from_settings(settings)) for name in servers[1:]}
         # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
         app.state.models = _tenant_models(settings) if load_model else None
         app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
@@ -125,6 +127,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 if thread is not None:
                     thread.join(timeout=10)
             app.state.rate_limiter.dispose()
+            for limiter in app.state.rate_limiters.values():
+                limiter.dispose()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
     # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limiter = None  # built in the lifespan, on the engine
+    app.state.rate_limiters = {}  # the other placement servers' (tenants' buckets live with their rows)
     app.state.tenants = TenantDirectory(settings.tenant_cache_seconds)
     app.state.webhook_policy = WebhookPolicy.from_settings(settings)
     app.state.webhook_resolver = system_resolver

@@ -8,8 +8,10 @@ any point is finished by running the same move again, or undone by `abort_move`:
 2. **copy**: one transaction on the target deletes whatever an earlier attempt left there and copies every row of
    every `crm` table with a `tenant_id` (warehouse/schema.py), parents before children (the target's foreign
    keys), in binary COPY: vectors, encrypted bytes and timestamps arrive bit for bit. Skill ids are serial per
-   server, so skill references are mapped by the skill's canonical name.
-3. **verify**: per table, the row count and an order-independent checksum of the rows' text on both servers; a
+   server, so skill references are mapped by the skill's canonical name; serial row ids (outbox, snapshot queue)
+   are drawn afresh from the target's sequences, in their old order.
+3. **verify**: per table, the row count and an order-independent checksum of the rows' text (skills by name,
+   serial ids left out) on both servers; a
    difference rolls the move back (target rows deleted, tenant back on its source) and fails.
 4. **flip**: the directory points at the target; `cleanup_on` remembers the source. Requests resume, on the target.
 5. **clean up**: the tenant's rows on the source (crm and marts) are deleted and `cleanup_on` cleared.
@@ -91,15 +93,38 @@ def fk_order(conn: sa.Connection, tables: list[str]) -> list[str]:
     return ordered
 
 
-def _copy_columns(conn: sa.Connection, table: str) -> list[str]:
-    """Columns a COPY can write (generated ones are recomputed by the target)."""
-    return list(conn.execute(sa.text(
-        "select attname from pg_attribute where attrelid = cast(:t as regclass) and attnum > 0 "
-        "and not attisdropped and attgenerated = '' order by attnum"), {"t": f"crm.{table}"}).scalars())
+@dataclass(frozen=True)
+class Columns:
+    """A table's columns a COPY can write (generated ones are recomputed by the target) and, among them, those
+    filled from a sequence (the outbox's and the snapshot queue's ids): sequences are per server, so copied rows
+    get fresh ids from the target's, in their old order; nothing references these ids."""
+
+    all: tuple[str, ...]
+    serial: tuple[str, ...]
+
+    @property
+    def copied(self) -> list[str]:
+        return [c for c in self.all if c not in self.serial]
+
+    @property
+    def skill_ref(self) -> bool:
+        return "skill_id" in self.all
 
 
-def _has_skill_ref(conn: sa.Connection, table: str) -> bool:
-    return "skill_id" in _copy_columns(conn, table) and table != "skill"
+def catalog(conn: sa.Connection) -> dict[str, Columns]:
+    """Every crm table's columns, from the server's catalog in one query."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for table, column, serial in conn.execute(sa.text(
+            "select c.relname, a.attname, a.attidentity <> '' or coalesce(pg_get_expr(d.adbin, d.adrelid) "
+            "like 'nextval(%', false) from pg_class c join pg_attribute a on a.attrelid = c.oid "
+            "left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum "
+            "where c.relnamespace = 'crm'::regnamespace and c.relkind in ('r', 'p') and a.attnum > 0 "
+            "and not a.attisdropped and a.attgenerated = '' order by c.relname, a.attnum")).all():
+        columns, serials = found.setdefault(table, ([], []))
+        columns.append(column)
+        if serial:
+            serials.append(column)
+    return {t: Columns(tuple(c), tuple(s)) for t, (c, s) in found.items()}
 
 
 @contextmanager
@@ -130,17 +155,19 @@ def _copy(settings: Settings, tenant_id: uuid.UUID, source: str, target: str) ->
         tables = fk_order(dst, tenant_tables())
         _delete_tenant_rows(dst, tenant_id, tables, marts=False)  # what an earlier, failed attempt left
         src_raw, dst_raw = src.connection.driver_connection, dst.connection.driver_connection
-        skill_map = _skill_map(src, dst, tenant_id, tables)
+        shapes = catalog(dst)
+        skill_map = _skill_map(src, dst, tenant_id, [t for t in tables if shapes[t].skill_ref])
         for table in tables:
-            columns = _copy_columns(dst, table)
+            columns = shapes[table].copied
             listed = sql.SQL(", ").join(map(sql.Identifier, columns))
             into = sql.Identifier("crm", table)
             staged = table in skill_map
             if staged:  # skill ids differ per server: stage, then insert with ids mapped by canonical name
                 dst_raw.execute(sql.SQL("create temp table _stage (like {} ) on commit drop").format(into))
                 into = sql.Identifier("_stage")
-            read = sql.SQL("copy (select {} from {} where tenant_id = {}) to stdout (format binary)").format(
-                listed, sql.Identifier("crm", table), sql.Literal(str(tenant_id)))
+            order = sql.SQL(", ").join(map(sql.Identifier, shapes[table].serial or ("tenant_id",)))
+            read = sql.SQL("copy (select {} from {} where tenant_id = {} order by {}) to stdout (format binary)"
+                           ).format(listed, sql.Identifier("crm", table), sql.Literal(str(tenant_id)), order)
             write = sql.SQL("copy {} ({}) from stdin (format binary)").format(into, listed)
             with src_raw.cursor().copy(read) as out, dst_raw.cursor().copy(write) as inp:
                 for block in out:
@@ -155,21 +182,19 @@ def _copy(settings: Settings, tenant_id: uuid.UUID, source: str, target: str) ->
                 dst_raw.execute("drop table _stage")
             copied[table] = dst.execute(sa.text(f'select count(*) from crm."{table}" where tenant_id = :t'),
                                         {"t": tenant_id}).scalar_one()
-            _advance_sequences(dst, table, columns)
     return copied
 
 
-def _skill_map(src: sa.Connection, dst: sa.Connection, tenant_id: uuid.UUID, tables: list[str]) -> set[str]:
-    """Fill temp table _skill_map (source id -> target id) for the skills the tenant's rows name; the tables that
-    need it. A skill the target lacks is an error (run `benchcrm migrate`, which loads the taxonomy everywhere)."""
-    with_refs = [t for t in tables if _has_skill_ref(dst, t)]
+def _skill_map(src: sa.Connection, dst: sa.Connection, tenant_id: uuid.UUID, with_refs: list[str]) -> set[str]:
+    """Fill temp table _skill_map (source id -> target id) for the skills the tenant's rows in `with_refs` name.
+    A skill the target lacks is an error (run `benchcrm migrate`, which loads the taxonomy everywhere)."""
     names: dict[int, str] = {}
     for table in with_refs:
         names.update(src.execute(sa.text(
             f'select distinct s.id, s.canonical_name from crm."{table}" t join crm.skill s on s.id = t.skill_id '
-            "where t.tenant_id = :t"), {"t": tenant_id}).tuples())
+            "where t.tenant_id = :t"), {"t": tenant_id}).all())
     there = dict(dst.execute(sa.text("select canonical_name, id from crm.skill where canonical_name = any(:n)"),
-                             {"n": list(names.values())}).tuples())
+                             {"n": list(names.values())}).all())
     missing = sorted(set(names.values()) - set(there))
     if missing:
         raise PlacementError(f"the target server lacks {len(missing)} skills the tenant uses (e.g. {missing[0]!r}); "
@@ -181,31 +206,22 @@ def _skill_map(src: sa.Connection, dst: sa.Connection, tenant_id: uuid.UUID, tab
     return set(with_refs)
 
 
-def _advance_sequences(conn: sa.Connection, table: str, columns: list[str]) -> None:
-    """Copied serial ids must not be handed out again by the target's sequences."""
-    for column in columns:
-        seq = conn.execute(sa.text("select pg_get_serial_sequence(:t, :c)"),
-                           {"t": f"crm.{table}", "c": column}).scalar()
-        if seq:
-            conn.execute(sa.text(
-                f'select setval(cast(:s as regclass), greatest((select coalesce(max("{column}"), 0) from '
-                f'crm."{table}"), (select last_value from {seq})))'), {"s": seq})
-
-
-def _row_text(conn: sa.Connection, table: str) -> tuple[str, str]:
+def _row_text(shape: Columns) -> tuple[str, str]:
     """The text each row is checksummed by (skill ids replaced by the skill's name), and the join it needs."""
-    if _has_skill_ref(conn, table):
-        return ("(to_jsonb(t) - 'skill_id' || jsonb_build_object('skill', s.canonical_name))::text",
+    dropped = "".join(f" - '{c}'" for c in shape.serial)
+    if shape.skill_ref:
+        return (f"(to_jsonb(t){dropped} - 'skill_id' || jsonb_build_object('skill', s.canonical_name))::text",
                 "left join crm.skill s on s.id = t.skill_id")
-    return "t::text", ""
+    return (f"(to_jsonb(t){dropped})::text", "") if dropped else ("t::text", "")
 
 
 def table_fingerprints(settings: Settings, server: str, tenant_id: uuid.UUID) -> dict[str, tuple[int, int]]:
     """Per table: (rows, sum of a 60-bit hash of each row's text) of the tenant on `server`."""
     found: dict[str, tuple[int, int]] = {}
     with _owner_tx(settings, server, tenant_id) as conn:
+        shapes = catalog(conn)
         for table in tenant_tables():
-            text, join = _row_text(conn, table)
+            text, join = _row_text(shapes[table])
             count, total = conn.execute(sa.text(
                 f"select count(*), coalesce(sum(('x' || substr(md5({text}), 1, 15))::bit(60)::bigint), 0) "
                 f'from crm."{table}" t {join} where t.tenant_id = :t'), {"t": tenant_id}).one()

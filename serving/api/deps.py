@@ -44,6 +44,9 @@ def _charge(request: Request, budget: BudgetName, subject: uuid.UUID | str,
     limiter: SharedRateLimiter | None = request.app.state.rate_limiter
     if limiter is None:  # the lifespan has not run (no engine yet)
         return
+    if tenant_id is not None:  # a tenant's buckets live on its own server, like its rows (warehouse/placement.py)
+        server = request.app.state.router.placement(tenant_id).server
+        limiter = request.app.state.rate_limiters.get(server, limiter)
     wait = limiter.take(budget, subject, tenant_id=tenant_id)
     if wait is not None:
         who = "client address" if budget == "anonymous" else "tenant"
