@@ -35,6 +35,13 @@ class PostgresResource(dg.ConfigurableResource):
         except TenantMoving as exc:
             raise dg.Failure(str(exc)) from None
 
+    def server_engines(self) -> list[tuple[sa.Engine, sa.Engine]]:
+        """(owner, application) engines of every placement server, the primary first: for sweeps across tenants."""
+        from warehouse.placement import get_router
+
+        router = get_router(self._settings())
+        return [(router.admin_engine(name), router.app_engine(name)) for name in router.names]
+
     def tenant_id(self) -> uuid.UUID:
         from warehouse.placement import PlacementError, resolve_slug
 

@@ -220,3 +220,19 @@ def test_moves_refuse_bad_input(two_servers) -> None:
     with pytest.raises(PlacementError, match="no unfinished move"):
         abort_move(two_servers, slug)
     assert tenant_tables()[0] == "tenant" and "embedding" in tenant_tables()
+
+
+def test_dbt_runs_on_each_server_with_that_servers_connection(two_servers) -> None:
+    """The marts asset and `benchcrm marts` run the same dbt command on every other server after the primary's."""
+    from warehouse.dbt_env import run_dbt_on_servers
+
+    tenant_id = create_placed_tenant(two_servers, slug=_slug(), server="eu")
+    _fill(two_servers, tenant_id, consultants=2)
+    results = run_dbt_on_servers(two_servers, "run", "--select", "stg_crm__consultants")
+    assert list(results) == ["eu"] and results["eu"].returncode == 0, results["eu"].stdout[-2000:]
+    with _owner(two_servers, "eu").begin() as conn:
+        set_tenant(conn, tenant_id)
+        assert conn.execute(sa.text("select count(*) from staging.stg_crm__consultants where tenant_id = :t"),
+                            {"t": tenant_id}).scalar() == 2
+    with _owner(two_servers, PRIMARY).connect() as conn:  # the primary was not built by this call
+        assert conn.execute(sa.text("select to_regclass('staging.stg_crm__consultants')")).scalar() is None
