@@ -19,19 +19,18 @@ def marts(
     from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.offline.export import export_marts
-    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.placement import PRIMARY, PlacementError, resolve_slug, server_settings
     from warehouse.settings import get_settings
 
     settings = get_settings()
-    tenant_id = None
+    tenant_id, server = None, PRIMARY
     if export and tenant:  # check before the (slow) build
         try:
-            with admin_engine(settings).connect() as conn:
-                tenant_id = tenant_id_for(conn, tenant)
+            tenant_id, server = resolve_slug(settings, tenant)
         except DatabaseUnavailable as exc:
             raise fail(str(exc)) from None
-        if tenant_id is None:
-            raise fail(f"tenant {tenant!r} does not exist")
+        except PlacementError:
+            raise fail(f"tenant {tenant!r} does not exist") from None
     args = ["build", *WARN_ERROR_ARGS, *(["--select", select] if select else []),
             *(["--full-refresh"] if full_refresh else [])]
     try:
@@ -53,6 +52,6 @@ def marts(
         typer.echo(f"dbt build on {server}: {done[-1].split('Done. ')[-1] if done else 'ok'}")
     if export:
         folder = settings.data_dir / "exports" / (tenant or "all")
-        result = export_marts(admin_engine(settings), folder, tenant_id=tenant_id)
+        result = export_marts(admin_engine(server_settings(settings, server)), folder, tenant_id=tenant_id)
         typer.echo(f"exported {len(result.row_counts)} tables, {sum(result.row_counts.values())} rows "
                    f"to {result.directory} (DuckDB: {result.duckdb_path})")
