@@ -12,7 +12,6 @@ restarted behind anyone's back), and the directory lookup cached for `tenant_cac
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import uuid
@@ -21,17 +20,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+# Re-exported: callers need only this module.
+from warehouse.server_list import EMBEDDED, PRIMARY, PlacementError, parse_servers  # noqa: F401
 from warehouse.settings import Settings
 
-PRIMARY = "primary"
-EMBEDDED = "embedded"
-_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
 # What a request for a tenant that is being moved is told: retry after this many seconds.
 MOVE_RETRY_AFTER_SECONDS = 30
-
-
-class PlacementError(ValueError):
-    """A bad server list, an unknown server or tenant; the message is the one-line cause."""
 
 
 class TenantMoving(RuntimeError):
@@ -40,24 +34,6 @@ class TenantMoving(RuntimeError):
     def __init__(self, tenant_id: uuid.UUID, target: str) -> None:
         super().__init__(f"tenant {tenant_id} is moving to server {target!r}; retry in a moment")
         self.tenant_id, self.target = tenant_id, target
-
-
-def parse_servers(spec: str | None) -> dict[str, str | None]:
-    """'primary=<url>,eu=embedded' -> {name: url, or None for an embedded server}; order kept."""
-    servers: dict[str, str | None] = {}
-    for item in (spec or "").split(","):
-        if not item.strip():
-            continue
-        name, sep, url = item.strip().partition("=")
-        name, url = name.strip(), url.strip()
-        if not sep or not url:
-            raise PlacementError(f"BENCHCRM_DATABASE_SERVERS: {item.strip()!r} is not name=url")
-        if not _NAME.match(name):
-            raise PlacementError(f"BENCHCRM_DATABASE_SERVERS: {name!r} is not a server name (a-z, 0-9, '-', '_')")
-        if name in servers:
-            raise PlacementError(f"BENCHCRM_DATABASE_SERVERS: server {name!r} is listed twice")
-        servers[name] = None if url == EMBEDDED else url
-    return servers
 
 
 def server_names(settings: Settings) -> tuple[str, ...]:

@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _primary_is_the_database(self) -> Settings:
         """`primary=` in database_servers and database_url name one server: one fills the other, never disagree."""
-        from warehouse.placement import EMBEDDED, PRIMARY, PlacementError, parse_servers
+        from warehouse.server_list import EMBEDDED, PRIMARY, PlacementError, parse_servers
 
         try:
             listed = parse_servers(self.database_servers)
