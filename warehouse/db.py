@@ -36,7 +36,7 @@ CONNECT_TIMEOUT_SECONDS = 2
 POOL_TIMEOUT_SECONDS = 5
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # an application and an owner engine per placement server
 def _engine(url: str, pool_size: int) -> Engine:
     engine = sa.create_engine(
         url,

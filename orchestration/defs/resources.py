@@ -27,18 +27,28 @@ class PostgresResource(dg.ConfigurableResource):
         return admin_engine(self._settings())
 
     def app_engine(self) -> sa.Engine:
-        from warehouse.db import app_engine
+        """The application engine of the server the tenant is placed on (warehouse/placement.py)."""
+        from warehouse.placement import TenantMoving, engine_for_tenant
 
-        return app_engine(self._settings())
+        try:
+            return engine_for_tenant(self._settings(), self.tenant_id())
+        except TenantMoving as exc:
+            raise dg.Failure(str(exc)) from None
+
+    def server_engines(self) -> list[tuple[sa.Engine, sa.Engine]]:
+        """(owner, application) engines of every placement server, the primary first: for sweeps across tenants."""
+        from warehouse.placement import get_router
+
+        router = get_router(self._settings())
+        return [(router.admin_engine(name), router.app_engine(name)) for name in router.names]
 
     def tenant_id(self) -> uuid.UUID:
-        from warehouse.repositories.tenants import tenant_id_for
+        from warehouse.placement import PlacementError, resolve_slug
 
-        with self.admin_engine().connect() as conn:
-            found = tenant_id_for(conn, self.tenant_slug)
-        if found is None:
-            raise dg.Failure(f"tenant {self.tenant_slug!r} does not exist; run `benchcrm seed` first")
-        return found
+        try:
+            return resolve_slug(self._settings(), self.tenant_slug)[0]
+        except PlacementError:
+            raise dg.Failure(f"tenant {self.tenant_slug!r} does not exist; run `benchcrm seed` first") from None
 
     @contextmanager
     def tenant_tx(self) -> Iterator[sa.Connection]:

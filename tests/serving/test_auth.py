@@ -68,10 +68,11 @@ def test_a_signed_token_for_a_tenant_that_does_not_exist_answers_401(client, mak
         _problem(r, 401)
 
 
-def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(app_engine, make_tenant):
+def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(settings, app_engine, make_tenant):
     import sqlalchemy as sa
 
     from serving.auth.tenants import TenantDirectory
+    from warehouse.placement import TenantRouter
 
     lookups: list[str] = []
 
@@ -80,19 +81,20 @@ def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(app_e
             lookups.append(statement)
 
     directory = TenantDirectory(ttl=60, negative_ttl=0)
+    router = TenantRouter(settings, primary_app_engine=app_engine)  # one server: placement asks nothing
     known, unknown = make_tenant(), uuid.uuid4()
     sa.event.listen(app_engine, "before_cursor_execute", count)
     try:
-        assert all(directory.exists(known, app_engine) for _ in range(50))
+        assert all(directory.exists(known, router) for _ in range(50))
         assert len(lookups) == 1  # one query for fifty requests
-        assert not directory.exists(unknown, app_engine)
-        assert not directory.exists(unknown, app_engine)
+        assert not directory.exists(unknown, router)
+        assert not directory.exists(unknown, router)
         assert len(lookups) == 3  # unknown ones are not remembered (negative_ttl=0) ...
     finally:
         sa.event.remove(app_engine, "before_cursor_execute", count)
     bounded = TenantDirectory(ttl=60, max_entries=3)
     for _ in range(10):
-        bounded.exists(uuid.uuid4(), app_engine)
+        bounded.exists(uuid.uuid4(), router)
     assert len(bounded._entries) == 3  # ... and random tenants cannot grow the cache without bound
 
 

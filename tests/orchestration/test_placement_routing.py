@@ -1,0 +1,46 @@
+"""Dagster's PostgresResource reaches the server its tenant is placed on (warehouse/placement.py), on two real
+embedded servers (tests/two_servers.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from warehouse.placement import PRIMARY, create_placed_tenant, get_router
+from warehouse.settings import get_settings
+
+
+@pytest.fixture
+def placed_env(two_servers, monkeypatch) -> Iterator[None]:
+    monkeypatch.setenv("BENCHCRM_DATA_DIR", str(two_servers.data_dir))
+    monkeypatch.setenv("BENCHCRM_DATABASE_SERVERS", "eu=embedded")
+    monkeypatch.delenv("BENCHCRM_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()  # the session's settings again (monkeypatch restores the environment after)
+
+
+def test_the_postgres_resource_routes_by_its_tenant(two_servers, placed_env) -> None:
+    from orchestration.defs.resources import PostgresResource
+
+    eu_slug, home_slug = (f"dg-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    eu_tenant = create_placed_tenant(two_servers, slug=eu_slug, server="eu")
+    create_placed_tenant(two_servers, slug=home_slug)
+    router = get_router(get_settings())
+
+    abroad, home = PostgresResource(tenant_slug=eu_slug), PostgresResource(tenant_slug=home_slug)
+    assert abroad.tenant_id() == eu_tenant
+    assert abroad.app_engine() is router.app_engine("eu")
+    assert home.app_engine() is router.app_engine(PRIMARY)
+    with abroad.tenant_tx() as conn:
+        conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name) values (:t, 'Dag Ster')"),
+                     {"t": eu_tenant})
+    with router.admin_engine("eu").connect() as conn:
+        assert conn.execute(sa.text("select count(*) from crm.consultant where tenant_id = :t"),
+                            {"t": eu_tenant}).scalar() == 1
+    with pytest.raises(dg.Failure, match="does not exist"):
+        PostgresResource(tenant_slug="no-such-tenant").tenant_id()
