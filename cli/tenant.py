@@ -80,7 +80,7 @@ def tenant_enable(slug: str = typer.Argument(..., help="The tenant's slug.")) ->
 @tenant_app.command("move")
 def tenant_move(
     slug: str = typer.Argument(..., help="The tenant's slug."),
-    to: str = typer.Option(..., "--to", help="The database server to move it to."),
+    to: str | None = typer.Option(None, "--to", help="The database server to move it to."),
     abort: bool = typer.Option(False, "--abort", help="Undo an unfinished move instead (the tenant stays put)."),
     rebuild_marts: bool = typer.Option(True, "--rebuild-marts/--no-rebuild-marts",
                                        help="Then rebuild the target server's marts (dbt build --full-refresh)."),
@@ -95,10 +95,12 @@ def tenant_move(
     from warehouse.settings import get_settings
     from warehouse.tenant_move import MoveFailed, abort_move, move_tenant
 
+    if to is None and not abort:
+        raise fail("name the server to move to with --to SERVER (or undo an unfinished move with --abort)", code=2)
     settings = get_settings()
     try:
         prepare_database(settings)
-        if abort:
+        if abort or to is None:
             row = abort_move(settings, slug)
             typer.echo(f"{slug}: move aborted; on server {row.server}")
             return

@@ -22,8 +22,8 @@ def _run(settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=180, env=env)
 
 
-def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result.stdout + result.stderr
+def _one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     return lines[0]
@@ -53,3 +53,4 @@ def test_placement_bad_input_gets_a_one_line_cause(two_servers) -> None:
         _run(two_servers, "tenant", "create", f"cli-{uuid.uuid4().hex[:8]}", "--server", "mars"))
     assert "tenant 'nobody-anywhere' does not exist on any server" in _one_line_error(
         _run(two_servers, "tenant", "move", "nobody-anywhere", "--to", "eu"))
+    assert "--to SERVER" in _one_line_error(_run(two_servers, "tenant", "move", "nobody-anywhere"), code=2)
