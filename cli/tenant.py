@@ -87,6 +87,8 @@ def tenant_move(
 ) -> None:
     """Move a tenant's rows to another server: copy, verify (counts and checksums), flip the directory, delete from
     the source. Its requests answer 503 with Retry-After meanwhile. Re-run after a failure to finish the move."""
+    from sqlalchemy.exc import DBAPIError
+
     from warehouse.bootstrap import prepare_database
     from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt_on_servers
     from warehouse.embedded import DatabaseUnavailable
@@ -107,6 +109,9 @@ def tenant_move(
         report = move_tenant(settings, slug, to)
     except (DatabaseUnavailable, MigrationError, PlacementError, MoveFailed) as exc:
         raise fail(str(exc)) from None
+    except DBAPIError as exc:  # a server went away mid-move: the directory knows how far it got
+        cause = str(exc.orig or exc).strip().splitlines()[0]
+        raise fail(f"the move of {slug!r} stopped ({cause}); run it again to finish it, or with --abort") from None
     typer.echo(f"{slug} ({report.tenant_id}) moved {report.source} -> {report.target}"
                f"{' (resumed)' if report.resumed else ''}: {sum(report.rows.values())} rows in "
                f"{len(report.rows)} tables, verified, source cleaned, {report.seconds:.1f} s")
