@@ -236,3 +236,18 @@ def test_dbt_runs_on_each_server_with_that_servers_connection(two_servers) -> No
                             {"t": tenant_id}).scalar() == 2
     with _owner(two_servers, PRIMARY).connect() as conn:  # the primary was not built by this call
         assert conn.execute(sa.text("select to_regclass('staging.stg_crm__consultants')")).scalar() is None
+
+
+def test_the_application_role_sees_only_its_own_tenants_placement(two_servers) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    mine = create_placed_tenant(two_servers, slug=_slug(), server="eu")
+    create_placed_tenant(two_servers, slug=_slug(), server="eu")
+    primary_app = get_router(two_servers).app_engine(PRIMARY)
+    with primary_app.begin() as conn:
+        set_tenant(conn, mine)
+        assert conn.execute(sa.text("select server, moving_to from app.tenant_placement()")).all() == [("eu", None)]
+    with primary_app.begin() as conn:  # no tenant set: nothing
+        assert conn.execute(sa.text("select * from app.tenant_placement()")).all() == []
+    with pytest.raises(ProgrammingError, match="permission denied"), primary_app.begin() as conn:
+        conn.execute(sa.text("select * from app.tenant_placement"))
