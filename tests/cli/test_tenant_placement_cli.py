@@ -35,6 +35,8 @@ def test_tenants_are_created_on_a_named_server_and_moved_from_the_command_line(t
     assert created.returncode == 0, created.stderr
     tenant_id = uuid.UUID(created.stdout.strip())
     assert resolve_slug(two_servers, slug) == (tenant_id, "eu")
+    token = _run(two_servers, "token", "--tenant", slug, "--role", "Recruiter")  # found on its server
+    assert token.returncode == 0 and token.stdout.count(".") == 2, token.stderr
     with tenant_tx(tenant_id, engine_for_tenant(two_servers, tenant_id)) as conn:
         conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name) values (:t, 'Cli Person')"),
                      {"t": tenant_id})
