@@ -80,13 +80,15 @@ def tenant_enable(slug: str = typer.Argument(..., help="The tenant's slug.")) ->
 @tenant_app.command("move")
 def tenant_move(
     slug: str = typer.Argument(..., help="The tenant's slug."),
-    to: str = typer.Option(..., "--to", help="The database server to move it to."),
+    to: str | None = typer.Option(None, "--to", help="The database server to move it to."),
     abort: bool = typer.Option(False, "--abort", help="Undo an unfinished move instead (the tenant stays put)."),
     rebuild_marts: bool = typer.Option(True, "--rebuild-marts/--no-rebuild-marts",
                                        help="Then rebuild the target server's marts (dbt build --full-refresh)."),
 ) -> None:
     """Move a tenant's rows to another server: copy, verify (counts and checksums), flip the directory, delete from
     the source. Its requests answer 503 with Retry-After meanwhile. Re-run after a failure to finish the move."""
+    from sqlalchemy.exc import DBAPIError
+
     from warehouse.bootstrap import prepare_database
     from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt_on_servers
     from warehouse.embedded import DatabaseUnavailable
@@ -95,16 +97,21 @@ def tenant_move(
     from warehouse.settings import get_settings
     from warehouse.tenant_move import MoveFailed, abort_move, move_tenant
 
+    if to is None and not abort:
+        raise fail("name the server to move to with --to SERVER (or undo an unfinished move with --abort)", code=2)
     settings = get_settings()
     try:
         prepare_database(settings)
-        if abort:
+        if abort or to is None:
             row = abort_move(settings, slug)
             typer.echo(f"{slug}: move aborted; on server {row.server}")
             return
         report = move_tenant(settings, slug, to)
     except (DatabaseUnavailable, MigrationError, PlacementError, MoveFailed) as exc:
         raise fail(str(exc)) from None
+    except DBAPIError as exc:  # a server went away mid-move: the directory knows how far it got
+        cause = str(exc.orig or exc).strip().splitlines()[0]
+        raise fail(f"the move of {slug!r} stopped ({cause}); run it again to finish it, or with --abort") from None
     typer.echo(f"{slug} ({report.tenant_id}) moved {report.source} -> {report.target}"
                f"{' (resumed)' if report.resumed else ''}: {sum(report.rows.values())} rows in "
                f"{len(report.rows)} tables, verified, source cleaned, {report.seconds:.1f} s")

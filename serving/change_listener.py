@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "benchcrm_changes"
 RETRY_SECONDS = 1.0
 POLL_SECONDS = 0.5  # how often a quiet connection checks `stop`
+_PEERS_LOCK = threading.Lock()
 
 
 def _dsn(engine: sa.Engine) -> str:
@@ -73,8 +74,9 @@ class ChangeListener:
             self.cache.clear()
             self.backend_pid = conn.info.backend_pid
             self.connects += 1
-            self.connected.set()
-            self.cache.enabled = all(peer.connected.is_set() for peer in self.peers)
+            with _PEERS_LOCK:  # listeners connecting at once: the last one in sees all and enables the cache
+                self.cache.enabled = all(peer is self or peer.connected.is_set() for peer in self.peers)
+                self.connected.set()
             log.info("change listener connected (backend %s)", self.backend_pid)
             while not self.stop.is_set():
                 for note in conn.notifies(timeout=POLL_SECONDS):

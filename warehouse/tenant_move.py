@@ -47,8 +47,6 @@ from warehouse.placement import (
 from warehouse.schema import metadata
 from warehouse.settings import Settings
 
-STEPS = ("marked", "copied", "verified", "flipped", "cleaned")
-
 
 class MoveFailed(RuntimeError):
     """Verification found a difference; the move was rolled back (the tenant stays on its source)."""

@@ -22,8 +22,8 @@ def _run(settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=180, env=env)
 
 
-def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result.stdout + result.stderr
+def _one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     return lines[0]
@@ -35,6 +35,8 @@ def test_tenants_are_created_on_a_named_server_and_moved_from_the_command_line(t
     assert created.returncode == 0, created.stderr
     tenant_id = uuid.UUID(created.stdout.strip())
     assert resolve_slug(two_servers, slug) == (tenant_id, "eu")
+    token = _run(two_servers, "token", "--tenant", slug, "--role", "Recruiter")  # found on its server
+    assert token.returncode == 0 and token.stdout.count(".") == 2, token.stderr
     with tenant_tx(tenant_id, engine_for_tenant(two_servers, tenant_id)) as conn:
         conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name) values (:t, 'Cli Person')"),
                      {"t": tenant_id})
@@ -53,3 +55,4 @@ def test_placement_bad_input_gets_a_one_line_cause(two_servers) -> None:
         _run(two_servers, "tenant", "create", f"cli-{uuid.uuid4().hex[:8]}", "--server", "mars"))
     assert "tenant 'nobody-anywhere' does not exist on any server" in _one_line_error(
         _run(two_servers, "tenant", "move", "nobody-anywhere", "--to", "eu"))
+    assert "--to SERVER" in _one_line_error(_run(two_servers, "tenant", "move", "nobody-anywhere"), code=2)

@@ -56,7 +56,10 @@ def test_each_tenant_is_served_from_its_own_server(two_servers, placed_client, a
     _, abroad = _tenant(two_servers, "eu", "Eva Europe")
     assert _names(placed_client, auth(home)) == ["Ana Primary"]
     assert _names(placed_client, auth(abroad)) == ["Eva Europe"]
-    assert len(placed_client.app.state.change_listeners) == 2  # one per server: caches hear both
+    listeners = placed_client.app.state.change_listeners
+    assert len({listener.engine.url for listener in listeners}) == 2  # one per server: the cache hears both
+    assert all(listener.connected.wait(timeout=30) for listener in listeners)
+    assert placed_client.app.state.ranking_cache.enabled  # on once every server's listener is connected
     unknown = placed_client.get("/v1/consultants", headers=auth(uuid.uuid4()))
     assert unknown.status_code == 401
     assert unknown.headers["content-type"].startswith("application/problem+json")

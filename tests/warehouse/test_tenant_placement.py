@@ -236,3 +236,44 @@ def test_dbt_runs_on_each_server_with_that_servers_connection(two_servers) -> No
                             {"t": tenant_id}).scalar() == 2
     with _owner(two_servers, PRIMARY).connect() as conn:  # the primary was not built by this call
         assert conn.execute(sa.text("select to_regclass('staging.stg_crm__consultants')")).scalar() is None
+
+
+def test_the_application_role_sees_only_its_own_tenants_placement(two_servers) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    mine = create_placed_tenant(two_servers, slug=_slug(), server="eu")
+    create_placed_tenant(two_servers, slug=_slug(), server="eu")
+    primary_app = get_router(two_servers).app_engine(PRIMARY)
+    with primary_app.begin() as conn:
+        set_tenant(conn, mine)
+        assert conn.execute(sa.text("select server, moving_to from app.tenant_placement()")).all() == [("eu", None)]
+    with primary_app.begin() as conn:  # no tenant set: nothing
+        assert conn.execute(sa.text("select * from app.tenant_placement()")).all() == []
+    with pytest.raises(ProgrammingError, match="permission denied"), primary_app.begin() as conn:
+        conn.execute(sa.text("select * from app.tenant_placement"))
+
+
+def test_the_snapshot_writer_drains_every_servers_queue(two_servers) -> None:
+    """The API's write-behind loop (serving/snapshot_writer.py) passes over each placement server."""
+    import threading
+
+    from serving.snapshot_writer import run_snapshot_writer
+    from warehouse.repositories.feature_snapshots import enqueue_snapshots
+
+    tenants = {server: create_placed_tenant(two_servers, slug=_slug(), server=server) for server in (PRIMARY, "eu")}
+    router = get_router(two_servers)
+    for tenant_id in tenants.values():
+        with tenant_tx(tenant_id, router.engine_for_tenant(tenant_id)) as conn:
+            run = conn.execute(sa.text(
+                "insert into crm.match_run (tenant_id, kind, direction, anchor_id, model_version) values "
+                "(:t, 'api', 'requirement_to_consultants', gen_random_uuid(), 'm') returning id"),
+                {"t": tenant_id}).scalar_one()
+            enqueue_snapshots(conn, tenant_id=tenant_id, run_id=run, snapshots=[])
+    stop = threading.Event()
+    stop.set()  # one pass, as at shutdown
+    run_snapshot_writer(router.app_engine(PRIMARY), router.admin_engine(PRIMARY), stop, interval_seconds=0,
+                        more=[(router.app_engine("eu"), router.admin_engine("eu"))])
+    for server, tenant_id in tenants.items():
+        with _owner(two_servers, server).connect() as conn:
+            assert conn.execute(sa.text("select count(*) from crm.feature_snapshot_pending where tenant_id = :t"),
+                                {"t": tenant_id}).scalar() == 0
