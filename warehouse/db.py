@@ -105,6 +105,12 @@ def set_statement_timeout(conn: Connection, milliseconds: int) -> None:
     conn.exec_driver_sql(f"set local statement_timeout = {int(milliseconds)}")
 
 
+def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, milliseconds: int) -> None:
+    """`set_tenant` and `set_statement_timeout` in one round trip (`set_config(…, true)` is `SET LOCAL`)."""
+    conn.execute(sa.text("select set_config('app.tenant_id', :t, true), set_config('statement_timeout', :ms, true)"),
+                 {"t": str(uuid.UUID(str(tenant_id))), "ms": str(int(milliseconds))})
+
+
 @contextmanager
 def tenant_tx(tenant_id: uuid.UUID | str, engine: Engine | None = None) -> Iterator[Connection]:
     """One transaction scoped to one tenant, as the application role."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -32,6 +33,7 @@ from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explai
 from ml.scoring.reasons import reasons as build_reasons
 from warehouse.queries.matching import Direction, current_tenant
 from warehouse.repositories import recommendations as stored
+from warehouse.repositories.together import Insert
 
 
 def _nan(value: float | None) -> float:
@@ -201,14 +203,17 @@ def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consu
 def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: RecommendationResult,
                           kind: Literal["api", "batch", "evaluation"] = "api",
                           created_by: uuid.UUID | None = None, item_ids: list[uuid.UUID] | None = None,
-                          defer_snapshots: bool = False) -> uuid.UUID:
+                          defer_snapshots: bool = False, run_id: uuid.UUID | None = None,
+                          along: Sequence[Insert] = ()) -> uuid.UUID:
     """Write crm.match_run + one crm.recommendation and one crm.feature_snapshot per item (or the snapshots queued
-    for the background writer: `defer_snapshots`, docs/adr/0020). Returns the run id."""
+    for the background writer: `defer_snapshots`, docs/adr/0020) in one statement, with the inserts `along` (an API
+    request's audit row and event, docs/adr/0026). Returns the run id."""
     return stored.insert_run(
         conn, tenant_id=tenant_id, kind=kind, direction=Direction(result.direction).value, anchor_id=result.anchor_id,
         model_version=result.model_version, params=result.params,
         stats={**result.stats, "calibrated": result.calibrated}, created_by=created_by, finished_at=datetime.now(UTC),
-        feature_version=FEATURE_VERSION, item_ids=item_ids, defer_snapshots=defer_snapshots, items=[stored.StoredItem(
+        feature_version=FEATURE_VERSION, item_ids=item_ids, defer_snapshots=defer_snapshots, run_id=run_id,
+        along=along, items=[stored.StoredItem(
             requirement_id=i.requirement_id, consultant_id=i.consultant_id, rank=i.rank, match_score=i.match_score,
             success_probability=i.success_probability, reasons=i.reasons,
             factors={**i.factors, "_baseline": i.baseline}, features=i.features) for i in result.items])

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 
 from serving.context import Principal
 from serving.errors import ProblemError
+from serving.json_response import FastJSONResponse as JSONResponse
 from warehouse.repositories import idempotency as repo
 
 Outcome = tuple[int, Any, dict[str, str]]  # status, JSON body, headers
