@@ -11,4 +11,4 @@ from starlette.responses import JSONResponse
 
 class FastJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)  # int keys become strings, as json.dumps does
