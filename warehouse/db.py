@@ -106,9 +106,13 @@ def set_statement_timeout(conn: Connection, milliseconds: int) -> None:
 
 
 def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, milliseconds: int) -> None:
-    """`set_tenant` and `set_statement_timeout` in one round trip (`set_config(…, true)` is `SET LOCAL`)."""
-    conn.execute(sa.text("select set_config('app.tenant_id', :t, true), set_config('statement_timeout', :ms, true)"),
-                 {"t": str(uuid.UUID(str(tenant_id))), "ms": str(int(milliseconds))})
+    """`set_tenant` and `set_statement_timeout` for a fresh transaction in one round trip: `set_config(..., true)`
+    is `SET LOCAL`, and psycopg's pipeline sends its implicit BEGIN and this statement together (docs/adr/0026).
+    It goes to the driver directly, so SQLAlchemy's statement events do not see it."""
+    driver = conn.connection.driver_connection
+    with driver.pipeline():
+        driver.execute("select set_config('app.tenant_id', %s, true), set_config('statement_timeout', %s, true)",
+                       (str(uuid.UUID(str(tenant_id))), str(int(milliseconds))))
 
 
 @contextmanager
