@@ -97,6 +97,12 @@ class TokenVerifier:
                 self._dev_public = dev_signing_key(self._settings).public_pem
         return self._dev_public
 
+    def preload(self) -> None:
+        """Read the development key now (the warm start) instead of on the first request (~0.1 s); an identity
+        provider's key set is still fetched on first use, so a start never depends on the IdP answering."""
+        if self._jwks is None:
+            self._key_for("")
+
     def verify(self, token: str) -> Claims:
         now = self._clock()
         with self._lock:
