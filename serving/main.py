@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                                            budgets_from_settings(settings)) for name in servers[1:]}
         # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
         app.state.models = _tenant_models(settings) if load_model else None
+        app.state.verifier.preload()  # the development key, read before the first request (docs/adr/0026)
         app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
         stop = threading.Event()
         workers: list[threading.Thread] = []

@@ -19,7 +19,7 @@ from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
-from warehouse.db import set_statement_timeout, set_tenant
+from warehouse.db import set_tenant_and_timeout
 from warehouse.placement import MOVE_RETRY_AFTER_SECONDS, TenantMoving
 
 _bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
@@ -95,7 +95,7 @@ def charge_expensive(request: Request, principal: CurrentUser) -> None:
 def require(resource: str, action: str) -> Callable[[Principal], Principal]:
     """Dependency that answers 403 (naming the permission) unless the principal's role grants it."""
 
-    def _check(principal: CurrentUser) -> Principal:
+    async def _check(principal: CurrentUser) -> Principal:  # no I/O: runs on the event loop, no thread hop
         if not principal.can(resource, action):
             raise ProblemError(403, "forbidden", "Forbidden",
                                f"role {principal.role} lacks permission {resource}:{action}",
@@ -117,8 +117,7 @@ def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
         raise ProblemError(503, "tenant-moving", "Service Unavailable", str(exc),
                            headers={"Retry-After": str(MOVE_RETRY_AFTER_SECONDS)}) from None
     with engine.begin() as conn:
-        set_tenant(conn, principal.tenant_id)
-        set_statement_timeout(conn, STATEMENT_TIMEOUT_MS)
+        set_tenant_and_timeout(conn, principal.tenant_id, STATEMENT_TIMEOUT_MS)
         yield conn
 
 

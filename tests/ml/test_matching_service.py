@@ -19,7 +19,7 @@ from ml.matching.service import (
 from ml.scoring import FACTORS, explainable_score, reasons
 from ml.scoring.formula import SEED_MODEL_VERSION
 from warehouse.db import tenant_tx
-from warehouse.queries.matching import Direction
+from warehouse.queries.matching import Direction, current_tenant
 
 
 def test_tsquery_terms_keeps_only_plain_words():
@@ -167,10 +167,10 @@ def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine,
     monkeypatch.setattr(service, "load_visa_policies", counting)
     monkeypatch.setattr(service, "_visa_rates_cache", {})
     with tenant_tx(tenant_id, app_engine) as conn:
-        mine = service._tenant_visa_rates(conn)
-        again = service._tenant_visa_rates(conn)
+        mine = service._tenant_visa_rates(conn, current_tenant(conn))
+        again = service._tenant_visa_rates(conn, current_tenant(conn))
     with tenant_tx(other, app_engine) as conn:
-        theirs = service._tenant_visa_rates(conn)
+        theirs = service._tenant_visa_rates(conn, current_tenant(conn))
     assert len(reads) == 2  # once per tenant, then from the cache
     assert again is mine and mine == {}  # the synthetic bench states no policies: too few to say anything
     assert theirs == {"USC": 1.0, "GC": 1.0}  # the other tenant's own policies, not a cached neighbour's
