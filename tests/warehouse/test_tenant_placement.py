@@ -258,7 +258,8 @@ def test_the_snapshot_writer_drains_every_servers_queue(two_servers) -> None:
     import threading
 
     from serving.snapshot_writer import run_snapshot_writer
-    from warehouse.repositories.feature_snapshots import enqueue_snapshots
+    from warehouse.repositories.feature_snapshots import pending_row
+    from warehouse.repositories.together import insert_together
 
     tenants = {server: create_placed_tenant(two_servers, slug=_slug(), server=server) for server in (PRIMARY, "eu")}
     router = get_router(two_servers)
@@ -268,7 +269,7 @@ def test_the_snapshot_writer_drains_every_servers_queue(two_servers) -> None:
                 "insert into crm.match_run (tenant_id, kind, direction, anchor_id, model_version) values "
                 "(:t, 'api', 'requirement_to_consultants', gen_random_uuid(), 'm') returning id"),
                 {"t": tenant_id}).scalar_one()
-            enqueue_snapshots(conn, tenant_id=tenant_id, run_id=run, snapshots=[])
+            insert_together(conn, [pending_row(tenant_id=tenant_id, run_id=run, snapshots=[])])
     stop = threading.Event()
     stop.set()  # one pass, as at shutdown
     run_snapshot_writer(router.app_engine(PRIMARY), router.admin_engine(PRIMARY), stop, interval_seconds=0,
