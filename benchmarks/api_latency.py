@@ -6,6 +6,9 @@
    the real model would take longer than the benchmark; the vector index and query shapes are the real ones.
 2. Starts the API (`benchcrm serve`) as a separate process on 127.0.0.1 (or uses --url) and drives it from this
    process over loopback with a bounded number of concurrent clients, then prints one line per scenario.
+3. Under load (issue 12): while --concurrency clients keep asking for recommendations, one more client samples a
+   list, a search, a get by id, and a new requirement email posted to the API followed by its first
+   recommendations (the recruiter's first wait on a fresh requirement), each against the issue's goal.
 
     python benchmarks/api_latency.py [--consultants 100000] [--requests 300] [--concurrency 4]
 """
@@ -181,6 +184,7 @@ def start_server(args, extra_env: dict[str, str], *, root: Path = ROOT, workers:
                  ) -> subprocess.Popen:
     """`benchcrm serve` from the code at `root` (this checkout, or another one for a before/after comparison)."""
     env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000",
+           "BENCHCRM_RATE_LIMIT_EXPENSIVE_BURST": "1000000", "BENCHCRM_RATE_LIMIT_EXPENSIVE_RPS": "1000000",
            "PYTHONPATH": str(root), **({} if root == ROOT else {"PYTHONDONTWRITEBYTECODE": "1"}), **extra_env}
     return subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
                              str(args.port), "--workers", str(workers or args.workers), "--no-dispatcher"], cwd=root,
@@ -300,6 +304,103 @@ def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: 
                   f"ratio p50 {b['p50'] / a['p50']:.2f}x p95 {b['p95'] / a['p95']:.2f}x rps {a['rps'] / b['rps']:.2f}x")
 
 
+def requirement_email(i: int) -> bytes:
+    """A vendor's requirement email like the ones recruiters get all day (unique per call: its own Message-ID)."""
+    title, summary, skills = FAMILIES[i % len(FAMILIES)]
+    state = STATES[i % len(STATES)]
+    return (f"From: Recruiter {i} <recruiter{i}@vendor{i % 7}.example>\r\n"
+            f"To: bench@benchcrm.example\r\nSubject: {title} - Remote / {state} - C2C - req {uuid.uuid4().hex[:6]}\r\n"
+            f"Message-ID: <{uuid.uuid4()}@vendor.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Hi,\r\n\r\nRole: {title}\r\nLocation: Remote, {state}\r\nDuration: 12 months\r\n"
+            f"Rate: ${60 + i % 30}/hr C2C\r\nMust have: {', '.join(skills)}\r\nDescription: {summary}.\r\n"
+            f"Visa: USC, GC, H1B\r\n\r\nThanks,\r\nRecruiter {i}\r\n").encode()
+
+
+def sample(name: str, goal_ms: float, times: list[float], statuses: dict[int, int]) -> None:
+    ok = statuses.get(200, 0) + statuses.get(201, 0)
+    p95 = percentile(times, .95)
+    print(f"{name:<50} n={len(times):>3}  p50={percentile(times, .5):7.1f} ms  p95={p95:7.1f} ms  "
+          f"goal p95 <= {goal_ms:.0f} ms: {'met' if p95 <= goal_ms else 'NOT met'}  status={statuses}"
+          + ("" if ok == len(times) else "  (not all 2xx)"))
+
+
+def under_recommendation_load(base: str, headers: dict, requirement_ids: list[str], consultant_ids: list[str],
+                              bench_ids: list[str], samples: int, concurrency: int) -> None:
+    """Lists, search, get and email -> first recommendations, sampled by one client while `concurrency` clients
+    keep the recommendation load on (both directions, alternating)."""
+    stop = threading.Event()
+    load_count = [0]
+    lock = threading.Lock()
+
+    def load() -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            i = 0
+            while not stop.is_set():
+                if i % 2:
+                    client.post(f"/v1/consultants/{bench_ids[i % len(bench_ids)]}/recommendations",
+                                params={"topK": 10}, json={"explain": True})
+                else:
+                    client.post(f"/v1/requirements/{requirement_ids[i % len(requirement_ids)]}/recommendations",
+                                params={"topK": 10}, json={"explain": True})
+                i += 1
+                with lock:
+                    load_count[0] += 1
+
+    threads = [threading.Thread(target=load, daemon=True) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    results: dict[str, tuple[list[float], dict[int, int]]] = {}
+
+    def timed(name: str, call: Callable[[], httpx.Response]) -> httpx.Response:
+        t0 = time.perf_counter()
+        r = call()
+        times, statuses = results.setdefault(name, ([], {}))
+        times.append((time.perf_counter() - t0) * 1000)
+        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+        return r
+
+    email_to_recs: list[float] = []
+    email_statuses: dict[int, int] = {}
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            for i in range(samples):
+                timed("list consultants (50)", lambda: client.get("/v1/consultants", params={"limit": 50}))
+                timed("full-text search (q=)", lambda: client.get("/v1/consultants",
+                                                                 params={"q": "java spring", "limit": 50}))
+                timed("get consultant by id", lambda i=i: client.get(f"/v1/consultants/{consultant_ids[i % len(consultant_ids)]}"))
+                t0 = time.perf_counter()
+                imported = timed("  of which: POST /v1/integrations/inbox/import", lambda i=i: client.post(
+                    "/v1/integrations/inbox/import", content=requirement_email(i), headers={"Content-Type": "message/rfc822"}))
+                req_id = imported.json().get("requirement_id") if imported.status_code == 200 else None
+                if req_id is None:
+                    email_statuses[imported.status_code] = email_statuses.get(imported.status_code, 0) + 1
+                    continue
+                recs = timed("  of which: its first recommendations", lambda req_id=req_id: client.post(
+                    f"/v1/requirements/{req_id}/recommendations", params={"topK": 10}, json={"explain": True}))
+                email_to_recs.append((time.perf_counter() - t0) * 1000)
+                email_statuses[recs.status_code] = email_statuses.get(recs.status_code, 0) + 1
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    wall = time.perf_counter() - started
+    print(f"\nunder load: {concurrency} clients asking for recommendations the whole time "
+          f"({load_count[0] / wall:.1f} rps over {wall:.0f} s), one more client sampling:")
+    goals = {"list consultants (50)": 20, "full-text search (q=)": 50, "get consultant by id": 10}
+    for name in ("list consultants (50)", "full-text search (q=)", "get consultant by id"):
+        sample(name, goals[name], *results[name])
+    if email_to_recs:
+        sample("new requirement email -> first recommendations", 300, email_to_recs, email_statuses)
+    else:
+        print(f"new requirement email -> first recommendations: no email became a requirement {email_statuses}")
+    for name in ("  of which: POST /v1/integrations/inbox/import", "  of which: its first recommendations"):
+        if name in results:
+            times, statuses = results[name]
+            print(f"{name:<50} n={len(times):>3}  p50={percentile(times, .5):7.1f} ms  "
+                  f"p95={percentile(times, .95):7.1f} ms  status={statuses}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "benchcrm-api-latency"))
@@ -309,6 +410,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (`benchcrm serve --workers`)")
     parser.add_argument("--url", default=None, help="Use an already running API (same data dir) instead")
+    parser.add_argument("--samples", type=int, default=40,
+                        help="Requests of each kind sampled under the recommendation load (0: skip that part)")
     parser.add_argument("--compare-code", type=Path, default=None, metavar="ROOT",
                         help="Only the recommendation scenarios: a server from the checkout at ROOT (before), then "
                              "this one (after), alternating, with their ratio and a comparison of the bodies")
@@ -409,6 +512,8 @@ def main() -> None:
         drive("full-text search, no match", base, headers,
               lambda cl, i: cl.get("/v1/consultants", params={"q": "cobol mainframe", "limit": 50}), n // 3, c)
         recommendation_scenarios(base, headers, requirement_ids, bench_ids, n, c)
+        if args.samples:
+            under_recommendation_load(base, headers, requirement_ids, consultant_ids, bench_ids, args.samples, c)
     finally:
         if server is not None:
             server.terminate()
