@@ -53,6 +53,31 @@ def test_partition_changes_add_new_tenants_and_drop_deleted_ones():
     assert partition_changes([], []) == ([], [])
 
 
+def test_the_inbox_sensor_requests_one_run_per_tenant_with_new_mail_for_its_partition(tmp_path):
+    from orchestration.defs.ingest.sensors import inbox_sensor
+
+    root = tmp_path / "inbox"
+    for slug, files in (("acme", ["a.eml", "b.eml"]), ("globex", ["c.eml"])):
+        (root / slug).mkdir(parents=True)
+        for name in files:
+            (root / slug / name).write_bytes(vendor_email(vendor_domain=f"{slug}.example"))
+    (root / "initech").mkdir()  # a tenant with an empty folder gets no run
+    inbox = InboxResource(folder=str(root))
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(TENANTS_PARTITION, ["acme", "globex", "initech"])
+        tick = inbox_sensor(dg.build_sensor_context(instance=instance, resources={"inbox": inbox}))
+        requests = {r.partition_key: r for r in tick.run_requests}
+        assert set(requests) == {"acme", "globex"}
+        assert requests["acme"].run_config["ops"]["raw_emails"]["config"]["folder_keys"] == ["a.eml", "b.eml"]
+        assert requests["globex"].run_config["ops"]["raw_emails"]["config"]["folder_keys"] == ["c.eml"]
+        assert requests["globex"].tags[TENANT_TAG] == "globex"
+        (root / "globex" / "d.eml").write_bytes(vendor_email(vendor_domain="later.example"))
+        later = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=tick.cursor,
+                                                     resources={"inbox": inbox}))
+        assert [(r.partition_key, r.run_config["ops"]["raw_emails"]["config"]["folder_keys"])
+                for r in later.run_requests] == [("globex", ["d.eml"])]
+
+
 def _delete_tenant(admin_engine, tenant_id) -> None:
     from warehouse.db import set_tenant
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
@@ -51,12 +52,37 @@ class InboxResource(dg.ConfigurableResource):
 
 
 class EmbedderResource(dg.ConfigurableResource):
-    """The sentence embedding model (ml.ai.embeddings.get_embedder: all-MiniLM-L6-v2, 384 dims, offline)."""
+    """The sentence embedding model (ml.ai.embeddings.get_embedder: all-MiniLM-L6-v2, 384 dims, offline), in this
+    process; or, when a Dask scheduler is configured (`dask_scheduler`, else the settings' BENCHCRM_DASK_SCHEDULER),
+    the same model on the cluster's workers, a run's texts split into chunks (ml.ai.fanout.ClusterEmbedder)."""
+
+    dask_scheduler: str = ""
 
     def encoder(self) -> Embedder:
         from ml.ingest.toolkit import default_toolkit
+        from warehouse.settings import get_settings
 
-        return default_toolkit().embedder
+        local = default_toolkit().embedder
+        address = self.dask_scheduler or get_settings().dask_scheduler
+        if not address:
+            return local
+        from ml.ai.fanout import ClusterEmbedder
+
+        return ClusterEmbedder(_dask_client(address), local)
+
+
+@cache
+def _dask_client(address: str):
+    """One client per process and scheduler (a client holds a connection and threads)."""
+    from distributed import Client
+
+    from ml.ai.fanout import ClusterUnavailable
+
+    try:
+        return Client(address, timeout="10s")
+    except OSError as exc:
+        raise dg.Failure(str(ClusterUnavailable(f"Dask scheduler {address} did not answer within 10s: {exc}")),
+                         allow_retries=True) from exc
 
 
 def _env(name: str, default: str = "") -> str:

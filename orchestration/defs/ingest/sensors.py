@@ -24,6 +24,7 @@ def _load(cursor: str | None) -> dict:
                        "ingest_job for that tenant's partition.")
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult | dg.SkipReason:
     state = _load(context.cursor)
+    state.pop("folder", None)  # the single-tenant cursor of before tenant partitions
     folders: dict[str, object] = state.setdefault("folders", {})
     tenants = context.instance.get_dynamic_partitions(TENANTS_PARTITION)
     requests: list[dg.RunRequest] = []

@@ -18,11 +18,13 @@ class TenantTrainingIOManager(dg.ConfigurableIOManager):
     postgres: PostgresResource
 
     def _store(self, context: dg.OutputContext | dg.InputContext):
+        """The run's tenant's folder. The run's partition key, not the asset's: an asset check's input is mapped to
+        every partition of its asset, while the run (one tenant's) says which one it reads."""
         from ml.training.store import ArtifactStore
 
-        if not context.has_asset_partitions:
+        if not context.has_partition_key:
             raise dg.Failure(f"{context.asset_key.to_user_string()} is per tenant: run it for a tenant partition")
-        return ArtifactStore.for_tenant(self.postgres._settings(), context.asset_partition_key)
+        return ArtifactStore.for_tenant(self.postgres._settings(), context.partition_key)
 
     @staticmethod
     def _name(key: dg.AssetKey) -> str:
