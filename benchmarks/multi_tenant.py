@@ -270,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     engine, _ = prepare_database(settings)
     with engine.begin() as conn:
         sync_taxonomy(conn, load_taxonomy())
+    from ml.registry import configure
+
+    configure(settings)  # MLflow creates its tables on first use: once here, not by two first runs at once
     print(f"data folder {data_dir}; {os.cpu_count()} CPUs; {args.parallel} runs at a time; "
           f"{args.consultants} consultants and {requirements} requirements per tenant")
 

@@ -115,7 +115,13 @@ def configure(settings: Settings, target: ModelTarget | None = None) -> str:
             if target is not None and target.tenant:
                 location = f"{location}/{target.tenant}"
         tags = {"tenant": target.tenant} if target is not None and target.tenant else None
-        return mlflow.create_experiment(name, artifact_location=location, tags=tags)
+        try:
+            return mlflow.create_experiment(name, artifact_location=location, tags=tags)
+        except mlflow.exceptions.MlflowException:
+            # Two tenants' first runs at once both create the shared experiment: the second finds the first's.
+            experiment = mlflow.get_experiment_by_name(name)
+            if experiment is None:
+                raise
     return experiment.experiment_id
 
 

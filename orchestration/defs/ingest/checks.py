@@ -51,7 +51,8 @@ PARSED_REQUIREMENT_CHECKS = [
 
 @dg.multi_asset_check(specs=PARSED_REQUIREMENT_CHECKS, name="parsed_requirements_expectations",
                       description="The `parsed_requirements` expectation suite (ml/quality/suites.py).")
-def parsed_requirements_expectations(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> Iterator[dg.AssetCheckResult]:
+def parsed_requirements_expectations(context: dg.AssetCheckExecutionContext,
+                                     postgres: PostgresResource) -> Iterator[dg.AssetCheckResult]:
     db = tenant_database(context, postgres)
     with db.tenant_tx() as conn:
         frame = quality.requirement_frame(conn)
@@ -61,7 +62,8 @@ def parsed_requirements_expectations(context: dg.AssetCheckExecutionContext, pos
 
 @dg.asset_check(asset=a.quarantined_messages,
                 description=f"At most {MAX_QUARANTINE_RATE:.0%} of inbox messages end in quarantine.")
-def quarantine_rate_below_20pct(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
+def quarantine_rate_below_20pct(context: dg.AssetCheckExecutionContext,
+                                postgres: PostgresResource) -> dg.AssetCheckResult:
     db = tenant_database(context, postgres)
     with db.tenant_tx() as conn:
         statuses = message_repo.status_counts(conn)
@@ -73,7 +75,8 @@ def quarantine_rate_below_20pct(context: dg.AssetCheckExecutionContext, postgres
 
 @dg.asset_check(asset=a.consultant_profiles, blocking=True,
                 description="Consultant hourly rates are plausible hourly USD (the `consultants` expectation suite).")
-def consultant_rates_in_plausible_range(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
+def consultant_rates_in_plausible_range(context: dg.AssetCheckExecutionContext,
+                                        postgres: PostgresResource) -> dg.AssetCheckResult:
     db = tenant_database(context, postgres)
     with db.tenant_tx() as conn:
         frame = quality.consultant_frame(conn)
@@ -82,7 +85,8 @@ def consultant_rates_in_plausible_range(context: dg.AssetCheckExecutionContext, 
 
 @dg.asset_check(asset=a.normalized_skills, blocking=True,
                 description=f"At least {MIN_SKILL_RESOLUTION:.0%} of skill mentions resolve to the taxonomy.")
-def skills_resolvable_rate_above_90pct(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
+def skills_resolvable_rate_above_90pct(context: dg.AssetCheckExecutionContext,
+                                       postgres: PostgresResource) -> dg.AssetCheckResult:
     from warehouse.repositories.consultants import skill_resolution, unresolved_skill_names
 
     db = tenant_database(context, postgres)
@@ -106,13 +110,15 @@ def _dims_result(db: TenantDatabase, entity_type: str) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=a.requirement_embeddings, name="embedding_dim_is_384", blocking=True,
                 description="Every requirement embedding has 384 dimensions (stored and declared).")
-def requirement_embedding_dim_is_384(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
+def requirement_embedding_dim_is_384(context: dg.AssetCheckExecutionContext,
+                                     postgres: PostgresResource) -> dg.AssetCheckResult:
     return _dims_result(tenant_database(context, postgres), "requirement")
 
 
 @dg.asset_check(asset=a.consultant_embeddings, name="embedding_dim_is_384", blocking=True,
                 description="Every consultant embedding has 384 dimensions (stored and declared).")
-def consultant_embedding_dim_is_384(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
+def consultant_embedding_dim_is_384(context: dg.AssetCheckExecutionContext,
+                                    postgres: PostgresResource) -> dg.AssetCheckResult:
     return _dims_result(tenant_database(context, postgres), "consultant")
 
 

@@ -66,15 +66,16 @@ def _image(path) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"![{path.stem}](data:image/png;base64,{data})")
 
 
-@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"}, io_manager_key=TRAIN_IO_MANAGER,
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"}, io_manager_key=TRAIN_IO_MANAGER,
           deps=[dg.AssetKey("normalized_skills"), dg.AssetKey("requirement_embeddings"),
                 dg.AssetKey("consultant_embeddings")])
 def pair_features(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.Output[pl.DataFrame]:
     """One row per labelled submission: point-in-time features (history strictly before the submission) + label."""
-    db = tenant_database(context, postgres)
     from ml.features.columns import MODEL_FEATURES
     from ml.training.source import load_training_source
 
+    db = tenant_database(context, postgres)
     started = time.perf_counter()
     with db.tenant_tx() as conn:
         source = load_training_source(conn)
@@ -87,21 +88,24 @@ def pair_features(context: dg.AssetExecutionContext, postgres: PostgresResource)
     })
 
 
-@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_FEATURES, kinds={"python", "polars"}, io_manager_key=TRAIN_IO_MANAGER)
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_FEATURES, kinds={"python", "polars"}, io_manager_key=TRAIN_IO_MANAGER)
 def training_set(pair_features: pl.DataFrame) -> dg.Output[Split]:
     """Time-based split by requirement arrival: train (past), validation (next), test (the future period)."""
     split = time_split(pair_features)
     return dg.Output(split, metadata={k: float(v) for k, v in split.describe().items()})
 
 
-@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, io_manager_key=TRAIN_IO_MANAGER)
-def ranker_model(context: dg.AssetExecutionContext, config: RankerConfig, postgres: PostgresResource, training_set: Split) -> dg.Output[FittedModels]:
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, io_manager_key=TRAIN_IO_MANAGER)
+def ranker_model(context: dg.AssetExecutionContext, config: RankerConfig, postgres: PostgresResource,
+                 training_set: Split) -> dg.Output[FittedModels]:
     """LightGBM ranker (binary log-loss by default, lambdarank via config; queries = requirements), early-stopped on
     validation, then refit on train + validation; the logistic baseline beside it, on the same rows."""
-    db = tenant_database(context, postgres)
     from ml.evaluation.plots import feature_importance_plot
     from ml.ranking.trainer import RankerParams, feature_importance
 
+    db = tenant_database(context, postgres)
     params = RankerParams(objective=config.objective, num_leaves=config.num_leaves, learning_rate=config.learning_rate,
                           num_boost_round=config.num_boost_round, min_data_in_leaf=config.min_data_in_leaf,
                           refit_on_validation=config.refit_on_validation, seed=config.seed)
@@ -119,7 +123,8 @@ def ranker_model(context: dg.AssetExecutionContext, config: RankerConfig, postgr
     })
 
 
-@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, io_manager_key=TRAIN_IO_MANAGER)
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, io_manager_key=TRAIN_IO_MANAGER)
 def calibrator(ranker_model: FittedModels, training_set: Split) -> dg.Output[Calibration]:
     """Isotonic vs Platt on the validation period's held-out margins (lower Brier wins); the seed formula gets Platt
     too."""
@@ -130,15 +135,16 @@ def calibrator(ranker_model: FittedModels, training_set: Split) -> dg.Output[Cal
 
 
 @dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python"}, io_manager_key=TRAIN_IO_MANAGER)
-def model_evaluation(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split, ranker_model: FittedModels,
+def model_evaluation(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
+                     ranker_model: FittedModels,
                      calibrator: Calibration) -> dg.Output[EvaluationReport]:
     """Seed formula, logistic, LightGBM — and the demo world's oracle — on the future test period."""
-    db = tenant_database(context, postgres)
     from ml.evaluation.oracle_bridge import oracle_probabilities
     from ml.evaluation.real_pairs import check_on_real_pairs
     from ml.training.register import real_pairs_cache
     from ml.training.report import evaluation_report
 
+    db = tenant_database(context, postgres)
     test = training_set.test
     oracle = oracle_probabilities(db.admin_engine(), db.tenant_id(), test)
     trained = assemble(ranker_model, calibrator, version="candidate")
@@ -169,9 +175,9 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
     """Log the run to MLflow, register ranker + calibrator as the tenant's `benchcrm-ranker-<slug>` (trained on its
     outcomes only), apply the promotion gate against the tenant's champion re-scored on the same test period, export
     the champion for serving that tenant."""
-    db = tenant_database(context, postgres)
     from ml.training.register import register_candidate
 
+    db = tenant_database(context, postgres)
     registered = register_candidate(
         _settings(db), tenant_id=db.tenant_id(), tenant_slug=db.tenant_slug,
         trained=assemble(ranker_model, calibrator, version="candidate"), split=training_set,
@@ -191,18 +197,19 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
 
 
 @dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python", "lightgbm", "mlflow"})
-def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split) -> dg.MaterializeResult:
+def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource,
+                training_set: Split) -> dg.MaterializeResult:
     """The cold-start prior (`benchcrm-prior`) for tenants without a champion: fitted on the demo world's outcomes
     through pair-describing features only (text fit + the seed factors; no history, quotes or visa mix), with
     structured fields hidden at real-input rates and every feature monotone. Promoted when it beats the current prior
     on the same period and never ranks labelled real pairs (when present) worse than the seed formula."""
-    db = tenant_database(context, postgres)
     from ml.evaluation.real_pairs import check_on_real_pairs
     from ml.matching.champion import load_prior
     from ml.registry import input_example, log_and_register, prior_target
     from ml.training.prior import PriorParams, fit_prior, hidden_test_metrics
     from ml.training.register import real_pairs_cache
 
+    db = tenant_database(context, postgres)
     settings = _settings(db)
     split = training_set
     params = PriorParams()
@@ -229,15 +236,17 @@ def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource, t
     })
 
 
-@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_SERVE, kinds={"python", "postgres"}, deps=[registered_model, prior_model])
-def batch_recommendations(context: dg.AssetExecutionContext, config: BatchConfig, postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_SERVE, kinds={"python", "postgres"}, deps=[registered_model, prior_model])
+def batch_recommendations(context: dg.AssetExecutionContext, config: BatchConfig,
+                          postgres: PostgresResource) -> dg.MaterializeResult:
     """Nightly top-K consultants for the newest open requirements with the champion (or the seed formula), stored
     as `batch` match runs with feature snapshots."""
-    db = tenant_database(context, postgres)
     from ml.matching.champion import load_serving_model
     from ml.matching.service import recommend_for_requirement, store_recommendations
     from warehouse.queries.matching import newest_open_requirement_ids
 
+    db = tenant_database(context, postgres)
     tenant_id = db.tenant_id()
     model = load_serving_model(_settings(db), tenant_id)
     with db.tenant_tx() as conn:
@@ -258,18 +267,19 @@ def batch_recommendations(context: dg.AssetExecutionContext, config: BatchConfig
     })
 
 
-@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python", "evidently"}, io_manager_key=TRAIN_IO_MANAGER)
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_TRAIN, kinds={"python", "evidently"}, io_manager_key=TRAIN_IO_MANAGER)
 def drift_report(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
                  ranker_model: FittedModels) -> dg.Output[dict[str, Any]]:
     """PSI per feature and on predictions between the training period and the most recent period, an Evidently
     HTML report, and the win rate over time. History features are reported apart (`max_history_psi`): they fill in
     as the tenant's history grows, which is not drift."""
-    db = tenant_database(context, postgres)
     from ml.drift.psi import drift_summary, evidently_report, psi, win_rate_over_time
     from ml.evaluation.plots import line_plot
     from ml.features.columns import MODEL_FEATURES
     from ml.ranking.trainer import matrix
 
+    db = tenant_database(context, postgres)
     store = _store(db)
     reference, current = training_set.train, training_set.test
     table, monitored = drift_summary(reference, current, list(MODEL_FEATURES))

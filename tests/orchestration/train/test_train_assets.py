@@ -160,11 +160,10 @@ def test_automation_targets_the_train_job_per_tenant():
     assert retrain_nightly_schedule.cron_schedule == "0 3 * * *"
     assert retrain_nightly_schedule.job_name == train_job.name == "train_job"
     assert new_outcomes_sensor.job_name == "train_job"
-    with dg.DagsterInstance.ephemeral() as instance:
+    with dg.instance_for_test() as instance:  # a schedule context needs a persistent instance
         instance.add_dynamic_partitions(TENANTS_PARTITION, ["acme", "globex"])
-        requests = retrain_nightly_schedule.evaluate_tick(
-            dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 1, 5, 3))
-        ).run_requests
+        requests = retrain_nightly_schedule(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 1, 5, 3)))
     assert [(r.partition_key, r.tags["benchcrm/tenant"]) for r in requests] == [("acme", "acme"),
                                                                              ("globex", "globex")]
 
