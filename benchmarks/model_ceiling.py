@@ -41,7 +41,7 @@ def _metrics(y: np.ndarray, p: np.ndarray) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tenant", default=os.environ.get("BENCHCRM_TENANT", "acme"))
+    parser.add_argument("--tenant", default="acme")
     args = parser.parse_args()
     started = time.perf_counter()
 

@@ -61,7 +61,7 @@ def synthetic_world(spec: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tenant", default=os.environ.get("BENCHCRM_TENANT", "acme"))
+    parser.add_argument("--tenant", default="acme")
     parser.add_argument("--synthetic", default=None, help="consultants,requirements of the synthetic test world")
     args = parser.parse_args()
     started = time.perf_counter()

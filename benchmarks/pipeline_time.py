@@ -49,25 +49,24 @@ def seed_synthetic(spec: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tenant", default=os.environ.get("BENCHCRM_TENANT", "acme"))
+    parser.add_argument("--tenant", default="acme")
     parser.add_argument("--synthetic", default=None)
     parser.add_argument("--latency-requests", type=int, default=50)
     args = parser.parse_args()
     slug = seed_synthetic(args.synthetic) if args.synthetic else args.tenant
 
-    import dagster as dg
-
     from orchestration.defs.resources import PostgresResource
     from orchestration.defs.train import assets, checks
     from orchestration.defs.train.io_manager import train_resources
+    from orchestration.lib.partitions import materialize_for_tenant
 
     selection = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
                  assets.model_evaluation, assets.registered_model, assets.batch_recommendations, assets.drift_report]
     started = time.perf_counter()
-    result = dg.materialize(
+    result = materialize_for_tenant(
         [*selection, checks.ranker_beats_seed_formula_on_mrr_at_10, checks.calibration_ece_below_0_03,
          checks.drift_psi_below_threshold],
-        resources=train_resources(PostgresResource(tenant_slug=slug)), raise_on_error=False,
+        tenant=slug, resources=train_resources(PostgresResource()), raise_on_error=False,
     )
     total = time.perf_counter() - started
     print(f"{'step':<50}{'seconds':>10}")
@@ -87,8 +86,7 @@ def main() -> None:
     from warehouse.db import app_engine, tenant_tx
     from warehouse.settings import get_settings
 
-    resource = PostgresResource(tenant_slug=slug)
-    tenant_id = resource.tenant_id()
+    tenant_id = PostgresResource().tenant_id(slug)
     model = load_serving_model(get_settings(), tenant_id)
     with tenant_tx(tenant_id, app_engine()) as conn:
         ids = conn.execute(sa.text("select id from crm.requirement where status = 'open' order by received_at desc"

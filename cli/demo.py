@@ -37,8 +37,10 @@ def pipeline_log_path(log_dir: Path) -> Path:
     return log_dir / f"pipeline-{time.strftime('%Y%m%d-%H%M%S')}.log"
 
 
-def run_pipeline(job_name: str = "full_pipeline_job", *, log_path: Path | None = None) -> float:
-    """Execute the whole lineage as ONE Dagster run on the real instance (it shows in the UI). Returns seconds.
+def run_pipeline(job_name: str = "full_pipeline_job", *, tenant: str = "acme", log_path: Path | None = None) -> float:
+    """Execute the whole lineage for `tenant` (its partition) as ONE Dagster run on the real instance (it shows in
+    the UI). The tenant partitions are synced from crm.tenant first (what tenant_partitions_sensor does once the
+    daemon runs). Returns seconds.
 
     With `log_path` the console shows one line per finished step and everything else (Dagster's DEBUG events, dbt's
     log lines, library output) goes to that file; without it (`--verbose`) all of it goes to the console."""
@@ -46,14 +48,19 @@ def run_pipeline(job_name: str = "full_pipeline_job", *, log_path: Path | None =
 
     from cli.progress import execute_with_progress
     from orchestration.definitions import defs
+    from orchestration.defs.resources import PostgresResource
+    from orchestration.defs.tenants.sensors import sync_tenant_partitions
+    from orchestration.lib.partitions import tenant_tags
 
     started = time.perf_counter()
     job = defs().resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
+        sync_tenant_partitions(instance, PostgresResource())
         if log_path is None:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
+            result = job.execute_in_process(instance=instance, raise_on_error=False, partition_key=tenant,
+                                            tags=tenant_tags(tenant))
         else:
-            result = execute_with_progress(job, instance, log_path)
+            result = execute_with_progress(job, instance, log_path, partition_key=tenant, tags=tenant_tags(tenant))
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         where = f"the full log is in {log_path} and" if log_path else "the logs are"
@@ -98,7 +105,6 @@ def demo(
     settings = get_settings()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ["BENCHCRM_TENANT"] = tenant
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     with console.status("Starting Postgres and applying migrations…"):
@@ -124,7 +130,7 @@ def demo(
     log_path = None if verbose else pipeline_log_path(settings.data_dir / "logs")
     console.print(f"Running the full pipeline as one Dagster run (DAGSTER_HOME={home})…"
                   + (f"\n  full log: {log_path} (and the run's page in the Dagster UI)" if log_path else ""))
-    seconds = run_pipeline(log_path=log_path)
+    seconds = run_pipeline(tenant=tenant, log_path=log_path)
     console.print(f"[green]✓[/] pipeline finished in {seconds:.1f} s")
     from cli.summary import serving_model_line
 
@@ -141,10 +147,10 @@ def demo(
             pg_url = start_embedded_tcp(settings.pg_data_dir, settings.pg_tcp_port)
         except DatabaseUnavailable as exc:
             console.print(f"[yellow]BI TCP listener not started: {exc}[/]")
-    serve_all(settings, console, pg_url)
+    serve_all(settings, console, pg_url, tenant)
 
 
-def serve_all(settings, console, pg_url: str | None) -> None:
+def serve_all(settings, console, pg_url: str | None, tenant: str = "acme") -> None:
     """Run API, Dagster (webserver + daemon) and the MLflow server until Ctrl-C; the database keeps running."""
     from cli.summary import first_request
     from warehouse.mlflow_store import describe
@@ -168,7 +174,7 @@ def serve_all(settings, console, pg_url: str | None) -> None:
         f"  Dagster UI          http://127.0.0.1:{settings.dagster_port}\n"
         f"  MLflow server (UI)  http://127.0.0.1:{settings.mlflow_port} ({tracking_store})\n"
         f"  Postgres (BI, TCP)  {pg_url or 'Unix socket only: ' + str(settings.pg_data_dir)}\n"
-        f"  first request       {first_request(settings, os.environ.get('BENCHCRM_TENANT', 'acme'))}\n"
+        f"  first request       {first_request(settings, tenant)}\n"
         "Ctrl-C stops the servers; the database keeps running (`benchcrm db stop`)."
     )
     try:

@@ -27,7 +27,7 @@ def _tenant_id(slug: str):
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help=".eml files and resumes (.pdf/.docx/.txt)"),
-    tenant: str = typer.Option("acme", envvar="BENCHCRM_TENANT", help="Tenant slug."),
+    tenant: str = typer.Option("acme", "--tenant", help="Tenant slug."),
 ) -> None:
     """Import e-mails and resumes now (fast path): one line per file with the outcome and its timings."""
     from ml.ingest.service import import_message, import_resume
@@ -50,7 +50,7 @@ def ingest(
 
 @app.command()
 def quarantine(
-    tenant: str = typer.Option("acme", envvar="BENCHCRM_TENANT", help="Tenant slug."),
+    tenant: str = typer.Option("acme", "--tenant", help="Tenant slug."),
     limit: int = typer.Option(20, min=1, max=1000),
 ) -> None:
     """List the newest quarantined inputs with their reasons."""

@@ -132,7 +132,8 @@ def with_progress(job: dg.JobDefinition, progress: ProgressHandler) -> tuple[dg.
 
 
 def execute_with_progress(job: dg.JobDefinition, instance: dg.DagsterInstance, log_path: Path, *,
-                          run_id: str | None = None) -> dg.ExecuteInProcessResult:
+                          run_id: str | None = None, partition_key: str | None = None,
+                          tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
     """Run `job` in process on `instance`: one progress line per step on the real console, everything else
     (Dagster's console logger at DEBUG, dbt, prints, C extensions, child processes) into `log_path`."""
     steps = [node.name for node in job.nodes_in_topological_order]
@@ -141,6 +142,6 @@ def execute_with_progress(job: dg.JobDefinition, instance: dg.DagsterInstance, l
                                    len(steps))
         progress_job, run_config = with_progress(job, progress)
         result = progress_job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
-                                                 run_id=run_id)
+                                                 run_id=run_id, partition_key=partition_key, tags=tags)
         progress.not_run(steps)
         return result

@@ -1,7 +1,9 @@
 """MLflow tracking + registry for the ranker (used by Dagster assets and benchmarks, never by serving).
 
-- experiment `benchcrm/ranking`, one registered model per tenant, `benchcrm-ranker-<tenant slug>`, trained on that
-  tenant's outcomes only, and `benchcrm-prior` (fitted on no tenant's data; serves tenants without a champion) —
+- one experiment per tenant, `benchcrm/<tenant slug>/ranking`, with its artifacts under `<destination>/<tenant slug>`,
+  and one registered model per tenant, `benchcrm-ranker-<tenant slug>`, trained on that tenant's outcomes only, its
+  runs and versions tagged `tenant`; the prior `benchcrm-prior` (fitted on no tenant's data; serves tenants without a
+  champion) lives in the shared experiment `benchcrm/ranking` —
   ranker + calibrator as one pyfunc, with signature, input example, feature list and metrics; aliases `champion` /
   `challenger` (no stages);
 - promotion gate: a new version becomes `champion` only if it beats the current champion on the same held-out
@@ -35,14 +37,22 @@ GATE_METRICS = ("mrr_at_10", "brier")
 
 @dataclass(frozen=True)
 class ModelTarget:
-    """Where one model line is registered and exported."""
+    """Where one model line is registered and exported, and the experiment (and its artifact folder) its runs go to;
+    `tenant` is the tenant slug of a per-tenant line (tagged on its runs and versions), empty for the shared prior."""
 
     registered_name: str
     export_dir: Path
+    experiment: str = EXPERIMENT
+    tenant: str = ""
+
+
+def tenant_experiment(tenant_slug: str) -> str:
+    return f"benchcrm/{tenant_slug}/ranking"
 
 
 def tenant_target(settings: Settings, tenant_id: Any, tenant_slug: str) -> ModelTarget:
-    return ModelTarget(f"{MODEL_NAME}-{tenant_slug}", champion_dir(settings, tenant_id))
+    return ModelTarget(f"{MODEL_NAME}-{tenant_slug}", champion_dir(settings, tenant_id),
+                       experiment=tenant_experiment(tenant_slug), tenant=tenant_slug)
 
 
 def prior_target(settings: Settings) -> ModelTarget:
@@ -81,10 +91,12 @@ def promotion_gate(challenger: dict[str, float], champion: dict[str, float] | No
     return GateDecision(False, "; ".join(parts) or "ties the champion on MRR@10 and Brier")
 
 
-def configure(settings: Settings) -> str:
+def configure(settings: Settings, target: ModelTarget | None = None) -> str:
     """Point MLflow at the configured backend (warehouse.mlflow_store: the `mlflow` Postgres database by default);
-    returns the experiment id. A new experiment keeps its artifacts in the configured destination (a folder, or an
-    S3-compatible prefix); behind a tracking server (http URI) the server's own artifact store applies."""
+    returns the id of the target's experiment (the shared `benchcrm/ranking` without a target). A new experiment
+    keeps its artifacts in the configured destination (a folder, or an S3-compatible prefix), a tenant's in its own
+    `<destination>/<tenant slug>` (so one tenant's artifacts can be moved, listed or erased alone); behind a tracking
+    server (http URI) the server's own artifact store applies."""
     import mlflow
 
     from warehouse.mlflow_store import artifacts_destination, tracking_uri
@@ -94,10 +106,22 @@ def configure(settings: Settings) -> str:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    experiment = mlflow.get_experiment_by_name(EXPERIMENT)
+    name = target.experiment if target is not None else EXPERIMENT
+    experiment = mlflow.get_experiment_by_name(name)
     if experiment is None:
-        location = None if uri.startswith(("http://", "https://")) else artifacts_destination(settings)
-        return mlflow.create_experiment(EXPERIMENT, artifact_location=location)
+        location = None
+        if not uri.startswith(("http://", "https://")):
+            location = artifacts_destination(settings)
+            if target is not None and target.tenant:
+                location = f"{location}/{target.tenant}"
+        tags = {"tenant": target.tenant} if target is not None and target.tenant else None
+        try:
+            return mlflow.create_experiment(name, artifact_location=location, tags=tags)
+        except mlflow.exceptions.MlflowException:
+            # Two tenants' first runs at once both create the shared experiment: the second finds the first's.
+            experiment = mlflow.get_experiment_by_name(name)
+            if experiment is None:
+                raise
     return experiment.experiment_id
 
 
@@ -124,7 +148,7 @@ def current_champion_version(settings: Settings, target: ModelTarget) -> str | N
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    configure(settings)
+    configure(settings, target)
     try:
         return MlflowClient().get_model_version_by_alias(target.registered_name, CHAMPION).version
     except MlflowException:
@@ -165,7 +189,7 @@ def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerB
 
     from ml.ranking.pyfunc import RankerPyfunc
 
-    experiment_id = configure(settings)
+    experiment_id = configure(settings, target)
     challenger = metrics["lightgbm"]
     decision = with_real_pairs(promotion_gate(challenger, champion_metrics), real_pairs)
     client = MlflowClient()
@@ -184,8 +208,9 @@ def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerB
         for path in artifacts.values():
             mlflow.log_artifact(str(path), artifact_path="plots" if path.suffix == ".png" else "reports")
         mlflow.log_dict({"features": bundle.features}, "features.json")
+        tenant_tags = {"tenant": target.tenant} if target.tenant else {}
         mlflow.set_tags({"promotion_decision": "champion" if decision.promote else "challenger",
-                         "promotion_reason": decision.reason, **(tags or {})})
+                         "promotion_reason": decision.reason, **tenant_tags, **(tags or {})})
         with tempfile.TemporaryDirectory() as tmp:
             folder = bundle.save(Path(tmp) / "bundle")
             output = RankerPyfunc()
@@ -201,6 +226,8 @@ def log_and_register(settings: Settings, *, target: ModelTarget, bundle: RankerB
         run_id = run.info.run_id
     name = target.registered_name
     client.set_model_version_tag(name, version, "promotion_reason", decision.reason)
+    if target.tenant:
+        client.set_model_version_tag(name, version, "tenant", target.tenant)
     client.set_model_version_tag(name, version, "mrr_at_10", f"{challenger['mrr_at_10']:.4f}")
     client.set_model_version_tag(name, version, "brier", f"{challenger['brier']:.4f}")
     client.set_registered_model_alias(name, CHALLENGER, version)
@@ -219,5 +246,5 @@ def load_registered(settings: Settings, target: ModelTarget, alias: str = CHAMPI
     """The registered pyfunc behind an alias (for evaluation and debugging, not serving)."""
     import mlflow
 
-    configure(settings)
+    configure(settings, target)
     return mlflow.pyfunc.load_model(f"models:/{target.registered_name}@{alias}")

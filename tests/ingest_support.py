@@ -128,9 +128,10 @@ def materialization_metadata(result) -> dict[str, dict]:
             (e.event_specific_data.materialization for e in result.get_asset_materialization_events())}
 
 
-def sample_inbox(tmp_path: Path) -> Path:
-    """A folder inbox with five vendor emails and a resume folder."""
-    inbox = tmp_path / "inbox"
+def sample_inbox(tmp_path: Path, tenant: str) -> Path:
+    """A folder inbox (the root) whose sub-folder for `tenant` holds five vendor emails and a resume folder."""
+    root = tmp_path / "inbox"
+    inbox = root / tenant
     (inbox / "resumes").mkdir(parents=True)
     (inbox / "a.eml").write_bytes(vendor_email(vendor_domain="a.example"))
     (inbox / "b.eml").write_bytes(vendor_email(vendor_domain="b.example", rate=66))
@@ -144,4 +145,4 @@ def sample_inbox(tmp_path: Path) -> Path:
     (inbox / "resumes" / "priya.txt").write_bytes(resume_txt())
     (inbox / "resumes" / "li.txt").write_bytes(resume_txt(name="Li Wei", email="li.wei@example.com",
                                                           skills="Java, Spring Boot, AWS"))
-    return inbox
+    return root

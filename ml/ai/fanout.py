@@ -4,7 +4,10 @@ One task per tenant batch: a worker process loads the model once (`get_embedder`
 the batch with one torch thread, so N workers use N cores without oversubscribing them. Locally `local_cluster`
 starts worker processes on this machine; in production `BENCHCRM_DASK_SCHEDULER` names a running scheduler
 (e.g. the Dask Helm chart's `tcp://dask-scheduler:8786`). The serial path is the same encoder in this process.
-Not yet called by the embedding assets: they embed one tenant per run until tenants become partitions."""
+
+The embedding assets run one tenant per run (tenant partitions, ADR 0024), so tenants fan out as runs; within a run,
+a large bench fans out as chunks when a scheduler is configured: `ClusterEmbedder` is the pipeline's Embedder with
+`encode` spread over the cluster's workers (orchestration's EmbedderResource picks it from the settings)."""
 
 from __future__ import annotations
 
@@ -40,6 +43,24 @@ def embed_on_cluster(client: Any, batches: Mapping[str, list[str]]) -> dict[str,
     futures = {tenant: client.submit(_encode_on_worker, list(texts), key=f"embed-{tenant}", pure=False)
                for tenant, texts in batches.items()}
     return {tenant: future.result() for tenant, future in futures.items()}
+
+
+class ClusterEmbedder:
+    """An Embedder (ml.ingest.toolkit.Embedder) whose `encode` splits the texts into chunks encoded by the workers
+    of a Dask cluster, in order: the same vectors as `local` (same model), from more cores than one process has."""
+
+    def __init__(self, client: Any, local: Any, *, chunk: int = 256) -> None:
+        self.client = client
+        self.model_name = local.model_name
+        self.dims = local.dims
+        self.chunk = chunk
+
+    def encode(self, texts: Any) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        chunks = [texts[i:i + self.chunk] for i in range(0, len(texts), self.chunk)]
+        return np.vstack(self.client.gather(self.client.map(_encode_on_worker, chunks, pure=False)))
 
 
 @contextmanager

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 class TenantScoped(Protocol):
-    """What a validation needs of the Postgres resource (orchestration.defs sits above this module)."""
+    """What a validation needs of the run's tenant (orchestration.defs.resources.TenantDatabase; defs sits above
+    this module)."""
 
     tenant_slug: str
 

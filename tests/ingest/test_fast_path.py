@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-import dagster as dg
 import sqlalchemy as sa
 
 from ml.ingest.service import import_message, import_resume
 from orchestration.defs.ingest import assets as a
 from orchestration.defs.ingest.resources import InboxResource
 from orchestration.defs.resources import PostgresResource
+from orchestration.lib.partitions import materialize_for_tenant
 from tests.ingest_support import FakeEmbedderResource, materialization_metadata, resume_txt, vendor_email
 from warehouse.repositories.quarantine import get_quarantine_raw, list_quarantine
 
@@ -40,10 +40,10 @@ def test_api_import_is_embedded_at_once_and_assets_find_nothing_left_to_do(
 
     # The same message also arrives in the folder drop; the assets reconcile and change nothing.
     inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "same.eml").write_bytes(raw)
-    result = dg.materialize(a.INGEST_ASSETS, resources={
-        "postgres": PostgresResource(tenant_slug=slug), "inbox": InboxResource(folder=str(inbox)),
+    (inbox / slug).mkdir(parents=True)
+    (inbox / slug / "same.eml").write_bytes(raw)
+    result = materialize_for_tenant(a.INGEST_ASSETS, tenant=slug, resources={
+        "postgres": PostgresResource(), "inbox": InboxResource(folder=str(inbox)),
         "ingest_embedder": FakeEmbedderResource()})
     meta = materialization_metadata(result)
     assert meta["raw_emails"]["already_known"].value == 1 and meta["raw_emails"]["new_messages"].value == 0

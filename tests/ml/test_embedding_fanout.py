@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ml.ai.fanout import ClusterUnavailable, client_for, cluster_client, embed_on_cluster, embed_serial
+from ml.ai.fanout import (
+    ClusterEmbedder,
+    ClusterUnavailable,
+    client_for,
+    cluster_client,
+    embed_on_cluster,
+    embed_serial,
+)
 from tests.ml.texts import ACCOUNTANT, BARISTA, POSTING
 from warehouse.settings import Settings
 
@@ -18,10 +25,19 @@ BATCHES = {
 
 
 def test_a_two_worker_cluster_embeds_each_tenant_like_the_serial_encoder():
+    from ml.ai.embeddings import get_embedder
+
     serial = embed_serial(BATCHES)
+    texts = [t for batch in BATCHES.values() for t in batch]
     with cluster_client(None, workers=2) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         fanned = embed_on_cluster(client, BATCHES)
+        # The pipeline's embedder on the cluster: chunks of 2 over two workers, back in the texts' order.
+        embedder = ClusterEmbedder(client, get_embedder(), chunk=2)
+        chunked = embedder.encode(texts)
+        empty = embedder.encode([])
+    np.testing.assert_allclose(chunked, np.vstack([serial[t] for t in BATCHES]), atol=1e-5)
+    assert empty.shape == (0, 384) and embedder.model_name == get_embedder().model_name
     assert set(fanned) == set(BATCHES)
     for tenant, texts in BATCHES.items():
         assert fanned[tenant].shape == (len(texts), 384)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from ml.registry import CHAMPION, EXPERIMENT, log_and_register, tenant_target
+from ml.registry import CHAMPION, log_and_register, tenant_experiment, tenant_target
 from ml.training.pipeline import evaluate, train_models
 from tests.ml.synthetic import synthetic_split
 from warehouse.databases import ensure_database
@@ -145,7 +145,7 @@ def test_a_data_folder_with_an_sqlite_store_keeps_it(server_settings, small_mode
     _, before = _register(old, small_model, "legacy")
     assert tracking_uri(server_settings) == first_uri  # no explicit URI: the existing file wins over Postgres
     client = MlflowClient(tracking_uri=first_uri)
-    assert client.get_run(before.run_id).info.experiment_id == client.get_experiment_by_name(EXPERIMENT).experiment_id
+    assert client.get_run(before.run_id).info.experiment_id == client.get_experiment_by_name(tenant_experiment("legacy")).experiment_id
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from orchestration.defs.ingest import checks as c
 from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
 from orchestration.defs.marts.checks import submission_funnel_is_consistent
 from orchestration.defs.resources import PostgresResource
+from orchestration.lib.partitions import materialize_for_tenant
 
 GE_CHECKS = {"parsed_requirements:requirements_have_title_and_skills", "parsed_requirements:rates_in_plausible_range",
              "parsed_requirements:duplicate_rate_below_5pct", "consultant_profiles:consultant_rates_in_plausible_range"}
@@ -58,10 +59,10 @@ def tenant(make_tenant, app_engine):
 
 def _materialize(slug: str, inbox: Path) -> dg.ExecuteInProcessResult:
     inbox.mkdir(exist_ok=True)
-    return dg.materialize(
+    return materialize_for_tenant(
         [a.parsed_requirements, a.consultant_profiles, a.normalized_skills, c.parsed_requirements_expectations,
-         c.consultant_rates_in_plausible_range],
-        resources={"postgres": PostgresResource(tenant_slug=slug), "inbox": InboxResource(folder=str(inbox)),
+         c.consultant_rates_in_plausible_range], tenant=slug,
+        resources={"postgres": PostgresResource(), "inbox": InboxResource(folder=str(inbox)),
                    "ingest_embedder": _NoTextEmbedderResource()}, raise_on_error=False)
 
 
@@ -120,7 +121,9 @@ def test_submission_funnel_check_fails_when_a_submission_closes_before_it_was_su
         conn.execute(sa.text(
             "insert into crm.submission (tenant_id, consultant_id, requirement_id, status, submitted_at, closed_at) "
             "values (:t, :c, :r, 'rejected', now(), now() - interval '3 days')"), {"t": tid, "c": cid, "r": rid})
-    result = submission_funnel_is_consistent(postgres=PostgresResource(tenant_slug=slug))
+    context = dg.build_asset_check_context(resources={"postgres": PostgresResource()})
+    result = submission_funnel_is_consistent(context)  # an unpartitioned run (the marts refresh): every tenant
     assert result.passed is False and result.severity == dg.AssetCheckSeverity.WARN
-    assert result.metadata["unexpected_counts"].value[
+    assert slug in result.metadata["tenants_failing"].value.split(", ")
+    assert result.metadata["unexpected_counts_by_tenant"].value[slug][
         "expect_column_pair_values_a_to_be_greater_than_b(closed_at>=submitted_at)"] == 1

@@ -57,3 +57,8 @@ def ensure_tenant(conn: sa.Connection, *, slug: str, name: str | None = None,
 
 def tenant_id_for(conn: sa.Connection, slug: str) -> uuid.UUID | None:
     return conn.execute(sa.text("select id from crm.tenant where slug = :s"), {"s": slug}).scalar()
+
+
+def tenant_slugs(conn: sa.Connection) -> list[str]:
+    """Every tenant's slug, sorted (owner connection): what the Dagster tenant partitions mirror."""
+    return list(conn.execute(sa.text("select slug from crm.tenant order by slug")).scalars())

@@ -15,7 +15,8 @@ from pydantic import Field
 from ml.ingest import pipeline
 from orchestration.defs.ingest.metadata import markdown_table, rate
 from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
-from orchestration.defs.resources import PostgresResource
+from orchestration.defs.resources import PostgresResource, TenantDatabase, tenant_database
+from orchestration.lib.partitions import tenants_partitions
 from warehouse.repositories import consultants as consultant_repo
 from warehouse.repositories import messages as message_repo
 from warehouse.repositories import quarantine as quarantine_repo
@@ -40,15 +41,16 @@ class ConsultantProfilesConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="ingest", kinds={"python", "postgres"}, owners=OWNERS,
+    partitions_def=tenants_partitions, group_name="ingest", kinds={"python", "postgres"}, owners=OWNERS,
     description="Raw RFC 822 messages from the folder drop (.eml/.mbox/Maildir) and IMAP, stored once per "
                 "Message-ID in crm.inbound_message with status 'new'.",
 )
 def raw_emails(context: dg.AssetExecutionContext, config: RawEmailsConfig, postgres: PostgresResource,
                inbox: InboxResource) -> dg.MaterializeResult:
+    db = tenant_database(context, postgres)
     start = time.perf_counter()
-    folder = inbox.folder_source()
-    imap = inbox.imap_source()
+    folder = inbox.folder_source(db.tenant_slug)
+    imap = inbox.imap_source(db.tenant_slug)
     manual = config.full_scan or (config.folder_keys is None and config.imap_uids is None)
     folder_keys = folder.all_keys().keys if manual else (config.folder_keys or [])
     imap_keys: list[str] = []
@@ -60,9 +62,9 @@ def raw_emails(context: dg.AssetExecutionContext, config: RawEmailsConfig, postg
             continue
         items = list(source.read(keys))
         for i in range(0, len(items), CHUNK):
-            with postgres.tenant_tx() as conn:
-                pipeline.register_raw(conn, tenant_id=postgres.tenant_id(), items=items[i:i + CHUNK], stats=stats)
-    with postgres.tenant_tx() as conn:
+            with db.tenant_tx() as conn:
+                pipeline.register_raw(conn, tenant_id=db.tenant_id(), items=items[i:i + CHUNK], stats=stats)
+    with db.tenant_tx() as conn:
         statuses = message_repo.status_counts(conn)
     context.log.info(f"fetched {stats.fetched} messages ({stats.new} new) in {'full' if manual else 'sensor'} mode")
     return dg.MaterializeResult(metadata={
@@ -76,24 +78,26 @@ def raw_emails(context: dg.AssetExecutionContext, config: RawEmailsConfig, postg
 
 
 @dg.asset(
-    group_name="parse", kinds={"python", "postgres"}, owners=OWNERS, deps=[raw_emails],
+    partitions_def=tenants_partitions, group_name="parse", kinds={"python", "postgres"}, owners=OWNERS, 
+    deps=[raw_emails],
     description="Inbox messages parsed, classified, extracted and deduplicated into crm.requirement (+ skills, "
                 "sources, embeddings); unusable input goes to quarantine with its reason.",
 )
 def parsed_requirements(context: dg.AssetExecutionContext, postgres: PostgresResource,
                         ingest_embedder: EmbedderResource) -> dg.MaterializeResult:
+    db = tenant_database(context, postgres)
     embedder = ingest_embedder.encoder()
-    tenant_id = postgres.tenant_id()
+    tenant_id = db.tenant_id()
     stats = pipeline.PendingStats()
-    with postgres.tenant_tx() as conn:
+    with db.tenant_tx() as conn:
         backfilled = pipeline.backfill_dedupe_keys(conn)
     while True:
         before = stats.processed
-        with postgres.tenant_tx() as conn:
+        with db.tenant_tx() as conn:
             pipeline.process_pending(conn, tenant_id=tenant_id, limit=CHUNK, embedder=embedder, stats=stats)
         if stats.processed == before:
             break
-    with postgres.tenant_tx() as conn:
+    with db.tenant_tx() as conn:
         from_descriptions = pipeline.extract_pending_requirements(conn, tenant_id=tenant_id)
         n_requirements = requirement_repo.count_requirements(conn)
     n = stats.processed
@@ -111,12 +115,14 @@ def parsed_requirements(context: dg.AssetExecutionContext, postgres: PostgresRes
 
 
 @dg.asset(
-    group_name="parse", kinds={"python", "postgres"}, owners=OWNERS, deps=[parsed_requirements],
+    partitions_def=tenants_partitions, group_name="parse", kinds={"python", "postgres"}, owners=OWNERS, 
+    deps=[parsed_requirements],
     description="Everything that could not be parsed or validated (crm.quarantine): reason, source, raw bytes. "
                 "Nothing is dropped silently; the API lists the same rows.",
 )
-def quarantined_messages(postgres: PostgresResource) -> dg.MaterializeResult:
-    with postgres.tenant_tx() as conn:
+def quarantined_messages(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+    db = tenant_database(context, postgres)
+    with db.tenant_tx() as conn:
         by_reason = quarantine_repo.count_by_reason(conn)
         recent = quarantine_repo.list_quarantine(conn, limit=10)
         statuses = message_repo.status_counts(conn)
@@ -131,28 +137,29 @@ def quarantined_messages(postgres: PostgresResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    group_name="parse", kinds={"python", "postgres"}, owners=OWNERS,
+    partitions_def=tenants_partitions, group_name="parse", kinds={"python", "postgres"}, owners=OWNERS,
     description="Resumes (PDF, DOCX, TXT) from the folder drop turned into consultant profiles with skills; "
                 "unreadable files are quarantined.",
 )
 def consultant_profiles(context: dg.AssetExecutionContext, config: ConsultantProfilesConfig,
                         postgres: PostgresResource, inbox: InboxResource) -> dg.MaterializeResult:
+    db = tenant_database(context, postgres)
     start = time.perf_counter()
-    folder = inbox.folder_source()
+    folder = inbox.folder_source(db.tenant_slug)
     full = config.full_scan or config.resume_keys is None
     keys = folder.all_keys().resume_keys if full else (config.resume_keys or [])
-    tenant_id = postgres.tenant_id()
+    tenant_id = db.tenant_id()
     counts: dict[str, int] = {}
     samples = []
     for item in folder.read(keys):
-        with postgres.tenant_tx() as conn:
+        with db.tenant_tx() as conn:
             outcome = pipeline.process_resume(conn, tenant_id=tenant_id, filename=item.filename or item.key,
                                               data=item.data, source="folder")
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if len(samples) < 5:
             samples.append({"file": item.key, "status": outcome.status, "skills": outcome.skills,
                             "reason": outcome.reason or ""})
-    with postgres.tenant_tx() as conn:
+    with db.tenant_tx() as conn:
         total = consultant_repo.count_consultants(conn)
     context.log.info(f"resumes: {counts}")
     return dg.MaterializeResult(metadata={
@@ -162,13 +169,14 @@ def consultant_profiles(context: dg.AssetExecutionContext, config: ConsultantPro
 
 
 @dg.asset(
-    group_name="normalize", kinds={"python", "postgres"}, owners=OWNERS,
+    partitions_def=tenants_partitions, group_name="normalize", kinds={"python", "postgres"}, owners=OWNERS,
     deps=[parsed_requirements, consultant_profiles],
     description="Raw skill mentions of consultants and requirements mapped to the taxonomy (skill_id).",
 )
-def normalized_skills(postgres: PostgresResource) -> dg.MaterializeResult:
+def normalized_skills(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+    db = tenant_database(context, postgres)
     start = time.perf_counter()
-    with postgres.tenant_tx() as conn:
+    with db.tenant_tx() as conn:
         stats = pipeline.normalize_skills(conn)
     return dg.MaterializeResult(metadata={
         "newly_resolved_rows": stats.newly_resolved,
@@ -180,10 +188,10 @@ def normalized_skills(postgres: PostgresResource) -> dg.MaterializeResult:
     })
 
 
-def _embed(postgres: PostgresResource, embedder_resource: EmbedderResource, entity_type: str):
+def _embed(db: TenantDatabase, embedder_resource: EmbedderResource, entity_type: str):
     embedder = embedder_resource.encoder()
-    with postgres.tenant_tx() as conn:
-        stats = pipeline.embed_entities(conn, tenant_id=postgres.tenant_id(), entity_type=entity_type,
+    with db.tenant_tx() as conn:
+        stats = pipeline.embed_entities(conn, tenant_id=db.tenant_id(), entity_type=entity_type,
                                         embedder=embedder)
     return dg.MaterializeResult(metadata={
         "model": stats.model, "dims": stats.dims, "considered": stats.considered, "embedded": stats.embedded,
@@ -193,20 +201,24 @@ def _embed(postgres: PostgresResource, embedder_resource: EmbedderResource, enti
 
 
 @dg.asset(
-    group_name="embed", kinds={"python", "postgres"}, owners=OWNERS, deps=[normalized_skills],
+    partitions_def=tenants_partitions, group_name="embed", kinds={"python", "postgres"}, owners=OWNERS, 
+    deps=[normalized_skills],
     description="One 384-d embedding per requirement in crm.embedding (pgvector, HNSW); only new or changed "
                 "texts (by content hash) are embedded.",
 )
-def requirement_embeddings(postgres: PostgresResource, ingest_embedder: EmbedderResource) -> dg.MaterializeResult:
-    return _embed(postgres, ingest_embedder, "requirement")
+def requirement_embeddings(context: dg.AssetExecutionContext, postgres: PostgresResource,
+                        ingest_embedder: EmbedderResource) -> dg.MaterializeResult:
+    return _embed(tenant_database(context, postgres), ingest_embedder, "requirement")
 
 
 @dg.asset(
-    group_name="embed", kinds={"python", "postgres"}, owners=OWNERS, deps=[normalized_skills],
+    partitions_def=tenants_partitions, group_name="embed", kinds={"python", "postgres"}, owners=OWNERS, 
+    deps=[normalized_skills],
     description="One 384-d embedding per consultant in crm.embedding; only new or changed texts are embedded.",
 )
-def consultant_embeddings(postgres: PostgresResource, ingest_embedder: EmbedderResource) -> dg.MaterializeResult:
-    return _embed(postgres, ingest_embedder, "consultant")
+def consultant_embeddings(context: dg.AssetExecutionContext, postgres: PostgresResource,
+                        ingest_embedder: EmbedderResource) -> dg.MaterializeResult:
+    return _embed(tenant_database(context, postgres), ingest_embedder, "consultant")
 
 
 INGEST_ASSETS = [raw_emails, parsed_requirements, quarantined_messages, consultant_profiles, normalized_skills,

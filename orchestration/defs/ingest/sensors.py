@@ -1,5 +1,7 @@
-"""`inbox_sensor`: polls the folder drop and (when configured) the IMAP mailbox, and launches `ingest_job` for
-exactly the new items. Its cursor holds each source's own cursor, so nothing is ever re-read."""
+"""`inbox_sensor`: polls each tenant's folder drop (`inbox/<tenant>/`) and (when configured) the IMAP mailbox of its
+tenant, and launches `ingest_job` for exactly the new items, one run per tenant with that tenant's partition key,
+so new mail for tenant X materializes only X's partitions. Its cursor holds each source's own cursor per tenant, so
+nothing is ever re-read."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import dagster as dg
 
 from orchestration.defs.ingest import assets as a  # a module alias: the loader must not see the job twice
 from orchestration.defs.ingest.resources import InboxResource
+from orchestration.lib.partitions import TENANTS_PARTITION, tenant_tags
 
 
 def _load(cursor: str | None) -> dict:
@@ -17,30 +20,42 @@ def _load(cursor: str | None) -> dict:
 
 
 @dg.sensor(job=a.ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="New .eml/.mbox/Maildir/resume files in the inbox folder and new IMAP UIDs -> ingest_job.")
+           description="New .eml/.mbox/Maildir/resume files in each tenant's inbox folder and new IMAP UIDs -> "
+                       "ingest_job for that tenant's partition.")
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult | dg.SkipReason:
     state = _load(context.cursor)
-    folder_poll = inbox.folder_source().poll(state.get("folder"), limit=inbox.poll_limit)
-    state["folder"] = folder_poll.cursor
-    imap_uids: list[str] = []
-    imap = inbox.imap_source()
-    if imap is not None:
-        try:
-            imap_poll = imap.poll(state.get("imap"), limit=inbox.poll_limit)
-        except Exception as exc:  # a mailbox outage must not stop the folder drop; the tick log says why
-            context.log.error(f"IMAP {inbox.imap_host}:{inbox.imap_port} poll failed: {type(exc).__name__}: {exc}")
-        else:
-            imap_uids = imap_poll.keys
-            state["imap"] = imap_poll.cursor
+    state.pop("folder", None)  # the single-tenant cursor of before tenant partitions
+    folders: dict[str, object] = state.setdefault("folders", {})
+    tenants = context.instance.get_dynamic_partitions(TENANTS_PARTITION)
+    requests: list[dg.RunRequest] = []
+    for slug in tenants:
+        folder_poll = inbox.folder_source(slug).poll(folders.get(slug), limit=inbox.poll_limit)
+        folders[slug] = folder_poll.cursor
+        imap_uids: list[str] = []
+        imap = inbox.imap_source(slug)
+        if imap is not None:
+            try:
+                imap_poll = imap.poll(state.get("imap"), limit=inbox.poll_limit)
+            except Exception as exc:  # a mailbox outage must not stop the folder drop; the tick log says why
+                context.log.error(f"IMAP {inbox.imap_host}:{inbox.imap_port} poll failed: {type(exc).__name__}: {exc}")
+            else:
+                imap_uids = imap_poll.keys
+                state["imap"] = imap_poll.cursor
+        if not (folder_poll.keys or folder_poll.resume_keys or imap_uids):
+            continue
+        digest = hashlib.sha256(json.dumps([folders[slug], imap_uids], sort_keys=True).encode()).hexdigest()[:16]
+        requests.append(dg.RunRequest(
+            run_key=f"inbox-{slug}-{digest}", partition_key=slug,
+            run_config=a.run_config_for(folder_keys=folder_poll.keys, imap_uids=imap_uids,
+                                        resume_keys=folder_poll.resume_keys),
+            tags={**tenant_tags(slug), "benchcrm/new_messages": str(len(folder_poll.keys) + len(imap_uids)),
+                  "benchcrm/new_resumes": str(len(folder_poll.resume_keys))},
+        ))
+    folders_gone = set(folders) - set(tenants)
+    for slug in folders_gone:  # a deleted tenant's cursor would otherwise live forever
+        del folders[slug]
     new_cursor = json.dumps(state, sort_keys=True)
-    if not (folder_poll.keys or folder_poll.resume_keys or imap_uids):
-        return dg.SensorResult(skip_reason=dg.SkipReason("no new messages or resumes"), cursor=new_cursor)
-    digest = hashlib.sha256(new_cursor.encode()).hexdigest()[:16]
-    request = dg.RunRequest(
-        run_key=f"inbox-{digest}",
-        run_config=a.run_config_for(folder_keys=folder_poll.keys, imap_uids=imap_uids,
-                                    resume_keys=folder_poll.resume_keys),
-        tags={"benchcrm/new_messages": str(len(folder_poll.keys) + len(imap_uids)),
-              "benchcrm/new_resumes": str(len(folder_poll.resume_keys))},
-    )
-    return dg.SensorResult(run_requests=[request], cursor=new_cursor)
+    if not requests:
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"no new messages or resumes for {len(tenants)} tenants"),
+                               cursor=new_cursor)
+    return dg.SensorResult(run_requests=requests, cursor=new_cursor)

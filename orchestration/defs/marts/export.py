@@ -1,4 +1,5 @@
-"""`marts_export`: the marts as Parquet + DuckDB under <data_dir>/exports/<tenant slug or all>."""
+"""`marts_export`: one tenant's marts as Parquet + DuckDB under <data_dir>/exports/<tenant slug> (a partition per
+tenant; `benchcrm marts --export` still writes every tenant into one snapshot, "all")."""
 
 # No `from __future__ import annotations`: Dagster inspects the context/config annotations at definition time.
 
@@ -7,11 +8,8 @@ from functools import cache
 import dagster as dg
 
 from orchestration.defs.marts.dbt import mart_asset_keys, postgres_settings
-from orchestration.defs.resources import PostgresResource
-
-
-class MartsExportConfig(dg.Config):
-    tenant_slug: str = ""  # empty: every tenant in one snapshot ("all")
+from orchestration.defs.resources import PostgresResource, tenant_database
+from orchestration.lib.partitions import tenants_partitions
 
 
 @cache
@@ -21,22 +19,17 @@ def marts_export_asset() -> dg.AssetsDefinition:
         group_name="marts",
         kinds={"parquet", "duckdb"},
         deps=mart_asset_keys(),
-        description="Snapshot of every mart table to Parquet with a DuckDB file of views, for offline analysis.",
+        partitions_def=tenants_partitions,
+        description="Snapshot of every mart table's rows of the tenant to Parquet with a DuckDB file of views, for "
+                    "offline analysis.",
     )
-    def _marts_export(config: MartsExportConfig, postgres: PostgresResource) -> dg.MaterializeResult:
+    def _marts_export(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
         from warehouse.offline.export import export_marts
-        from warehouse.repositories.tenants import tenant_id_for
 
+        db = tenant_database(context, postgres)
         settings = postgres_settings(postgres)
-        engine = postgres.admin_engine()
-        tenant_id = None
-        if config.tenant_slug:
-            with engine.connect() as conn:
-                tenant_id = tenant_id_for(conn, config.tenant_slug)
-            if tenant_id is None:
-                raise dg.Failure(f"tenant {config.tenant_slug!r} does not exist")
-        result = export_marts(engine, settings.data_dir / "exports" / (config.tenant_slug or "all"),
-                              tenant_id=tenant_id)
+        result = export_marts(db.admin_engine(), settings.data_dir / "exports" / db.tenant_slug,
+                              tenant_id=db.tenant_id())
         return dg.MaterializeResult(metadata={
             "directory": dg.MetadataValue.path(str(result.directory)),
             "duckdb": dg.MetadataValue.path(str(result.duckdb_path)),

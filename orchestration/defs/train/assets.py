@@ -14,8 +14,9 @@ import polars as pl
 from ml.training.dataset import Split, time_split
 from ml.training.pipeline import Calibration, FittedModels, assemble, calibrate, fit_models
 from ml.training.report import EvaluationReport
-from orchestration.defs.resources import PostgresResource
+from orchestration.defs.resources import PostgresResource, TenantDatabase, tenant_database
 from orchestration.defs.train.io_manager import TRAIN_IO_MANAGER
+from orchestration.lib.partitions import tenants_partitions
 
 GROUP_FEATURES, GROUP_TRAIN, GROUP_CALIBRATE, GROUP_SERVE = "features", "train", "calibrate", "serve"
 
@@ -36,15 +37,15 @@ class BatchConfig(dg.Config):
     top_k: int = 10
 
 
-def _settings(postgres: PostgresResource):
-    return postgres._settings()
+def _settings(db: TenantDatabase):
+    return db._settings()
 
 
-def _store(postgres: PostgresResource):
+def _store(db: TenantDatabase):
     """The tenant's folder for report files (plots, HTML); values between assets go through the IO manager."""
     from ml.training.store import ArtifactStore
 
-    return ArtifactStore.for_tenant(_settings(postgres), postgres.tenant_slug)
+    return ArtifactStore.for_tenant(_settings(db), db.tenant_slug)
 
 
 def _real_pairs_metadata(check) -> dict:
@@ -65,16 +66,18 @@ def _image(path) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"![{path.stem}](data:image/png;base64,{data})")
 
 
-@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"}, io_manager_key=TRAIN_IO_MANAGER,
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_FEATURES, kinds={"python", "polars", "postgres"}, io_manager_key=TRAIN_IO_MANAGER,
           deps=[dg.AssetKey("normalized_skills"), dg.AssetKey("requirement_embeddings"),
                 dg.AssetKey("consultant_embeddings")])
-def pair_features(postgres: PostgresResource) -> dg.Output[pl.DataFrame]:
+def pair_features(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.Output[pl.DataFrame]:
     """One row per labelled submission: point-in-time features (history strictly before the submission) + label."""
     from ml.features.columns import MODEL_FEATURES
     from ml.training.source import load_training_source
 
+    db = tenant_database(context, postgres)
     started = time.perf_counter()
-    with postgres.tenant_tx() as conn:
+    with db.tenant_tx() as conn:
         source = load_training_source(conn)
     frame = source.frame()
     unknown = {c: float(frame[c].is_nan().mean()) for c in MODEL_FEATURES}
@@ -85,27 +88,31 @@ def pair_features(postgres: PostgresResource) -> dg.Output[pl.DataFrame]:
     })
 
 
-@dg.asset(group_name=GROUP_FEATURES, kinds={"python", "polars"}, io_manager_key=TRAIN_IO_MANAGER)
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_FEATURES, kinds={"python", "polars"}, io_manager_key=TRAIN_IO_MANAGER)
 def training_set(pair_features: pl.DataFrame) -> dg.Output[Split]:
     """Time-based split by requirement arrival: train (past), validation (next), test (the future period)."""
     split = time_split(pair_features)
     return dg.Output(split, metadata={k: float(v) for k, v in split.describe().items()})
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, io_manager_key=TRAIN_IO_MANAGER)
-def ranker_model(config: RankerConfig, postgres: PostgresResource, training_set: Split) -> dg.Output[FittedModels]:
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_TRAIN, kinds={"python", "lightgbm"}, io_manager_key=TRAIN_IO_MANAGER)
+def ranker_model(context: dg.AssetExecutionContext, config: RankerConfig, postgres: PostgresResource,
+                 training_set: Split) -> dg.Output[FittedModels]:
     """LightGBM ranker (binary log-loss by default, lambdarank via config; queries = requirements), early-stopped on
     validation, then refit on train + validation; the logistic baseline beside it, on the same rows."""
     from ml.evaluation.plots import feature_importance_plot
     from ml.ranking.trainer import RankerParams, feature_importance
 
+    db = tenant_database(context, postgres)
     params = RankerParams(objective=config.objective, num_leaves=config.num_leaves, learning_rate=config.learning_rate,
                           num_boost_round=config.num_boost_round, min_data_in_leaf=config.min_data_in_leaf,
                           refit_on_validation=config.refit_on_validation, seed=config.seed)
     fitted = fit_models(training_set, params)
     booster = fitted.ranker.booster
     importance = feature_importance(booster)
-    plot = feature_importance_plot(importance, _store(postgres).path("feature_importance.png"))
+    plot = feature_importance_plot(importance, _store(db).path("feature_importance.png"))
     return dg.Output(fitted, metadata={
         "best_iteration": fitted.ranker.best_iteration, "final_rounds": int(booster.best_iteration),
         "trained_on_rows": training_set.train.height + (training_set.valid.height if params.refit_on_validation
@@ -116,7 +123,8 @@ def ranker_model(config: RankerConfig, postgres: PostgresResource, training_set:
     })
 
 
-@dg.asset(group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, io_manager_key=TRAIN_IO_MANAGER)
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_CALIBRATE, kinds={"python", "scikitlearn"}, io_manager_key=TRAIN_IO_MANAGER)
 def calibrator(ranker_model: FittedModels, training_set: Split) -> dg.Output[Calibration]:
     """Isotonic vs Platt on the validation period's held-out margins (lower Brier wins); the seed formula gets Platt
     too."""
@@ -126,8 +134,9 @@ def calibrator(ranker_model: FittedModels, training_set: Split) -> dg.Output[Cal
         **{f"validation_brier_{k}": v for k, v in calibration.briers.items()}})
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python"}, io_manager_key=TRAIN_IO_MANAGER)
-def model_evaluation(postgres: PostgresResource, training_set: Split, ranker_model: FittedModels,
+@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python"}, io_manager_key=TRAIN_IO_MANAGER)
+def model_evaluation(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
+                     ranker_model: FittedModels,
                      calibrator: Calibration) -> dg.Output[EvaluationReport]:
     """Seed formula, logistic, LightGBM — and the demo world's oracle — on the future test period."""
     from ml.evaluation.oracle_bridge import oracle_probabilities
@@ -135,13 +144,14 @@ def model_evaluation(postgres: PostgresResource, training_set: Split, ranker_mod
     from ml.training.register import real_pairs_cache
     from ml.training.report import evaluation_report
 
+    db = tenant_database(context, postgres)
     test = training_set.test
-    oracle = oracle_probabilities(postgres.admin_engine(), postgres.tenant_id(), test)
+    oracle = oracle_probabilities(db.admin_engine(), db.tenant_id(), test)
     trained = assemble(ranker_model, calibrator, version="candidate")
-    report = evaluation_report(trained, test, oracle, _store(postgres).root)
+    report = evaluation_report(trained, test, oracle, _store(db).root)
     keys = ("auc", "pr_auc", "brier", "bss", "ece", "mrr_at_10", "recall_at_10", "top5_hit")
     lgbm = report.metrics["lightgbm"]
-    settings = _settings(postgres)
+    settings = _settings(db)
     real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, real_pairs_cache(settings))
     reliability, pr = report.files["reliability"], report.files["pr_curve"]
     return dg.Output(report, metadata={
@@ -158,7 +168,7 @@ def model_evaluation(postgres: PostgresResource, training_set: Split, ranker_mod
     })
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"mlflow"})
+@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"mlflow"})
 def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
                      ranker_model: FittedModels, calibrator: Calibration,
                      model_evaluation: EvaluationReport) -> dg.MaterializeResult:
@@ -167,11 +177,12 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
     the champion for serving that tenant."""
     from ml.training.register import register_candidate
 
+    db = tenant_database(context, postgres)
     registered = register_candidate(
-        _settings(postgres), tenant_id=postgres.tenant_id(), tenant_slug=postgres.tenant_slug,
+        _settings(db), tenant_id=db.tenant_id(), tenant_slug=db.tenant_slug,
         trained=assemble(ranker_model, calibrator, version="candidate"), split=training_set,
         report=model_evaluation, version=f"run-{context.run.run_id[:8]}",
-        tags={"dagster_run_id": context.run.run_id, "tenant": postgres.tenant_slug},
+        tags={"dagster_run_id": context.run.run_id, "tenant": db.tenant_slug},
     )
     registration = registered.registration
     context.log.info("model version %s: %s (%s)", registration.version,
@@ -185,8 +196,9 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
     })
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "lightgbm", "mlflow"})
-def prior_model(postgres: PostgresResource, training_set: Split) -> dg.MaterializeResult:
+@dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python", "lightgbm", "mlflow"})
+def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource,
+                training_set: Split) -> dg.MaterializeResult:
     """The cold-start prior (`benchcrm-prior`) for tenants without a champion: fitted on the demo world's outcomes
     through pair-describing features only (text fit + the seed factors; no history, quotes or visa mix), with
     structured fields hidden at real-input rates and every feature monotone. Promoted when it beats the current prior
@@ -197,11 +209,12 @@ def prior_model(postgres: PostgresResource, training_set: Split) -> dg.Materiali
     from ml.training.prior import PriorParams, fit_prior, hidden_test_metrics
     from ml.training.register import real_pairs_cache
 
-    settings = _settings(postgres)
+    db = tenant_database(context, postgres)
+    settings = _settings(db)
     split = training_set
     params = PriorParams()
     started = time.perf_counter()
-    bundle = fit_prior(split, params, version=f"prior-{postgres.tenant_slug}")
+    bundle = fit_prior(split, params, version=f"prior-{db.tenant_slug}")
     current = load_prior(settings)
     metrics = hidden_test_metrics(split.test, {"lightgbm": bundle, "seed_formula": None,
                                                **({"current_prior": current} if current is not None else {})}, params)
@@ -209,7 +222,7 @@ def prior_model(postgres: PostgresResource, training_set: Split) -> dg.Materiali
     real_pairs = check_on_real_pairs(bundle, settings.dev_pairs_path, real_pairs_cache(settings))
     registration = log_and_register(
         settings, target=prior_target(settings), bundle=bundle,
-        params={**params.__dict__, "features": list(bundle.features), "fitted_on": f"demo world {postgres.tenant_slug}"},
+        params={**params.__dict__, "features": list(bundle.features), "fitted_on": f"demo world {db.tenant_slug}"},
         metrics=metrics, champion_metrics=champion_metrics, artifacts={},
         example=input_example(split.test, bundle.features), tags={"kind": "prior"}, real_pairs=real_pairs,
     )
@@ -223,21 +236,24 @@ def prior_model(postgres: PostgresResource, training_set: Split) -> dg.Materiali
     })
 
 
-@dg.asset(group_name=GROUP_SERVE, kinds={"python", "postgres"}, deps=[registered_model, prior_model])
-def batch_recommendations(config: BatchConfig, postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_SERVE, kinds={"python", "postgres"}, deps=[registered_model, prior_model])
+def batch_recommendations(context: dg.AssetExecutionContext, config: BatchConfig,
+                          postgres: PostgresResource) -> dg.MaterializeResult:
     """Nightly top-K consultants for the newest open requirements with the champion (or the seed formula), stored
     as `batch` match runs with feature snapshots."""
     from ml.matching.champion import load_serving_model
     from ml.matching.service import recommend_for_requirement, store_recommendations
     from warehouse.queries.matching import newest_open_requirement_ids
 
-    tenant_id = postgres.tenant_id()
-    model = load_serving_model(_settings(postgres), tenant_id)
-    with postgres.tenant_tx() as conn:
+    db = tenant_database(context, postgres)
+    tenant_id = db.tenant_id()
+    model = load_serving_model(_settings(db), tenant_id)
+    with db.tenant_tx() as conn:
         ids = newest_open_requirement_ids(conn, limit=config.max_requirements)
     latencies, items, version = [], 0, None
     for rid in ids:
-        with postgres.tenant_tx() as conn:
+        with db.tenant_tx() as conn:
             result = recommend_for_requirement(conn, tenant_id=tenant_id, requirement_id=rid, top_k=config.top_k,
                                                explain=True, model=model)
             store_recommendations(conn, tenant_id=tenant_id, result=result, kind="batch")
@@ -251,8 +267,9 @@ def batch_recommendations(config: BatchConfig, postgres: PostgresResource) -> dg
     })
 
 
-@dg.asset(group_name=GROUP_TRAIN, kinds={"python", "evidently"}, io_manager_key=TRAIN_IO_MANAGER)
-def drift_report(postgres: PostgresResource, training_set: Split,
+@dg.asset(partitions_def=tenants_partitions,
+          group_name=GROUP_TRAIN, kinds={"python", "evidently"}, io_manager_key=TRAIN_IO_MANAGER)
+def drift_report(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
                  ranker_model: FittedModels) -> dg.Output[dict[str, Any]]:
     """PSI per feature and on predictions between the training period and the most recent period, an Evidently
     HTML report, and the win rate over time. History features are reported apart (`max_history_psi`): they fill in
@@ -262,7 +279,8 @@ def drift_report(postgres: PostgresResource, training_set: Split,
     from ml.features.columns import MODEL_FEATURES
     from ml.ranking.trainer import matrix
 
-    store = _store(postgres)
+    db = tenant_database(context, postgres)
+    store = _store(db)
     reference, current = training_set.train, training_set.test
     table, monitored = drift_summary(reference, current, list(MODEL_FEATURES))
     booster = ranker_model.ranker.booster

@@ -13,7 +13,7 @@ import dagster as dg
 import polars as pl
 
 from ml.training.report import EvaluationReport
-from orchestration.defs.resources import PostgresResource
+from orchestration.defs.resources import PostgresResource, tenant_database
 from orchestration.defs.train.assets import drift_report, model_evaluation, pair_features
 from orchestration.lib.quality import check_result, validate
 
@@ -24,8 +24,9 @@ PSI_LIMIT = 0.25
 @dg.asset_check(asset=pair_features, description="Keys, labels and every bounded feature within its bounds (the "
                                                 "`pair_features` expectation suite); warns, the training refuses "
                                                 "thin or one-sided history itself (ml.training.dataset).")
-def pair_features_within_bounds(postgres: PostgresResource, pair_features: pl.DataFrame) -> dg.AssetCheckResult:
-    validation = validate(postgres, "pair_features", pair_features.to_pandas())
+def pair_features_within_bounds(context: dg.AssetCheckExecutionContext, postgres: PostgresResource,
+                                pair_features: pl.DataFrame) -> dg.AssetCheckResult:
+    validation = validate(tenant_database(context, postgres), "pair_features", pair_features.to_pandas())
     return check_result(validation, "pair_features_within_bounds", severity=dg.AssetCheckSeverity.WARN)
 
 

@@ -15,6 +15,7 @@ from orchestration.defs.ingest import checks as c
 from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
 from orchestration.defs.ingest.sensors import inbox_sensor
 from orchestration.defs.resources import PostgresResource
+from orchestration.lib.partitions import TENANTS_PARTITION, materialize_for_tenant
 from tests.ingest.imap_server import start_imap_server
 from tests.ingest_support import FakeEmbedderResource, materialization_metadata, sample_inbox, vendor_email
 
@@ -37,11 +38,10 @@ def tenant_conn(admin_engine, app_engine, slug):
     return lambda: tenant_tx(tid, app_engine)
 
 
-def _defs(slug: str, inbox: InboxResource, embedder: EmbedderResource) -> dg.Definitions:
+def _defs(inbox: InboxResource, embedder: EmbedderResource) -> dg.Definitions:
     return dg.Definitions(assets=a.INGEST_ASSETS, asset_checks=c.INGEST_CHECKS, jobs=[a.ingest_job],
                           sensors=[inbox_sensor],
-                          resources={"postgres": PostgresResource(tenant_slug=slug), "inbox": inbox,
-                                     "ingest_embedder": embedder})
+                          resources={"postgres": PostgresResource(), "inbox": inbox, "ingest_embedder": embedder})
 
 
 def _checks(result) -> dict[str, bool]:
@@ -69,16 +69,19 @@ def test_imap_messages_flow_through_sensor_and_job_into_embedded_requirements(sl
         for raw in messages:
             box.append(raw, "INBOX", flag_set=["\\Flagged"])
     inbox = InboxResource(folder=str(tmp_path / "inbox"), imap_host=server.host, imap_port=server.port,
-                          imap_username=user, imap_password="pw", imap_security="none")
-    defs = _defs(slug, inbox, EmbedderResource())  # the real sentence-transformers model
+                          imap_username=user, imap_password="pw", imap_security="none", imap_tenant=slug)
+    defs = _defs(inbox, EmbedderResource())  # the real sentence-transformers model
     instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(TENANTS_PARTITION, [slug, "other-tenant"])
 
     tick = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=None, resources={"inbox": inbox}))
-    assert len(tick.run_requests) == 1
+    assert len(tick.run_requests) == 1  # the mailbox is the test tenant's; "other-tenant" has nothing new
     request = tick.run_requests[0]
+    assert request.partition_key == slug and request.tags["benchcrm/tenant"] == slug
     assert request.run_config["ops"]["raw_emails"]["config"]["imap_uids"] == ["1", "2", "3", "4", "5"]
     result = defs.resolve_job_def("ingest_job").execute_in_process(run_config=request.run_config,
-                                                                    instance=instance)
+                                                                    instance=instance,
+                                                                    partition_key=request.partition_key)
     assert result.success
     checks = _checks(result)
     assert checks and all(checks.values()), checks
@@ -113,10 +116,10 @@ def test_imap_messages_flow_through_sensor_and_job_into_embedded_requirements(sl
 
 
 def test_materializing_twice_is_idempotent_and_second_run_does_no_work(slug, tenant_conn, tmp_path):
-    inbox = InboxResource(folder=str(sample_inbox(tmp_path)))
-    resources = {"postgres": PostgresResource(tenant_slug=slug), "inbox": inbox,
+    inbox = InboxResource(folder=str(sample_inbox(tmp_path, slug)))
+    resources = {"postgres": PostgresResource(), "inbox": inbox,
                  "ingest_embedder": FakeEmbedderResource()}
-    first = dg.materialize([*a.INGEST_ASSETS, *c.INGEST_CHECKS], resources=resources)
+    first = materialize_for_tenant([*a.INGEST_ASSETS, *c.INGEST_CHECKS], tenant=slug, resources=resources)
     assert first.success and all(_checks(first).values()), _checks(first)
     counts = {t: _scalar(tenant_conn, f"select count(*) from crm.{t}") for t in (
         "inbound_message", "requirement", "requirement_source", "requirement_skill", "embedding", "quarantine",
@@ -124,7 +127,7 @@ def test_materializing_twice_is_idempotent_and_second_run_does_no_work(slug, ten
     assert counts["requirement"] == 4 and counts["requirement_source"] == 5 and counts["consultant"] == 2
     assert counts["quarantine"] == 1 and counts["embedding"] == 6
 
-    second = dg.materialize([*a.INGEST_ASSETS, *c.INGEST_CHECKS], resources=resources)
+    second = materialize_for_tenant([*a.INGEST_ASSETS, *c.INGEST_CHECKS], tenant=slug, resources=resources)
     assert second.success and all(_checks(second).values())
     assert counts == {t: _scalar(tenant_conn, f"select count(*) from crm.{t}") for t in counts}
     meta = materialization_metadata(second)
@@ -144,9 +147,10 @@ def test_blocking_rate_check_keeps_downstream_assets_from_running(slug, tenant_c
         conn.execute(sa.text(
             "insert into crm.requirement (tenant_id, title, extraction_status, bill_rate_max) "
             "values (:t, 'Typo Rate Engineer', 'extracted', 6800)"), {"t": tid})
-    resources = {"postgres": PostgresResource(tenant_slug=slug), "inbox": inbox,
+    resources = {"postgres": PostgresResource(), "inbox": inbox,
                  "ingest_embedder": FakeEmbedderResource()}
-    result = dg.materialize([*a.INGEST_ASSETS, *c.INGEST_CHECKS], resources=resources, raise_on_error=False)
+    result = materialize_for_tenant([*a.INGEST_ASSETS, *c.INGEST_CHECKS], tenant=slug, resources=resources,
+                                    raise_on_error=False)
     checks = _checks(result)
     assert checks["parsed_requirements:rates_in_plausible_range"] is False
     assert checks["parsed_requirements:requirements_have_title_and_skills"] is False  # no skills either
@@ -164,10 +168,10 @@ def test_skills_check_fails_when_most_mentions_do_not_resolve(slug, tenant_conn,
         for raw in ("Java", "qqq-1", "qqq-2", "qqq-3"):
             conn.execute(sa.text("insert into crm.consultant_skill (tenant_id, consultant_id, raw_name) "
                                  "values (:t, :c, :r)"), {"t": tid, "c": cid, "r": raw})
-    resources = {"postgres": PostgresResource(tenant_slug=slug), "inbox": InboxResource(folder=str(tmp_path)),
+    resources = {"postgres": PostgresResource(), "inbox": InboxResource(folder=str(tmp_path)),
                  "ingest_embedder": FakeEmbedderResource()}
-    result = dg.materialize([a.normalized_skills, c.skills_resolvable_rate_above_90pct], resources=resources,
-                            raise_on_error=False)
+    result = materialize_for_tenant([a.normalized_skills, c.skills_resolvable_rate_above_90pct], tenant=slug,
+                                    resources=resources, raise_on_error=False)
     evaluation = result.get_asset_check_evaluations()[0]
     assert evaluation.passed is False and evaluation.metadata["resolved_rate"].value == 0.25
 

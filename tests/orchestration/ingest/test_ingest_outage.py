@@ -14,6 +14,7 @@ from orchestration.defs.ingest import assets as a
 from orchestration.defs.ingest import checks as c
 from orchestration.defs.ingest.resources import EmbedderResource, InboxResource
 from orchestration.defs.resources import PostgresResource
+from orchestration.lib.partitions import materialize_for_tenant
 from tests.ingest_support import HashingEmbedder, sample_inbox
 from tests.private_db import private_embedded
 from warehouse.embedded import admin_url, restart_embedded, stop_embedded
@@ -58,8 +59,8 @@ def test_a_run_cut_by_a_database_outage_fails_cleanly_and_a_rerun_completes_with
         with engine.begin() as conn:
             sync_taxonomy(conn, load_taxonomy())
             tenant = ensure_tenant(conn, slug=slug)
-        resources = {"postgres": PostgresResource(database_url=url, tenant_slug=slug),
-                     "inbox": InboxResource(folder=str(sample_inbox(tmp_path))),
+        resources = {"postgres": PostgresResource(database_url=url),
+                     "inbox": InboxResource(folder=str(sample_inbox(tmp_path, slug))),
                      "ingest_embedder": OutageEmbedderResource()}
         selection = [*a.INGEST_ASSETS, *c.INGEST_CHECKS]
 
@@ -71,7 +72,7 @@ def test_a_run_cut_by_a_database_outage_fails_cleanly_and_a_rerun_completes_with
 
         StopsTheDatabase.pg_data_dir = own.pg_data_dir
         try:
-            cut = dg.materialize(selection, resources=resources, raise_on_error=False)
+            cut = materialize_for_tenant(selection, tenant=slug, resources=resources, raise_on_error=False)
         finally:
             restart_embedded(own.pg_data_dir)
         assert not cut.success
@@ -82,11 +83,11 @@ def test_a_run_cut_by_a_database_outage_fails_cleanly_and_a_rerun_completes_with
         mid = counts()
         assert mid["inbound_message"] > 0 and mid["embedding"] < 6  # cut after parsing, before all embeddings
 
-        rerun = dg.materialize(selection, resources=resources)
+        rerun = materialize_for_tenant(selection, tenant=slug, resources=resources)
         assert rerun.success
         after = counts()
         # the same rows one clean run makes (tests/ingest/test_ingest_assets.py), nothing twice
         assert (after["requirement"], after["requirement_source"], after["consultant"], after["quarantine"],
                 after["embedding"]) == (4, 5, 2, 1, 6)
-        again = dg.materialize(selection, resources=resources)
+        again = materialize_for_tenant(selection, tenant=slug, resources=resources)
         assert again.success and counts() == after

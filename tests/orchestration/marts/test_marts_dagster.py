@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from orchestration.lib.dbt_translator import CRM_OPERATIONAL_TABLES
+from orchestration.lib.partitions import materialize_for_tenant
 
 UPSTREAM_OF = {
     "stg_crm__requirements": "parsed_requirements",
@@ -78,11 +79,13 @@ def test_the_dbt_asset_runs_build_with_deprecations_as_errors():
     assert dbt_build_args() == ["build", "--warn-error-options", '{"error": ["Deprecations"]}']
 
 
-def test_refresh_job_selects_the_dbt_models_and_the_export_and_runs_hourly(defs):
+def test_refresh_job_selects_the_dbt_models_unpartitioned_and_runs_hourly(defs):
     job = defs.resolve_job_def("refresh_marts_job")
     keys = {key.path[-1] for key in job.asset_layer.selected_asset_keys}
-    assert {"kpi_tenant_period", "stg_crm__requirements", "marts_export"} <= keys
-    assert "parsed_requirements" not in keys
+    assert {"kpi_tenant_period", "stg_crm__requirements"} <= keys
+    # the per-tenant export runs in each tenant's main-job run, not in the all-tenants refresh
+    assert not keys & {"parsed_requirements", "marts_export"}
+    assert job.partitions_def is None
     schedule = defs.resolve_schedule_def("refresh_marts_schedule")
     assert (schedule.cron_schedule, schedule.job_name) == ("15 * * * *", "refresh_marts_job")
 
@@ -126,9 +129,7 @@ def test_marts_export_writes_parquet_and_a_duckdb_file_for_one_tenant(built_mart
         expected = conn.execute(sa.text("select count(*) from marts.kpi_tenant_period where tenant_id = :t"),
                                 {"t": tenant}).scalar()
     for _ in range(2):  # idempotent: the second snapshot replaces the first
-        result = dg.materialize(
-            [marts_export_asset()], resources=_resources(),
-            run_config=dg.RunConfig(ops={"marts_export": {"config": {"tenant_slug": slug}}}))
+        result = materialize_for_tenant([marts_export_asset()], tenant=slug, resources=_resources())
         assert result.success
     folder = settings.data_dir / "exports" / slug
     table = pq.read_table(folder / "kpi_tenant_period.parquet")
@@ -147,5 +148,4 @@ def test_marts_export_for_an_unknown_tenant_fails_precisely(built_marts):
     from orchestration.defs.marts.export import marts_export_asset
 
     with pytest.raises(dg.Failure, match="tenant 'no-such-tenant' does not exist"):
-        dg.materialize([marts_export_asset()], resources=_resources(),
-                       run_config=dg.RunConfig(ops={"marts_export": {"config": {"tenant_slug": "no-such-tenant"}}}))
+        materialize_for_tenant([marts_export_asset()], tenant="no-such-tenant", resources=_resources())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +16,7 @@ from orchestration.defs.resources import PostgresResource
 from orchestration.defs.train import assets, checks
 from orchestration.defs.train.automation import new_outcomes_sensor, retrain_nightly_schedule, train_job
 from orchestration.defs.train.io_manager import train_resources
+from orchestration.lib.partitions import materialize_for_tenant
 
 ALL_ASSETS = [assets.pair_features, assets.training_set, assets.ranker_model, assets.calibrator,
               assets.model_evaluation, assets.registered_model, assets.prior_model, assets.batch_recommendations,
@@ -30,17 +32,17 @@ def _feature_rows(result) -> int:
 _UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _experiment_artifacts(settings) -> Path:
-    """Where the ranking experiment keeps its artifacts: fixed when the experiment was created, which may have been
-    by an earlier test of the session with another data folder."""
+def _experiment_artifacts(settings, target=None) -> Path:
+    """Where an experiment keeps its artifacts (the target's, else the shared one of the prior): fixed when the
+    experiment was created, which may have been by an earlier test of the session with another data folder."""
     from urllib.parse import urlparse
 
     import mlflow
 
-    from ml.registry import EXPERIMENT, configure
+    from ml.registry import configure
 
-    configure(settings)
-    return Path(urlparse(mlflow.get_experiment_by_name(EXPERIMENT).artifact_location).path)
+    experiment_id = configure(settings, target)
+    return Path(urlparse(mlflow.get_experiment(experiment_id).artifact_location).path)
 
 
 def _people_in_artifacts(root: Path, world) -> list[str]:
@@ -57,8 +59,8 @@ def _people_in_artifacts(root: Path, world) -> list[str]:
 
 
 def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS], resources=train_resources(PostgresResource(tenant_slug=slug)), selection=selection,
+    return materialize_for_tenant(
+        [*ALL_ASSETS, *ALL_CHECKS], tenant=slug, resources=train_resources(PostgresResource()), selection=selection,
         run_config=None if selection else {
             "ops": {"batch_recommendations": {"config": {"max_requirements": 5, "top_k": 5}},
                     # a small tenant: smaller leaves than the production defaults
@@ -68,9 +70,12 @@ def _run(slug: str, selection=None) -> dg.ExecuteInProcessResult:
 
 def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_tenant, seeded_tenant_slug,
                                                                         admin_engine, settings):
+    from ml.registry import tenant_target
+
     tenant_id, _ = seeded_tenant
-    artifacts = _experiment_artifacts(settings)
-    examples_before = set(artifacts.rglob("input_example.json"))
+    target = tenant_target(settings, tenant_id, seeded_tenant_slug)
+    tenant_artifacts, prior_artifacts = _experiment_artifacts(settings, target), _experiment_artifacts(settings)
+    examples_before = set(prior_artifacts.rglob("input_example.json"))
     result = _run(seeded_tenant_slug)
     assert result.success
     # Values pass through the tenant's folder of the data folder (the IO manager), frames as Parquet.
@@ -124,10 +129,20 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
 
     # What MLflow keeps holds no person: no consultant's or requirement's id, no name; the input example is one
     # row of medians, not a pair of the tenant's.
-    assert _people_in_artifacts(artifacts, seeded_tenant[1]) == []
-    examples = set(artifacts.rglob("input_example.json")) - examples_before
-    assert len(examples) == 2  # the tenant's model and the prior
+    assert _people_in_artifacts(tenant_artifacts, seeded_tenant[1]) == []
+    assert _people_in_artifacts(prior_artifacts, seeded_tenant[1]) == []
+    # The tenant's run is in its own experiment, with its artifacts in its own folder and the tenant tagged.
+    assert tenant_artifacts.name == seeded_tenant_slug
+    tenant_examples = set(tenant_artifacts.rglob("input_example.json"))
+    examples = tenant_examples | (set(prior_artifacts.rglob("input_example.json")) - examples_before)
+    assert len(tenant_examples) == 1 and len(examples) == 2  # the tenant's model and the prior
     assert all(len(json.loads(p.read_text())["data"]) == 1 for p in examples)
+    from mlflow import MlflowClient
+
+    run = MlflowClient().get_run(registered["mlflow_run_id"].value)
+    assert run.data.tags["tenant"] == seeded_tenant_slug
+    assert run.info.experiment_id == MlflowClient().get_experiment_by_name(
+        f"benchcrm/{seeded_tenant_slug}/ranking").experiment_id
 
     # Register again from the same artifacts: it cannot beat the champion it ties with (itself, or the seed
     # formula it already lost to), so it stays challenger and says why.
@@ -139,10 +154,18 @@ def test_train_assets_materialize_with_checks_and_store_recommendations(seeded_t
         assert "ties" in second["gate_reason"].value
 
 
-def test_automation_targets_the_train_job():
+def test_automation_targets_the_train_job_per_tenant():
+    from orchestration.lib.partitions import TENANTS_PARTITION
+
     assert retrain_nightly_schedule.cron_schedule == "0 3 * * *"
     assert retrain_nightly_schedule.job_name == train_job.name == "train_job"
     assert new_outcomes_sensor.job_name == "train_job"
+    with dg.instance_for_test() as instance:  # a schedule context needs a persistent instance
+        instance.add_dynamic_partitions(TENANTS_PARTITION, ["acme", "globex"])
+        requests = retrain_nightly_schedule(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 1, 5, 3)))
+    assert [(r.partition_key, r.tags["benchcrm/tenant"]) for r in requests] == [("acme", "acme"),
+                                                                             ("globex", "globex")]
 
 
 def test_definitions_load_the_ranking_assets_job_schedule_and_sensor():
