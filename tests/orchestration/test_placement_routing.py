@@ -32,10 +32,12 @@ def test_the_postgres_resource_routes_by_its_tenant(two_servers, placed_env) -> 
     create_placed_tenant(two_servers, slug=home_slug)
     router = get_router(get_settings())
 
-    abroad, home = PostgresResource(tenant_slug=eu_slug), PostgresResource(tenant_slug=home_slug)
+    postgres = PostgresResource()
+    abroad, home = postgres.for_tenant(eu_slug), postgres.for_tenant(home_slug)
     assert abroad.tenant_id() == eu_tenant
-    assert abroad.app_engine() is router.app_engine("eu")
+    assert abroad.app_engine() is router.app_engine("eu") and abroad.admin_engine() is router.admin_engine("eu")
     assert home.app_engine() is router.app_engine(PRIMARY)
+    assert {eu_slug, home_slug} <= set(postgres.tenant_slugs())  # the partitions sensor sees both servers
     with abroad.tenant_tx() as conn:
         conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name) values (:t, 'Dag Ster')"),
                      {"t": eu_tenant})
@@ -43,4 +45,4 @@ def test_the_postgres_resource_routes_by_its_tenant(two_servers, placed_env) -> 
         assert conn.execute(sa.text("select count(*) from crm.consultant where tenant_id = :t"),
                             {"t": eu_tenant}).scalar() == 1
     with pytest.raises(dg.Failure, match="does not exist"):
-        PostgresResource(tenant_slug="no-such-tenant").tenant_id()
+        postgres.tenant_id("no-such-tenant")
