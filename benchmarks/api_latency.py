@@ -177,11 +177,14 @@ def drive(name: str, base: str, headers: dict, make_request: Callable[[httpx.Cli
     return {"p50": percentile(latencies, .5), "p95": percentile(latencies, .95), "rps": len(latencies) / wall}
 
 
-def start_server(args, extra_env: dict[str, str]) -> subprocess.Popen:
-    env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000", **extra_env}
+def start_server(args, extra_env: dict[str, str], *, root: Path = ROOT, workers: int | None = None
+                 ) -> subprocess.Popen:
+    """`benchcrm serve` from the code at `root` (this checkout, or another one for a before/after comparison)."""
+    env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000",
+           "PYTHONPATH": str(root), **({} if root == ROOT else {"PYTHONDONTWRITEBYTECODE": "1"}), **extra_env}
     return subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
-                             str(args.port), "--workers", str(args.workers), "--no-dispatcher"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             str(args.port), "--workers", str(workers or args.workers), "--no-dispatcher"], cwd=root,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_ready(base: str) -> None:
@@ -211,6 +214,92 @@ def recommendation_scenarios(base: str, headers: dict, requirement_ids: list[str
     }
 
 
+def cpu_seconds(root_pids: list[int]) -> float:
+    """User + system CPU seconds of these processes and all their descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, list(root_pids)
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += int(stats[pid][11]) + int(stats[pid][12])
+            todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def comparable(body: dict) -> dict:
+    """A recommendation body without what differs between any two calls (ids, the time)."""
+    return {**{k: v for k, v in body.items() if k not in ("recommendationId", "createdAt")},
+            "items": [{k: v for k, v in item.items() if k != "id"} for item in body["items"]]}
+
+
+def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: list[str]) -> None:
+    """Before (the checkout at --compare-code) and after (this one) on the same world, alternating
+    (before, after, after, before) so load drift favours neither; the ratio of the means; and whether both answer
+    the same bodies."""
+    from serving.auth.tokens import issue_token
+
+    base = f"http://127.0.0.1:{args.port}"
+    headers = {"Authorization": f"Bearer {issue_token(settings, tenant_id=tenant, role='Recruiter', minutes=120)}"}
+    variants = {"before": (args.compare_code.resolve(), args.workers), "after": (ROOT, args.workers)}
+    order = ["before", "after", "after", "before"]
+    if args.also_workers:
+        variants[f"after, {args.also_workers} workers"] = (ROOT, args.also_workers)
+        order = ["before", "after", f"after, {args.also_workers} workers", f"after, {args.also_workers} workers",
+                 "after", "before"]
+    print(f"tenant {TENANT_SLUG} ({args.consultants} consultants); {args.requests} requests per scenario, "
+          f"{args.concurrency} concurrent clients; before = {variants['before'][0]}, after = {ROOT}; "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
+    figures: dict[str, list[dict]] = {v: [] for v in variants}
+    bodies: dict[str, list[dict]] = {}
+    probes = [("requirements", i) for i in requirement_ids[:10]] + [("consultants", i) for i in bench_ids[:10]]
+    for variant in order:
+        root, workers = variants[variant]
+        server = start_server(args, {}, root=root, workers=workers)
+        try:
+            wait_ready(base)
+            if variant not in bodies:
+                with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+                    bodies[variant] = [comparable(client.post(f"/v1/{kind}/{i}/recommendations",
+                                                              params={"topK": 10}, json={"explain": True}).json())
+                                       for kind, i in probes]
+            postmaster = [int((Path(args.data_dir) / "pgdata" / "postmaster.pid").read_text().split()[0])]
+            cpu = (cpu_seconds([server.pid]), cpu_seconds(postmaster))
+            figures[variant].append(recommendation_scenarios(
+                base, headers, requirement_ids, bench_ids, args.requests, args.concurrency, label=f" ({variant})"))
+            n = 2 * args.requests
+            server_ms, pg_ms = (1000 * (cpu_seconds(p) - c) / n for p, c in zip(([server.pid], postmaster), cpu,
+                                                                                  strict=True))
+            figures[variant][-1]["cpu"] = {"server": server_ms, "postgres": pg_ms}
+            print(f"  CPU per request: API {server_ms:.1f} ms, Postgres {pg_ms:.1f} ms; "
+                  f"load average {os.getloadavg()[0]:.1f}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    for v in variants:
+        api, pg = (statistics.fmean(run["cpu"][k] for run in figures[v]) for k in ("server", "postgres"))
+        print(f"CPU per request, {v:<18} API {api:5.1f} ms  Postgres {pg:5.1f} ms  (both directions, mean of rounds)")
+    same = sum(a == b for a, b in zip(bodies["before"], bodies["after"], strict=True))
+    print(f"bodies: {same} of {len(probes)} identical before and after (ids and createdAt aside)")
+    for direction in ("requirement", "consultant"):
+        mean = {v: {k: statistics.fmean(run[direction][k] for run in figures[v]) for k in ("p50", "p95", "rps")}
+                for v in variants}
+        b = mean["before"]
+        for v in list(variants)[1:]:
+            a = mean[v]
+            print(f"mean of rounds, for {direction:<11} before p50 {b['p50']:.1f} p95 {b['p95']:.1f} ms "
+                  f"{b['rps']:.1f} rps; {v} p50 {a['p50']:.1f} p95 {a['p95']:.1f} ms {a['rps']:.1f} rps; "
+                  f"ratio p50 {b['p50'] / a['p50']:.2f}x p95 {b['p95'] / a['p95']:.2f}x rps {a['rps'] / b['rps']:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "benchcrm-api-latency"))
@@ -220,6 +309,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (`benchcrm serve --workers`)")
     parser.add_argument("--url", default=None, help="Use an already running API (same data dir) instead")
+    parser.add_argument("--compare-code", type=Path, default=None, metavar="ROOT",
+                        help="Only the recommendation scenarios: a server from the checkout at ROOT (before), then "
+                             "this one (after), alternating, with their ratio and a comparison of the bodies")
+    parser.add_argument("--also-workers", type=int, default=None, metavar="N",
+                        help="With --compare-code: also this checkout with N worker processes")
     parser.add_argument("--compare-ranking-cache", action="store_true",
                         help="Only the recommendation scenarios, first with the ranking cache off "
                              "(BENCHCRM_RANKING_CACHE_ENABLED=false), then on, and their ratio (docs/adr/0022)")
@@ -247,6 +341,10 @@ def main() -> None:
         bench_ids = [str(r) for r in conn.execute(sa.text(  # a consultant's recommendations need a live anchor
             "select id from crm.consultant where tenant_id = :t and status in ('bench', 'marketing') "
             "order by random() limit 500"), {"t": tenant}).scalars()]
+
+    if args.compare_code is not None:
+        compare_code(args, settings, tenant, requirement_ids, bench_ids)
+        return
 
     if args.compare_ranking_cache:
         base = f"http://127.0.0.1:{args.port}"

@@ -6,6 +6,10 @@ are known up front and the ten snapshots go into one queued JSON row that a back
 Both paths run interleaved on realistic rows (the features and factors JSON of a real response) in a tenant of its
 own, one request at a time, so the figures are the writes alone, not the ranking.
 
+Since docs/adr/0026 `store_recommendations` sends the run, its items and its snapshots (or queued row) as one
+statement on both paths, and the API adds the audit row and event to that statement; the request's writes before
+and after that change are compared by `python benchmarks/ranking_stages.py --request`.
+
     python benchmarks/recommendation_writes.py [--runs 300]
 """
 

@@ -76,6 +76,12 @@ def db_stop() -> None:
     if not settings.uses_embedded_postgres:
         raise fail("BENCHCRM_DATABASE_URL is set: the external server is not ours to stop")
     typer.echo("stopped" if stop_embedded(settings.pg_data_dir) else "not running")
+    from warehouse.placement import server_names, server_settings
+
+    for name in server_names(settings)[1:]:  # embedded placement servers (docs/adr/0025)
+        other = server_settings(settings, name)
+        if other.uses_embedded_postgres:
+            typer.echo(f"{name}: {'stopped' if stop_embedded(other.pg_data_dir) else 'not running'}")
 
 
 @db_app.command("url")

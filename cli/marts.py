@@ -19,21 +19,22 @@ def marts(
     from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.offline.export import export_marts
-    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.placement import PRIMARY, PlacementError, resolve_slug, server_settings
     from warehouse.settings import get_settings
 
     settings = get_settings()
-    tenant_id = None
+    tenant_id, server = None, PRIMARY
     if export and tenant:  # check before the (slow) build
         try:
-            with admin_engine(settings).connect() as conn:
-                tenant_id = tenant_id_for(conn, tenant)
+            tenant_id, server = resolve_slug(settings, tenant)
         except DatabaseUnavailable as exc:
             raise fail(str(exc)) from None
-        if tenant_id is None:
-            raise fail(f"tenant {tenant!r} does not exist")
-    args = ["build", *WARN_ERROR_ARGS, *(["--select", select] if select else []),
-            *(["--full-refresh"] if full_refresh else [])]
+        except PlacementError:
+            raise fail(f"tenant {tenant!r} does not exist") from None
+    # cautious: a partial build runs only the tests whose parents it all rebuilt; a test joining a rebuilt model to
+    # one left as it was would fail on that staleness, not on the data
+    selection = ["--select", select, "--indirect-selection", "cautious"] if select else []
+    args = ["build", *WARN_ERROR_ARGS, *selection, *(["--full-refresh"] if full_refresh else [])]
     try:
         proc = run_dbt(settings, *args)
     except DatabaseUnavailable as exc:
@@ -43,8 +44,16 @@ def marts(
         typer.echo(proc.stdout[-6000:], err=True)
         raise fail(f"dbt build failed ({summary[-1].split('Done. ')[-1] if summary else 'see output above'})")
     typer.echo(f"dbt build: {summary[-1].split('Done. ')[-1] if summary else 'ok'}")
+    from warehouse.dbt_env import run_dbt_on_servers
+
+    for server, proc in run_dbt_on_servers(settings, *args).items():  # the other placement servers' marts
+        done = [line for line in proc.stdout.splitlines() if "Done. PASS=" in line]
+        if proc.returncode != 0:
+            typer.echo(proc.stdout[-6000:], err=True)
+            raise fail(f"dbt build on server {server!r} failed")
+        typer.echo(f"dbt build on {server}: {done[-1].split('Done. ')[-1] if done else 'ok'}")
     if export:
         folder = settings.data_dir / "exports" / (tenant or "all")
-        result = export_marts(admin_engine(settings), folder, tenant_id=tenant_id)
+        result = export_marts(admin_engine(server_settings(settings, server)), folder, tenant_id=tenant_id)
         typer.echo(f"exported {len(result.row_counts)} tables, {sum(result.row_counts.values())} rows "
                    f"to {result.directory} (DuckDB: {result.duckdb_path})")

@@ -19,12 +19,15 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 def tenant_create(
     slug: str = typer.Argument(..., help="Lower-case letters, digits and '-', 2-63 characters."),
     name: str | None = typer.Option(None, "--name", help="Display name (default: the slug, title-cased)."),
+    server: str = typer.Option("primary", "--server", help="The database server to place it on (a name from "
+                                                           "BENCHCRM_DATABASE_SERVERS)."),
 ) -> None:
-    """Create a tenant and print its id."""
+    """Create a tenant on a database server, record it in the tenant directory and print its id."""
     from warehouse.bootstrap import prepare_database
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.migrations import MigrationError
-    from warehouse.repositories.tenants import TenantExists, create_tenant
+    from warehouse.placement import PlacementError, create_placed_tenant
+    from warehouse.repositories.tenants import TenantExists
     from warehouse.settings import get_settings
 
     if not _SLUG.match(slug):
@@ -32,26 +35,30 @@ def tenant_create(
     if name is not None and not (0 < len(name.strip()) <= 200):
         raise fail("--name must be 1-200 characters", code=2)
     try:
-        engine, _ = prepare_database(get_settings())
-        with engine.begin() as conn:
-            tenant_id = create_tenant(conn, slug=slug, name=name.strip() if name else None)
-    except (DatabaseUnavailable, MigrationError, TenantExists) as exc:
+        settings = get_settings()
+        prepare_database(settings)
+        tenant_id = create_placed_tenant(settings, slug=slug, name=name.strip() if name else None, server=server)
+    except (DatabaseUnavailable, MigrationError, TenantExists, PlacementError) as exc:
         raise fail(str(exc)) from None
     typer.echo(str(tenant_id))
 
 
 def _set_disabled(slug: str, disabled: bool) -> None:
     from warehouse.bootstrap import prepare_database
+    from warehouse.db import admin_engine
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.migrations import MigrationError
+    from warehouse.placement import PlacementError, resolve_slug, server_settings
     from warehouse.repositories.tenants import set_disabled
     from warehouse.settings import get_settings
 
     try:
-        engine, _ = prepare_database(get_settings())
-        with engine.begin() as conn:
+        settings = get_settings()
+        prepare_database(settings)
+        _, server = resolve_slug(settings, slug)
+        with admin_engine(server_settings(settings, server)).begin() as conn:
             tenant_id = set_disabled(conn, slug, disabled)
-    except (DatabaseUnavailable, MigrationError) as exc:
+    except (DatabaseUnavailable, MigrationError, PlacementError) as exc:
         raise fail(str(exc)) from None
     if tenant_id is None:
         raise fail(f"tenant {slug!r} does not exist")
@@ -68,3 +75,49 @@ def tenant_disable(slug: str = typer.Argument(..., help="The tenant's slug.")) -
 def tenant_enable(slug: str = typer.Argument(..., help="The tenant's slug.")) -> None:
     """Restore a disabled tenant's access."""
     _set_disabled(slug, False)
+
+
+@tenant_app.command("move")
+def tenant_move(
+    slug: str = typer.Argument(..., help="The tenant's slug."),
+    to: str | None = typer.Option(None, "--to", help="The database server to move it to."),
+    abort: bool = typer.Option(False, "--abort", help="Undo an unfinished move instead (the tenant stays put)."),
+    rebuild_marts: bool = typer.Option(True, "--rebuild-marts/--no-rebuild-marts",
+                                       help="Then rebuild the target server's marts (dbt build --full-refresh)."),
+) -> None:
+    """Move a tenant's rows to another server: copy, verify (counts and checksums), flip the directory, delete from
+    the source. Its requests answer 503 with Retry-After meanwhile. Re-run after a failure to finish the move."""
+    from sqlalchemy.exc import DBAPIError
+
+    from warehouse.bootstrap import prepare_database
+    from warehouse.dbt_env import WARN_ERROR_ARGS, run_dbt_on_servers
+    from warehouse.embedded import DatabaseUnavailable
+    from warehouse.migrations import MigrationError
+    from warehouse.placement import PlacementError
+    from warehouse.settings import get_settings
+    from warehouse.tenant_move import MoveFailed, abort_move, move_tenant
+
+    if to is None and not abort:
+        raise fail("name the server to move to with --to SERVER (or undo an unfinished move with --abort)", code=2)
+    settings = get_settings()
+    try:
+        prepare_database(settings)
+        if abort or to is None:
+            row = abort_move(settings, slug)
+            typer.echo(f"{slug}: move aborted; on server {row.server}")
+            return
+        report = move_tenant(settings, slug, to)
+    except (DatabaseUnavailable, MigrationError, PlacementError, MoveFailed) as exc:
+        raise fail(str(exc)) from None
+    except DBAPIError as exc:  # a server went away mid-move: the directory knows how far it got
+        cause = str(exc.orig or exc).strip().splitlines()[0]
+        raise fail(f"the move of {slug!r} stopped ({cause}); run it again to finish it, or with --abort") from None
+    typer.echo(f"{slug} ({report.tenant_id}) moved {report.source} -> {report.target}"
+               f"{' (resumed)' if report.resumed else ''}: {sum(report.rows.values())} rows in "
+               f"{len(report.rows)} tables, verified, source cleaned, {report.seconds:.1f} s")
+    if rebuild_marts:
+        proc = run_dbt_on_servers(settings, "build", *WARN_ERROR_ARGS, "--full-refresh", servers=(to,))[to]
+        if proc.returncode != 0:
+            typer.echo(proc.stdout[-6000:], err=True)
+            raise fail(f"the move is done, but rebuilding the marts on {to!r} failed; run `benchcrm marts` again")
+        typer.echo(f"marts rebuilt on {to}")

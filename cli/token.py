@@ -20,7 +20,7 @@ def token(
     from warehouse.bootstrap import prepare_database
     from warehouse.embedded import DatabaseUnavailable
     from warehouse.migrations import MigrationError
-    from warehouse.repositories.tenants import tenant_id_for
+    from warehouse.placement import PlacementError, resolve_slug
     from warehouse.settings import get_settings
 
     if role not in ROLES:
@@ -30,11 +30,12 @@ def token(
         typer.secho("note: BENCHCRM_JWKS_URL is set, so the API will not accept this development token",
                     err=True, fg=typer.colors.YELLOW)
     try:
-        engine, _ = prepare_database(settings)
-        with engine.connect() as conn:
-            tenant_id = tenant_id_for(conn, tenant)
+        prepare_database(settings)
+        tenant_id = resolve_slug(settings, tenant)[0]  # on whichever server it is placed
     except (DatabaseUnavailable, MigrationError) as exc:
         raise fail(str(exc)) from None
+    except PlacementError:
+        tenant_id = None
     if tenant_id is None:
         raise fail(f"tenant {tenant!r} does not exist; create it with `benchcrm tenant create {tenant}` "
                    "(or load the demo world with `benchcrm seed`)")

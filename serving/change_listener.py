@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "benchcrm_changes"
 RETRY_SECONDS = 1.0
 POLL_SECONDS = 0.5  # how often a quiet connection checks `stop`
+_PEERS_LOCK = threading.Lock()
 
 
 def _dsn(engine: sa.Engine) -> str:
@@ -44,8 +45,12 @@ class ChangeListener:
     """`run()` in a daemon thread; `connected` is set while LISTEN is active; `backend_pid` is the server process
     of the listening connection (tests end it to simulate an outage)."""
 
-    def __init__(self, engine: sa.Engine, cache: TenantCache, stop: threading.Event) -> None:
+    def __init__(self, engine: sa.Engine, cache: TenantCache, stop: threading.Event,
+                 peers: list[ChangeListener] | None = None) -> None:
         self.engine, self.cache, self.stop = engine, cache, stop
+        # With several placement servers, one listener per server shares the cache: it serves only while all are
+        # connected (a server whose listener is away may be sending notifications no one hears).
+        self.peers = peers if peers is not None else [self]
         self.connected = threading.Event()
         self.backend_pid: int | None = None
         self.connects = 0
@@ -69,8 +74,9 @@ class ChangeListener:
             self.cache.clear()
             self.backend_pid = conn.info.backend_pid
             self.connects += 1
-            self.cache.enabled = True
-            self.connected.set()
+            with _PEERS_LOCK:  # listeners connecting at once: the last one in sees all and enables the cache
+                self.cache.enabled = all(peer is self or peer.connected.is_set() for peer in self.peers)
+                self.connected.set()
             log.info("change listener connected (backend %s)", self.backend_pid)
             while not self.stop.is_set():
                 for note in conn.notifies(timeout=POLL_SECONDS):
@@ -85,3 +91,16 @@ def start_change_listener(engine: sa.Engine, cache: TenantCache, stop: threading
     thread = threading.Thread(target=listener.run, name="change-listener", daemon=True)
     thread.start()
     return listener, thread
+
+
+def start_change_listeners(engines: list[sa.Engine], cache: TenantCache, stop: threading.Event
+                           ) -> list[tuple[ChangeListener, threading.Thread]]:
+    """One listener per placement server, all feeding `cache`; the first engine's comes first."""
+    peers: list[ChangeListener] = []
+    peers.extend(ChangeListener(engine, cache, stop, peers) for engine in engines)
+    started = []
+    for listener in peers:
+        thread = threading.Thread(target=listener.run, name="change-listener", daemon=True)
+        thread.start()
+        started.append((listener, thread))
+    return started

@@ -72,47 +72,64 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from warehouse.db import app_engine
+        from warehouse.placement import TenantRouter
         from warehouse.repositories.permissions import role_permissions
 
         app.state.engine = engine or app_engine(settings)
+        # Each tenant's requests go to its own server (warehouse/placement.py); app.state.engine is the primary's.
+        app.state.router = TenantRouter(settings, primary_app_engine=app.state.engine)
+        servers = list(app.state.router.names)
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
         app.state.rate_limiter = SharedRateLimiter(app.state.engine, budgets_from_settings(settings))
+        app.state.rate_limiters = {name: SharedRateLimiter(app.state.router.app_engine(name),
+                                                           budgets_from_settings(settings)) for name in servers[1:]}
         # Each tenant is ranked by its own champion, else the prior (ml.matching.champion), loaded on first use.
         app.state.models = _tenant_models(settings) if load_model else None
+        app.state.verifier.preload()  # the development key, read before the first request (docs/adr/0026)
         app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
         stop = threading.Event()
-        worker = None
-        if start_dispatcher:
+        workers: list[threading.Thread] = []
+        if start_dispatcher:  # one per placement server: each sees its own tenants' outboxes
             from serving.webhooks.dispatcher import run_dispatcher
+            from warehouse.placement import server_settings
 
-            worker = threading.Thread(target=run_dispatcher, args=(settings, stop), name="webhook-dispatcher",
-                                      daemon=True)
-            worker.start()
+            for name in servers:
+                workers.append(threading.Thread(target=run_dispatcher, args=(server_settings(settings, name), stop),
+                                                name=f"webhook-dispatcher-{name}", daemon=True))
+                workers[-1].start()
         writer = None
         if start_snapshot_writer:  # queued feature snapshots -> crm.feature_snapshot (serving/snapshot_writer.py)
             from serving.snapshot_writer import run_snapshot_writer
             from warehouse.db import admin_engine
 
+            router = app.state.router
+            others = [(router.app_engine(name), router.admin_engine(name)) for name in servers[1:]]
             writer = threading.Thread(target=run_snapshot_writer, name="snapshot-writer", daemon=True,
-                                      args=(app.state.engine, admin_engine(settings), stop))
+                                      args=(app.state.engine, admin_engine(settings), stop),
+                                      kwargs={"more": others})
             writer.start()
-        listener = None
-        if settings.ranking_cache_enabled:  # docs/adr/0022
-            from serving.change_listener import start_change_listener
+        listeners: list[threading.Thread] = []
+        if settings.ranking_cache_enabled:  # docs/adr/0022; a listener per placement server
+            from serving.change_listener import start_change_listeners
 
-            app.state.change_listener, listener = start_change_listener(app.state.engine, app.state.ranking_cache,
-                                                                        stop)
+            started = start_change_listeners(list(app.state.router.app_engines().values()),
+                                             app.state.ranking_cache, stop)
+            app.state.change_listeners = [listener for listener, _ in started]
+            app.state.change_listener = app.state.change_listeners[0]
+            listeners = [thread for _, thread in started]
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
             stop.set()
-            for thread in (worker, writer, listener):
+            for thread in (*workers, writer, *listeners):
                 if thread is not None:
                     thread.join(timeout=10)
             app.state.rate_limiter.dispose()
+            for limiter in app.state.rate_limiters.values():
+                limiter.dispose()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
     # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
@@ -122,6 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limiter = None  # built in the lifespan, on the engine
+    app.state.rate_limiters = {}  # the other placement servers' (tenants' buckets live with their rows)
     app.state.tenants = TenantDirectory(settings.tenant_cache_seconds)
     app.state.webhook_policy = WebhookPolicy.from_settings(settings)
     app.state.webhook_resolver = system_resolver
@@ -130,8 +148,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.permissions = {}
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
     app.state.warmup = None
-    app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds)
+    app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds,
+                                          max_records=settings.ranking_cache_max_records)
     app.state.change_listener = None
+    app.state.change_listeners = []
+    app.state.router = None  # built in the lifespan (warehouse/placement.py)
 
     install_problem_handlers(app)
     from serving.api.routes import (

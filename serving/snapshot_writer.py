@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 
@@ -35,13 +36,15 @@ def drain_all(app_engine: Engine, owner_engine: Engine, *, batch_runs: int = BAT
 
 
 def run_snapshot_writer(app_engine: Engine, owner_engine: Engine, stop: threading.Event, *,
-                        interval_seconds: float = 0.5) -> None:
-    """The loop the API runs beside itself until `stop` is set; a failed pass is logged and retried."""
+                        interval_seconds: float = 0.5, more: Sequence[tuple[Engine, Engine]] = ()) -> None:
+    """The loop the API runs beside itself until `stop` is set; a failed pass is logged and retried. `more`: the
+    (application, owner) engines of the other placement servers, each drained on its own (one down stalls no other)."""
     while True:
         stopping = stop.wait(interval_seconds)
-        try:
-            drain_all(app_engine, owner_engine)
-        except Exception:  # the database may be away; queued rows wait for the next pass
-            log.exception("feature snapshot write-behind pass failed")
+        for app, owner in ((app_engine, owner_engine), *more):
+            try:
+                drain_all(app, owner)
+            except Exception:  # the database may be away; queued rows wait for the next pass
+                log.exception("feature snapshot write-behind pass failed")
         if stopping:
             return

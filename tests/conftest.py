@@ -81,3 +81,4 @@ def make_tenant(admin_engine) -> Callable[..., uuid.UUID]:
 
 from tests.marts_fixture import built_marts  # noqa: E402,F401  (a session fixture: dbt tests and the KPI API)
 from tests.seeded_ml import seeded_tenant, seeded_tenant_slug, skill_graph  # noqa: E402,F401  (ML and train assets)
+from tests.two_servers import two_servers  # noqa: E402,F401  (tenant placement: two embedded servers)

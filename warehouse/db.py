@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from psycopg import pq
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -36,7 +37,7 @@ CONNECT_TIMEOUT_SECONDS = 2
 POOL_TIMEOUT_SECONDS = 5
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # an application and an owner engine per placement server
 def _engine(url: str, pool_size: int) -> Engine:
     engine = sa.create_engine(
         url,
@@ -103,6 +104,27 @@ def set_tenant(conn: Connection, tenant_id: uuid.UUID | str) -> None:
 def set_statement_timeout(conn: Connection, milliseconds: int) -> None:
     """Bound every statement of this transaction (`set local`: it ends with the transaction)."""
     conn.exec_driver_sql(f"set local statement_timeout = {int(milliseconds)}")
+
+
+_TENANT_AND_TIMEOUT = "select set_config('app.tenant_id', %s, true), set_config('statement_timeout', %s, true)"
+
+
+def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, milliseconds: int) -> None:
+    """`set_tenant` and `set_statement_timeout` for a fresh transaction in one round trip: `set_config(..., true)`
+    is `SET LOCAL`, and psycopg's pipeline sends its implicit BEGIN and this statement together (docs/adr/0026).
+    It goes to the driver directly (SQLAlchemy's statement events do not see it), so its errors are handed back
+    the way SQLAlchemy hands back its own: as a `DBAPIError`, with a dropped connection invalidated."""
+    params = (str(uuid.UUID(str(tenant_id))), str(int(milliseconds)))
+    driver = conn.connection.driver_connection
+    try:
+        with driver.pipeline():
+            driver.execute(_TENANT_AND_TIMEOUT, params)
+    except psycopg.Error as exc:
+        lost = driver.broken or driver.closed
+        if lost:
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(_TENANT_AND_TIMEOUT, params, exc, psycopg.Error,
+                                         connection_invalidated=lost) from exc
 
 
 @contextmanager

@@ -87,3 +87,15 @@ def run_dbt(settings: Settings, *args: str, timeout: float = 1800) -> subprocess
         [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
         env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+def run_dbt_on_servers(settings: Settings, *args: str, servers: tuple[str, ...] | None = None,
+                       timeout: float = 1800) -> dict[str, subprocess.CompletedProcess[str]]:
+    """The same dbt command on each placement server (default: all but the primary, which the caller runs with
+    its own streaming), one after another, each with that server's owner connection and its own target folder.
+    Marts stay tenant-scoped: every server's marts hold the rows of the tenants placed there."""
+    from warehouse.placement import server_names, server_settings
+
+    names = servers if servers is not None else server_names(settings)[1:]
+    return {name: run_dbt(server_settings(settings, name), *args, "--target-path", f"target/servers/{name}",
+                          timeout=timeout) for name in names}

@@ -297,8 +297,9 @@ requirement_source = sa.Table(
 )
 
 embedding = sa.Table(
-    "embedding", metadata,
-    *_owned(),
+    "embedding", metadata,  # LIST-partitioned by tenant (migration 0034): the key includes tenant_id
+    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
     sa.Column("entity_type", sa.Text, nullable=False),
     sa.Column("entity_id", sa.Uuid, nullable=False),
     sa.Column("model", sa.Text, nullable=False),

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         default=None, description="Password of the application role. Unset: embedded server, a generated one in "
                                   "<data_dir>/secrets (0600); external server, `benchcrm_app` (set it there).")
     data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
+    database_servers: str | None = Field(
+        default=None, description="Postgres servers tenants are placed on, 'name=url,…' (url `embedded`: a server "
+                                  "in <data_dir>/servers/<name>/pgdata). `primary` (holds the tenant directory) is "
+                                  "the database above unless listed. Unset: primary only. See warehouse/placement.py.")
+    embedded_pg_data: Path | None = Field(
+        default=None, description="Set by warehouse.placement for a named embedded server; unset: <data_dir>/pgdata.")
 
     data_keys: SecretStr | None = Field(
         default=None, description="Keyring for column encryption, 'id:base64key,…' (first encrypts, all decrypt); "
@@ -89,6 +95,9 @@ class Settings(BaseSettings):
                     "as its notification arrives (milliseconds), and in any case within this many seconds, since no "
                     "entry older than this is served (a lost notification). While the listener is disconnected "
                     "the cache is off and requests read the database.")
+    ranking_cache_max_records: int = Field(
+        default=200_000, ge=1, description="Most candidate records one API process keeps (least recently used go "
+                                           "first): bounds its memory across tenants.")
 
     # --- webhooks ---------------------------------------------------------------------------------------------
     webhook_allow_private_networks: bool = Field(
@@ -138,6 +147,23 @@ class Settings(BaseSettings):
             raise ValueError("webhook_allow_private_networks is for development only")
         return self
 
+    @model_validator(mode="after")
+    def _primary_is_the_database(self) -> Settings:
+        """`primary=` in database_servers and database_url name one server: one fills the other, never disagree."""
+        from warehouse.server_list import EMBEDDED, PRIMARY, PlacementError, parse_servers
+
+        try:
+            listed = parse_servers(self.database_servers)
+        except PlacementError as exc:
+            raise ValueError(str(exc)) from None
+        if PRIMARY in listed:
+            url = listed[PRIMARY]
+            if self.database_url is None and url is not None:
+                self.database_url = url
+            elif self.database_url != url:
+                raise ValueError(f"database_servers names primary={url or EMBEDDED}, unlike database_url")
+        return self
+
     @property
     def webhook_allow_http(self) -> bool:
         """Plain http webhooks (to public addresses) only in development."""
@@ -154,7 +180,7 @@ class Settings(BaseSettings):
 
     @property
     def pg_data_dir(self) -> Path:
-        return self.data_dir / "pgdata"
+        return self.embedded_pg_data or self.data_dir / "pgdata"
 
     @property
     def mlflow_artifact_root(self) -> Path:

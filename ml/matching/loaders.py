@@ -61,11 +61,12 @@ def load_records(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID] |
 
 
 def load_candidate_records(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID],
-                           cache: TenantCache | None = None) -> list[dict[str, Any]]:
-    """`load_records(..., embeddings=False)` of the proposed candidates, through the tenant's cache when given."""
+                           cache: TenantCache | None = None, *, tenant: str | None = None) -> list[dict[str, Any]]:
+    """`load_records(..., embeddings=False)` of the proposed candidates, through the tenant's cache when given.
+    `tenant`: the transaction's RLS tenant (`current_tenant(conn)`) when the caller has just read it."""
     if cache is None:
         return load_records(conn, entity, ids, embeddings=False)
-    return cache.records(current_tenant(conn), entity.name, ids,
+    return cache.records(tenant if tenant is not None else current_tenant(conn), entity.name, ids,
                          lambda missing: load_records(conn, entity, missing, embeddings=False))
 
 
@@ -94,14 +95,15 @@ def outcome_day(row: Any) -> float:
 
 
 def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID] | None = None,
-                        client_ids: Sequence[uuid.UUID] | None = None, cache: TenantCache | None = None
-                        ) -> OutcomeEvents:
+                        client_ids: Sequence[uuid.UUID] | None = None, cache: TenantCache | None = None,
+                        tenant: str | None = None) -> OutcomeEvents:
     """Outcome events of the given consultants and clients (serving: the candidates and the requirement's client),
-    from the tenant's history held in `cache` when one is given."""
+    from the tenant's history held in `cache` when one is given (`tenant`: as in `load_candidate_records`)."""
     if consultant_ids is None and client_ids is None:
         rows = queries.sent_submissions(conn)
     elif cache is not None and cache.enabled:  # a disabled cache must not turn this into a full history read
-        rows = cache.outcome_rows(current_tenant(conn), [str(c) for c in consultant_ids or []],
+        rows = cache.outcome_rows(tenant if tenant is not None else current_tenant(conn),
+                                  [str(c) for c in consultant_ids or []],
                                   [str(c) for c in client_ids or []], lambda: _outcome_rows(conn))
     else:
         rows = queries.sent_submissions_of(conn, consultant_ids=consultant_ids or [], client_ids=client_ids or [])

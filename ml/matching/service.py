@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -32,6 +33,7 @@ from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explai
 from ml.scoring.reasons import reasons as build_reasons
 from warehouse.queries.matching import Direction, current_tenant
 from warehouse.repositories import recommendations as stored
+from warehouse.repositories.together import Insert
 
 
 def _nan(value: float | None) -> float:
@@ -101,10 +103,10 @@ VISA_RATES_TTL_S = 600.0
 _visa_rates_cache: dict[str, tuple[float, dict[str, float]]] = {}
 
 
-def _tenant_visa_rates(conn: sa.Connection) -> dict[str, float]:
+def _tenant_visa_rates(conn: sa.Connection, key: str) -> dict[str, float]:
     """The tenant's visa acceptance shares, cached per tenant for VISA_RATES_TTL_S: the policy mix moves slowly and
-    reading it costs tens of milliseconds. Keyed by the transaction's RLS tenant, the one the rows come from."""
-    key = current_tenant(conn)
+    reading it costs tens of milliseconds. Keyed by the transaction's RLS tenant (`key`), the one the rows come
+    from."""
     now = time.monotonic()
     hit = _visa_rates_cache.get(key)
     if hit is not None and hit[0] > now:
@@ -116,7 +118,7 @@ def _tenant_visa_rates(conn: sa.Connection) -> dict[str, float]:
 
 def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[dict], anchor_is_requirement: bool,
           top_k: int, explain: bool, model: ChampionModel | None, graph, timings: dict[str, float],
-          cosine: np.ndarray, cache: TenantCache | None = None):
+          cosine: np.ndarray, tenant: str, cache: TenantCache | None = None):
     t0 = time.perf_counter()
     graph = graph.for_records(reqs_records, cons_records)
     reqs = requirements_from_records(reqs_records, graph)
@@ -127,10 +129,10 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
         ri, ci = np.arange(len(reqs)), np.zeros(len(reqs), dtype=np.int64)
     events = load_outcome_events(conn, consultant_ids=[c["id"] for c in cons_records],
                                  client_ids=[r["client_company_id"] for r in reqs_records if r.get("client_company_id")],
-                                 cache=cache)
+                                 cache=cache, tenant=tenant)
     timings["history_ms"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    visa_rates = _tenant_visa_rates(conn)
+    visa_rates = _tenant_visa_rates(conn, tenant)
     frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
                                   cosine=cosine, visa_rates=visa_rates)
     # Work authorization is a hard filter: a known mismatch never reaches the list.
@@ -172,14 +174,17 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits,
                           skill_names=graph.names_of(s[0] for s in anchor["skills"]))
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    records = load_candidate_records(conn, direction.candidate, list(proposed), cache) if proposed else []
+    # The transaction's RLS tenant keys every per-tenant cache; read once (it cannot change within this call).
+    tenant = current_tenant(conn)
+    records = (load_candidate_records(conn, direction.candidate, list(proposed), cache, tenant=tenant)
+               if proposed else [])
     timings["records_ms"] = (time.perf_counter() - t0) * 1000 - timings["candidates_ms"]
     cosine = np.array([_nan(proposed[r["id"]].cosine) for r in records])
     reqs_records, cons_records = (found, records) if direction is Direction.FOR_REQUIREMENT else (records, found)
     items, version, eligible = _rank(conn, reqs_records=reqs_records, cons_records=cons_records,
                                      anchor_is_requirement=direction is Direction.FOR_REQUIREMENT, top_k=top_k,
                                      explain=explain, model=model, graph=graph, timings=timings, cosine=cosine,
-                                     cache=cache)
+                                     tenant=tenant, cache=cache)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     return RecommendationResult(
         direction=direction, anchor_id=anchor_id, model_version=version, calibrated=model is not None, items=items,
@@ -201,14 +206,17 @@ def recommend_for_consultant(conn: sa.Connection, *, tenant_id: uuid.UUID, consu
 def store_recommendations(conn: sa.Connection, *, tenant_id: uuid.UUID, result: RecommendationResult,
                           kind: Literal["api", "batch", "evaluation"] = "api",
                           created_by: uuid.UUID | None = None, item_ids: list[uuid.UUID] | None = None,
-                          defer_snapshots: bool = False) -> uuid.UUID:
+                          defer_snapshots: bool = False, run_id: uuid.UUID | None = None,
+                          along: Sequence[Insert] = ()) -> uuid.UUID:
     """Write crm.match_run + one crm.recommendation and one crm.feature_snapshot per item (or the snapshots queued
-    for the background writer: `defer_snapshots`, docs/adr/0020). Returns the run id."""
+    for the background writer: `defer_snapshots`, docs/adr/0020) in one statement, with the inserts `along` (an API
+    request's audit row and event, docs/adr/0026). Returns the run id."""
     return stored.insert_run(
         conn, tenant_id=tenant_id, kind=kind, direction=Direction(result.direction).value, anchor_id=result.anchor_id,
         model_version=result.model_version, params=result.params,
         stats={**result.stats, "calibrated": result.calibrated}, created_by=created_by, finished_at=datetime.now(UTC),
-        feature_version=FEATURE_VERSION, item_ids=item_ids, defer_snapshots=defer_snapshots, items=[stored.StoredItem(
+        feature_version=FEATURE_VERSION, item_ids=item_ids, defer_snapshots=defer_snapshots, run_id=run_id,
+        along=along, items=[stored.StoredItem(
             requirement_id=i.requirement_id, consultant_id=i.consultant_id, rank=i.rank, match_score=i.match_score,
             success_probability=i.success_probability, reasons=i.reasons,
             factors={**i.factors, "_baseline": i.baseline}, features=i.features) for i in result.items])

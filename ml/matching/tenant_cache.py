@@ -8,6 +8,9 @@ served older than `max_staleness_s`, in case a notification is lost; and while n
 serves nothing (`enabled` is False), so every read goes to the database. The cache is filled only with what a
 tenant-scoped (RLS) connection returned and keyed by that connection's tenant, so tenants never share entries.
 
+Memory: at most `max_records` records and `max_histories` tenant histories are held; past that the least recently
+used go first, so a process serving many tenants keeps the busy ones and never grows without bound.
+
 Pure: the database reads are passed in as functions; the clock is injectable for tests.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,12 +63,18 @@ class _History:
 
 
 class TenantCache:
-    def __init__(self, *, max_staleness_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, max_staleness_s: float, max_records: int = 200_000, max_histories: int = 256,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if max_records < 1 or max_histories < 1:
+            raise ValueError("the ranking cache needs room for at least one record and one history")
         self.max_staleness_s = max_staleness_s
+        self.max_records = max_records
+        self.max_histories = max_histories
         self._clock = clock
         self._lock = threading.Lock()
-        self._records: dict[tuple[str, str], dict[str, tuple[float, dict[str, Any]]]] = {}
-        self._history: dict[str, tuple[float, _History]] = {}
+        # (tenant, entity, id) -> (read at, record), least recently used first
+        self._records: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        self._history: OrderedDict[str, tuple[float, _History]] = OrderedDict()
         # Bumped by every invalidation of a tenant: a read that started before one must not store what it read
         # (it may predate the change the notification announced).
         self._generation: dict[str, int] = {}
@@ -84,12 +94,13 @@ class TenantCache:
         found: dict[str, dict[str, Any]] = {}
         missing: list[uuid.UUID] = []
         with self._lock:
-            entries = self._records.get((tenant, entity), {})
             generation = self._stamp(tenant)
             for i in ids:
-                hit = entries.get(str(i))
+                key = (tenant, entity, str(i))
+                hit = self._records.get(key)
                 if hit is not None and now - hit[0] <= self.max_staleness_s:
                     found[str(i)] = hit[1]
+                    self._records.move_to_end(key)
                 else:
                     missing.append(i)
             self.hits += len(found)
@@ -98,9 +109,12 @@ class TenantCache:
             loaded = load(missing)
             with self._lock:
                 if self.enabled and self._stamp(tenant) == generation:
-                    entries = self._records.setdefault((tenant, entity), {})
                     for r in loaded:
-                        entries[str(r["id"])] = (now, r)
+                        key = (tenant, entity, str(r["id"]))
+                        self._records[key] = (now, r)
+                        self._records.move_to_end(key)
+                    while len(self._records) > self.max_records:
+                        self._records.popitem(last=False)
             found.update((str(r["id"]), r) for r in loaded)
         # Copies: callers may add keys to a record (the cosine, the embedding); the cached one stays as read.
         return [dict(found[k]) for k in sorted(found, key=lambda k: uuid.UUID(k))]
@@ -122,12 +136,16 @@ class TenantCache:
         with self._lock:
             hit = self._history.get(tenant)
             generation = self._stamp(tenant)
-        if hit is not None and now - hit[0] <= self.max_staleness_s:
-            return hit[1]
+            if hit is not None and now - hit[0] <= self.max_staleness_s:
+                self._history.move_to_end(tenant)
+                return hit[1]
         history = _History.of(load_all())
         with self._lock:
             if self.enabled and self._stamp(tenant) == generation:
                 self._history[tenant] = (now, history)
+                self._history.move_to_end(tenant)
+                while len(self._history) > self.max_histories:
+                    self._history.popitem(last=False)
         return history
 
     # --- invalidation --------------------------------------------------------------------------------------------
@@ -138,12 +156,11 @@ class TenantCache:
             self._generation[tenant] = self._generation.get(tenant, 0) + 1
             entity = ENTITY_OF_TABLE.get(table)
             if entity is not None:
-                entries = self._records.get((tenant, entity))
-                if entries is not None:
-                    if entity_id is None:
-                        entries.clear()
-                    else:
-                        entries.pop(str(entity_id), None)
+                if entity_id is None:
+                    for key in [k for k in self._records if k[0] == tenant and k[1] == entity]:
+                        del self._records[key]
+                else:
+                    self._records.pop((tenant, entity, str(entity_id)), None)
             if table in HISTORY_TABLES:
                 self._history.pop(tenant, None)
 
@@ -159,4 +176,4 @@ class TenantCache:
 
     def size(self) -> dict[str, int]:
         with self._lock:
-            return {"records": sum(len(v) for v in self._records.values()), "histories": len(self._history)}
+            return {"records": len(self._records), "histories": len(self._history)}

@@ -19,7 +19,8 @@ from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
-from warehouse.db import set_statement_timeout, set_tenant
+from warehouse.db import set_tenant_and_timeout
+from warehouse.placement import MOVE_RETRY_AFTER_SECONDS, TenantMoving
 
 _bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
 
@@ -43,6 +44,9 @@ def _charge(request: Request, budget: BudgetName, subject: uuid.UUID | str,
     limiter: SharedRateLimiter | None = request.app.state.rate_limiter
     if limiter is None:  # the lifespan has not run (no engine yet)
         return
+    if tenant_id is not None:  # a tenant's buckets live on its own server, like its rows (warehouse/placement.py)
+        server = request.app.state.router.placement(tenant_id).server
+        limiter = request.app.state.rate_limiters.get(server, limiter)
     wait = limiter.take(budget, subject, tenant_id=tenant_id)
     if wait is not None:
         who = "client address" if budget == "anonymous" else "tenant"
@@ -67,7 +71,7 @@ def get_principal(request: Request,
     except AuthError as exc:
         _charge(request, "anonymous", _client_address(request))
         raise _unauthorized(str(exc)) from None
-    if not state.tenants.exists(claims.tenant_id, state.engine):
+    if not state.tenants.exists(claims.tenant_id, state.router):
         # Signed, but for a tenant that does not exist: the same answer as any other bad token.
         _charge(request, "anonymous", _client_address(request))
         raise _unauthorized("the token is not valid for this service")
@@ -91,7 +95,7 @@ def charge_expensive(request: Request, principal: CurrentUser) -> None:
 def require(resource: str, action: str) -> Callable[[Principal], Principal]:
     """Dependency that answers 403 (naming the permission) unless the principal's role grants it."""
 
-    def _check(principal: CurrentUser) -> Principal:
+    async def _check(principal: CurrentUser) -> Principal:  # no I/O: runs on the event loop, no thread hop
         if not principal.can(resource, action):
             raise ProblemError(403, "forbidden", "Forbidden",
                                f"role {principal.role} lacks permission {resource}:{action}",
@@ -106,9 +110,14 @@ STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) l
 
 
 def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
-    with request.app.state.engine.begin() as conn:
-        set_tenant(conn, principal.tenant_id)
-        set_statement_timeout(conn, STATEMENT_TIMEOUT_MS)
+    """On the tenant's own server (warehouse/placement.py); 503 with Retry-After while the tenant is being moved."""
+    try:
+        engine = request.app.state.router.engine_for_tenant(principal.tenant_id)
+    except TenantMoving as exc:
+        raise ProblemError(503, "tenant-moving", "Service Unavailable", str(exc),
+                           headers={"Retry-After": str(MOVE_RETRY_AFTER_SECONDS)}) from None
+    with engine.begin() as conn:
+        set_tenant_and_timeout(conn, principal.tenant_id, STATEMENT_TIMEOUT_MS)
         yield conn
 
 

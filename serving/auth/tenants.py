@@ -15,9 +15,8 @@ import time
 import uuid
 from collections import OrderedDict
 
-import sqlalchemy as sa
-
 from warehouse.db import set_tenant
+from warehouse.placement import TenantRouter
 from warehouse.repositories.tenants import tenant_active
 
 
@@ -27,13 +26,14 @@ class TenantDirectory:
         self._lock = threading.Lock()
         self._entries: OrderedDict[uuid.UUID, tuple[bool, float]] = OrderedDict()
 
-    def exists(self, tenant_id: uuid.UUID, engine: sa.Engine) -> bool:
+    def exists(self, tenant_id: uuid.UUID, router: TenantRouter) -> bool:
+        """Asked of the tenant's own server (a tenant mid-move is asked of its source)."""
         now = time.monotonic()
         with self._lock:
             hit = self._entries.get(tenant_id)
             if hit is not None and hit[1] > now:
                 return hit[0]
-        with engine.begin() as conn:
+        with router.app_engine(router.placement(tenant_id).server).begin() as conn:
             set_tenant(conn, tenant_id)
             found = tenant_active(conn, tenant_id)
         with self._lock:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,18 +56,31 @@ def issue_token(settings: Settings, *, tenant_id: uuid.UUID, role: str, subject:
     return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
 
 
-class TokenVerifier:
-    """Verify signature, `exp`, `iss`, `aud`; keys from `settings.jwks_url` or the local development key."""
+KEY_SET_SECONDS = 300  # how long the identity provider's key set is cached (a removed key is honoured this long)
+VERIFIED_TOKENS_MAX = 10_000
 
-    def __init__(self, settings: Settings, *, leeway_seconds: int = 30) -> None:
+
+class TokenVerifier:
+    """Verify signature, `exp`, `iss`, `aud`; keys from `settings.jwks_url` or the local development key.
+
+    A verified token's claims are remembered (docs/adr/0026) until it expires, but never longer than the key set
+    is cached: a client sends the same token with every request, and an RS256 verification costs ~0.4 ms of the
+    GIL. Nothing a later verification would decide differently is skipped: `exp` is the entry's end, `nbf`/`iat`
+    once passed stay passed, and a key withdrawn from the key set stops mattering no later than it does today.
+    Only tokens that verified are remembered, keyed by their exact text; the cache is bounded."""
+
+    def __init__(self, settings: Settings, *, leeway_seconds: int = 30,
+                 clock: Callable[[], float] = time.time) -> None:
         self._settings = settings
         self._leeway = leeway_seconds
+        self._clock = clock
         self._lock = threading.Lock()
+        self._verified: OrderedDict[str, tuple[float, Claims]] = OrderedDict()
         self._jwks: jwt.PyJWKClient | None = None
         self._dev_public: bytes | None = None
         if settings.jwks_url:
             # PyJWKClient caches the key set and refetches on an unknown kid (key rotation).
-            self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300, timeout=5)
+            self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=KEY_SET_SECONDS, timeout=5)
 
     def _key_for(self, token: str) -> Any:
         if self._jwks is not None:
@@ -82,7 +97,30 @@ class TokenVerifier:
                 self._dev_public = dev_signing_key(self._settings).public_pem
         return self._dev_public
 
+    def preload(self) -> None:
+        """Read the development key now (the warm start) instead of on the first request (~0.1 s); an identity
+        provider's key set is still fetched on first use, so a start never depends on the IdP answering."""
+        if self._jwks is None:
+            self._key_for("")
+
     def verify(self, token: str) -> Claims:
+        now = self._clock()
+        with self._lock:
+            hit = self._verified.get(token)
+        if hit is not None and now < hit[0]:
+            return hit[1]
+        claims = self._verify(token)
+        if claims.expires_at + self._leeway <= now:  # PyJWT's own check, on this verifier's clock
+            raise AuthError("token expired")
+        until = min(claims.expires_at + self._leeway, now + KEY_SET_SECONDS)
+        with self._lock:
+            self._verified[token] = (until, claims)
+            self._verified.move_to_end(token)
+            while len(self._verified) > VERIFIED_TOKENS_MAX:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str) -> Claims:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError as exc:

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 
 from serving.context import Principal
 from serving.errors import ProblemError
+from serving.json_response import FastJSONResponse
 from warehouse.repositories import idempotency as repo
 
 Outcome = tuple[int, Any, dict[str, str]]  # status, JSON body, headers
@@ -30,7 +31,7 @@ def run_once(conn: Connection, principal: Principal, request: Request, key: str 
              produce: Callable[[], Outcome]) -> Response:
     if key is None:
         status, body, headers = produce()
-        return JSONResponse(body, status_code=status, headers=headers)
+        return FastJSONResponse(body, status_code=status, headers=headers)
     repo.lock_key(conn, tenant_id=principal.tenant_id, key=key)
     fingerprint = request_fingerprint(request, payload)
     previous = repo.find(conn, key=key)
@@ -40,8 +41,8 @@ def run_once(conn: Connection, principal: Principal, request: Request, key: str 
                                "this Idempotency-Key was already used for a different request")
         stored = previous["response"] or {}
         headers = {**stored.get("headers", {}), "Idempotent-Replayed": "true"}
-        return JSONResponse(stored.get("body"), status_code=previous["status_code"], headers=headers)
+        return FastJSONResponse(stored.get("body"), status_code=previous["status_code"], headers=headers)
     status, body, headers = produce()
     repo.store(conn, tenant_id=principal.tenant_id, key=key, method=request.method, path=request.url.path,
                request_hash=fingerprint, status_code=status, response={"body": body, "headers": headers})
-    return JSONResponse(body, status_code=status, headers=headers)
+    return FastJSONResponse(body, status_code=status, headers=headers)

@@ -17,7 +17,7 @@ from serving.context import Principal, request_id
 from serving.errors import ProblemError, not_found
 from serving.schemas.pipeline import SubmissionPublic
 from serving.services import idempotency
-from serving.services.records import record_change
+from serving.services.records import change_rows, record_change
 from warehouse.queries.matching import Direction
 from warehouse.repositories import recommendations as stored
 from warehouse.repositories import records as repo
@@ -39,7 +39,9 @@ _SPECS = {spec.entity: spec for spec in (REQUIREMENTS, CONSULTANTS)}
 def recommend(conn: Connection, principal: Principal, request: Request, *, direction: Direction,
               anchor_id: uuid.UUID, top_k: int, explain: bool, idempotency_key: str | None) -> Response:
     anchor_spec = _SPECS[direction.anchor.name]
-    if repo.get_row(conn, anchor_spec, anchor_id) is None:
+    # Without a key the ranking's own read of the anchor answers 404 (no extra round trip); with one, a missing
+    # anchor must answer 404 before a stored response could be replayed.
+    if idempotency_key is not None and repo.get_row(conn, anchor_spec, anchor_id) is None:
         raise not_found(anchor_spec.entity, anchor_id)
     payload = {"topK": top_k, "explain": explain}
 
@@ -51,15 +53,13 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
         except Exception:  # a bad export must not keep the CRM down: the seed formula ranks, loudly
             log.exception("serving model for tenant %s failed to load", principal.tenant_id)
             model = None
-        result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
-                                    top_k=top_k, explain=explain, model=model,
-                                    cache=getattr(request.app.state, "ranking_cache", None))
-        # The recommendation rows are written now (a decision may follow at once); their feature snapshots are
-        # queued as one row for the background writer (serving/snapshot_writer.py, docs/adr/0020).
-        item_ids = [uuid.uuid4() for _ in result.items]
-        run_id = matching.store_recommendations(conn, tenant_id=principal.tenant_id, result=result, kind="api",
-                                                created_by=principal.actor_id, item_ids=item_ids,
-                                                defer_snapshots=True)
+        try:
+            result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
+                                        top_k=top_k, explain=explain, model=model,
+                                        cache=getattr(request.app.state, "ranking_cache", None))
+        except matching.NotFound:
+            raise not_found(anchor_spec.entity, anchor_id) from None
+        run_id, item_ids = uuid.uuid4(), [uuid.uuid4() for _ in result.items]
         items = []
         for rank, (item_id, item) in enumerate(zip(item_ids, result.items, strict=True), start=1):
             items.append({
@@ -73,13 +73,19 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
         body = {"recommendationId": str(run_id), "modelVersion": str(result.model_version),
                 "direction": direction, "anchorId": str(anchor_id),
                 "createdAt": datetime.now(UTC).isoformat(), "items": items}
-        record_change(conn, principal, action="recommend", entity="match_run", entity_id=run_id, before=payload,
-                      after=body, request_id=request_id(request), model_version=str(result.model_version),
-                      audit_payload={"direction": direction, "anchorId": str(anchor_id), "topK": top_k,
-                                     "explain": explain, "count": len(items)},
-                      event_type="recommendations.generated",
-                      event={"recommendationId": str(run_id), "direction": direction, "anchorId": str(anchor_id),
-                             "modelVersion": str(result.model_version), "count": len(items)})
+        # One statement writes the match run, the recommendation rows (a decision may follow at once), their
+        # feature snapshots queued as one row for the background writer (serving/snapshot_writer.py, docs/adr/0020),
+        # the audit row and the outbox event (docs/adr/0026).
+        matching.store_recommendations(
+            conn, tenant_id=principal.tenant_id, result=result, kind="api", created_by=principal.actor_id,
+            run_id=run_id, item_ids=item_ids, defer_snapshots=True, along=change_rows(
+                principal, action="recommend", entity="match_run", entity_id=run_id, before=payload, after=body,
+                request_id=request_id(request), model_version=str(result.model_version),
+                audit_payload={"direction": direction, "anchorId": str(anchor_id), "topK": top_k,
+                               "explain": explain, "count": len(items)},
+                event_type="recommendations.generated",
+                event={"recommendationId": str(run_id), "direction": direction, "anchorId": str(anchor_id),
+                       "modelVersion": str(result.model_version), "count": len(items)}))
         return 200, body, {}
 
     return idempotency.run_once(conn, principal, request, idempotency_key, payload, produce)

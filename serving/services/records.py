@@ -11,24 +11,32 @@ from serving.context import Principal
 from serving.errors import ProblemError, not_found
 from serving.observability import current_client_request_id
 from warehouse.repositories import records
-from warehouse.repositories.audit import write_audit
-from warehouse.repositories.outbox import append_event
+from warehouse.repositories.audit import audit_row
+from warehouse.repositories.outbox import event_row
 from warehouse.repositories.records import TableSpec, VersionConflict
+from warehouse.repositories.together import Insert, insert_together
 
 
-def record_change(conn: Connection, principal: Principal, *, action: str, entity: str, entity_id: uuid.UUID | None,
-                  before: Any, after: Any, request_id: str | None, event: dict[str, Any] | None = None,
-                  model_version: str | None = None, prompt_fingerprint: str | None = None,
-                  audit_payload: dict[str, Any] | None = None, event_type: str | None = None) -> None:
-    """Audit row + outbox event for one mutation (event type `<entity>.<action>d`)."""
-    write_audit(conn, tenant_id=principal.tenant_id, actor_id=principal.actor_id, actor_type=principal.actor_type,
-                action=action, entity=entity, entity_id=entity_id, before=before, after=after,
-                model_version=model_version, prompt_fingerprint=prompt_fingerprint, request_id=request_id,
-                client_request_id=current_client_request_id.get(), payload=audit_payload)
+def change_rows(principal: Principal, *, action: str, entity: str, entity_id: uuid.UUID | None, before: Any,
+                after: Any, request_id: str | None, event: dict[str, Any] | None = None,
+                model_version: str | None = None, prompt_fingerprint: str | None = None,
+                audit_payload: dict[str, Any] | None = None, event_type: str | None = None) -> list[Insert]:
+    """The audit row and outbox event (type `<entity>.<action>d`) of one mutation, as inserts that can ride in the
+    mutation's own statement (docs/adr/0026)."""
+    rows = [audit_row(tenant_id=principal.tenant_id, actor_id=principal.actor_id, actor_type=principal.actor_type,
+                      action=action, entity=entity, entity_id=entity_id, before=before, after=after,
+                      model_version=model_version, prompt_fingerprint=prompt_fingerprint, request_id=request_id,
+                      client_request_id=current_client_request_id.get(), payload=audit_payload)]
     if event is not None:
         past = {"create": "created", "update": "updated", "delete": "deleted", "import": "imported"}.get(action, action)
-        append_event(conn, tenant_id=principal.tenant_id, event_type=event_type or f"{entity}.{past}", aggregate_type=entity,
-                     aggregate_id=entity_id, payload=event)
+        rows.append(event_row(tenant_id=principal.tenant_id, event_type=event_type or f"{entity}.{past}",
+                              aggregate_type=entity, aggregate_id=entity_id, payload=event))
+    return rows
+
+
+def record_change(conn: Connection, principal: Principal, **change: Any) -> None:
+    """Audit row + outbox event for one mutation (the arguments of `change_rows`), in one round trip."""
+    insert_together(conn, change_rows(principal, **change))
 
 
 def precondition_failed(current_version: int) -> ProblemError:

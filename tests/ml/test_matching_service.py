@@ -19,7 +19,7 @@ from ml.matching.service import (
 from ml.scoring import FACTORS, explainable_score, reasons
 from ml.scoring.formula import SEED_MODEL_VERSION
 from warehouse.db import tenant_tx
-from warehouse.queries.matching import Direction
+from warehouse.queries.matching import Direction, current_tenant
 
 
 def test_tsquery_terms_keeps_only_plain_words():
@@ -140,8 +140,11 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
         search = candidate_search(anchor, model="all-MiniLM-L6-v2", skill_names=[],
                                   limits=CandidateLimits(ann=50, fts=10, skills=10))
         plan = "\n".join(r[0] for r in conn.execute(
-            sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), search.params()))
-    assert "embedding_consultant_hnsw_idx" in plan
+            sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), {**search.params(), "tenant": tenant_id}))
+    own_partition = "embedding_" + tenant_id.hex
+    # the HNSW graph of this tenant's partition orders the search; the other partitions are pruned, not filtered
+    assert f"_vector_idx on {own_partition}" in plan and "Order By: (vector <=>" in plan
+    assert "embedding_default" not in plan  # pruned when planned: no other partition is costed or searched
 
 
 def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine, seeded_tenant, make_tenant,
@@ -164,10 +167,10 @@ def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine,
     monkeypatch.setattr(service, "load_visa_policies", counting)
     monkeypatch.setattr(service, "_visa_rates_cache", {})
     with tenant_tx(tenant_id, app_engine) as conn:
-        mine = service._tenant_visa_rates(conn)
-        again = service._tenant_visa_rates(conn)
+        mine = service._tenant_visa_rates(conn, current_tenant(conn))
+        again = service._tenant_visa_rates(conn, current_tenant(conn))
     with tenant_tx(other, app_engine) as conn:
-        theirs = service._tenant_visa_rates(conn)
+        theirs = service._tenant_visa_rates(conn, current_tenant(conn))
     assert len(reads) == 2  # once per tenant, then from the cache
     assert again is mine and mine == {}  # the synthetic bench states no policies: too few to say anything
     assert theirs == {"USC": 1.0, "GC": 1.0}  # the other tenant's own policies, not a cached neighbour's

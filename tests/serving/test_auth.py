@@ -68,10 +68,11 @@ def test_a_signed_token_for_a_tenant_that_does_not_exist_answers_401(client, mak
         _problem(r, 401)
 
 
-def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(app_engine, make_tenant):
+def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(settings, app_engine, make_tenant):
     import sqlalchemy as sa
 
     from serving.auth.tenants import TenantDirectory
+    from warehouse.placement import TenantRouter
 
     lookups: list[str] = []
 
@@ -80,19 +81,20 @@ def test_tenant_lookup_is_cached_and_a_new_tenant_is_usable_within_seconds(app_e
             lookups.append(statement)
 
     directory = TenantDirectory(ttl=60, negative_ttl=0)
+    router = TenantRouter(settings, primary_app_engine=app_engine)  # one server: placement asks nothing
     known, unknown = make_tenant(), uuid.uuid4()
     sa.event.listen(app_engine, "before_cursor_execute", count)
     try:
-        assert all(directory.exists(known, app_engine) for _ in range(50))
+        assert all(directory.exists(known, router) for _ in range(50))
         assert len(lookups) == 1  # one query for fifty requests
-        assert not directory.exists(unknown, app_engine)
-        assert not directory.exists(unknown, app_engine)
+        assert not directory.exists(unknown, router)
+        assert not directory.exists(unknown, router)
         assert len(lookups) == 3  # unknown ones are not remembered (negative_ttl=0) ...
     finally:
         sa.event.remove(app_engine, "before_cursor_execute", count)
     bounded = TenantDirectory(ttl=60, max_entries=3)
     for _ in range(10):
-        bounded.exists(uuid.uuid4(), app_engine)
+        bounded.exists(uuid.uuid4(), router)
     assert len(bounded._entries) == 3  # ... and random tenants cannot grow the cache without bound
 
 
@@ -248,3 +250,33 @@ def test_a_disabled_tenant_answers_401_until_enabled_again(client, make_token, m
     assert off.exit_code == 0 and "disabled" in off.stdout
     assert on.exit_code == 0 and "enabled" in on.stdout
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
+
+
+def test_a_verified_token_is_remembered_until_it_expires_and_never_vouches_for_another(settings, admin_engine):
+    """The verifier remembers a verified token's claims (docs/adr/0026) by its exact text until `exp` (plus the
+    leeway), and never longer than the key set is cached; a token differing in any byte is verified afresh."""
+    from serving.auth.tokens import KEY_SET_SECONDS, AuthError, TokenVerifier, issue_token
+
+    class Counting(TokenVerifier):
+        verified = 0
+
+        def _verify(self, token: str):
+            self.verified += 1
+            return super()._verify(token)
+
+    dev = settings.model_copy(update={"jwks_url": None})
+    now = [time.time()]
+    verifier = Counting(dev, leeway_seconds=30, clock=lambda: now[0])
+    tenant = uuid.uuid4()
+    token = issue_token(dev, tenant_id=tenant, role="Recruiter", minutes=60)
+    first = verifier.verify(token)
+    assert verifier.verify(token) == first and verifier.verified == 1
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
+    with pytest.raises(AuthError):
+        verifier.verify(tampered)
+    now[0] += KEY_SET_SECONDS + 1  # past the key set's lifetime: verified again (and still valid)
+    assert verifier.verify(token) == first and verifier.verified == 3
+    now[0] = first.expires_at + 30  # exactly at exp + leeway, as PyJWT: expired
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)

@@ -179,6 +179,29 @@ def test_entries_older_than_the_bound_are_reloaded_and_a_read_racing_a_change_is
     assert cache.records("t", "consultant", [cid], load)[0]["v"] == 4  # the racing read was not stored
 
 
+def test_the_cache_holds_at_most_its_bound_and_drops_the_least_recently_used_first():
+    cache = TenantCache(max_staleness_s=3600, max_records=3, max_histories=2)
+    cache.enabled = True
+    loads: list[list[uuid.UUID]] = []
+
+    def load(ids):
+        loads.append(list(ids))
+        return [{"id": i} for i in ids]
+
+    a, b, c, d = sorted(uuid.uuid4() for _ in range(4))
+    cache.records("t", "consultant", [a, b, c], load)
+    cache.records("t", "consultant", [a], load)  # a is now the most recently used
+    cache.records("u", "consultant", [d], load)  # over the bound: b (least recently used) goes
+    assert cache.size()["records"] == 3 and len(loads) == 2
+    cache.records("t", "consultant", [a, c], load)
+    assert len(loads) == 2  # still held
+    cache.records("t", "consultant", [b], load)
+    assert loads[-1] == [b]  # evicted, so read again
+    for tenant in ("t", "u", "v"):
+        cache.outcome_rows(tenant, [], [], lambda: [])
+    assert cache.size()["histories"] == 2
+
+
 def test_listener_applies_notifications_and_a_lost_connection_empties_the_cache(seed, tenant, app_engine,
                                                                               admin_engine):
     cache = TenantCache(max_staleness_s=3600)

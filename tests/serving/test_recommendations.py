@@ -5,6 +5,8 @@ needs that module; the decision tests use stored recommendation rows and need no
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from tests.serving.support import audit_rows, outbox_rows
@@ -145,3 +147,74 @@ def test_retried_approval_with_idempotency_key_replays_and_creates_one_submissio
         assert conn.execute(sa.text("select count(*) from crm.submission where tenant_id = :t"),
                             {"t": tenant}).scalar() == 1
     assert len(audit_rows(admin_engine, tenant, action="decide")) == 1
+
+
+def _raw_skill(seed, table: str, owner: str, owner_id, name: str) -> None:
+    """A skill row as an unnormalized tenant has it: the raw name only, no taxonomy id."""
+    seed._insert(table, {owner: owner_id, "raw_name": name, "skill_id": None})
+
+
+def test_unnormalized_skills_rank_with_the_skill_factor_weighted_out_never_a_500(client, auth, tenant, seed):
+    """Issue 12: a tenant whose skill rows were never normalized (skill_id NULL on both sides) gets
+    recommendations in both directions, the skills factor unknown and weighted out."""
+    h = auth(tenant)
+    req = seed.requirement(title="Senior Java Developer", description="Java, Spring Boot, AWS", state="TX")
+    for name in ("Java", "Spring Boot"):
+        _raw_skill(seed, "requirement_skill", "requirement_id", req, name)
+    consultants = [seed.consultant(full_name=f"Dev {i}", title="Java Developer", summary="Java Spring Boot AWS",
+                                   state="TX", status="bench") for i in range(3)]
+    for c in consultants:
+        _raw_skill(seed, "consultant_skill", "consultant_id", c, "Java")
+    for path in (f"/v1/requirements/{req}/recommendations", f"/v1/consultants/{consultants[0]}/recommendations"):
+        r = client.post(path, params={"topK": 5}, json={"explain": True}, headers=h)
+        assert r.status_code == 200, (path, r.text)
+        items = r.json()["items"]
+        assert items, path
+        for item in items:
+            skills = item["factors"]["skills"]
+            assert skills["status"] == "unknown" and skills["weight"] == 0 and skills["contribution"] == 0, skills
+            assert 0 <= item["matchScore"] <= 1
+
+
+def test_every_recommendation_request_leaves_its_rows_its_audit_row_and_its_event(client, auth, tenant, seed,
+                                                                                   admin_engine):
+    """The run, its items, the queued snapshots, the audit row and the outbox event are one statement
+    (docs/adr/0026): after N requests there are N of each, each naming its run, and the decision on a
+    just-returned item finds its row."""
+    h = auth(tenant)
+    req = seed.requirement(title="Java Developer", description="Java Spring", state="TX")
+    for i in range(4):
+        seed.consultant(full_name=f"Dev {i}", title="Java Developer", summary="Java Spring", state="TX")
+    bodies = []
+    for _ in range(3):
+        r = client.post(f"/v1/requirements/{req}/recommendations", params={"topK": 3}, json={"explain": True},
+                        headers=h)
+        assert r.status_code == 200, r.text
+        bodies.append(r.json())
+    runs = {b["recommendationId"] for b in bodies}
+    assert len(runs) == 3
+    assert {str(a["entity_id"]) for a in audit_rows(admin_engine, tenant, action="recommend")} == runs
+    events = [e for e in outbox_rows(admin_engine, tenant) if e["event_type"] == "recommendations.generated"]
+    assert {e["payload"]["recommendationId"] for e in events} == runs and len(events) == 3
+    with admin_engine.connect() as conn:
+        stored = conn.execute(sa.text(
+            "select match_run_id::text, count(*) from crm.recommendation where tenant_id = :t group by 1"),
+            {"t": tenant}).all()
+        queued = conn.execute(sa.text("select match_run_id::text from crm.feature_snapshot_pending "
+                                      "where tenant_id = :t"), {"t": tenant}).scalars().all()
+    assert dict(stored) == {b["recommendationId"]: len(b["items"]) for b in bodies} and set(queued) == runs
+    for body in bodies:  # what was answered is what was stored
+        got = client.get(f"/v1/recommendations/{body['recommendationId']}", headers=h).json()
+        assert [(i["id"], i["consultantId"], i["rank"], i["matchScore"], i["reasons"]) for i in got["items"]] == [
+            (i["id"], i["consultantId"], i["rank"], i["matchScore"], i["reasons"]) for i in body["items"]]
+    d = client.post(f"/v1/recommendations/{bodies[-1]['items'][0]['id']}/decision",
+                    json={"decision": "reject", "reason": "rate too high"}, headers=h)
+    assert d.status_code == 200, d.text
+
+
+def test_a_missing_anchor_is_404_with_and_without_an_idempotency_key(client, auth, tenant):
+    h = auth(tenant)
+    for path in (f"/v1/requirements/{uuid.uuid4()}/recommendations", f"/v1/consultants/{uuid.uuid4()}/recommendations"):
+        for extra in ({}, {"Idempotency-Key": f"k-{uuid.uuid4()}"}):
+            r = client.post(path, json={"explain": True}, headers={**h, **extra})
+            assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json"), r.text

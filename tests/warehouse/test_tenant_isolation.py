@@ -35,7 +35,7 @@ def test_every_tenant_table_has_forced_rls_and_a_factory_row(admin_engine, two_t
         tables = _tenant_tables(conn)
         flags = dict(conn.execute(sa.text(
             "select relname, relrowsecurity and relforcerowsecurity from pg_class c "
-            "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'crm' and c.relkind = 'r'")).all())
+            "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'crm' and c.relkind in ('r', 'p')")).all())
     assert tables - {"tenant"} == set(rows_b), "every tenant table needs a row in tests/factories.py"
     assert all(flags[t] for t in tables), {t for t in tables if not flags[t]}
 

@@ -178,18 +178,27 @@ class Eligibility:
     visa_status: str | None = None
 
 
+def nearest_sql(entity: Entity, vector: str, table: str = "crm.embedding") -> str:
+    """The `:ann_k` vectors of tenant `:tenant`'s `entity` rows nearest to `vector` (an SQL expression), through
+    the HNSW graph. The tenant as a bound value prunes crm.embedding to its partition when the plan is made (0034),
+    so the graph searched holds only its vectors; a function of the RLS setting would prune only at run time, after
+    the planner had costed every tenant's index (and chosen an exact sort). `table`: benchmarks only."""
+    return f"""select e.entity_id as id from {table} e
+    where e.tenant_id = cast(:tenant as uuid) and e.entity_type = '{entity.name}' and e.model = :model
+    order by e.vector <=> {vector}
+    limit :ann_k"""
+
+
 def candidates_sql(direction: Direction) -> str:
     anchor, cand = direction.anchor, direction.candidate
     return f"""
 with anchor as (
-    select q.vector from crm.embedding q where q.entity_type = '{anchor.name}' and q.entity_id = :anchor
+    select q.vector from crm.embedding q where q.tenant_id = cast(:tenant as uuid)
+      and q.entity_type = '{anchor.name}' and q.entity_id = :anchor
       and q.model = :model limit 1
 ), ann as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
-    select e.entity_id as id from crm.embedding e
-    where e.entity_type = '{cand.name}' and e.model = :model
-    order by e.vector <=> (select vector from anchor)
-    limit :ann_k
+    {nearest_sql(cand, "(select vector from anchor)")}
 ), fts as (
     -- app.fts_<table>: every match of the tenant, through the GIN index under RLS (migration 0016)
     select x.id from app.fts_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end) x
@@ -208,7 +217,8 @@ select x.id, array_agg(distinct m.source) as sources,
 from merged m
 -- id = any(array(...)): probe the primary key for the few merged ids instead of hashing the whole table
 join crm.{cand.name} x on x.id = m.id and x.id = any(array(select id from merged))
-left join crm.embedding xe on xe.entity_type = '{cand.name}' and xe.entity_id = x.id
+left join crm.embedding xe on xe.tenant_id = cast(:tenant as uuid) and xe.entity_type = '{cand.name}'
+     and xe.entity_id = x.id
      and xe.model = :model
 where {cand.matchable}
   and {cand.eligible}
@@ -244,8 +254,11 @@ def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearc
                ) -> list[tuple[uuid.UUID, list[str], float | None]]:
     """(candidate id, sources that proposed it, cosine to the anchor), the candidates being matchable and eligible
     rows of `direction.candidate`. `ef_search` bounds the HNSW search for this transaction."""
-    conn.execute(sa.text("select set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))})
-    rows = conn.execute(sa.text(_CANDIDATES_SQL[direction]), search.params()).all()
+    tenant = conn.execute(sa.text("select current_setting('app.tenant_id', true) from "
+                                  "set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))}).scalar()
+    if not tenant:  # no RLS tenant: RLS would return nothing anyway
+        return []
+    rows = conn.execute(sa.text(_CANDIDATES_SQL[direction]), {**search.params(), "tenant": tenant}).all()
     return [(r[0], list(r[1]), r[2]) for r in rows]
 
 

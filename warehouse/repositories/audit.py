@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse.repositories.together import Insert
+
 
 def content_hash(value: Any) -> str | None:
     """sha256 of the canonical JSON of `value` (None stays None): proves what changed without storing PII."""
@@ -19,22 +21,34 @@ def content_hash(value: Any) -> str | None:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def write_audit(conn: sa.Connection, *, tenant_id: uuid.UUID, actor_id: uuid.UUID | None, actor_type: str,
-                action: str, entity: str, entity_id: uuid.UUID | None, before: Any = None, after: Any = None,
-                model_version: str | None = None, prompt_fingerprint: str | None = None,
-                request_id: str | None = None, client_request_id: str | None = None,
-                payload: dict[str, Any] | None = None) -> uuid.UUID:
-    """`request_id` is the server's own id; `client_request_id` the caller's X-Request-ID, already validated."""
-    audit_id = uuid.uuid4()
-    conn.execute(sa.text(
-        "insert into crm.audit_log (id, tenant_id, actor_id, actor_type, action, entity, entity_id, before_hash, "
-        "after_hash, model_version, prompt_fingerprint, request_id, client_request_id, payload) values (:id, :t, "
-        ":actor, :atype, :action, :entity, :eid, :bh, :ah, :mv, :pf, :rid, :crid, cast(:payload as jsonb))"), {
-        "id": audit_id, "t": tenant_id, "actor": actor_id, "atype": actor_type, "action": action,
-        "entity": entity, "eid": entity_id, "bh": content_hash(before), "ah": content_hash(after),
-        "mv": model_version, "pf": prompt_fingerprint, "rid": request_id, "crid": client_request_id,
-        "payload": json.dumps(payload or {}, default=str)})
-    return audit_id
+AUDIT_INSERT = (
+    "insert into crm.audit_log (id, tenant_id, actor_id, actor_type, action, entity, entity_id, before_hash, "
+    "after_hash, model_version, prompt_fingerprint, request_id, client_request_id, payload) values (:audit_id, "
+    ":audit_tenant, :audit_actor, :audit_actor_type, :audit_action, :audit_entity, :audit_entity_id, "
+    ":audit_before_hash, :audit_after_hash, :audit_model_version, :audit_prompt_fingerprint, :audit_request_id, "
+    ":audit_client_request_id, cast(:audit_payload as jsonb))")
+
+
+def audit_row(*, tenant_id: uuid.UUID, actor_id: uuid.UUID | None, actor_type: str, action: str, entity: str,
+              entity_id: uuid.UUID | None, before: Any = None, after: Any = None, model_version: str | None = None,
+              prompt_fingerprint: str | None = None, request_id: str | None = None,
+              client_request_id: str | None = None, payload: dict[str, Any] | None = None) -> Insert:
+    """The audit row as an insert that may ride in another statement (`warehouse.repositories.together`).
+    `request_id` is the server's own id; `client_request_id` the caller's X-Request-ID, already validated."""
+    return Insert(AUDIT_INSERT, {
+        "audit_id": uuid.uuid4(), "audit_tenant": tenant_id, "audit_actor": actor_id, "audit_actor_type": actor_type,
+        "audit_action": action, "audit_entity": entity, "audit_entity_id": entity_id,
+        "audit_before_hash": content_hash(before), "audit_after_hash": content_hash(after),
+        "audit_model_version": model_version, "audit_prompt_fingerprint": prompt_fingerprint,
+        "audit_request_id": request_id, "audit_client_request_id": client_request_id,
+        "audit_payload": json.dumps(payload or {}, default=str)})
+
+
+def write_audit(conn: sa.Connection, **row: Any) -> uuid.UUID:
+    """Write one audit row (the arguments of `audit_row`); its id."""
+    insert = audit_row(**row)
+    conn.execute(sa.text(insert.sql), insert.params)
+    return insert.params["audit_id"]
 
 
 AUDIT_COLUMNS = ("id, actor_id, actor_type, action, entity, entity_id, before_hash, after_hash, model_version, "

@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse.repositories.together import Insert
+
 _DRAIN = sa.text("""
 with batch as (
     delete from crm.feature_snapshot_pending p
@@ -30,14 +32,16 @@ select (select count(*) from batch) as runs, (select count(*) from written) as s
 """)
 
 
-def enqueue_snapshots(conn: sa.Connection, *, tenant_id: uuid.UUID, run_id: uuid.UUID,
-                      snapshots: list[dict[str, Any]]) -> None:
-    """Queue a run's snapshots (each: recommendation_id, requirement_id, consultant_id, feature_version, features)
-    in the caller's transaction: committed with the recommendations or not at all."""
-    conn.execute(sa.text(
-        "insert into crm.feature_snapshot_pending (tenant_id, match_run_id, snapshots) "
-        "values (:t, :run, cast(:s as jsonb))"),
-        {"t": tenant_id, "run": run_id, "s": json.dumps(snapshots, default=str)})
+PENDING_INSERT = ("insert into crm.feature_snapshot_pending (tenant_id, match_run_id, snapshots) "
+                  "values (:run_tenant, :run_id, cast(:pending_snapshots as jsonb))")
+
+
+def pending_row(*, tenant_id: uuid.UUID, run_id: uuid.UUID, snapshots: list[dict[str, Any]]) -> Insert:
+    """A run's snapshots (each: recommendation_id, requirement_id, consultant_id, feature_version, features) as one
+    queued row, an insert that rides in the run's own statement: committed with the recommendations or not at
+    all."""
+    return Insert(PENDING_INSERT, {"run_tenant": tenant_id, "run_id": run_id,
+                                   "pending_snapshots": json.dumps(snapshots, default=str)})
 
 
 def drain_pending(conn: sa.Connection, *, limit: int = 200) -> tuple[int, int]:

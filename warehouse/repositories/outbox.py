@@ -8,12 +8,23 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse.repositories.together import Insert
 
-def append_event(conn: sa.Connection, *, tenant_id: uuid.UUID, event_type: str, aggregate_type: str,
-                 aggregate_id: uuid.UUID | None, payload: dict[str, Any]) -> uuid.UUID:
-    """Append one event; returns its `event_id` (what webhook consumers deduplicate on)."""
-    return conn.execute(sa.text(
-        "insert into crm.outbox (tenant_id, event_type, aggregate_type, aggregate_id, payload) "
-        "values (:t, :et, :at, :aid, cast(:p as jsonb)) returning event_id"), {
-        "t": tenant_id, "et": event_type, "at": aggregate_type, "aid": aggregate_id,
-        "p": json.dumps(payload, default=str)}).scalar_one()
+OUTBOX_INSERT = ("insert into crm.outbox (tenant_id, event_type, aggregate_type, aggregate_id, payload) "
+                 "values (:event_tenant, :event_type, :event_aggregate_type, :event_aggregate_id, "
+                 "cast(:event_payload as jsonb))")
+
+
+def event_row(*, tenant_id: uuid.UUID, event_type: str, aggregate_type: str, aggregate_id: uuid.UUID | None,
+              payload: dict[str, Any]) -> Insert:
+    """The event as an insert that may ride in another statement (`warehouse.repositories.together`)."""
+    return Insert(OUTBOX_INSERT, {
+        "event_tenant": tenant_id, "event_type": event_type, "event_aggregate_type": aggregate_type,
+        "event_aggregate_id": aggregate_id, "event_payload": json.dumps(payload, default=str)})
+
+
+def append_event(conn: sa.Connection, **event: Any) -> uuid.UUID:
+    """Append one event (the arguments of `event_row`); returns its `event_id` (what webhook consumers
+    deduplicate on)."""
+    insert = event_row(**event)
+    return conn.execute(sa.text(f"{insert.sql} returning event_id"), insert.params).scalar_one()

@@ -12,7 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warehouse.repositories.feature_snapshots import enqueue_snapshots
+from warehouse.repositories.feature_snapshots import pending_row
+from warehouse.repositories.together import Insert, insert_together
 
 
 @dataclass(frozen=True)
@@ -29,47 +30,57 @@ class StoredItem:
     features: dict[str, Any]
 
 
+RUN_INSERT = (
+    "insert into crm.match_run (id, tenant_id, kind, direction, anchor_id, model_version, params, stats, created_by,"
+    " finished_at) values (:run_id, :run_tenant, :run_kind, :run_direction, :run_anchor, :run_version,"
+    " cast(:run_params as jsonb), cast(:run_stats as jsonb), :run_by, :run_finished)")
+ITEMS_INSERT = (
+    "insert into crm.recommendation (id, tenant_id, match_run_id, requirement_id, consultant_id, rank, match_score,"
+    " success_probability, reasons, factors, inputs, model_version)"
+    " select i.id, :run_tenant, :run_id, i.requirement_id, i.consultant_id, i.rank, i.match_score,"
+    " i.success_probability, i.reasons, i.factors, cast(:items_inputs as jsonb), :run_version"
+    " from jsonb_to_recordset(cast(:items as jsonb)) as i(id uuid, requirement_id uuid, consultant_id uuid, rank int,"
+    " match_score double precision, success_probability double precision, reasons jsonb, factors jsonb)")
+SNAPSHOTS_INSERT = (
+    "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id, feature_version,"
+    " features) select :run_tenant, s.recommendation_id, s.requirement_id, s.consultant_id, s.feature_version,"
+    " s.features from jsonb_to_recordset(cast(:snapshots as jsonb)) as s(recommendation_id uuid,"
+    " requirement_id uuid, consultant_id uuid, feature_version text, features jsonb)")
+
+
 def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, direction: str, anchor_id: uuid.UUID,
                model_version: str, params: dict[str, Any], stats: dict[str, Any], created_by: uuid.UUID | None,
                finished_at: datetime, items: Sequence[StoredItem], feature_version: str,
-               item_ids: Sequence[uuid.UUID] | None = None, defer_snapshots: bool = False) -> uuid.UUID:
-    """Write the match run, one recommendation and one feature snapshot per item; returns the run id.
-    `item_ids`: the recommendation ids to use (the caller knows them without reading them back);
-    `defer_snapshots`: queue the snapshots as one row for the background writer (docs/adr/0020)."""
-    run_id = uuid.uuid4()
-    conn.execute(sa.text(
-        "insert into crm.match_run (id, tenant_id, kind, direction, anchor_id, model_version, params, stats,"
-        " created_by, finished_at) values (:id, :t, :kind, :direction, :anchor, :version, cast(:params as jsonb),"
-        " cast(:stats as jsonb), :by, :now)"),
-        {"id": run_id, "t": tenant_id, "kind": kind, "direction": str(direction), "anchor": anchor_id,
-         "version": model_version, "params": json.dumps(params), "stats": json.dumps(stats, default=str),
-         "by": created_by, "now": finished_at})
-    if not items:
-        return run_id
-    recs, snaps = [], []
-    for i, item in enumerate(items):
-        rec_id = item_ids[i] if item_ids is not None else uuid.uuid4()
-        recs.append({
-            "id": rec_id, "t": tenant_id, "run": run_id, "r": item.requirement_id, "c": item.consultant_id,
-            "rank": item.rank, "score": item.match_score, "p": item.success_probability,
-            "reasons": json.dumps(item.reasons), "factors": json.dumps(item.factors),
-            "inputs": json.dumps({"feature_version": feature_version}), "version": model_version,
-        })
-        snaps.append({"t": tenant_id, "rec": rec_id, "r": item.requirement_id, "c": item.consultant_id,
-                      "v": feature_version, "f": json.dumps(item.features, default=str)})
-    conn.execute(sa.text(
-        "insert into crm.recommendation (id, tenant_id, match_run_id, requirement_id, consultant_id, rank,"
-        " match_score, success_probability, reasons, factors, inputs, model_version) values (:id, :t, :run, :r, :c,"
-        " :rank, :score, :p, cast(:reasons as jsonb), cast(:factors as jsonb), cast(:inputs as jsonb), :version)"),
-        recs)
-    if defer_snapshots:
-        enqueue_snapshots(conn, tenant_id=tenant_id, run_id=run_id, snapshots=[
-            {"recommendation_id": s["rec"], "requirement_id": s["r"], "consultant_id": s["c"],
-             "feature_version": s["v"], "features": item.features} for s, item in zip(snaps, items, strict=True)])
-        return run_id
-    conn.execute(sa.text(
-        "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id,"
-        " feature_version, features) values (:t, :rec, :r, :c, :v, cast(:f as jsonb))"), snaps)
+               item_ids: Sequence[uuid.UUID] | None = None, defer_snapshots: bool = False,
+               run_id: uuid.UUID | None = None, along: Sequence[Insert] = ()) -> uuid.UUID:
+    """Write the match run, one recommendation and one feature snapshot per item in one statement; returns the run
+    id. `run_id`, `item_ids`: the ids to use (the caller knows them without reading them back);
+    `defer_snapshots`: queue the snapshots as one row for the background writer (docs/adr/0020); `along`: further
+    inserts of the same request (its audit row and outbox event) that ride in the same statement (docs/adr/0026)."""
+    run_id = run_id or uuid.uuid4()
+    inserts = [Insert(RUN_INSERT, {
+        "run_id": run_id, "run_tenant": tenant_id, "run_kind": kind, "run_direction": str(direction),
+        "run_anchor": anchor_id, "run_version": model_version, "run_params": json.dumps(params),
+        "run_stats": json.dumps(stats, default=str), "run_by": created_by, "run_finished": finished_at})]
+    if items:
+        ids = list(item_ids) if item_ids is not None else [uuid.uuid4() for _ in items]
+        inserts.append(Insert(ITEMS_INSERT, {
+            "run_id": run_id, "run_tenant": tenant_id, "run_version": model_version,
+            "items_inputs": json.dumps({"feature_version": feature_version}),
+            "items": json.dumps([{
+                "id": str(rec_id), "requirement_id": str(item.requirement_id),
+                "consultant_id": str(item.consultant_id), "rank": item.rank, "match_score": item.match_score,
+                "success_probability": item.success_probability, "reasons": item.reasons, "factors": item.factors,
+            } for rec_id, item in zip(ids, items, strict=True)])}))
+        snapshots = [{"recommendation_id": rec_id, "requirement_id": item.requirement_id,
+                      "consultant_id": item.consultant_id, "feature_version": feature_version,
+                      "features": item.features} for rec_id, item in zip(ids, items, strict=True)]
+        if defer_snapshots:
+            inserts.append(pending_row(tenant_id=tenant_id, run_id=run_id, snapshots=snapshots))
+        else:
+            inserts.append(Insert(SNAPSHOTS_INSERT, {"run_tenant": tenant_id,
+                                                     "snapshots": json.dumps(snapshots, default=str)}))
+    insert_together(conn, [*inserts, *along])
     return run_id
 
 

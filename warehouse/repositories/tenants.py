@@ -39,12 +39,14 @@ def create_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) ->
     return ensure_tenant(conn, slug=slug, name=name)
 
 
-def ensure_tenant(conn: sa.Connection, *, slug: str, name: str | None = None) -> uuid.UUID:
-    """Return the tenant id for `slug`, creating the tenant if needed (owner connection)."""
+def ensure_tenant(conn: sa.Connection, *, slug: str, name: str | None = None,
+                  tenant_id: uuid.UUID | None = None) -> uuid.UUID:
+    """Return the tenant id for `slug`, creating the tenant if needed (owner connection; with `tenant_id` when the
+    directory chose it, warehouse/placement.py)."""
     existing = conn.execute(sa.text("select id from crm.tenant where slug = :s"), {"s": slug}).scalar()
     if existing is not None:
         return existing
-    tenant_id = uuid.uuid4()
+    tenant_id = tenant_id or uuid.uuid4()
     set_tenant(conn, tenant_id)  # FORCE RLS applies to a non-superuser owner too
     conn.execute(
         sa.text("insert into crm.tenant (id, slug, name) values (:id, :slug, :name)"),

@@ -11,7 +11,8 @@ from orchestration.defs.resources import PostgresResource
 def retention_sweep(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
     from warehouse.retention import apply_retention_everywhere
 
-    batches = apply_retention_everywhere(postgres.admin_engine(), postgres.app_engine(), run_id=context.run.run_id)
+    batches = [batch for admin, app in postgres.server_engines()  # every placement server's tenants
+               for batch in apply_retention_everywhere(admin, app, run_id=context.run.run_id)]
     by_kind: dict[str, int] = {}
     for batch in batches:
         by_kind[batch.kind] = by_kind.get(batch.kind, 0) + batch.deleted

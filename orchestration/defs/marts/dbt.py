@@ -74,6 +74,13 @@ def marts_dbt_assets() -> dg.AssetsDefinition:
         # dagster-dbt passes os.environ to the dbt CLI: set the owner connection for the run's duration.
         with dbt_environment(postgres_settings(postgres)):
             yield from dbt.cli(dbt_build_args(), context=context).stream()
+        # The other placement servers' marts (warehouse/placement.py): the same build on each of them.
+        from warehouse.dbt_env import run_dbt_on_servers
+
+        for server, proc in run_dbt_on_servers(postgres_settings(postgres), *dbt_build_args()).items():
+            if proc.returncode != 0:
+                raise dg.Failure(f"dbt build on database server {server!r} failed", metadata={
+                    "output": dg.MetadataValue.text(proc.stdout[-4000:])})
 
     return _assets
 

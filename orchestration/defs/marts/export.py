@@ -28,7 +28,7 @@ def marts_export_asset() -> dg.AssetsDefinition:
 
         db = tenant_database(context, postgres)
         settings = postgres_settings(postgres)
-        result = export_marts(postgres.admin_engine(), settings.data_dir / "exports" / db.tenant_slug,
+        result = export_marts(db.admin_engine(), settings.data_dir / "exports" / db.tenant_slug,
                               tenant_id=db.tenant_id())
         return dg.MaterializeResult(metadata={
             "directory": dg.MetadataValue.path(str(result.directory)),
