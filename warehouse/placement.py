@@ -242,3 +242,15 @@ def engine_for_tenant(settings: Settings, tenant_id: uuid.UUID) -> Engine:
 
 def admin_engine_for_tenant(settings: Settings, tenant_id: uuid.UUID) -> Engine:
     return get_router(settings).admin_engine_for_tenant(tenant_id)
+
+
+def all_tenant_slugs(settings: Settings) -> list[str]:
+    """Every tenant's slug, wherever it lives: the directory's (placed tenants) and the primary's own rows (tenants
+    seeded or created before the directory). What the Dagster tenant partitions mirror."""
+    from warehouse.db import admin_engine
+    from warehouse.repositories.tenants import tenant_slugs
+
+    with admin_engine(settings).connect() as conn:
+        placed = conn.execute(sa.text("select slug from app.tenant_placement")).scalars().all()
+        own = tenant_slugs(conn)
+    return sorted({*placed, *own})

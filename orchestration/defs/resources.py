@@ -2,7 +2,7 @@
 
 The database resource is per deployment; the tenant is the run's partition key (orchestration/lib/partitions.py).
 `tenant_database(context, postgres)` is the one place an asset, check or IO manager turns its context into the
-tenant's id, slug and connections."""
+tenant's id, slug and connections, on the server the tenant is placed on (warehouse/placement.py)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,14 @@ class PostgresResource(dg.ConfigurableResource):
         return Settings(database_url=self.database_url) if self.database_url else get_settings()
 
     def admin_engine(self) -> sa.Engine:
+        """The primary server's owner engine (the tenant directory lives there)."""
         from warehouse.db import admin_engine
 
         return admin_engine(self._settings())
+
+    def app_engine(self, tenant: str) -> sa.Engine:
+        """The application engine of the server tenant `tenant` (a slug) is placed on (warehouse/placement.py)."""
+        return self.for_tenant(tenant).app_engine()
 
     def server_engines(self) -> list[tuple[sa.Engine, sa.Engine]]:
         """(owner, application) engines of every placement server, the primary first: for sweeps across tenants."""
@@ -41,19 +46,9 @@ class PostgresResource(dg.ConfigurableResource):
         router = get_router(self._settings())
         return [(router.admin_engine(name), router.app_engine(name)) for name in router.names]
 
-    def tenant_slugs(self) -> list[str]:
-        """Every tenant's slug, on every placement server (a tenant being moved is listed once)."""
-        from warehouse.repositories.tenants import tenant_slugs
-
-        slugs: set[str] = set()
-        for admin, _ in self.server_engines():
-            with admin.connect() as conn:
-                slugs.update(tenant_slugs(conn))
-        return sorted(slugs)
-
     def tenant_id(self, tenant: str) -> uuid.UUID:
-        """The id of tenant `tenant` (a slug) on whichever server it is placed; a Dagster Failure naming it when
-        there is no such tenant."""
+        """The id of tenant `tenant` (a slug), wherever it is placed; a Dagster Failure naming it when there is no
+        such tenant."""
         from warehouse.placement import PlacementError, resolve_slug
 
         try:
@@ -65,20 +60,9 @@ class PostgresResource(dg.ConfigurableResource):
                 "partitions of deleted tenants.",
                 allow_retries=False) from None
 
-    def engines_for(self, tenant_id: uuid.UUID) -> tuple[sa.Engine, sa.Engine]:
-        """(owner, application) engines of the server the tenant is placed on (warehouse/placement.py); a Failure
-        while the tenant is being moved."""
-        from warehouse.placement import TenantMoving, admin_engine_for_tenant, engine_for_tenant
-
-        try:
-            settings = self._settings()
-            return admin_engine_for_tenant(settings, tenant_id), engine_for_tenant(settings, tenant_id)
-        except TenantMoving as exc:
-            raise dg.Failure(str(exc)) from None
-
     @contextmanager
     def tenant_tx(self, tenant: str) -> Iterator[sa.Connection]:
-        """One transaction as the application role, scoped to tenant `tenant` (RLS applies)."""
+        """One transaction as the application role on the tenant's server, scoped to it (RLS applies)."""
         with self.for_tenant(tenant).tenant_tx() as conn:
             yield conn
 
@@ -88,7 +72,8 @@ class PostgresResource(dg.ConfigurableResource):
 
 @dataclass
 class TenantDatabase:
-    """One tenant's view of the database: its slug, id (looked up once) and RLS-scoped transactions."""
+    """One tenant's view of the database: its slug, id (looked up once), its server's engines and RLS-scoped
+    transactions."""
 
     postgres: PostgresResource
     tenant_slug: str
@@ -110,12 +95,22 @@ class TenantDatabase:
         return self.postgres._settings()
 
     def admin_engine(self) -> sa.Engine:
-        """The owner engine of the tenant's own server."""
-        return self.postgres.engines_for(self.tenant_id())[0]
+        """The owner engine of the tenant's server."""
+        from warehouse.placement import TenantMoving, admin_engine_for_tenant
+
+        try:
+            return admin_engine_for_tenant(self._settings(), self.tenant_id())
+        except TenantMoving as exc:
+            raise dg.Failure(str(exc)) from None
 
     def app_engine(self) -> sa.Engine:
-        """The application engine of the tenant's own server."""
-        return self.postgres.engines_for(self.tenant_id())[1]
+        """The application engine of the tenant's server; a Failure (retried later) while the tenant moves."""
+        from warehouse.placement import TenantMoving, engine_for_tenant
+
+        try:
+            return engine_for_tenant(self._settings(), self.tenant_id())
+        except TenantMoving as exc:
+            raise dg.Failure(str(exc)) from None
 
 
 def tenant_slug_of(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext | dg.OpExecutionContext) -> str:

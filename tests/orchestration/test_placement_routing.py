@@ -33,12 +33,11 @@ def test_the_postgres_resource_routes_by_its_tenant(two_servers, placed_env) -> 
     router = get_router(get_settings())
 
     postgres = PostgresResource()
-    abroad, home = postgres.for_tenant(eu_slug), postgres.for_tenant(home_slug)
-    assert abroad.tenant_id() == eu_tenant
-    assert abroad.app_engine() is router.app_engine("eu") and abroad.admin_engine() is router.admin_engine("eu")
-    assert home.app_engine() is router.app_engine(PRIMARY)
-    assert {eu_slug, home_slug} <= set(postgres.tenant_slugs())  # the partitions sensor sees both servers
-    with abroad.tenant_tx() as conn:
+    assert postgres.tenant_id(eu_slug) == eu_tenant
+    assert postgres.app_engine(eu_slug) is router.app_engine("eu")
+    assert postgres.app_engine(home_slug) is router.app_engine(PRIMARY)
+    assert postgres.for_tenant(eu_slug).admin_engine() is router.admin_engine("eu")
+    with postgres.tenant_tx(eu_slug) as conn:
         conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name) values (:t, 'Dag Ster')"),
                      {"t": eu_tenant})
     with router.admin_engine("eu").connect() as conn:
@@ -46,3 +45,17 @@ def test_the_postgres_resource_routes_by_its_tenant(two_servers, placed_env) -> 
                             {"t": eu_tenant}).scalar() == 1
     with pytest.raises(dg.Failure, match="does not exist"):
         postgres.tenant_id("no-such-tenant")
+
+
+def test_the_tenant_partitions_cover_every_server(two_servers, placed_env) -> None:
+    """A tenant placed on another server gets its partition like one on the primary."""
+    from orchestration.defs.resources import PostgresResource
+    from orchestration.defs.tenants.sensors import sync_tenant_partitions
+    from orchestration.lib.partitions import TENANTS_PARTITION
+
+    eu_slug, home_slug = (f"dgp-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    create_placed_tenant(two_servers, slug=eu_slug, server="eu")
+    create_placed_tenant(two_servers, slug=home_slug)
+    with dg.DagsterInstance.ephemeral() as instance:
+        sync_tenant_partitions(instance, PostgresResource())
+        assert {eu_slug, home_slug} <= set(instance.get_dynamic_partitions(TENANTS_PARTITION))

@@ -22,10 +22,12 @@ CHECK = "submission_funnel_is_consistent"
                 description="Submissions are closed and interviewed no earlier than they were submitted.")
 def submission_funnel_is_consistent(context: dg.AssetCheckExecutionContext,
                                     postgres: PostgresResource) -> dg.AssetCheckResult:
+    from warehouse.placement import all_tenant_slugs
+
     if context.has_partition_key:
         tenants = [tenant_database(context, postgres)]
-    else:  # every tenant on every placement server
-        tenants = [postgres.for_tenant(slug) for slug in postgres.tenant_slugs()]
+    else:
+        tenants = [postgres.for_tenant(slug) for slug in all_tenant_slugs(postgres._settings())]
     metadata: dict = {}
     failing: dict[str, dict[str, int]] = {}
     for db in tenants:

@@ -1,6 +1,7 @@
-"""`tenant_partitions_sensor`: the `tenants` partitions follow crm.tenant. A tenant created with `benchcrm tenant
-create` (or seeded) gets its partition within a minute; a deleted tenant's partition goes away, so backfills and the
-inbox sensor never target it (a run already launched for it fails with a message naming the tenant)."""
+"""`tenant_partitions_sensor`: the `tenants` partitions follow the tenants (crm.tenant and the placement directory,
+on every server). A tenant created with `benchcrm tenant create` (or seeded) gets its partition within a minute; a
+deleted tenant's partition goes away, so backfills and the inbox sensor never target it (a run already launched for
+it fails with a message naming the tenant)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from orchestration.lib.partitions import TENANTS_PARTITION, partition_changes
 
 
 def _changes(instance: dg.DagsterInstance, postgres: PostgresResource) -> tuple[list[str], list[str], list[str]]:
-    """(tenants on every placement server, partitions to add, partitions to delete)."""
-    tenants = postgres.tenant_slugs()
+    """(tenants, partitions to add, partitions to delete)."""
+    from warehouse.placement import all_tenant_slugs
+
+    tenants = all_tenant_slugs(postgres._settings())  # on every server (the directory)
     return tenants, *partition_changes(instance.get_dynamic_partitions(TENANTS_PARTITION), tenants)
 
 
