@@ -78,6 +78,22 @@ def test_the_inbox_sensor_requests_one_run_per_tenant_with_new_mail_for_its_part
                 for r in later.run_requests] == [("globex", ["d.eml"])]
 
 
+def test_mail_outside_a_tenants_folder_is_named_on_every_tick_not_silently_left(tmp_path):
+    from orchestration.defs.ingest.sensors import inbox_sensor
+
+    root = tmp_path / "inbox"
+    (root / "acme").mkdir(parents=True)
+    (root / "stray.eml").write_bytes(vendor_email(vendor_domain="root.example"))
+    (root / "acmee").mkdir()  # a typo of the tenant's slug
+    inbox = InboxResource(folder=str(root))
+    assert inbox.unclaimed(["acme"]) == ["acmee", "stray.eml"]
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(TENANTS_PARTITION, ["acme"])
+        tick = inbox_sensor(dg.build_sensor_context(instance=instance, resources={"inbox": inbox}))
+    assert not tick.run_requests
+    assert "2 item(s) at the drop belong to no tenant" in tick.skip_reason.skip_message
+
+
 def _delete_tenant(admin_engine, tenant_id) -> None:
     from warehouse.db import set_tenant
 

@@ -38,6 +38,16 @@ class InboxResource(dg.ConfigurableResource):
         """The tenant's sub-folder of the drop (a slug never contains '/' or starts with '.', crm.tenant's check)."""
         return FolderSource(self.folder_path() / tenant)
 
+    def unclaimed(self, tenants: list[str]) -> list[str]:
+        """Names in the drop that no tenant reads: files at its root, and folders named for no tenant (a typo, or
+        a tenant not created yet). The sensor names them on every tick rather than leaving them silently unread."""
+        root = self.folder_path()
+        if not root.is_dir():
+            return []
+        known = set(tenants)
+        return sorted(p.name for p in root.iterdir()
+                      if not p.name.startswith(".") and (p.is_file() or p.name not in known))
+
     def imap_source(self, tenant: str) -> ImapSource | None:
         """The mailbox, for the tenant it delivers to; None for every other tenant or when none is configured."""
         if not self.imap_host or tenant != self.imap_tenant:

@@ -27,6 +27,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     state.pop("folder", None)  # the single-tenant cursor of before tenant partitions
     folders: dict[str, object] = state.setdefault("folders", {})
     tenants = context.instance.get_dynamic_partitions(TENANTS_PARTITION)
+    unclaimed = inbox.unclaimed(tenants)
+    if unclaimed:
+        context.log.warning(
+            f"{len(unclaimed)} item(s) in {inbox.folder_path()} belong to no tenant and are not read: "
+            f"{', '.join(unclaimed[:10])}{' …' if len(unclaimed) > 10 else ''}. Mail goes into "
+            f"{inbox.folder_path()}/<tenant slug>/ of an existing tenant.")
     requests: list[dg.RunRequest] = []
     for slug in tenants:
         folder_poll = inbox.folder_source(slug).poll(folders.get(slug), limit=inbox.poll_limit)
@@ -56,6 +62,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
         del folders[slug]
     new_cursor = json.dumps(state, sort_keys=True)
     if not requests:
-        return dg.SensorResult(skip_reason=dg.SkipReason(f"no new messages or resumes for {len(tenants)} tenants"),
-                               cursor=new_cursor)
+        note = f"; {len(unclaimed)} item(s) at the drop belong to no tenant (see the log)" if unclaimed else ""
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"no new messages or resumes for {len(tenants)} tenants"
+                                                         f"{note}"), cursor=new_cursor)
     return dg.SensorResult(run_requests=requests, cursor=new_cursor)
