@@ -6,7 +6,7 @@ dumps (e.g. the same seeded world run by the code before and after a speed-up).
     python benchmarks/pipeline_outputs_diff.py compare /tmp/before.npz /tmp/after.npz
 
 Compared: parsed requirement fields and skills (keyed by their origin message), consultant skills, every stored
-embedding (keyed by entity and text hash: max |difference| and min cosine), the inbox statuses, and the cached
+embedding (keyed by entity type and text hash: max |difference| and min cosine), the inbox statuses, and the cached
 real-pair feature frame of the promotion gate (`<data>/cache/real_pairs/*.parquet`) when both folders have one.
 """
 
@@ -48,8 +48,9 @@ def dump(out: Path, tenant: str) -> None:
     with pg.tenant_tx() as conn:
         for name, sql in QUERIES.items():
             tables[name] = [[None if v is None else str(v) for v in row] for row in conn.execute(sa.text(sql))]
-        rows = conn.execute(sa.text("select entity_type || ':' || entity_id::text || ':' || content_hash, "
-                                    "vector::text from crm.embedding order by 1")).all()
+        # keyed by text, not id: requirements first seen in a vendor copy get a fresh uuid on every run
+        rows = conn.execute(sa.text("select distinct on (1) entity_type || ':' || content_hash, vector::text "
+                                    "from crm.embedding order by 1")).all()
     keys = np.asarray([r[0] for r in rows])
     vectors = np.asarray([json.loads(r[1]) for r in rows], dtype=np.float32).reshape(len(rows), -1)
     frames = sorted((get_settings().data_dir / "cache" / "real_pairs").glob("*.parquet"))
@@ -83,7 +84,7 @@ def compare(a_path: Path, b_path: Path) -> None:
     diff = float(np.abs(va - vb).max()) if common else 0.0
     cos = float((va * vb).sum(axis=1).min()) if common else 1.0
     same &= len(common) == len(ka) == len(kb)
-    print(f"{'embeddings':<20} {len(ka)} vs {len(kb)}, same entity+text {len(common)}: max |diff| {diff:.2e}, "
+    print(f"{'embedded texts':<20} {len(ka)} vs {len(kb)}, in both {len(common)}: max |diff| {diff:.2e}, "
           f"min cosine {cos:.6f}")
     ra, rb = a["real"], b["real"]
     if ra.size and rb.size:
