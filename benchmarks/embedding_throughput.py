@@ -3,7 +3,7 @@ same texts, same threads, in one run; then the texts as the pipeline sends them 
 path (torch, every chunk piece) and the new one (each distinct piece once).
 
     python benchmarks/embedding_throughput.py [--consultants 300] [--pairs FILE] [--limit N] [--threads 2]
-                                              [--backends torch,onnx,onnx-int8] [--as-sent 120]
+                                              [--backends torch,onnx,onnx-int8] [--as-sent N]
 
 Texts: the resumes and requirement descriptions of a generated demo world (seeded) and, when present, the real
 `resume_jd_fit_dev` pairs (BENCHCRM_SHARED_DATA). For each backend it prints texts/s and chunk pieces/s, wall and
@@ -74,8 +74,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="time at most N distinct texts (0: all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--backends", default="torch,onnx,onnx-int8")
-    parser.add_argument("--as-sent", type=int, default=120,
-                        help="pairs of the real set (else the world) sent as the pipeline does; 0 skips that part")
+    parser.add_argument("--as-sent", type=int, default=10**9,
+                        help="the first N pairs of the real set (else the world) sent as the pipeline does (default: "
+                             "all of them); 0 skips that part")
     args = parser.parse_args()
 
     import torch
