@@ -3,6 +3,8 @@ evaluation → MLflow registration → batch recommendations → drift) and onli
 
     python benchmarks/pipeline_time.py [--tenant acme]                # a seeded demo tenant
     python benchmarks/pipeline_time.py --synthetic 10000,2000         # writes the synthetic test world first
+    python benchmarks/pipeline_time.py --full-job --demo-world 2000,400   # the main job (`full_pipeline_job`,
+                                                                          # what `benchcrm demo` runs) per asset
 Uses the configured database (embedded under BENCHCRM_DATA_DIR unless BENCHCRM_DATABASE_URL).
 """
 
@@ -47,12 +49,50 @@ def seed_synthetic(spec: str) -> str:
     return slug
 
 
+def full_job(slug: str) -> None:
+    """One run of `full_pipeline_job` on the data folder's Dagster instance, then every step by its duration."""
+    import dagster as dg
+
+    from cli.demo import prepare_dagster_home
+    from orchestration.definitions import defs
+    from warehouse.settings import get_settings
+
+    os.environ["BENCHCRM_TENANT"] = slug
+    prepare_dagster_home(get_settings())
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = defs().resolve_job_def("full_pipeline_job").execute_in_process(instance=instance,
+                                                                               raise_on_error=False)
+    total = time.perf_counter() - started
+    steps = sorted(((e.event_specific_data.duration_ms / 1000, e.step_key, e.event_type_value == "STEP_FAILURE")
+                    for e in result.all_events if e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE")),
+                   reverse=True)
+    print(f"{'step (slowest first)':<62}{'seconds':>10}{'share':>8}")
+    for seconds, key, failed in steps:
+        print(f"{key:<62}{seconds:>10.1f}{seconds / total:>8.1%}{'  (FAILED)' if failed else ''}")
+    print(f"{'full_pipeline_job (wall)':<62}{total:>10.1f}  success={result.success}  "
+          f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenant", default="acme")
     parser.add_argument("--synthetic", default=None)
     parser.add_argument("--latency-requests", type=int, default=50)
+    parser.add_argument("--full-job", action="store_true", help="time the whole main job per asset instead")
+    parser.add_argument("--demo-world", default=None, metavar="CONSULTANTS,REQUIREMENTS",
+                        help="seed the demo world (seed 7) as --tenant first, as `benchcrm seed` does")
     args = parser.parse_args()
+    if args.demo_world:
+        import cli.main  # noqa: F401  (registers the commands; cli.seed imports it)
+        from cli.seed import seed_world
+
+        n_cons, n_reqs = (int(x) for x in args.demo_world.split(","))
+        seed_world(tenant=args.tenant, consultants=n_cons, requirements=n_reqs, seed=7)
+    if args.full_job:
+        full_job(args.tenant)
+        return
     slug = seed_synthetic(args.synthetic) if args.synthetic else args.tenant
 
     from orchestration.defs.resources import PostgresResource

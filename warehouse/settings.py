@@ -61,10 +61,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
     embedding_model: str = EMBEDDING_MODEL
-    embedding_backend: Literal["onnx-int8", "torch"] = Field(
-        default="torch", description="How the shipped embedding weights run: sentence-transformers on torch, or int8 "
-                                     "ONNX (exported offline on first use into the data folder; ~2.3x faster, vectors "
-                                     "within cosine 0.99 of torch's; docs/adr/0020).")
+    embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        default="torch", description="How the shipped embedding weights run: sentence-transformers on torch, fp32 "
+                                     "ONNX (torch's vectors; docs/adr/0027) or int8 ONNX (~cosine 0.99 of torch's; "
+                                     "docs/adr/0020); ONNX models are exported offline on first use into the data "
+                                     "folder.")
 
     # --- serving ----------------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"

@@ -39,13 +39,14 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-Backend = Literal["onnx-int8", "torch"]
+Backend = Literal["onnx", "onnx-int8", "torch"]
 
 
 class Embedder:
     """L2-normalized 384-d embeddings; thread-safe lazy load; CPU.
 
-    Backends of the same shipped weights (BENCHCRM_EMBEDDING_BACKEND): `torch` (sentence-transformers, the default)
+    Backends of the same shipped weights (BENCHCRM_EMBEDDING_BACKEND): `torch` (sentence-transformers, the default),
+    `onnx` (ml.ai.onnx_encoder in fp32: torch's vectors to float rounding, without torch at run time; ADR 0027)
     and `onnx-int8` (ml.ai.onnx_encoder: the weights exported offline to ONNX with int8 matrices; about 2.3x the
     throughput on this CPU, vectors within cosine ~0.99 of torch's; benchmarks/embedding_throughput.py). Both store
     under the same model name, so switching backends re-embeds nothing (stored vectors stay as they were).
@@ -56,8 +57,8 @@ class Embedder:
 
     def __init__(self, device: str = "cpu", backend: Backend = "torch", cache_dir: Path | None = None,
                  threads: int | None = None) -> None:
-        if backend == "onnx-int8" and cache_dir is None:
-            raise ValueError("the onnx-int8 backend needs a cache_dir for its exported model")
+        if backend.startswith("onnx") and cache_dir is None:
+            raise ValueError(f"the {backend} backend needs a cache_dir for its exported model")
         self.device, self.backend, self.cache_dir, self.threads = device, backend, cache_dir, threads
         self._model = None
         self._lock = threading.Lock()
@@ -73,11 +74,12 @@ class Embedder:
                     path = get_model_path()
                     if not (path / "model.safetensors").exists():
                         raise FileNotFoundError(f"embedding model weights missing under {path}")
-                    if self.backend == "onnx-int8":
+                    if self.backend.startswith("onnx"):
                         from ml.ai.onnx_encoder import OnnxEncoder
 
                         assert self.cache_dir is not None
-                        self._model = OnnxEncoder(path, self.cache_dir, threads=self.threads)
+                        self._model = OnnxEncoder(path, self.cache_dir, threads=self.threads,
+                                                  precision="int8" if self.backend == "onnx-int8" else "fp32")
                     else:
                         from sentence_transformers import SentenceTransformer
 
@@ -87,7 +89,7 @@ class Embedder:
     def encode_unchunked(self, pieces: list[str], batch_size: int = 64) -> np.ndarray:
         """One vector per text as the model reads it (truncated at 256 word pieces), no chunk averaging."""
         model = self._load()
-        if self.backend == "onnx-int8":
+        if self.backend.startswith("onnx"):
             return model.encode(pieces, batch_size=batch_size)
         return np.asarray(model.encode(pieces, batch_size=batch_size, normalize_embeddings=True,
                                        convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
@@ -96,7 +98,9 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
         pieces, owner = chunk_texts(texts)
-        return mean_by_owner(self.encode_unchunked(pieces, batch_size), owner, len(texts))
+        distinct, where = distinct_pieces(pieces)
+        vectors = self.encode_unchunked(distinct, batch_size)
+        return mean_by_owner(vectors[where] if len(distinct) < len(pieces) else vectors, owner, len(texts))
 
 
 def chunk_texts(texts: list[str], words: int = CHUNK_WORDS, max_chunks: int = MAX_CHUNKS
@@ -115,6 +119,16 @@ def chunk_texts(texts: list[str], words: int = CHUNK_WORDS, max_chunks: int = MA
             pieces.append(" ".join(tokens[start:start + words]))
             owner.append(i)
     return pieces, np.asarray(owner, dtype=np.int64)
+
+
+def distinct_pieces(pieces: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct pieces in first-seen order and, per piece, its index among them. A batch repeats pieces often
+    (the same posting paired with many resumes, one boilerplate paragraph in many vendor copies: 36 % of the chunk
+    pieces of resume_jd_fit_dev); each is run through the model once. A piece's vector does not depend on its batch
+    mates (beyond float rounding), so this changes no vector."""
+    index: dict[str, int] = {}
+    where = np.fromiter((index.setdefault(piece, len(index)) for piece in pieces), dtype=np.int64, count=len(pieces))
+    return list(index), where
 
 
 def mean_by_owner(vectors: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

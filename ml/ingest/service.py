@@ -49,7 +49,7 @@ def warm_up(toolkit: Toolkit | None = None, *, torch_threads: int | None = 1) ->
     toolkit = toolkit or default_toolkit()
     from ml.ai.embeddings import Embedder
 
-    if torch_threads and isinstance(toolkit.embedder, Embedder) and toolkit.embedder.backend == "onnx-int8":
+    if torch_threads and isinstance(toolkit.embedder, Embedder) and toolkit.embedder.backend.startswith("onnx"):
         toolkit.embedder.threads = torch_threads  # read when its session is created, on the encode below
     elif torch_threads:
         import torch

@@ -36,3 +36,40 @@ def test_onnx_int8_backend_is_exported_offline_once_and_agrees_with_torch(tmp_pa
     cosine = (fast * reference).sum(axis=1)
     assert cosine[:3].min() > 0.99 and cosine[3] > 0.97, cosine  # the empty text is the least stable
     assert np.argmax(fast[:3] @ fast[1]) == 1
+
+
+def test_a_repeated_chunk_piece_is_run_through_the_model_once_and_every_text_keeps_its_vector():
+    from ml.ai.embeddings import CHUNK_WORDS, Embedder, chunk_texts
+
+    class Counting(Embedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def encode_unchunked(self, pieces: list[str], batch_size: int = 64) -> np.ndarray:
+            self.seen += pieces
+            return get_embedder().encode_unchunked(pieces, batch_size)
+
+    posting = " ".join(f"word{i}" for i in range(CHUNK_WORDS)) + " Java Spring Kafka"  # two pieces
+    texts = [posting, "Java developer Dallas", posting, "Java developer Dallas", "Nurse practitioner"]
+    counting = Counting()
+    vectors = counting.encode(texts)
+    assert sorted(counting.seen) == sorted(set(chunk_texts(texts)[0])) and len(counting.seen) == 4
+    one_by_one = np.stack([get_embedder().encode([t])[0] for t in texts])
+    assert np.allclose(vectors, one_by_one, atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[2]) and np.array_equal(vectors[1], vectors[3])
+
+
+def test_onnx_fp32_backend_gives_torchs_vectors_whatever_the_batch(tmp_path):
+    from ml.ai.embeddings import Embedder
+
+    texts = ["Java developer Dallas", "Senior data engineer: Python, PySpark, Snowflake, Airflow on AWS",
+             " ".join(["Kubernetes Terraform CI/CD pipelines on AWS and GCP for a fintech platform"] * 30), ""]
+    onnx = Embedder(backend="onnx", cache_dir=tmp_path, threads=1)
+    together = onnx.encode(texts)
+    assert [p.name.endswith("-fp32.onnx") for p in tmp_path.iterdir()] == [True]
+    alone = np.stack([onnx.encode([t])[0] for t in texts])
+    reference = Embedder(backend="torch").encode(texts)
+    assert together.shape == (4, 384) and together.dtype == np.float32
+    assert np.allclose(together, alone, atol=1e-5)  # padding next to a longer batch mate changes nothing
+    assert (together * reference).sum(axis=1).min() > 0.9999
