@@ -247,9 +247,19 @@ def _set(settings: Settings, tenant_id: uuid.UUID, **values: str | None) -> None
     get_router(settings).forget(tenant_id)
 
 
+def _vector_partition(settings: Settings, server: str, tenant_id: uuid.UUID, *, present: bool) -> None:
+    """Create (or drop) the tenant's partition of crm.embedding (ADR 0028) in its own short transaction: rows are
+    copied and deleted with triggers off, and creating a partition locks crm.embedding for every tenant until the
+    transaction ends, so never inside a copy."""
+    action = "ensure" if present else "drop"
+    with admin_engine(server_settings(settings, server)).begin() as conn:
+        conn.execute(sa.text(f"select crm_part.{action}_embedding_partition(:t)"), {"t": tenant_id})
+
+
 def _clean_source(settings: Settings, tenant_id: uuid.UUID, server: str) -> None:
     with _owner_tx(settings, server, tenant_id) as conn:
         _delete_tenant_rows(conn, tenant_id, fk_order(conn, tenant_tables()), marts=True)
+    _vector_partition(settings, server, tenant_id, present=False)
     _set(settings, tenant_id, cleanup_on=None)
 
 
@@ -284,6 +294,7 @@ def move_tenant(settings: Settings, slug: str, to: str, *, wait_seconds: float |
     wait = settings.tenant_cache_seconds if wait_seconds is None else wait_seconds
     if wait > 0:
         time.sleep(wait)
+    _vector_partition(settings, to, row.tenant_id, present=True)
     report.rows = _copy(settings, row.tenant_id, source, to)
     _set(settings, row.tenant_id, move_step="copied")
     step("copied")
@@ -312,5 +323,6 @@ def abort_move(settings: Settings, slug: str) -> DirectoryRow:
                                 if row.cleanup_on else ""))
     with _owner_tx(settings, row.moving_to, row.tenant_id) as conn:
         _delete_tenant_rows(conn, row.tenant_id, fk_order(conn, tenant_tables()), marts=True)
+    _vector_partition(settings, row.moving_to, row.tenant_id, present=False)
     _set(settings, row.tenant_id, moving_to=None, move_step=None)
     return _start(settings, slug)

@@ -129,6 +129,10 @@ def test_a_move_keeps_every_row_and_vector_and_leaves_nothing_behind(two_servers
     assert _vectors(two_servers, "eu", tenant_id) == vectors  # every vector, to the last digit
     assert _skills_by_name(two_servers, "eu", tenant_id) == skills  # ids remapped by name (they differ per server)
     assert _row_count(two_servers, PRIMARY, tenant_id) == 0
+    # the vectors sit in the tenant's own partition on the target (its own HNSW graphs, ADR 0028), none is left on
+    # the source, although the rows were copied and deleted with triggers off
+    assert list(_vector_partitions(two_servers, "eu", tenant_id) or {}) == [f"crm_part.embedding_{tenant_id.hex}"]
+    assert _vector_partitions(two_servers, PRIMARY, tenant_id) is None
     assert resolve_slug(two_servers, slug) == (tenant_id, "eu")
     assert get_router(two_servers).engine_for_tenant(tenant_id) is get_router(two_servers).app_engine("eu")
     # The target's sequences were advanced past the copied ids: a new event gets a fresh one.
@@ -139,6 +143,15 @@ def test_a_move_keeps_every_row_and_vector_and_leaves_nothing_behind(two_servers
     move_tenant(two_servers, slug, PRIMARY, wait_seconds=0)
     assert _vectors(two_servers, PRIMARY, tenant_id) == vectors
     assert _row_count(two_servers, "eu", tenant_id) == 0
+
+
+def _vector_partitions(settings, server: str, tenant_id) -> dict[str, int] | None:
+    """The tenant's embedding rows by the partition holding them; None when its partition does not exist."""
+    with _owner(settings, server).connect() as conn:
+        exists = conn.execute(sa.text("select to_regclass(:p)"), {"p": f"crm_part.embedding_{tenant_id.hex}"}).scalar()
+        rows = conn.execute(sa.text("select tableoid::regclass::text, count(*) from crm.embedding "
+                                    "where tenant_id = :t group by 1"), {"t": tenant_id}).all()
+    return dict(rows) if exists else None
 
 
 class Crash(RuntimeError):
@@ -172,6 +185,10 @@ def test_a_move_that_dies_after_any_step_is_finished_by_running_it_again(two_ser
     assert report.resumed
     assert table_fingerprints(two_servers, "eu", tenant_id) == before
     assert _row_count(two_servers, PRIMARY, tenant_id) == 0
+    # the vectors sit in the tenant's own partition on the target (its own HNSW graphs, ADR 0028), none is left on
+    # the source, although the rows were copied and deleted with triggers off
+    assert list(_vector_partitions(two_servers, "eu", tenant_id) or {}) == [f"crm_part.embedding_{tenant_id.hex}"]
+    assert _vector_partitions(two_servers, PRIMARY, tenant_id) is None
     assert resolve_slug(two_servers, slug) == (tenant_id, "eu")
 
 

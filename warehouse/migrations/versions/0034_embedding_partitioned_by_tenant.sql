@@ -34,20 +34,33 @@ CREATE INDEX embedding_entity_idx ON crm.embedding (tenant_id, entity_type, enti
 -- Rows of a tenant without its own partition (none while the trigger below is in place) still have a home.
 CREATE TABLE crm_part.embedding_default PARTITION OF crm.embedding DEFAULT;
 
--- Trigger functions only (Postgres refuses to call them directly), so the application role, which may execute
--- every function in app, cannot create or drop partitions itself.
+-- In crm_part, which the application role cannot use, so only the owner calls them: the triggers below, and a
+-- tenant move, which copies with triggers off and creates the partition in its own short transaction first
+-- (creating a partition locks crm.embedding; it must not stay locked for a whole copy).
+CREATE OR REPLACE FUNCTION crm_part.ensure_embedding_partition(tenant uuid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    EXECUTE format('CREATE TABLE IF NOT EXISTS crm_part.%I PARTITION OF crm.embedding FOR VALUES IN (%L)',
+                   'embedding_' || replace(tenant::text, '-', ''), tenant);
+END $$;
+
+CREATE OR REPLACE FUNCTION crm_part.drop_embedding_partition(tenant uuid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    EXECUTE format('DROP TABLE IF EXISTS crm_part.%I', 'embedding_' || replace(tenant::text, '-', ''));
+END $$;
+
 CREATE OR REPLACE FUNCTION app.tenant_partitions_on_insert() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-    EXECUTE format('CREATE TABLE IF NOT EXISTS crm_part.%I PARTITION OF crm.embedding FOR VALUES IN (%L)',
-                   'embedding_' || replace(NEW.id::text, '-', ''), NEW.id);
+    PERFORM crm_part.ensure_embedding_partition(NEW.id);
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION app.tenant_partitions_on_delete() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-    EXECUTE format('DROP TABLE IF EXISTS crm_part.%I', 'embedding_' || replace(OLD.id::text, '-', ''));
+    PERFORM crm_part.drop_embedding_partition(OLD.id);
     RETURN NULL;
 END $$;
 
@@ -58,18 +71,13 @@ DROP TRIGGER IF EXISTS tenant_partitions_on_delete ON crm.tenant;
 CREATE TRIGGER tenant_partitions_on_delete AFTER DELETE ON crm.tenant
     FOR EACH ROW EXECUTE FUNCTION app.tenant_partitions_on_delete();
 
--- The functions run as their owner; nobody else calls them directly.
+-- Trigger functions (Postgres refuses to call them directly) and owner-only helpers: nobody else runs them.
 REVOKE ALL ON FUNCTION app.tenant_partitions_on_insert() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.tenant_partitions_on_delete() FROM PUBLIC;
+REVOKE ALL ON FUNCTION crm_part.ensure_embedding_partition(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION crm_part.drop_embedding_partition(uuid) FROM PUBLIC;
 
-DO $$
-DECLARE t record;
-BEGIN
-    FOR t IN SELECT id FROM crm.tenant LOOP
-        EXECUTE format('CREATE TABLE IF NOT EXISTS crm_part.%I PARTITION OF crm.embedding FOR VALUES IN (%L)',
-                       'embedding_' || replace(t.id::text, '-', ''), t.id);
-    END LOOP;
-END $$;
+SELECT crm_part.ensure_embedding_partition(id) FROM crm.tenant;
 INSERT INTO crm.embedding (id, tenant_id, entity_type, entity_id, model, dims, vector, content_hash, created_at)
 SELECT id, tenant_id, entity_type, entity_id, model, dims, vector, content_hash, created_at
 FROM crm.embedding_unpartitioned;
