@@ -60,10 +60,12 @@ def candidate_search(anchor: Mapping[str, Any], *, model: str, skill_names: list
 
 
 def candidates(conn: sa.Connection, direction: Direction, anchor: Mapping[str, Any], *, model: str,
-               skill_names: list[str], limits: CandidateLimits | None = None) -> dict[uuid.UUID, Candidate]:
+               skill_names: list[str], limits: CandidateLimits | None = None, tenant: str | None = None
+               ) -> dict[uuid.UUID, Candidate]:
     """Candidate ids for the anchor record (a requirement's consultants, or a consultant's open requirements) ->
-    the sources that proposed each and its cosine to the anchor."""
+    the sources that proposed each and its cosine to the anchor. `tenant`: the transaction's RLS tenant, when the
+    caller has read it already."""
     limits = limits or CandidateLimits()
     search = candidate_search(anchor, model=model, skill_names=skill_names, limits=limits)
-    rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search)
+    rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search, tenant=tenant)
     return {cid: Candidate(sources=sources, cosine=cosine) for cid, sources, cosine in rows}

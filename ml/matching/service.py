@@ -171,11 +171,12 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     if not found:
         raise NotFound(f"{direction.anchor.name} {anchor_id} not found")
     anchor = found[0]
-    proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits,
+    # The transaction's RLS tenant prunes the vector search and keys every per-tenant cache; read once (it cannot
+    # change within this call).
+    tenant = current_tenant(conn)
+    proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits, tenant=tenant,
                           skill_names=graph.names_of(s[0] for s in anchor["skills"]))
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
-    # The transaction's RLS tenant keys every per-tenant cache; read once (it cannot change within this call).
-    tenant = current_tenant(conn)
     records = (load_candidate_records(conn, direction.candidate, list(proposed), cache, tenant=tenant)
                if proposed else [])
     timings["records_ms"] = (time.perf_counter() - t0) * 1000 - timings["candidates_ms"]

@@ -250,14 +250,15 @@ class CandidateSearch:
                 "visa": e.visa_status}
 
 
-def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearch, *, ef_search: int
-               ) -> list[tuple[uuid.UUID, list[str], float | None]]:
+def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearch, *, ef_search: int,
+               tenant: str | None = None) -> list[tuple[uuid.UUID, list[str], float | None]]:
     """(candidate id, sources that proposed it, cosine to the anchor), the candidates being matchable and eligible
-    rows of `direction.candidate`. `ef_search` bounds the HNSW search for this transaction."""
-    tenant = conn.execute(sa.text("select current_setting('app.tenant_id', true) from "
-                                  "set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))}).scalar()
+    rows of `direction.candidate`. `ef_search` bounds the HNSW search for this transaction; `tenant`: the
+    transaction's RLS tenant when the caller has already read it (bound into the query, see `nearest_sql`)."""
+    tenant = tenant if tenant is not None else current_tenant(conn)
     if not tenant:  # no RLS tenant: RLS would return nothing anyway
         return []
+    conn.execute(sa.text("select set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))})
     rows = conn.execute(sa.text(_CANDIDATES_SQL[direction]), {**search.params(), "tenant": tenant}).all()
     return [(r[0], list(r[1]), r[2]) for r in rows]
 
