@@ -62,6 +62,7 @@ def load_tenant(settings, n_consultants: int) -> uuid.UUID:
         have = conn.execute(sa.text("select count(*) from crm.consultant where tenant_id = :t"), {"t": tenant}).scalar()
     if have >= n_consultants:
         print(f"tenant {TENANT_SLUG} already holds {have} consultants; reusing it")
+        normalize_world_skills(engine, tenant)
         return tenant
     started = time.perf_counter()
     n_fam = len(FAMILIES)
@@ -131,8 +132,59 @@ def load_tenant(settings, n_consultants: int) -> uuid.UUID:
         conn.execute(sa.text("set local maintenance_work_mem = '1GB'"))
         for _, definition in hnsw:
             conn.execute(sa.text(definition))
+    normalize_world_skills(engine, tenant)
     print(f"loaded {n_consultants} consultants, 200 requirements and embeddings in {time.perf_counter() - started:.0f} s")
     return tenant
+
+
+# Common IT skills a consultant lists besides the family's own (a real resume names 10-25; the family gives 2-3).
+EXTRA_SKILLS = ["Git", "SQL", "Linux", "Jenkins", "Docker", "Jira", "Agile", "REST APIs", "JavaScript", "Python",
+                "AWS", "Azure", "Kubernetes", "Oracle", "MySQL", "PostgreSQL", "Microservices", "Terraform", "Kafka",
+                "MongoDB", "Redis", "HTML", "CSS", "Angular", "Spring Boot", "Java", "C#", "Scrum", "Maven", "JUnit"]
+EXTRA_PER_CONSULTANT = 7
+
+
+def normalize_world_skills(engine, tenant: uuid.UUID) -> None:
+    """Give the world what the issue's scale assumes: the taxonomy in crm.skill, every skill row resolved to it
+    through the product's own normalizer, and ~10 skills per consultant (the family's plus common ones, so popular
+    skills have long posting lists as on a real bench). Idempotent; a world loaded before this gets repaired."""
+    import sqlalchemy as sa
+
+    from ml.normalize.skills import normalize_skill
+    from ml.taxonomy import load_taxonomy
+    from ml.taxonomy.sync import sync_taxonomy
+    from warehouse.db import set_tenant
+
+    with engine.begin() as conn:
+        if not conn.execute(sa.text("select count(*) from crm.skill")).scalar():
+            sync_taxonomy(conn, load_taxonomy())
+        ids = dict(conn.execute(sa.text("select canonical_name, id from crm.skill")).all())
+        set_tenant(conn, tenant)
+        conn.execute(sa.text("set local synchronous_commit = off"))
+        per = conn.execute(sa.text("select count(*)::float / greatest(count(distinct consultant_id), 1) "
+                                   "from crm.consultant_skill where tenant_id = :t"), {"t": tenant}).scalar()
+        if per < 1 + EXTRA_PER_CONSULTANT:
+            conn.execute(sa.text(
+                "insert into crm.consultant_skill (tenant_id, consultant_id, raw_name, years, is_primary) "
+                "select c.tenant_id, c.id, k.name, 1 + abs(hashint4(k.i)) % 8, false "
+                "from crm.consultant c cross join lateral (select i, (cast(:pool as text[]))[1 + abs(hashtext("
+                "  c.id::text || i)) % cardinality(cast(:pool as text[]))] as name "
+                "  from generate_series(1, :per) i) k where c.tenant_id = :t "
+                "on conflict do nothing"), {"t": tenant, "pool": EXTRA_SKILLS, "per": EXTRA_PER_CONSULTANT})
+        for table in ("consultant_skill", "requirement_skill"):
+            raw = conn.execute(sa.text(f"select distinct raw_name from crm.{table} where tenant_id = :t "
+                                       "and skill_id is null"), {"t": tenant}).scalars().all()
+            resolved = [(name, ids[c]) for name in raw if (c := normalize_skill(name)) in ids]
+            if resolved:
+                conn.execute(sa.text(
+                    f"update crm.{table} x set skill_id = m.id from unnest(cast(:names as text[]), "
+                    "cast(:ids as int[])) as m(name, id) where x.tenant_id = :t and x.skill_id is null "
+                    "and x.raw_name = m.name"),
+                    {"t": tenant, "names": [r[0] for r in resolved], "ids": [r[1] for r in resolved]})
+            left = conn.execute(sa.text(f"select count(*) from crm.{table} where tenant_id = :t and skill_id is "
+                                        "null"), {"t": tenant}).scalar()
+            print(f"{table}: {len(resolved)} of {len(raw)} unresolved names resolved; {left} rows left unresolved")
+        conn.execute(sa.text("analyze crm.consultant_skill"))
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -32,8 +32,10 @@ def _quietly_import_pgserver() -> None:
         import pgserver._commands  # noqa: F401
 
 
-def start_embedded(pg_data_dir: Path) -> str:
-    """Start (or attach to) the embedded server and return its owner URL (a Unix-socket URL)."""
+def start_embedded(pg_data_dir: Path, shared_buffers: str | None = None) -> str:
+    """Start (or attach to) the embedded server and return its owner URL (a Unix-socket URL). `shared_buffers`
+    (a size, or 'auto'): the server's cache, applied when this call starts the server (a fresh folder's is
+    restarted once after initdb); a server already running keeps its own until its next start."""
     try:
         _quietly_import_pgserver()
         import pgserver
@@ -46,13 +48,60 @@ def start_embedded(pg_data_dir: Path) -> str:
     # start, which is stale after `db start --tcp` or a restart by another process).
     info = PostmasterInfo.read_from_pgdata(pg_data_dir)
     if info is None or not info.is_running():
+        if shared_buffers and (pg_data_dir / "PG_VERSION").exists():
+            write_memory_conf(pg_data_dir, shared_buffers)  # read by the start below
         pgserver.PostgresServer._instances.pop(pg_data_dir.expanduser().resolve(), None)
         try:
             info = pgserver.get_server(pg_data_dir, cleanup_mode=None).get_postmaster_info()
         except Exception as exc:
             raise DatabaseUnavailable(f"embedded Postgres in {pg_data_dir} did not start: {exc}") from exc
+        if shared_buffers and write_memory_conf(pg_data_dir, shared_buffers):  # initdb just made the folder
+            _restart_in_place(pg_data_dir)
+            info = PostmasterInfo.read_from_pgdata(pg_data_dir) or info
+    elif shared_buffers:
+        write_memory_conf(pg_data_dir, shared_buffers)  # for its next start; never restarted under its clients
     secure_access(pg_data_dir)
     return socket_uri_with_port(info.get_uri(), info.port)
+
+
+MEMORY_CONF = "benchcrm.conf"
+_INCLUDE = f"include_if_exists = '{MEMORY_CONF}'  # BenchCRM's memory settings (warehouse/embedded.py)\n"
+
+
+def shared_buffers_size(setting: str, physical_bytes: int | None = None) -> str:
+    """'auto' -> an eighth of physical memory between 128MB and 1GB (pgvector's HNSW search reads its graph
+    through Postgres' cache: past it, every search copies pages in from the OS); an explicit size is kept."""
+    if setting != "auto":
+        return setting
+    if physical_bytes is None:
+        physical_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    mb = physical_bytes // 8 // 2**20
+    return f"{min(max(mb, 128), 1024)}MB"
+
+
+def write_memory_conf(pg_data_dir: Path, shared_buffers: str) -> bool:
+    """The data folder's `benchcrm.conf` (included from postgresql.conf) says this shared_buffers. Returns
+    whether anything changed (then a running server needs a restart to use it)."""
+    conf = pg_data_dir / "postgresql.conf"
+    changed = False
+    if _INCLUDE not in conf.read_text():
+        with conf.open("a") as f:
+            f.write("\n" + _INCLUDE)
+        changed = True
+    text = (f"# Written by BenchCRM (BENCHCRM_PG_SHARED_BUFFERS) on every start; edits are overwritten.\n"
+            f"shared_buffers = '{shared_buffers_size(shared_buffers)}'\n")
+    return _write_like(pg_data_dir / MEMORY_CONF, text) or changed
+
+
+def _restart_in_place(pg_data_dir: Path) -> None:
+    """Restart with the options it was started with (postmaster.opts: the same socket, so the same URL)."""
+    from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pg_data_dir, user=user, timeout=30)
+    except subprocess.CalledProcessError as exc:
+        raise DatabaseUnavailable(f"embedded Postgres in {pg_data_dir} did not restart: {exc}") from exc
 
 
 # pgserver's initdb writes `trust` for every local and loopback connection: any local process could log in as the
@@ -191,7 +240,7 @@ def admin_url(settings: Settings) -> str:
     """Owner URL: external when configured, the embedded server otherwise (started on demand)."""
     if settings.database_url:
         return settings.database_url
-    return start_embedded(settings.pg_data_dir)
+    return start_embedded(settings.pg_data_dir, settings.pg_shared_buffers)
 
 
 @contextmanager

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     dagster_port: int = Field(default=3000, ge=1, le=65535)
     mlflow_port: int = Field(default=5000, ge=1, le=65535)
     pg_tcp_port: int = Field(default=5433, ge=1, le=65535, description="TCP port for BI tools (embedded only).")
+    pg_shared_buffers: str = Field(
+        default="auto", pattern=r"^(auto|\d+(kB|MB|GB))$",
+        description="The embedded server's shared_buffers (embedded only; docs/adr/0031): 'auto' is an eighth of "
+                    "the machine's memory between 128MB and 1GB, so a 100k-consultant tenant's vector index stays "
+                    "in Postgres' own cache. Applied when the server starts.")
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     metrics_token: SecretStr | None = Field(
         default=None, description="Bearer token a Prometheus scraper sends to /metrics; unset: loopback clients only.")

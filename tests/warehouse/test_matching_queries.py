@@ -17,11 +17,12 @@ def test_the_candidate_query_searches_the_candidate_side_and_filters_with_its_ru
     sql = candidates_sql(Direction.FOR_CONSULTANT)
     assert "q.entity_type = 'consultant' and q.entity_id = :anchor" in sql
     assert "join crm.requirement x" in sql and "crm.requirement_skill xs" in sql
-    assert "x.status = 'open'" in sql and ":visa " in sql and ":visas" not in sql
+    assert "x.status in ('open')" in sql and ":visa " in sql and ":visas" not in sql
+    assert "app.fts_top_requirement(" in sql
     other = candidates_sql(Direction.FOR_REQUIREMENT)
     assert "join crm.consultant x" in other and ":visas" in other and ":start_date" in other
 
 
 def test_an_entity_naming_a_column_its_table_lacks_fails_where_it_is_defined():
     with pytest.raises(ValueError, match=r"not columns of crm.consultant / crm.consultant_skill: \['rate'\]"):
-        Entity("consultant", columns=("id", "rate"), skill_columns=(), matchable="true", eligible="true")
+        Entity("consultant", columns=("id", "rate"), skill_columns=(), statuses=(), eligible="true")

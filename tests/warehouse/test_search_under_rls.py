@@ -52,6 +52,29 @@ def test_search_pages_and_filters_like_the_plain_list(app_engine, two_tenants):
     assert [r["id"] for r in bench] == [r["id"] for r in everything if r["status"] == "bench"]
 
 
+def _top(app_engine, tenant, query: str, statuses: list[str], max_rows: int) -> list:
+    with tenant_tx(tenant, app_engine) as conn:
+        return conn.execute(sa.text(
+            "select id from app.fts_top_consultant(to_tsquery('english', :q), cast(:s as text[]), :n)"),
+            {"q": query, "s": statuses, "n": max_rows}).scalars().all()
+
+
+def test_the_candidate_text_source_ranks_the_callers_matchable_matches_and_returns_the_best_ids(
+        app_engine, admin_engine, two_tenants):
+    """app.fts_top_consultant (migration 0035): what the candidate query used to do to every whole match, inside."""
+    a, b = two_tenants
+    with admin_engine.begin() as conn:  # one of a's bench consultants matches both words: it ranks first
+        best = conn.execute(sa.text(
+            "update crm.consultant set summary = 'quokka wrangler' where id = (select id from crm.consultant "
+            "where tenant_id = :t and status = 'bench' order by id limit 1) returning id"), {"t": a}).scalar_one()
+    bench = [r["id"] for r in _search(app_engine, a, filters={"status": "bench"})]
+    found = _top(app_engine, a, "zanzibar | wrangler", ["bench", "marketing"], 10)
+    assert found[0] == best and sorted(found) == sorted(bench)  # the placed ones are not proposed
+    assert len(_top(app_engine, a, "zanzibar", ["bench"], 2)) == 2
+    assert _top(app_engine, b, "wrangler", ["bench", "placed"], 10) == []  # a's row, b's call
+    assert _top(app_engine, a, "zanzibar", ["bench"], 0) == []
+
+
 def test_the_search_functions_return_nothing_without_a_tenant(app_engine, two_tenants):
     with app_engine.connect() as conn:
         assert conn.execute(sa.text(
@@ -76,7 +99,8 @@ def test_only_the_application_role_may_call_the_search_functions(admin_engine):
             "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
             "where n.nspname = 'app' and p.proname like 'fts_%' and (p.proacl is null or "
             "exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0))")).scalar()
-    assert [tuple(r) for r in rows] == [("fts_consultant", "benchcrm_app"), ("fts_requirement", "benchcrm_app")]
+    assert [tuple(r) for r in rows] == [("fts_consultant", "benchcrm_app"), ("fts_requirement", "benchcrm_app"),
+                                        ("fts_top_consultant", "benchcrm_app"), ("fts_top_requirement", "benchcrm_app")]
     assert public == 0
 
 

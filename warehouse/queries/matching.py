@@ -30,7 +30,7 @@ class Entity:
     name: str
     columns: tuple[str, ...]        # what a matching record holds
     skill_columns: tuple[str, ...]  # what a skill of it says besides the skill id
-    matchable: str                  # the SQL condition (on alias `x`) for a row that can be proposed
+    statuses: tuple[str, ...]       # the statuses of a live row that can be proposed
     eligible: str                   # the SQL condition (on alias `x`) an anchor's Eligibility puts on candidates
 
     def __post_init__(self) -> None:
@@ -43,13 +43,22 @@ class Entity:
     def owner_column(self) -> str:
         return f"{self.name}_id"
 
+    @property
+    def status_list(self) -> str:
+        """`statuses` as SQL literals: 'bench', 'marketing'."""
+        return ", ".join("'" + s.replace("'", "''") + "'" for s in self.statuses)
+
+    def matchable(self, alias: str = "x") -> str:
+        """The SQL condition for a row (on `alias`) that can be proposed."""
+        return f"{alias}.deleted_at is null and {alias}.status in ({self.status_list})"
+
 
 REQUIREMENT = Entity(
     "requirement",
     columns=("id", "title", "city", "state", "lat", "lon", "timezone", "work_mode", "bill_rate_max", "visa_accepted",
              "min_years", "start_date", "received_at", "client_company_id", "status"),
     skill_columns=("is_required",),
-    matchable="x.deleted_at is null and x.status = 'open'",
+    statuses=("open",),
     eligible="(cast(:visa as text) is null or x.visa_accepted is null or cardinality(x.visa_accepted) = 0\n"
              "       or cast(:visa as text) = any(x.visa_accepted))",
 )
@@ -58,7 +67,7 @@ CONSULTANT = Entity(
     columns=("id", "full_name", "title", "city", "state", "lat", "lon", "timezone", "remote_ok",
              "willing_to_relocate", "hourly_rate", "visa_status", "years_experience", "available_from", "status"),
     skill_columns=("years", "is_primary", "position"),
-    matchable="x.deleted_at is null and x.status in ('bench', 'marketing')",
+    statuses=("bench", "marketing"),
     eligible="(x.available_from is null\n"
              "       or x.available_from <= coalesce(cast(:start_date as date), current_date) + cast(:slack as int))\n"
              "  and (cardinality(cast(:visas as text[])) = 0 or x.visa_status is null\n"
@@ -200,10 +209,9 @@ with anchor as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
     {nearest_sql(cand, "(select vector from anchor)")}
 ), fts as (
-    -- app.fts_<table>: every match of the tenant, through the GIN index under RLS (migration 0016)
-    select x.id from app.fts_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end) x
-    where {cand.matchable}
-    order by ts_rank(x.search_tsv, to_tsquery('english', :tsq)) desc limit :fts_k
+    -- app.fts_top_<table> (0035): ids of the tenant's best `:fts_k` matchable matches by ts_rank, ranked inside
+    select f.id from app.fts_top_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end,
+                                         array[{cand.status_list}]::text[], :fts_k) f
 ), sk as (
     select xs.{cand.owner_column} as id from crm.{cand.name}_skill xs
     where xs.skill_id = any(cast(:skill_ids as int[]))
@@ -220,7 +228,7 @@ join crm.{cand.name} x on x.id = m.id and x.id = any(array(select id from merged
 left join crm.embedding xe on xe.tenant_id = cast(:tenant as uuid) and xe.entity_type = '{cand.name}'
      and xe.entity_id = x.id
      and xe.model = :model
-where {cand.matchable}
+where {cand.matchable()}
   and {cand.eligible}
 group by x.id
 """
