@@ -244,7 +244,7 @@ def start_server(args, extra_env: dict[str, str], *, root: Path = ROOT, workers:
 
 
 def wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a loaded machine warms a 100k world slowly
     while True:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
@@ -252,7 +252,7 @@ def wait_ready(base: str) -> None:
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline:
-            raise SystemExit("the API did not become ready within 120 s")
+            raise SystemExit("the API did not become ready within 300 s")
         time.sleep(0.5)
 
 
@@ -466,7 +466,9 @@ def main() -> None:
                         help="Requests of each kind sampled under the recommendation load (0: skip that part)")
     parser.add_argument("--compare-code", type=Path, default=None, metavar="ROOT",
                         help="Only the recommendation scenarios: a server from the checkout at ROOT (before), then "
-                             "this one (after), alternating, with their ratio and a comparison of the bodies")
+                             "this one (after), alternating, with their ratio and a comparison of the bodies. ROOT "
+                             "refuses a database newer than it knows: copy this checkout's newer migration files "
+                             "into ROOT/warehouse/migrations/versions first")
     parser.add_argument("--also-workers", type=int, default=None, metavar="N",
                         help="With --compare-code: also this checkout with N worker processes")
     parser.add_argument("--compare-ranking-cache", action="store_true",
