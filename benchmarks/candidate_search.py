@@ -4,7 +4,9 @@ For anchors of a tenant (both directions), interleaved on one connection so both
 - `before`: the candidate query of a base commit (`--base`): app.fts_<table> returns every text match as a whole
   row, and the query filters and ranks them;
 - `after`: this checkout's query: app.fts_top_<table> (migration 0035) ranks the matchable matches and returns the
-  best ids only.
+  best ids only;
+- `index`: this checkout's query with the text source answered by a warm in-process text index (the API's
+  default, ADR 0032; the first round fills it, its time includes the index's own work).
 Prints the query's mean / p95 milliseconds, the ratio, and whether both proposed the same candidates (ids, the
 sources that proposed each, and their cosines): the change must cost nothing in results.
 
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +85,7 @@ def main() -> None:
     from ml.ai.embeddings import MODEL_NAME
     from ml.matching.candidates import CandidateLimits, candidate_search
     from ml.matching.loaders import load_records, load_skill_graph
+    from ml.matching.text_index import TextIndex
     from warehouse.bootstrap import prepare_database
     from warehouse.db import admin_engine, app_engine, tenant_tx
     from warehouse.queries import matching as queries
@@ -109,40 +113,51 @@ def main() -> None:
           f"{args.anchors} anchors a direction, {args.rounds} rounds (figures from the last), base {args.base}")
     engine = app_engine(settings)
     limits = CandidateLimits()
+    text_index = TextIndex(max_staleness_s=3600)
     print(f"{'direction':<28} {'variant':<7} {'mean ms':>9} {'p95 ms':>9} {'ratio':>7}  same candidates")
     for direction, ids in anchors.items():
         with tenant_tx(tenant, engine) as conn:
             graph = load_skill_graph(conn)
             tenant_key = queries.current_tenant(conn)
             for _ in range(args.rounds):
-                times: dict[str, list[float]] = {"before": [], "after": []}
-                same = ties = 0
+                times: dict[str, list[float]] = {"before": [], "after": [], "index": []}
+                same = ties = same_index = 0
                 for anchor_id in ids:
                     anchor = load_records(conn, direction.anchor, [anchor_id], model=MODEL_NAME)[0]
                     search = candidate_search(anchor, model=MODEL_NAME, limits=limits,
                                               skill_names=graph.names_of(s[0] for s in anchor["skills"]))
                     found = {}
-                    for variant in ("before", "after"):
+                    for variant in ("before", "after", "index"):
                         started = time.perf_counter()
                         if variant == "before":
                             rows = before.candidates(conn, before.Direction(direction.value),
-                                                     before.CandidateSearch(**vars(search)),
+                                                     before.CandidateSearch(**{k: v for k, v in vars(search).items() if k != "fts_ids"}),
                                                      ef_search=limits.ef_search, tenant=tenant_key)
-                        else:
+                        elif variant == "after":
                             rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search,
                                                       tenant=tenant_key)
+                        else:
+                            entity = direction.candidate
+                            lexemes = text_index.lexemes_of(search.tsquery,
+                                                            lambda w: queries.query_lexemes(conn, w))
+                            text_ids = text_index.top(tenant_key, entity.name, lexemes, limits.fts,
+                                                      lambda m, e=entity: queries.text_postings(conn, e, m))
+                            rows = queries.candidates(conn, direction, replace(search, fts_ids=text_ids),
+                                                      ef_search=limits.ef_search, tenant=tenant_key)
                         times[variant].append((time.perf_counter() - started) * 1000)
                         found[variant] = {(r[0], tuple(sorted(r[1])), round(r[2] or 0.0, 6)) for r in rows}
+                    same_index += found["index"] == found["after"]
                     if found["before"] == found["after"]:
                         same += 1
                     elif differ_only_in_text_ties(conn, direction, search, found):
                         ties += 1
         base = statistics.fmean(times["before"])
-        for variant in ("before", "after"):
+        for variant in ("before", "after", "index"):
             mean = statistics.fmean(times[variant])
             print(f"{direction.value:<28} {variant:<7} {mean:9.1f} {p95(times[variant]):9.1f} {base / mean:6.2f}x"
                   + (f"  {same} of {len(ids)} anchors; {ties} more differ only in which of the text matches tied at "
-                     "the cut made it (ts_rank equal)" if variant == "after" else ""))
+                     "the cut made it (ts_rank equal)" if variant == "after" else "")
+                  + (f"  {same_index} of {len(ids)} anchors the same as `after`" if variant == "index" else ""))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from ml.matching.tenant_cache import TenantCache
+from ml.matching.text_index import TextIndex
 from serving.auth.tenants import TenantDirectory
 from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
@@ -150,6 +151,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.warmup = None
     app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds,
                                           max_records=settings.ranking_cache_max_records)
+    app.state.text_index = (TextIndex(max_staleness_s=settings.text_index_max_staleness_seconds,
+                                      max_postings=settings.text_index_max_postings)
+                            if settings.text_index_enabled else None)
     app.state.change_listener = None
     app.state.change_listeners = []
     app.state.router = None  # built in the lifespan (warehouse/placement.py)

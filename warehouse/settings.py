@@ -104,6 +104,16 @@ class Settings(BaseSettings):
     ranking_cache_max_records: int = Field(
         default=200_000, ge=1, description="Most candidate records one API process keeps (least recently used go "
                                            "first): bounds its memory across tenants.")
+    text_index_enabled: bool = Field(
+        default=True, description="Answer the candidate search's text source from each API process's postings of "
+                                  "the words asked for (docs/adr/0032) instead of ranking every match in Postgres.")
+    text_index_max_staleness_seconds: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="How late the text source may propose a row for a word it just gained: a word's matches are "
+                    "re-read once they are this old. Removed or unmatchable rows are never proposed late.")
+    text_index_max_postings: int = Field(
+        default=5_000_000, ge=1, description="Most (row, word) pairs one API process keeps across tenants (least "
+                                             "recently used words go first).")
 
     # --- webhooks ---------------------------------------------------------------------------------------------
     webhook_allow_private_networks: bool = Field(

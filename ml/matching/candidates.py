@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from ml.matching.text_index import TextIndex
 from warehouse.queries import matching as queries
 from warehouse.queries.matching import CandidateSearch, Direction, Eligibility
 
@@ -60,12 +61,18 @@ def candidate_search(anchor: Mapping[str, Any], *, model: str, skill_names: list
 
 
 def candidates(conn: sa.Connection, direction: Direction, anchor: Mapping[str, Any], *, model: str,
-               skill_names: list[str], limits: CandidateLimits | None = None, tenant: str | None = None
-               ) -> dict[uuid.UUID, Candidate]:
+               skill_names: list[str], limits: CandidateLimits | None = None, tenant: str | None = None,
+               text_index: TextIndex | None = None) -> dict[uuid.UUID, Candidate]:
     """Candidate ids for the anchor record (a requirement's consultants, or a consultant's open requirements) ->
     the sources that proposed each and its cosine to the anchor. `tenant`: the transaction's RLS tenant, when the
-    caller has read it already."""
+    caller has read it already. `text_index`: this process's postings answer the text source (docs/adr/0032)."""
     limits = limits or CandidateLimits()
     search = candidate_search(anchor, model=model, skill_names=skill_names, limits=limits)
+    if text_index is not None and search.tsquery and limits.fts > 0:
+        tenant = tenant if tenant is not None else queries.current_tenant(conn)
+        entity = direction.candidate
+        lexemes = text_index.lexemes_of(search.tsquery, lambda words: queries.query_lexemes(conn, words))
+        search = replace(search, fts_ids=text_index.top(
+            tenant, entity.name, lexemes, limits.fts, lambda missing: queries.text_postings(conn, entity, missing)))
     rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search, tenant=tenant)
     return {cid: Candidate(sources=sources, cosine=cosine) for cid, sources, cosine in rows}

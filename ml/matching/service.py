@@ -29,6 +29,7 @@ from ml.matching.loaders import (
     today_day,
 )
 from ml.matching.tenant_cache import TenantCache
+from ml.matching.text_index import TextIndex
 from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
 from ml.scoring.reasons import reasons as build_reasons
 from warehouse.queries.matching import Direction, current_tenant
@@ -158,11 +159,13 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
 
 def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID, anchor_id: uuid.UUID,
               top_k: int = 10, explain: bool = True, model: ChampionModel | None = None,
-              limits: CandidateLimits | None = None, cache: TenantCache | None = None) -> RecommendationResult:
+              limits: CandidateLimits | None = None, cache: TenantCache | None = None,
+              text_index: TextIndex | None = None) -> RecommendationResult:
     """Ranked bench consultants for a requirement, or open requirements for a consultant. `conn` is tenant-scoped
     (RLS); tenant_id is recorded, not trusted. With `cache`, the candidates' records and the history come from the
-    tenant's entries in memory (ml/matching/tenant_cache.py); the anchor and the candidate search always read the
-    database."""
+    tenant's entries in memory (ml/matching/tenant_cache.py); with `text_index`, the candidate search's text source
+    comes from this process's postings (ml/matching/text_index.py); the anchor and the rest of the candidate search
+    always read the database."""
     direction = Direction(direction)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -175,7 +178,7 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     # change within this call).
     tenant = current_tenant(conn)
     proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits, tenant=tenant,
-                          skill_names=graph.names_of(s[0] for s in anchor["skills"]))
+                          skill_names=graph.names_of(s[0] for s in anchor["skills"]), text_index=text_index)
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
     records = (load_candidate_records(conn, direction.candidate, list(proposed), cache, tenant=tenant)
                if proposed else [])

@@ -99,8 +99,9 @@ def test_only_the_application_role_may_call_the_search_functions(admin_engine):
             "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
             "where n.nspname = 'app' and p.proname like 'fts_%' and (p.proacl is null or "
             "exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0))")).scalar()
-    assert [tuple(r) for r in rows] == [("fts_consultant", "benchcrm_app"), ("fts_requirement", "benchcrm_app"),
-                                        ("fts_top_consultant", "benchcrm_app"), ("fts_top_requirement", "benchcrm_app")]
+    assert [tuple(r) for r in rows] == sorted((f"fts_{kind}{table}", "benchcrm_app")
+                                              for kind in ("", "postings_", "top_")
+                                              for table in ("consultant", "requirement"))
     assert public == 0
 
 

@@ -198,8 +198,13 @@ def nearest_sql(entity: Entity, vector: str, table: str = "crm.embedding") -> st
     limit :ann_k"""
 
 
-def candidates_sql(direction: Direction) -> str:
+def candidates_sql(direction: Direction, text_ids_given: bool = False) -> str:
+    """The candidate query. `text_ids_given`: the text source's ids come in as `:fts_ids` (ranked by the caller's
+    in-process text index, ADR 0032) instead of from app.fts_top_<table>."""
     anchor, cand = direction.anchor, direction.candidate
+    text_source = ("select unnest(cast(:fts_ids as uuid[])) as id" if text_ids_given else f"""select f.id from \
+app.fts_top_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end,
+                                         array[{cand.status_list}]::text[], :fts_k) f""")
     return f"""
 with anchor as (
     select q.vector from crm.embedding q where q.tenant_id = cast(:tenant as uuid)
@@ -209,9 +214,8 @@ with anchor as (
     -- A scalar subquery (an InitPlan parameter) lets the planner use the HNSW index for ORDER BY ... LIMIT.
     {nearest_sql(cand, "(select vector from anchor)")}
 ), fts as (
-    -- app.fts_top_<table> (0035): ids of the tenant's best `:fts_k` matchable matches by ts_rank, ranked inside
-    select f.id from app.fts_top_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end,
-                                         array[{cand.status_list}]::text[], :fts_k) f
+    -- the tenant's best `:fts_k` matchable matches by ts_rank: app.fts_top_<table> (0035) or the text index's
+    {text_source}
 ), sk as (
     select xs.{cand.owner_column} as id from crm.{cand.name}_skill xs
     where xs.skill_id = any(cast(:skill_ids as int[]))
@@ -234,7 +238,7 @@ group by x.id
 """
 
 
-_CANDIDATES_SQL = {d: candidates_sql(d) for d in Direction}
+_CANDIDATES_SQL = {(d, given): candidates_sql(d, given) for d in Direction for given in (False, True)}
 
 
 @dataclass(frozen=True)
@@ -249,13 +253,14 @@ class CandidateSearch:
     tsquery: str  # an OR of plain words, safe for to_tsquery
     skill_ids: Sequence[int]
     eligibility: Eligibility
+    fts_ids: Sequence[uuid.UUID] | None = None  # the text source's answer when an in-process index gave it
 
     def params(self) -> dict[str, Any]:
         e = self.eligibility
         return {"anchor": self.anchor_id, "model": self.model, "ann_k": self.ann_k, "fts_k": self.fts_k,
                 "skill_k": self.skill_k, "tsq": self.tsquery, "skill_ids": list(self.skill_ids),
                 "start_date": e.start_date, "slack": e.slack_days, "visas": list(e.visas_accepted),
-                "visa": e.visa_status}
+                "visa": e.visa_status, **({} if self.fts_ids is None else {"fts_ids": list(self.fts_ids)})}
 
 
 def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearch, *, ef_search: int,
@@ -267,8 +272,30 @@ def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearc
     if not tenant:  # no RLS tenant: RLS would return nothing anyway
         return []
     conn.execute(sa.text("select set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))})
-    rows = conn.execute(sa.text(_CANDIDATES_SQL[direction]), {**search.params(), "tenant": tenant}).all()
+    rows = conn.execute(sa.text(_CANDIDATES_SQL[direction, search.fts_ids is not None]),
+                        {**search.params(), "tenant": tenant}).all()
     return [(r[0], list(r[1]), r[2]) for r in rows]
+
+
+def query_lexemes(conn: sa.Connection, words: str) -> list[str]:
+    """The distinct lexemes the english configuration makes of plain words (those of `to_tsquery('english', q)` for
+    an OR of them: the same parser and dictionaries)."""
+    return sorted(conn.execute(sa.text("select distinct lexeme from unnest(to_tsvector('english', :w))"),
+                               {"w": words}).scalars())
+
+
+def text_postings(conn: sa.Connection, entity: Entity, lexemes: Sequence[str]
+                  ) -> dict[str, tuple[list[uuid.UUID], list[float]]]:
+    """Lexeme -> (ids, ts_rank of each for that lexeme alone) of the transaction tenant's matchable `entity` rows
+    that contain it, in one round trip (app.fts_postings_<table>, migration 0037)."""
+    found: dict[str, tuple[list[uuid.UUID], list[float]]] = {lexeme: ([], []) for lexeme in lexemes}
+    for lexeme, row_id, rank in conn.execute(sa.text(
+            f"select l.lexeme, p.id, p.rank from unnest(cast(:lexemes as text[])) l(lexeme) "
+            f"cross join lateral app.fts_postings_{entity.name}(quote_literal(l.lexeme)::tsquery, "
+            f"array[{entity.status_list}]::text[]) p"), {"lexemes": list(lexemes)}):
+        found[lexeme][0].append(row_id)
+        found[lexeme][1].append(rank)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------ outcomes

@@ -1,0 +1,153 @@
+"""The candidate search's text source answered from this process's memory (docs/adr/0032).
+
+Postgres ranks an OR of words with `ts_rank` = Σ over the query's distinct lexemes of that lexeme's own ts_rank in
+the row, divided by how many distinct lexemes the query has (tsrank.c, calc_rank_or). So each (tenant, entity,
+lexeme)'s matchable matches and their single-lexeme ranks — its *postings* — are enough to rank any OR of lexemes
+the way app.fts_top_<table> does: best sum first, ties by id. Postings are fetched from Postgres on first use (one
+round trip for all the missing lexemes of a request) and kept `max_staleness_s`: a popular word ("java", "aws")
+that every requirement asks for is read once per period instead of being re-ranked over tens of thousands of rows
+per request.
+
+Freshness: the text source proposes at most `max_staleness_s` late (a consultant who just gained a word may be
+proposed by it up to that much later; one who stopped being matchable is still removed by the candidate query's
+own filters, and every proposed row is ranked on its current values). Keyed by the transaction's RLS tenant, which
+also scopes every fetch, so tenants never share postings.
+
+Memory: at most `max_postings` (row, lexeme) pairs across all tenants, least recently used lexemes first; each
+tenant's row ids are interned once (16 bytes + a dict entry per row seen) and dropped with its last lexeme.
+
+Pure apart from `fetch`, which the caller binds to its connection; the clock is injectable for tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Fetch = Callable[[list[str]], dict[str, tuple[list[uuid.UUID], list[float]]]]
+
+
+@dataclass
+class _Rows:
+    """One tenant-entity's interned row ids: position -> id and id -> position."""
+
+    ids: list[uuid.UUID] = field(default_factory=list)
+    position: dict[uuid.UUID, int] = field(default_factory=dict)
+    lexemes: int = 0  # cached lexemes that point into it
+
+    def intern(self, ids: list[uuid.UUID]) -> np.ndarray:
+        out = np.empty(len(ids), dtype=np.int64)
+        for i, row_id in enumerate(ids):
+            p = self.position.get(row_id)
+            if p is None:
+                p = self.position[row_id] = len(self.ids)
+                self.ids.append(row_id)
+            out[i] = p
+        return out
+
+
+class TextIndex:
+    def __init__(self, *, max_staleness_s: float = 30.0, max_postings: int = 5_000_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if max_postings < 1:
+            raise ValueError("the text index needs room for at least one posting")
+        self.max_staleness_s = max_staleness_s
+        self.max_postings = max_postings
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str], _Rows] = {}
+        # (tenant, entity, lexeme) -> (fetched at, row positions, ranks), least recently used first
+        self._postings: OrderedDict[tuple[str, str, str], tuple[float, np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+        self._lexemes: OrderedDict[str, list[str]] = OrderedDict()  # query words -> their lexemes (immutable)
+        self.hits = 0
+        self.misses = 0
+
+    def lexemes_of(self, words: str, lookup: Callable[[str], list[str]]) -> list[str]:
+        """The lexemes of a query's words, remembered (the text search configuration does not change under a
+        running process): one round trip saved per request."""
+        with self._lock:
+            hit = self._lexemes.get(words)
+            if hit is not None:
+                self._lexemes.move_to_end(words)
+                return hit
+        found = lookup(words)
+        with self._lock:
+            self._lexemes[words] = found
+            while len(self._lexemes) > 10_000:
+                self._lexemes.popitem(last=False)
+        return found
+
+    def top(self, tenant: str, entity: str, lexemes: Sequence[str], k: int, fetch: Fetch) -> list[uuid.UUID]:
+        """Ids of the `k` best rows for an OR of `lexemes` by ts_rank (ties by id), as app.fts_top_<entity>."""
+        wanted = sorted(set(lexemes))
+        if not wanted or k < 1:
+            return []
+        now = self._clock()
+        held: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        with self._lock:
+            for lexeme in wanted:
+                key = (tenant, entity, lexeme)
+                hit = self._postings.get(key)
+                if hit is not None and now - hit[0] <= self.max_staleness_s:
+                    self._postings.move_to_end(key)
+                    held[lexeme] = (hit[1], hit[2])
+            self.hits += len(held)
+            self.misses += len(wanted) - len(held)
+        missing = [lexeme for lexeme in wanted if lexeme not in held]
+        if missing:
+            fetched = fetch(missing)
+            with self._lock:
+                rows = self._rows.setdefault((tenant, entity), _Rows())
+                for lexeme in missing:
+                    ids, ranks = fetched.get(lexeme, ([], []))
+                    entry = (rows.intern(list(ids)), np.asarray(ranks, dtype=np.float32))
+                    held[lexeme] = entry
+                    self._store((tenant, entity, lexeme), now, *entry)
+                row_ids = rows.ids  # only ever appended to: the positions held stay valid
+        else:
+            with self._lock:
+                row_ids = self._rows[(tenant, entity)].ids
+        n = max(int(held[lexeme][0].max(initial=-1)) for lexeme in wanted) + 1  # rows this answer can name
+        # Postgres adds the words' ranks in single precision, in lexeme order, then divides: the same here, so rows
+        # whose sums tie there tie here too (ties go by id).
+        total = np.zeros(n, dtype=np.float32)
+        seen = np.zeros(n, dtype=bool)
+        for lexeme in wanted:
+            positions, ranks = held[lexeme]
+            total[positions] += ranks  # a word's postings name each row once
+            seen[positions] = True
+        total /= np.float32(len(wanted))
+        matched = np.flatnonzero(seen)
+        if len(matched) > k:  # keep every row tied with the k-th best, then order those by id
+            kth = np.partition(total[matched], len(matched) - k)[len(matched) - k]
+            matched = matched[total[matched] >= kth]
+        best = sorted(matched.tolist(), key=lambda p: (-total[p], row_ids[p]))
+        return [row_ids[p] for p in best[:k]]
+
+    def _store(self, key: tuple[str, str, str], now: float, positions: np.ndarray, ranks: np.ndarray) -> None:
+        old = self._postings.pop(key, None)
+        if old is not None:
+            self._size -= len(old[1])
+        else:
+            self._rows[key[:2]].lexemes += 1
+        self._postings[key] = (now, positions, ranks)
+        self._size += len(positions)
+        while self._size > self.max_postings and len(self._postings) > 1:
+            gone, (_, gone_positions, _) = self._postings.popitem(last=False)
+            self._size -= len(gone_positions)
+            rows = self._rows[gone[:2]]
+            rows.lexemes -= 1
+            if rows.lexemes == 0:
+                del self._rows[gone[:2]]
+
+    def size(self) -> dict[str, int]:
+        with self._lock:
+            return {"lexemes": len(self._postings), "postings": self._size,
+                    "rows": sum(len(r.ids) for r in self._rows.values())}
