@@ -152,7 +152,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds,
                                           max_records=settings.ranking_cache_max_records)
     app.state.text_index = (TextIndex(max_staleness_s=settings.text_index_max_staleness_seconds,
-                                      max_postings=settings.text_index_max_postings)
+                                      max_postings=settings.text_index_max_postings,
+                                      changes=app.state.ranking_cache)
                             if settings.text_index_enabled else None)
     app.state.change_listener = None
     app.state.change_listeners = []

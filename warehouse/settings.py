@@ -110,7 +110,8 @@ class Settings(BaseSettings):
     text_index_max_staleness_seconds: float = Field(
         default=30.0, gt=0, le=3600,
         description="How late the text source may propose a row for a word it just gained: a word's matches are "
-                    "re-read once they are this old. Removed or unmatchable rows are never proposed late.")
+                    "re-read once they are this old and a row of their tenant changed since (or the change "
+                    "listener is down). Removed or unmatchable rows are never proposed late.")
     text_index_max_postings: int = Field(
         default=5_000_000, ge=1, description="Most (row, word) pairs one API process keeps across tenants (least "
                                              "recently used words go first).")

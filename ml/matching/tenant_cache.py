@@ -79,6 +79,10 @@ class TenantCache:
         # (it may predate the change the notification announced).
         self._generation: dict[str, int] = {}
         self._epoch = 0  # bumped by clear(), for tenants not seen yet too
+        # When each (tenant, entity) last changed, and when everything was last forgotten: what the text index
+        # (ml/matching/text_index.py) asks to keep postings of unchanged tenants past its staleness period.
+        self._changed_at: dict[tuple[str, str], float] = {}
+        self._cleared_at = clock()
         self.enabled = False
         self.hits = 0
         self.misses = 0
@@ -156,6 +160,7 @@ class TenantCache:
             self._generation[tenant] = self._generation.get(tenant, 0) + 1
             entity = ENTITY_OF_TABLE.get(table)
             if entity is not None:
+                self._changed_at[(tenant, entity)] = self._clock()
                 if entity_id is None:
                     for key in [k for k in self._records if k[0] == tenant and k[1] == entity]:
                         del self._records[key]
@@ -170,6 +175,14 @@ class TenantCache:
             self._epoch += 1
             self._records.clear()
             self._history.clear()
+            self._cleared_at = self._clock()
+
+    def unchanged_since(self, tenant: str, entity: str, since: float) -> bool:
+        """Whether, as far as the listener knows, no row of this tenant's `entity` changed after `since` (False
+        while the listener is disconnected: then nobody knows)."""
+        with self._lock:
+            return (self.enabled and self._cleared_at < since
+                    and self._changed_at.get((tenant, entity), float("-inf")) < since)
 
     def _stamp(self, tenant: str) -> tuple[int, int]:
         return self._epoch, self._generation.get(tenant, 0)

@@ -10,8 +10,10 @@ per request.
 
 Freshness: the text source proposes at most `max_staleness_s` late (a consultant who just gained a word may be
 proposed by it up to that much later; one who stopped being matchable is still removed by the candidate query's
-own filters, and every proposed row is ranked on its current values). Keyed by the transaction's RLS tenant, which
-also scopes every fetch, so tenants never share postings.
+own filters, and every proposed row is ranked on its current values). With `changes` (the ranking cache, which the
+change listener tells of every committed change), postings of a tenant whose rows did not change since they were
+read are kept past that period, so an idle tenant's popular words are not re-read every period. Keyed by the
+transaction's RLS tenant, which also scopes every fetch, so tenants never share postings.
 
 Memory: at most `max_postings` (row, lexeme) pairs across all tenants, least recently used lexemes first; each
 tenant's row ids are interned once (16 bytes + a dict entry per row seen) and dropped with its last lexeme.
@@ -27,10 +29,15 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 Fetch = Callable[[list[str]], dict[str, tuple[list[uuid.UUID], list[float]]]]
+
+
+class ChangeFeed(Protocol):
+    def unchanged_since(self, tenant: str, entity: str, since: float) -> bool: ...
 
 
 @dataclass
@@ -54,12 +61,13 @@ class _Rows:
 
 class TextIndex:
     def __init__(self, *, max_staleness_s: float = 30.0, max_postings: int = 5_000_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, changes: ChangeFeed | None = None) -> None:
         if max_postings < 1:
             raise ValueError("the text index needs room for at least one posting")
         self.max_staleness_s = max_staleness_s
         self.max_postings = max_postings
         self._clock = clock
+        self._changes = changes
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, str], _Rows] = {}
         # (tenant, entity, lexeme) -> (fetched at, row positions, ranks), least recently used first
@@ -95,7 +103,8 @@ class TextIndex:
             for lexeme in wanted:
                 key = (tenant, entity, lexeme)
                 hit = self._postings.get(key)
-                if hit is not None and now - hit[0] <= self.max_staleness_s:
+                if hit is not None and (now - hit[0] <= self.max_staleness_s or (
+                        self._changes is not None and self._changes.unchanged_since(tenant, entity, hit[0]))):
                     self._postings.move_to_end(key)
                     held[lexeme] = (hit[1], hit[2])
             self.hits += len(held)

@@ -60,6 +60,32 @@ def test_a_word_is_fetched_once_per_staleness_period_and_per_tenant():
     assert calls2 == [["java"]]
 
 
+def test_an_unchanged_tenants_words_are_kept_past_the_period_while_the_listener_says_so():
+    from ml.matching.tenant_cache import TenantCache
+
+    clock = Clock()
+    changes = TenantCache(max_staleness_s=30, clock=clock)
+    changes.enabled = True  # a listener is connected
+    index = TextIndex(max_staleness_s=30, clock=clock, changes=changes)
+    fetch, calls = fetcher()
+    clock.now = 1
+    index.top("t", "consultant", ["java"], 1, fetch)
+    clock.now = 100
+    index.top("t", "consultant", ["java"], 1, fetch)
+    assert len(calls) == 1  # nothing changed: no re-read
+    changes.invalidate("t", "requirement", None)  # another entity changed
+    index.top("t", "consultant", ["java"], 1, fetch)
+    assert len(calls) == 1
+    changes.invalidate("t", "consultant_skill", str(A))  # a consultant changed: re-read (it is past the period)
+    clock.now = 101
+    index.top("t", "consultant", ["java"], 1, fetch)
+    assert len(calls) == 2
+    changes.enabled = False  # listener down: the period alone decides
+    clock.now = 200
+    index.top("t", "consultant", ["java"], 1, fetch)
+    assert len(calls) == 3
+
+
 def test_memory_is_bounded_least_recently_used_words_first():
     fetch, calls = fetcher()
     index = TextIndex(max_postings=4)
