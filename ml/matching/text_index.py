@@ -46,16 +46,24 @@ class _Rows:
 
     ids: list[uuid.UUID] = field(default_factory=list)
     position: dict[uuid.UUID, int] = field(default_factory=dict)
+    # each id's 128 bits as (high, low) halves: uuid order (Postgres' too) in numpy, for ties among thousands
+    high: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    low: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     lexemes: int = 0  # cached lexemes that point into it
 
     def intern(self, ids: list[uuid.UUID]) -> np.ndarray:
         out = np.empty(len(ids), dtype=np.int64)
+        new: list[int] = []
         for i, row_id in enumerate(ids):
             p = self.position.get(row_id)
             if p is None:
                 p = self.position[row_id] = len(self.ids)
                 self.ids.append(row_id)
+                new.append(row_id.int)
             out[i] = p
+        if new:
+            self.high = np.concatenate([self.high, np.array([v >> 64 for v in new], dtype=np.uint64)])
+            self.low = np.concatenate([self.low, np.array([v & (2**64 - 1) for v in new], dtype=np.uint64)])
         return out
 
 
@@ -119,10 +127,11 @@ class TextIndex:
                     entry = (rows.intern(list(ids)), np.asarray(ranks, dtype=np.float32))
                     held[lexeme] = entry
                     self._store((tenant, entity, lexeme), now, *entry)
-                row_ids = rows.ids  # only ever appended to: the positions held stay valid
         else:
             with self._lock:
-                row_ids = self._rows[(tenant, entity)].ids
+                rows = self._rows[(tenant, entity)]
+        # only ever appended to (the arrays replaced whole): the positions held stay valid
+        row_ids, high, low = rows.ids, rows.high, rows.low
         n = max(int(held[lexeme][0].max(initial=-1)) for lexeme in wanted) + 1  # rows this answer can name
         # Postgres adds the words' ranks in single precision, in lexeme order, then divides: the same here, so rows
         # whose sums tie there tie here too (ties go by id).
@@ -137,8 +146,8 @@ class TextIndex:
         if len(matched) > k:  # keep every row tied with the k-th best, then order those by id
             kth = np.partition(total[matched], len(matched) - k)[len(matched) - k]
             matched = matched[total[matched] >= kth]
-        best = sorted(matched.tolist(), key=lambda p: (-total[p], row_ids[p]))
-        return [row_ids[p] for p in best[:k]]
+        best = matched[np.lexsort((low[matched], high[matched], -total[matched]))][:k]
+        return [row_ids[p] for p in best.tolist()]
 
     def _store(self, key: tuple[str, str, str], now: float, positions: np.ndarray, ranks: np.ndarray) -> None:
         old = self._postings.pop(key, None)
