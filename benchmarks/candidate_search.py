@@ -5,7 +5,7 @@ For anchors of a tenant (both directions), interleaved on one connection so both
   row, and the query filters and ranks them;
 - `after`: this checkout's query: app.fts_top_<table> (migration 0035) ranks the matchable matches and returns the
   best ids only;
-- `index`: this checkout's query with the text source answered by a warm in-process text index (the API's
+- `index`: this checkout's query with the text and skill sources answered by a warm in-process index (the API's
   default, ADR 0032; the first round fills it, its time includes the index's own work).
 Prints the query's mean / p95 milliseconds, the ratio, and whether both proposed the same candidates (ids, the
 sources that proposed each, and their cosines): the change must cost nothing in results.
@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +83,7 @@ def main() -> None:
 
     from ml.ai.embeddings import MODEL_NAME
     from ml.matching.candidates import CandidateLimits, candidate_search
+    from ml.matching.candidates import candidates as index_candidates
     from ml.matching.loaders import load_records, load_skill_graph
     from ml.matching.text_index import TextIndex
     from warehouse.bootstrap import prepare_database
@@ -131,19 +131,16 @@ def main() -> None:
                         started = time.perf_counter()
                         if variant == "before":
                             rows = before.candidates(conn, before.Direction(direction.value),
-                                                     before.CandidateSearch(**{k: v for k, v in vars(search).items() if k != "fts_ids"}),
+                                                     before.CandidateSearch(**{k: v for k, v in vars(search).items() if k not in ("fts_ids", "sk_ids")}),
                                                      ef_search=limits.ef_search, tenant=tenant_key)
                         elif variant == "after":
                             rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search,
                                                       tenant=tenant_key)
-                        else:
-                            entity = direction.candidate
-                            lexemes = text_index.lexemes_of(search.tsquery,
-                                                            lambda w: queries.query_lexemes(conn, w))
-                            text_ids = text_index.top(tenant_key, entity.name, lexemes, limits.fts,
-                                                      lambda m, e=entity: queries.text_postings(conn, e, m))
-                            rows = queries.candidates(conn, direction, replace(search, fts_ids=text_ids),
-                                                      ef_search=limits.ef_search, tenant=tenant_key)
+                        else:  # the API's path: ml.matching.candidates.candidates with the process's index
+                            proposed = index_candidates(conn, direction, anchor, model=MODEL_NAME, limits=limits,
+                                                        tenant=tenant_key, text_index=text_index,
+                                                        skill_names=graph.names_of(s[0] for s in anchor["skills"]))
+                            rows = [(cid, c.sources, c.cosine) for cid, c in proposed.items()]
                         times[variant].append((time.perf_counter() - started) * 1000)
                         found[variant] = {(r[0], tuple(sorted(r[1])), round(r[2] or 0.0, 6)) for r in rows}
                     same_index += found["index"] == found["after"]

@@ -68,11 +68,16 @@ def candidates(conn: sa.Connection, direction: Direction, anchor: Mapping[str, A
     caller has read it already. `text_index`: this process's postings answer the text source (docs/adr/0032)."""
     limits = limits or CandidateLimits()
     search = candidate_search(anchor, model=model, skill_names=skill_names, limits=limits)
-    if text_index is not None and search.tsquery and limits.fts > 0:
+    if text_index is not None:
         tenant = tenant if tenant is not None else queries.current_tenant(conn)
         entity = direction.candidate
-        lexemes = text_index.lexemes_of(search.tsquery, lambda words: queries.query_lexemes(conn, words))
-        search = replace(search, fts_ids=text_index.top(
-            tenant, entity.name, lexemes, limits.fts, lambda missing: queries.text_postings(conn, entity, missing)))
+        lexemes = (text_index.lexemes_of(search.tsquery, lambda words: queries.query_lexemes(conn, words))
+                   if search.tsquery else [])
+        search = replace(
+            search,
+            fts_ids=text_index.top(tenant, entity.name, lexemes, limits.fts,
+                                   lambda missing: queries.text_postings(conn, entity, missing)),
+            sk_ids=text_index.top(tenant, f"{entity.name}/skills", [str(s) for s in search.skill_ids],
+                                  limits.skills, lambda missing: queries.skill_postings(conn, entity, missing)))
     rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search, tenant=tenant)
     return {cid: Candidate(sources=sources, cosine=cosine) for cid, sources, cosine in rows}

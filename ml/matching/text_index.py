@@ -1,4 +1,4 @@
-"""The candidate search's text source answered from this process's memory (docs/adr/0032).
+"""The candidate search's text and skill sources answered from this process's memory (docs/adr/0032).
 
 Postgres ranks an OR of words with `ts_rank` = Σ over the query's distinct lexemes of that lexeme's own ts_rank in
 the row, divided by how many distinct lexemes the query has (tsrank.c, calc_rank_or). So each (tenant, entity,
@@ -6,7 +6,8 @@ lexeme)'s matchable matches and their single-lexeme ranks — its *postings* —
 the way app.fts_top_<table> does: best sum first, ties by id. Postings are fetched from Postgres on first use (one
 round trip for all the missing lexemes of a request) and kept `max_staleness_s`: a popular word ("java", "aws")
 that every requirement asks for is read once per period instead of being re-ranked over tens of thousands of rows
-per request.
+per request. The skill source is the same with a skill's owners as its postings, each worth 1: the sum is the
+number of the anchor's skills a row shares, as the SQL source counts them (space `<entity>/skills`).
 
 Freshness: the text source proposes at most `max_staleness_s` late (a consultant who just gained a word may be
 proposed by it up to that much later; one who stopped being matchable is still removed by the candidate query's
@@ -101,7 +102,8 @@ class TextIndex:
         return found
 
     def top(self, tenant: str, entity: str, lexemes: Sequence[str], k: int, fetch: Fetch) -> list[uuid.UUID]:
-        """Ids of the `k` best rows for an OR of `lexemes` by ts_rank (ties by id), as app.fts_top_<entity>."""
+        """Ids of the `k` best rows for an OR of `lexemes` by ts_rank (ties by id), as app.fts_top_<entity>.
+        `entity`: the postings' space, `consultant` or `consultant/skills` (changes of the entity concern both)."""
         wanted = sorted(set(lexemes))
         if not wanted or k < 1:
             return []
@@ -112,7 +114,7 @@ class TextIndex:
                 key = (tenant, entity, lexeme)
                 hit = self._postings.get(key)
                 if hit is not None and (now - hit[0] <= self.max_staleness_s or (
-                        self._changes is not None and self._changes.unchanged_since(tenant, entity, hit[0]))):
+                        self._changes is not None and self._changes.unchanged_since(tenant, entity.split("/")[0], hit[0]))):
                     self._postings.move_to_end(key)
                     held[lexeme] = (hit[1], hit[2])
             self.hits += len(held)

@@ -174,3 +174,28 @@ def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine,
     assert len(reads) == 2  # once per tenant, then from the cache
     assert again is mine and mine == {}  # the synthetic bench states no policies: too few to say anything
     assert theirs == {"USC": 1.0, "GC": 1.0}  # the other tenant's own policies, not a cached neighbour's
+
+
+@pytest.mark.parametrize("direction", list(Direction))
+def test_the_in_process_index_proposes_what_the_database_proposes(app_engine, seeded_tenant, direction):
+    """The text and skill sources from ml/matching/text_index.py (docs/adr/0032): the same candidates, sources and
+    cosines as the candidate query computing them itself, cold (postings fetched) and warm (from memory)."""
+    from ml.matching.loaders import load_records
+    from ml.matching.text_index import TextIndex
+
+    tenant_id, world = seeded_tenant
+    pool = world.requirements if direction is Direction.FOR_REQUIREMENT else world.consultants
+    index = TextIndex()
+    with tenant_tx(tenant_id, app_engine) as conn:
+        records = load_records(conn, direction.anchor, [r["id"] for r in pool[:6]], model="all-MiniLM-L6-v2")
+        assert records
+        for _ in ("cold", "warm"):
+            for record in records:
+                record["start_date"] = None
+                plain, indexed = (
+                    candidates(conn, direction, record, model="all-MiniLM-L6-v2", skill_names=["Java", "Python"],
+                               limits=CandidateLimits(ann=30, fts=10, skills=10), text_index=with_index)
+                    for with_index in (None, index))
+                assert {k: (sorted(v.sources), v.cosine) for k, v in indexed.items()} == \
+                    {k: (sorted(v.sources), v.cosine) for k, v in plain.items()}
+    assert index.hits > 0 and index.size()["postings"] > 0

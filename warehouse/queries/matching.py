@@ -198,13 +198,17 @@ def nearest_sql(entity: Entity, vector: str, table: str = "crm.embedding") -> st
     limit :ann_k"""
 
 
-def candidates_sql(direction: Direction, text_ids_given: bool = False) -> str:
-    """The candidate query. `text_ids_given`: the text source's ids come in as `:fts_ids` (ranked by the caller's
-    in-process text index, ADR 0032) instead of from app.fts_top_<table>."""
+def candidates_sql(direction: Direction, sources_given: bool = False) -> str:
+    """The candidate query. `sources_given`: the text and skill sources' ids come in as `:fts_ids` and `:sk_ids`
+    (ranked by the caller's in-process index, ADR 0032) instead of being computed here."""
     anchor, cand = direction.anchor, direction.candidate
-    text_source = ("select unnest(cast(:fts_ids as uuid[])) as id" if text_ids_given else f"""select f.id from \
+    text_source = ("select unnest(cast(:fts_ids as uuid[])) as id" if sources_given else f"""select f.id from \
 app.fts_top_{cand.name}(case when cast(:tsq as text) <> '' then to_tsquery('english', :tsq) end,
                                          array[{cand.status_list}]::text[], :fts_k) f""")
+    skill_source = ("select unnest(cast(:sk_ids as uuid[])) as id" if sources_given else f"""select \
+xs.{cand.owner_column} as id from crm.{cand.name}_skill xs
+    where xs.skill_id = any(cast(:skill_ids as int[]))
+    group by xs.{cand.owner_column} order by count(*) desc, xs.{cand.owner_column} limit :skill_k""")
     return f"""
 with anchor as (
     select q.vector from crm.embedding q where q.tenant_id = cast(:tenant as uuid)
@@ -217,9 +221,8 @@ with anchor as (
     -- the tenant's best `:fts_k` matchable matches by ts_rank: app.fts_top_<table> (0035) or the text index's
     {text_source}
 ), sk as (
-    select xs.{cand.owner_column} as id from crm.{cand.name}_skill xs
-    where xs.skill_id = any(cast(:skill_ids as int[]))
-    group by xs.{cand.owner_column} order by count(*) desc, xs.{cand.owner_column} limit :skill_k
+    -- rows sharing the most of the anchor's skills (ties by id): the posting lists here or the index's
+    {skill_source}
 ), merged as (
     select id, 'ann' as source from ann union all select id, 'fts' from fts union all select id, 'skills' from sk
 )
@@ -253,14 +256,16 @@ class CandidateSearch:
     tsquery: str  # an OR of plain words, safe for to_tsquery
     skill_ids: Sequence[int]
     eligibility: Eligibility
-    fts_ids: Sequence[uuid.UUID] | None = None  # the text source's answer when an in-process index gave it
+    # the text and skill sources' answers when an in-process index gave them (both or neither)
+    fts_ids: Sequence[uuid.UUID] | None = None
+    sk_ids: Sequence[uuid.UUID] | None = None
 
     def params(self) -> dict[str, Any]:
         e = self.eligibility
         return {"anchor": self.anchor_id, "model": self.model, "ann_k": self.ann_k, "fts_k": self.fts_k,
                 "skill_k": self.skill_k, "tsq": self.tsquery, "skill_ids": list(self.skill_ids),
                 "start_date": e.start_date, "slack": e.slack_days, "visas": list(e.visas_accepted),
-                "visa": e.visa_status, **({} if self.fts_ids is None else {"fts_ids": list(self.fts_ids)})}
+                "visa": e.visa_status, **({} if self.fts_ids is None else {"fts_ids": list(self.fts_ids), "sk_ids": list(self.sk_ids or ())})}
 
 
 def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearch, *, ef_search: int,
@@ -282,6 +287,19 @@ def query_lexemes(conn: sa.Connection, words: str) -> list[str]:
     an OR of them: the same parser and dictionaries)."""
     return sorted(conn.execute(sa.text("select distinct lexeme from unnest(to_tsvector('english', :w))"),
                                {"w": words}).scalars())
+
+
+def skill_postings(conn: sa.Connection, entity: Entity, skill_ids: Sequence[str]
+                   ) -> dict[str, tuple[list[uuid.UUID], list[float]]]:
+    """Skill id (as text) -> (ids of the transaction tenant's `entity` rows with that skill, 1.0 each), all rows
+    as the SQL skill source counts them (the candidate query filters the unmatchable)."""
+    found: dict[str, tuple[list[uuid.UUID], list[float]]] = {s: ([], []) for s in skill_ids}
+    for skill_id, owner in conn.execute(sa.text(
+            f"select skill_id, {entity.owner_column} from crm.{entity.name}_skill "
+            "where skill_id = any(cast(:ids as int[]))"), {"ids": [int(s) for s in skill_ids]}):
+        found[str(skill_id)][0].append(owner)
+        found[str(skill_id)][1].append(1.0)
+    return found
 
 
 def text_postings(conn: sa.Connection, entity: Entity, lexemes: Sequence[str]
