@@ -48,7 +48,7 @@ class Embedder:
     Backends of the same shipped weights (BENCHCRM_EMBEDDING_BACKEND; the product's default is settings'):
     `torch` (sentence-transformers), `onnx` (ml.ai.onnx_encoder in fp32: torch's vectors to float rounding, without
     torch at run time; ADR 0027) and `onnx-int8` (ml.ai.onnx_encoder: the weights exported offline to ONNX with int8
-    matrices; ~4x torch's pieces per CPU second on this CPU, vectors within cosine ~0.99 of torch's, ranking AUCs
+    matrices; 3.2-3.7x torch's pieces per CPU second on this CPU, vectors within cosine ~0.99 of torch's, ranking AUCs
     within ±0.005; ADR 0029, benchmarks/embedding_quality.py). `model_name` is the vector space the vectors are
     stored under (crm.embedding.model): torch and onnx share one, int8 has its own, so switching to or from int8
     re-embeds every text once and never mixes the two in one search.
