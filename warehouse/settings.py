@@ -70,11 +70,11 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     embedding_model: str = EMBEDDING_MODEL
     embedding_backend: EmbeddingBackend = Field(
-        default="onnx-int8", description="How the shipped embedding weights run: int8 ONNX (the default: 3.2-3.7x torch's "
-                                         "throughput, ranking AUCs within ±0.005; docs/adr/0029), fp32 ONNX (torch's "
-                                         "vectors; docs/adr/0027) or sentence-transformers on torch; ONNX models are "
-                                         "exported offline on first use into the data folder. Switching to or from "
-                                         "int8 re-embeds every text once (another vector space).")
+        default="onnx-int8", description="How the shipped embedding weights run: int8 ONNX (the default: 3.2-3.7x "
+                                         "torch's throughput, ranking AUCs within ±0.005; docs/adr/0029), fp32 ONNX "
+                                         "(torch's vectors; docs/adr/0027) or sentence-transformers on torch; ONNX "
+                                         "models are exported offline on first use into the data folder. Switching "
+                                         "to or from int8 re-embeds every text once (another vector space).")
 
     # --- serving ----------------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
