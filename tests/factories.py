@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from ml.ai.embeddings import active_model_name
 from warehouse.db import set_tenant
 
 
@@ -62,7 +63,7 @@ def populate_every_tenant_table(conn: sa.Connection, tenant_id: uuid.UUID) -> di
         "received_at": now})
     rows["embedding"] = _insert(conn, "embedding", {
         "id": uuid.uuid4(), "tenant_id": t, "entity_type": "consultant", "entity_id": ids["consultant"],
-        "model": "all-MiniLM-L6-v2", "dims": 384, "vector": "[" + ",".join(["0.1"] * 384) + "]",
+        "model": active_model_name(), "dims": 384, "vector": "[" + ",".join(["0.1"] * 384) + "]",
         "content_hash": "h"})
     rows["match_run"] = _insert(conn, "match_run", {
         "id": ids["run"], "tenant_id": t, "kind": "api", "direction": "requirement_to_consultants",

@@ -9,13 +9,16 @@ import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
-# The name stored in crm.embedding.model; the one definition is warehouse.settings.EMBEDDING_MODEL (also the default
-# of settings.embedding_model): warehouse cannot import ml, ml may import warehouse. Code in ml imports it from here.
-from warehouse.settings import EMBEDDING_MODEL as MODEL_NAME
+# The weights' name, and the torch/fp32 vector space's name in crm.embedding.model; the one definition is
+# warehouse.settings.EMBEDDING_MODEL (also the default of settings.embedding_model): warehouse cannot import ml, ml
+# may import warehouse. Which name a backend's vectors are stored under: warehouse.settings.stored_embedding_model.
+from warehouse.settings import EMBEDDING_MODEL as MODEL_NAME  # noqa: F401  (re-exported)
+from warehouse.settings import EmbeddingBackend as Backend
+from warehouse.settings import stored_embedding_model
 
 DIMS = 384
 # The model reads 256 word pieces (~180 words) and silently drops the rest: a resume would be judged by its
@@ -39,20 +42,18 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-Backend = Literal["onnx", "onnx-int8", "torch"]
-
-
 class Embedder:
     """L2-normalized 384-d embeddings; thread-safe lazy load; CPU.
 
-    Backends of the same shipped weights (BENCHCRM_EMBEDDING_BACKEND): `torch` (sentence-transformers, the default),
-    `onnx` (ml.ai.onnx_encoder in fp32: torch's vectors to float rounding, without torch at run time; ADR 0027)
-    and `onnx-int8` (ml.ai.onnx_encoder: the weights exported offline to ONNX with int8 matrices; about 2.3x the
-    throughput on this CPU, vectors within cosine ~0.99 of torch's; benchmarks/embedding_throughput.py). Both store
-    under the same model name, so switching backends re-embeds nothing (stored vectors stay as they were).
+    Backends of the same shipped weights (BENCHCRM_EMBEDDING_BACKEND; the product's default is settings'):
+    `torch` (sentence-transformers), `onnx` (ml.ai.onnx_encoder in fp32: torch's vectors to float rounding, without
+    torch at run time; ADR 0027) and `onnx-int8` (ml.ai.onnx_encoder: the weights exported offline to ONNX with int8
+    matrices; 3.2-3.7x torch's pieces per CPU second on this CPU, vectors within cosine ~0.99 of torch's, ranking AUCs
+    within ±0.005; ADR 0029, benchmarks/embedding_quality.py). `model_name` is the vector space the vectors are
+    stored under (crm.embedding.model): torch and onnx share one, int8 has its own, so switching to or from int8
+    re-embeds every text once and never mixes the two in one search.
     """
 
-    model_name = MODEL_NAME
     dims = DIMS
 
     def __init__(self, device: str = "cpu", backend: Backend = "torch", cache_dir: Path | None = None,
@@ -60,6 +61,7 @@ class Embedder:
         if backend.startswith("onnx") and cache_dir is None:
             raise ValueError(f"the {backend} backend needs a cache_dir for its exported model")
         self.device, self.backend, self.cache_dir, self.threads = device, backend, cache_dir, threads
+        self.model_name = stored_embedding_model(backend)
         self._model = None
         self._lock = threading.Lock()
 
@@ -139,6 +141,13 @@ def mean_by_owner(vectors: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     np.add.at(sums, owner, vectors)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0).astype(np.float32)
+
+
+def active_model_name() -> str:
+    """The vector space this process writes (its settings' backend, as `get_embedder`) and so the only one it reads."""
+    from warehouse.settings import get_settings
+
+    return stored_embedding_model(get_settings().embedding_backend)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """all-MiniLM-L6-v2 on ONNX Runtime: the same transformer as the shipped torch weights, exported from them offline
-on first use and cached, then run without torch (docs/adr/0020, 0027). Two precisions: `fp32` (the exported graph as
-is: torch's vectors to float rounding) and `int8` (weight matrices quantized; ~cosine 0.99 of torch's).
+on first use and cached, then run without torch (docs/adr/0020, 0027, 0029). Two precisions: `fp32` (the exported
+graph as is: torch's vectors to float rounding) and `int8` (weight matrices quantized; ~cosine 0.99 of torch's; the
+default).
 
 The export (torch's TorchScript exporter, then for int8 onnxruntime's dynamic per-channel quantization of the
 weight matrices) runs once per set of weights and writes `<cache_dir>/all-MiniLM-L6-v2-<weights sha256[:12]>-
@@ -105,6 +106,12 @@ class OnnxEncoder:
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+        # Idle pool threads sleep instead of spinning: a piece is a few hundred small kernels, and between them a
+        # spinning thread burns a core that the API, the database or another process on these two shared cores
+        # could use. Under load, on the same pieces: 22-25 pieces per CPU second spinning, 43-48 not (torch 11-14;
+        # benchmarks/RESULTS.md, ADR 0029).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self.precision = precision
         self._session = ort.InferenceSession(str(ensure_model(weights_dir, cache_dir, precision)), options,
                                              providers=["CPUExecutionProvider"])

@@ -102,7 +102,11 @@ def _code_fingerprint() -> str:
 def labelled_pair_features(path: Path, cache_dir: Path | None = None) -> LabelledPairs:
     """Features of every (requirement_text, resume_text, label) row through the offline scoring path, cached under
     `cache_dir` by the file's hash and a fingerprint of the feature code (embedding the texts is the slow part)."""
-    digest = hashlib.sha256(path.read_bytes() + _code_fingerprint().encode()).hexdigest()[:20]
+    from ml.ai.embeddings import active_model_name
+
+    # The vector space too: the same code computes other cosines with another backend (BENCHCRM_EMBEDDING_BACKEND).
+    digest = hashlib.sha256(path.read_bytes() + _code_fingerprint().encode()
+                            + active_model_name().encode()).hexdigest()[:20]
     cached = cache_dir / f"real-pairs-{digest}.parquet" if cache_dir else None
     rows, labels = labelled_rows(path)
     if cached is not None and cached.exists():

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from ml.ai.embeddings import MODEL_NAME
+from ml.ai.embeddings import active_model_name
 from ml.features.entities import SkillGraph, to_day
 from ml.features.history import OutcomeEvents
 from ml.matching.tenant_cache import OutcomeRow, TenantCache
@@ -42,12 +42,13 @@ _GRAPHS: dict[tuple, SkillGraph] = {}
 
 
 def load_records(conn: sa.Connection, entity: Entity, ids: Sequence[uuid.UUID] | None = None, *,
-                 model: str = MODEL_NAME, embeddings: bool = True) -> list[dict[str, Any]]:
-    """The entity's records with their `skills` and (unless `embeddings=False`) their `embedding`; a requirement's
-    also with its best quoted rates."""
+                 model: str | None = None, embeddings: bool = True) -> list[dict[str, Any]]:
+    """The entity's records with their `skills` and (unless `embeddings=False`) their `embedding` in vector space
+    `model` (default: the one this process writes, `active_model_name()`); a requirement's also with its best quoted
+    rates."""
     rows = queries.records(conn, entity, ids)
     skills = queries.skills(conn, entity, ids)
-    vectors = queries.embeddings(conn, entity, ids, model) if embeddings else {}
+    vectors = queries.embeddings(conn, entity, ids, model or active_model_name()) if embeddings else {}
     # The same requirement arrives from several vendors, each quoting the rate minus its cut: the highest quote,
     # and one straight from a prime vendor (one layer below the client), say most about the real budget.
     quotes = queries.rate_quotes(conn, ids) if entity is REQUIREMENT else None
@@ -71,12 +72,12 @@ def load_candidate_records(conn: sa.Connection, entity: Entity, ids: Sequence[uu
 
 
 def load_requirement_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None = None, *,
-                             model: str = MODEL_NAME, embeddings: bool = True) -> list[dict[str, Any]]:
+                             model: str | None = None, embeddings: bool = True) -> list[dict[str, Any]]:
     return load_records(conn, REQUIREMENT, ids, model=model, embeddings=embeddings)
 
 
 def load_consultant_records(conn: sa.Connection, ids: Sequence[uuid.UUID] | None = None, *,
-                            model: str = MODEL_NAME, embeddings: bool = True) -> list[dict[str, Any]]:
+                            model: str | None = None, embeddings: bool = True) -> list[dict[str, Any]]:
     return load_records(conn, CONSULTANT, ids, model=model, embeddings=embeddings)
 
 

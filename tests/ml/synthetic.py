@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 
+from ml.ai.embeddings import active_model_name
 from ml.features.entities import EPOCH, SkillGraph, consultants_from_records, requirements_from_records
 from ml.features.pairs import compute_pair_features
 from ml.training.dataset import LabelledSubmissions
@@ -183,8 +184,8 @@ def write_world(engine: sa.Engine, tenant_id: uuid.UUID, world: SyntheticWorld) 
              for r in world.requirements for s, req in r["skills"]])
         conn.execute(sa.text(
             "insert into crm.embedding (tenant_id, entity_type, entity_id, model, dims, vector, content_hash)"
-            " values (:t, :kind, :id, 'all-MiniLM-L6-v2', 384, :v, 'synthetic')"),
-            [{"t": t, "kind": kind, "id": e["id"], "v": "[" + ",".join(f"{x:.6f}" for x in e["embedding"]) + "]"}
+            " values (:t, :kind, :id, :model, 384, :v, 'synthetic')"),
+            [{"t": t, "kind": kind, "id": e["id"], "model": active_model_name(), "v": "[" + ",".join(f"{x:.6f}" for x in e["embedding"]) + "]"}
              for kind, rows in (("consultant", world.consultants), ("requirement", world.requirements))
              for e in rows])
         s = world.submissions

@@ -17,11 +17,14 @@ from warehouse.settings import Settings
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_every_default_is_the_one_constant():
-    assert MODEL_NAME == Embedder.model_name == Settings.model_fields["embedding_model"].default
-    assert service.EMBEDDING_MODEL is MODEL_NAME
-    for fn in (loaders.load_requirement_records, loaders.load_consultant_records, source.load_training_source):
-        assert inspect.signature(fn).parameters["model"].default is MODEL_NAME, fn.__name__
+def test_every_default_is_the_one_constant_or_the_active_space():
+    assert MODEL_NAME == Embedder(backend="torch").model_name == Settings.model_fields["embedding_model"].default
+    # Readers default to the vector space the process writes (docs/adr/0029), resolved at call time.
+    assert "active_model_name()" in inspect.getsource(service.recommend)
+    for fn in (loaders.load_records, loaders.load_requirement_records, loaders.load_consultant_records,
+               source.load_training_source):
+        assert inspect.signature(fn).parameters["model"].default is None, fn.__name__
+    assert "model or active_model_name()" in inspect.getsource(loaders.load_records)
 
 
 def test_the_model_name_is_written_once_in_production_code():

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from ml.ai.embeddings import active_model_name
 from ml.matching.candidates import CandidateLimits, candidates, tsquery_terms
 from ml.matching.loaders import load_requirement_records
 from ml.matching.service import (
@@ -33,7 +34,7 @@ def test_candidates_merge_ann_fts_and_skills_within_the_tenant(app_engine, seede
     with tenant_tx(tenant_id, app_engine) as conn:
         record = load_requirement_records(conn, [req["id"]])[0]
         record["start_date"] = None  # start "now": every synthetic consultant is available by then
-        found = candidates(conn, Direction.FOR_REQUIREMENT, record, model="all-MiniLM-L6-v2", skill_names=["Java"],
+        found = candidates(conn, Direction.FOR_REQUIREMENT, record, model=active_model_name(), skill_names=["Java"],
                                       limits=CandidateLimits(ann=50, fts=20, skills=20))
     sources = {s for v in found.values() for s in v.sources}
     assert all(v.cosine is not None and -1 <= v.cosine <= 1 for v in found.values())
@@ -51,7 +52,7 @@ def test_candidates_respect_work_authorization_filter(app_engine, seeded_tenant)
     with tenant_tx(tenant_id, app_engine) as conn:
         record = load_requirement_records(conn, [req["id"]])[0]
         record["visa_accepted"] = ["USC"]
-        found = candidates(conn, Direction.FOR_REQUIREMENT, record, model="all-MiniLM-L6-v2", skill_names=[])
+        found = candidates(conn, Direction.FOR_REQUIREMENT, record, model=active_model_name(), skill_names=[])
         visas = dict(conn.execute(sa.text("select id, visa_status from crm.consultant where id = any(:ids)"),
                                   {"ids": list(found)}).all())
     assert found and set(visas.values()) == {"USC"}
@@ -137,7 +138,7 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
         conn.execute(sa.text("set local enable_seqscan = off"))
         conn.execute(sa.text("set local enable_indexscan = on"))
         anchor = {"id": world.requirements[0]["id"], "title": "java", "skills": [(1, True)], "embedding": [0.0]}
-        search = candidate_search(anchor, model="all-MiniLM-L6-v2", skill_names=[],
+        search = candidate_search(anchor, model=active_model_name(), skill_names=[],
                                   limits=CandidateLimits(ann=50, fts=10, skills=10))
         plan = "\n".join(r[0] for r in conn.execute(
             sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), {**search.params(), "tenant": tenant_id}))

@@ -9,12 +9,11 @@ import uuid
 import numpy as np
 import sqlalchemy as sa
 
+from ml.ai.embeddings import active_model_name
 from ml.matching.candidates import CandidateLimits, candidates
 from warehouse.db import tenant_tx
 from warehouse.queries.matching import Direction
 from warehouse.repositories.embeddings import upsert_embeddings
-
-MODEL = "all-MiniLM-L6-v2"
 
 
 def _unit(v: np.ndarray) -> list[float]:
@@ -29,13 +28,14 @@ def test_a_small_tenant_finds_all_its_nearest_consultants_beside_a_large_closer_
     req = seed.requirement(title="Zzqx Engineer")  # a title no consultant shares: only the ANN proposes them
     mine = [seed.consultant(title="Qwv Specialist", summary="nothing in common") for _ in range(25)]
     other = make_tenant()
+    model = active_model_name()  # the space the recommendation service searches
     with tenant_tx(tenant, app_engine) as conn:
-        upsert_embeddings(conn, tenant_id=tenant, entity_type="requirement", model=MODEL, dims=384,
+        upsert_embeddings(conn, tenant_id=tenant, entity_type="requirement", model=model, dims=384,
                           rows=[(req, _unit(axis), "h")])
-        upsert_embeddings(conn, tenant_id=tenant, entity_type="consultant", model=MODEL, dims=384, rows=[
+        upsert_embeddings(conn, tenant_id=tenant, entity_type="consultant", model=model, dims=384, rows=[
             (c, _unit(axis + rng.normal(0, 1.0, 384)), "h") for c in mine])
     with tenant_tx(other, app_engine) as conn:  # 800 vectors, all nearer the anchor than any of ours
-        upsert_embeddings(conn, tenant_id=other, entity_type="consultant", model=MODEL, dims=384, rows=[
+        upsert_embeddings(conn, tenant_id=other, entity_type="consultant", model=model, dims=384, rows=[
             (uuid.uuid4(), _unit(axis + rng.normal(0, 0.05, 384)), "h") for _ in range(800)])
     with admin_engine.begin() as conn:
         conn.execute(sa.text("analyze crm.embedding"))
@@ -45,7 +45,7 @@ def test_a_small_tenant_finds_all_its_nearest_consultants_beside_a_large_closer_
         conn.execute(sa.text("set local enable_sort = off"))
         conn.execute(sa.text("set local enable_seqscan = off"))
         found = candidates(conn, Direction.FOR_REQUIREMENT, {"id": req, "title": "Zzqx Engineer", "embedding": [0.0]},
-                           model=MODEL, skill_names=[], limits=CandidateLimits(ann=25, fts=0, skills=0, ef_search=40))
+                           model=model, skill_names=[], limits=CandidateLimits(ann=25, fts=0, skills=0, ef_search=40))
     assert set(found) == set(mine)
     assert all(c.sources == ["ann"] and c.cosine is not None for c in found.values())
 

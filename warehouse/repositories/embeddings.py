@@ -1,4 +1,5 @@
-"""crm.embedding: one vector per (entity, model), with the hash of the text it was computed from.
+"""crm.embedding: one vector per entity, in the vector space named by `model` (the backend that computed it,
+warehouse.settings.stored_embedding_model), with the hash of the text it was computed from.
 
 Vectors travel as `pgvector.Vector` parameters, which pgvector's psycopg adapter (registered on every connection by
 warehouse.db) sends in binary.
@@ -35,7 +36,9 @@ def current_hash(conn: sa.Connection, *, entity_type: str, entity_id: uuid.UUID,
 
 def upsert_embeddings(conn: sa.Connection, *, tenant_id: uuid.UUID, entity_type: str, model: str, dims: int,
                       rows: Sequence[tuple[uuid.UUID, Sequence[float], str]]) -> int:
-    """Insert or replace (entity_id, vector, content_hash) rows. Returns the number written."""
+    """Insert or replace (entity_id, vector, content_hash) rows of vector space `model`, and delete these entities'
+    vectors of any other space: one space per entity, so after a backend switch the search's HNSW graph (filtered
+    by model after the scan) does not carry dead rows of the old space. Returns the number written."""
     if not rows:
         return 0
     conn.execute(sa.text(
@@ -45,6 +48,10 @@ def upsert_embeddings(conn: sa.Connection, *, tenant_id: uuid.UUID, entity_type:
         "dims = excluded.dims, content_hash = excluded.content_hash, created_at = now()"),
         [{"t": tenant_id, "et": entity_type, "id": entity_id, "model": model, "dims": dims,
           "v": as_vector(vec), "h": h} for entity_id, vec, h in rows])
+    conn.execute(sa.text(
+        "delete from crm.embedding where tenant_id = :t and entity_type = :et and entity_id = any(:ids) "
+        "and model <> :model"),
+        {"t": tenant_id, "et": entity_type, "ids": [entity_id for entity_id, _, _ in rows], "model": model})
     return len(rows)
 
 
