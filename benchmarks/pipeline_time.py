@@ -55,15 +55,18 @@ def full_job(slug: str) -> None:
 
     from cli.demo import prepare_dagster_home
     from orchestration.definitions import defs
+    from orchestration.defs.resources import PostgresResource
+    from orchestration.defs.tenants.sensors import sync_tenant_partitions
+    from orchestration.lib.partitions import tenant_tags
     from warehouse.settings import get_settings
 
-    os.environ["BENCHCRM_TENANT"] = slug
     prepare_dagster_home(get_settings())
     load = os.getloadavg()[0]
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = defs().resolve_job_def("full_pipeline_job").execute_in_process(instance=instance,
-                                                                               raise_on_error=False)
+        sync_tenant_partitions(instance, PostgresResource())
+        result = defs().resolve_job_def("full_pipeline_job").execute_in_process(
+            instance=instance, raise_on_error=False, partition_key=slug, tags=tenant_tags(slug))
     total = time.perf_counter() - started
     steps = sorted(((e.event_specific_data.duration_ms / 1000, e.step_key, e.event_type_value == "STEP_FAILURE")
                     for e in result.all_events if e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE")),
