@@ -114,15 +114,21 @@ def _cache_file(path: Path, cache_dir: Path | None) -> Path | None:
     return cache_dir / f"real-pairs-{hashlib.sha256(path.read_bytes() + key).hexdigest()[:20]}.parquet"
 
 
-def _featurize(path: Path, cached: Path | None) -> tuple[pl.DataFrame, np.ndarray]:
-    from ml.ai.embeddings import get_embedder
+def _featurize(path: Path, cached: Path | None, *, private_embedder: bool = False) -> tuple[pl.DataFrame, np.ndarray]:
+    """`private_embedder`: a second instance of the process's embedder (same model and backend), for a thread that
+    encodes while the run's own steps encode: the two never share a tokenizer or a session's state."""
+    from ml.ai.embeddings import Embedder, get_embedder
     from ml.extraction import extract_requirement, extract_resume
     from ml.features.entities import SkillGraph
     from ml.matching.offline import text_pair_features
 
+    embedder = get_embedder()
+    if private_embedder:
+        embedder = Embedder(device=embedder.device, backend=embedder.backend, cache_dir=embedder.cache_dir,
+                            threads=embedder.threads)
     rows, _ = labelled_rows(path)
     feats = text_pair_features(rows, graph=SkillGraph.from_taxonomy(), extract_requirement=extract_requirement,
-                               extract_resume=extract_resume, encode=get_embedder().encode)
+                               extract_resume=extract_resume, encode=embedder.encode)
     frame = feats.frame.drop("req_idx", "con_idx")
     scored = np.asarray(feats.ok, dtype=np.int64)
     if cached is not None:
@@ -152,7 +158,7 @@ def prefetch_labelled_pair_features(path: Path | None, cache_dir: Path | None) -
         if cached in _in_flight or cached.exists():
             return _in_flight.get(cached)
         worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="real-pairs")
-        future = worker.submit(_featurize, path, cached)
+        future = worker.submit(_featurize, path, cached, private_embedder=True)
         worker.shutdown(wait=False)
         _in_flight[cached] = future
         return future

@@ -33,9 +33,9 @@ def featurized(monkeypatch) -> list[Path]:
     calls: list[Path] = []
     original = real_pairs._featurize
 
-    def counted(path: Path, cached: Path | None):
+    def counted(path: Path, cached: Path | None, **kwargs):
         calls.append(path)
-        return original(path, cached)
+        return original(path, cached, **kwargs)
 
     monkeypatch.setattr(real_pairs, "_featurize", counted)
     return calls

@@ -21,7 +21,8 @@ def test_a_run_starts_the_real_pairs_when_its_resources_are_set_up(tmp_path, mon
     get_settings.cache_clear()
     featurized: list = []
     original = real_pairs._featurize
-    monkeypatch.setattr(real_pairs, "_featurize", lambda *args: featurized.append(args[0]) or original(*args))
+    monkeypatch.setattr(real_pairs, "_featurize",
+                        lambda *args, **kwargs: featurized.append(args[0]) or original(*args, **kwargs))
     started: list[bool] = []
 
     @dg.asset
