@@ -7,7 +7,8 @@ dumps (e.g. the same seeded world run by the code before and after a speed-up).
 
 Compared: parsed requirement fields and skills (keyed by their origin message), consultant skills, every stored
 embedding (keyed by entity type and text hash: max |difference| and min cosine), the inbox statuses, and the cached
-real-pair feature frame of the promotion gate (`<data>/cache/real_pairs/*.parquet`) when both folders have one.
+real-pair feature frame of the promotion gate (the newest of `<data>/cache/real_pairs/*.parquet` and, since ADR 0030,
+`$BENCHCRM_CACHE_DIR/real_pairs/*.parquet`) when both runs have one.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ def dump(out: Path, tenant: str) -> None:
     from orchestration.defs.resources import PostgresResource
     from warehouse.settings import get_settings
 
-    pg = PostgresResource(tenant_slug=tenant)
+    pg = PostgresResource()
     tables: dict[str, list] = {}
-    with pg.tenant_tx() as conn:
+    with pg.tenant_tx(tenant) as conn:
         for name, sql in QUERIES.items():
             tables[name] = [[None if v is None else str(v) for v in row] for row in conn.execute(sa.text(sql))]
         # keyed by text, not id: requirements first seen in a vendor copy get a fresh uuid on every run
@@ -53,7 +54,11 @@ def dump(out: Path, tenant: str) -> None:
                                     "from crm.embedding order by 1")).all()
     keys = np.asarray([r[0] for r in rows])
     vectors = np.asarray([json.loads(r[1]) for r in rows], dtype=np.float32).reshape(len(rows), -1)
-    frames = sorted((get_settings().data_dir / "cache" / "real_pairs").glob("*.parquet"))
+    settings = get_settings()
+    # the per-folder cache of earlier code, and the machine's (BENCHCRM_CACHE_DIR, ADR 0030): the newest frame
+    frames = sorted([*(settings.data_dir / "cache" / "real_pairs").glob("*.parquet"),
+                     *(getattr(settings, "cache_dir", settings.data_dir) / "real_pairs").glob("*.parquet")],
+                    key=lambda f: f.stat().st_mtime)
     real = np.zeros((0, 0))
     real_columns: list[str] = []
     if frames:

@@ -45,6 +45,7 @@ def settings(data_dir: Path):
     from warehouse.settings import Settings, get_settings
 
     os.environ["BENCHCRM_DATA_DIR"] = str(data_dir)
+    os.environ["BENCHCRM_CACHE_DIR"] = str(data_dir / "machine-cache")  # not the user's ~/.cache/benchcrm
     get_settings.cache_clear()
     return Settings()
 

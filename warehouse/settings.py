@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default=None, description="Password of the application role. Unset: embedded server, a generated one in "
                                   "<data_dir>/secrets (0600); external server, `benchcrm_app` (set it there).")
     data_dir: Path = Field(default=REPO_ROOT / ".benchcrm", description="Embedded Postgres, MLflow, exports.")
+    cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "benchcrm",
+        description="Derived files every data folder on this machine may reuse, each keyed by what it is computed "
+                    "from (e.g. the real dev pairs' features: file, feature code and embedding backend). Safe to "
+                    "delete.")
     database_servers: str | None = Field(
         default=None, description="Postgres servers tenants are placed on, 'name=url,…' (url `embedded`: a server "
                                   "in <data_dir>/servers/<name>/pgdata). `primary` (holds the tenant directory) is "
@@ -195,7 +200,7 @@ class Settings(BaseSettings):
         """Plain http webhooks (to public addresses) only in development."""
         return self.environment == "development"
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "cache_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,31 +102,86 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def labelled_pair_features(path: Path, cache_dir: Path | None = None) -> LabelledPairs:
-    """Features of every (requirement_text, resume_text, label) row through the offline scoring path, cached under
-    `cache_dir` by the file's hash and a fingerprint of the feature code (embedding the texts is the slow part)."""
-    from ml.ai.embeddings import active_model_name
-
-    # The vector space too: the same code computes other cosines with another backend (BENCHCRM_EMBEDDING_BACKEND).
-    digest = hashlib.sha256(path.read_bytes() + _code_fingerprint().encode()
-                            + active_model_name().encode()).hexdigest()[:20]
-    cached = cache_dir / f"real-pairs-{digest}.parquet" if cache_dir else None
-    rows, labels = labelled_rows(path)
-    if cached is not None and cached.exists():
-        frame = pl.read_parquet(cached)
-        return LabelledPairs(frame.drop("row"), labels, frame["row"].to_numpy(), str(path))
+def _cache_file(path: Path, cache_dir: Path | None) -> Path | None:
+    """Content-addressed: the file's bytes, the feature code and the embedder (model and backend) that turn its
+    texts into features. Any data folder on the machine may reuse it; a change to any of them is a new file."""
+    if cache_dir is None:
+        return None
     from ml.ai.embeddings import get_embedder
+
+    embedder = get_embedder()
+    key = f"{_code_fingerprint()}|{embedder.model_name}|{embedder.backend}".encode()
+    return cache_dir / f"real-pairs-{hashlib.sha256(path.read_bytes() + key).hexdigest()[:20]}.parquet"
+
+
+def _featurize(path: Path, cached: Path | None, *, private_embedder: bool = False) -> tuple[pl.DataFrame, np.ndarray]:
+    """`private_embedder`: a second instance of the process's embedder (same model and backend), for a thread that
+    encodes while the run's own steps encode: the two never share a tokenizer or a session's state."""
+    from ml.ai.embeddings import Embedder, get_embedder
     from ml.extraction import extract_requirement, extract_resume
     from ml.features.entities import SkillGraph
     from ml.matching.offline import text_pair_features
 
+    embedder = get_embedder()
+    if private_embedder:
+        embedder = Embedder(device=embedder.device, backend=embedder.backend, cache_dir=embedder.cache_dir,
+                            threads=embedder.threads)
+    rows, _ = labelled_rows(path)
     feats = text_pair_features(rows, graph=SkillGraph.from_taxonomy(), extract_requirement=extract_requirement,
-                               extract_resume=extract_resume, encode=get_embedder().encode)
+                               extract_resume=extract_resume, encode=embedder.encode)
     frame = feats.frame.drop("req_idx", "con_idx")
     scored = np.asarray(feats.ok, dtype=np.int64)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        frame.with_columns(pl.Series("row", scored)).write_parquet(cached)
+        # written aside, then renamed: a reader (another run, another data folder) never sees half a file
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}")
+        frame.with_columns(pl.Series("row", scored)).write_parquet(partial)
+        os.replace(partial, cached)
+    return frame, scored
+
+
+# Featurizations started ahead of need in this process (prefetch_labelled_pair_features), by cache file: whoever needs
+# the same file waits for that one instead of embedding the texts a second time.
+_in_flight: dict[Path, Future] = {}
+_in_flight_lock = threading.Lock()
+
+
+def prefetch_labelled_pair_features(path: Path | None, cache_dir: Path | None) -> Future | None:
+    """Start featurizing the labelled pairs in a background thread unless they are cached (or already started):
+    the features depend on no tenant's data, so a run can compute them while its other steps work. Returns the
+    future (None when there is nothing to do)."""
+    if path is None or cache_dir is None:
+        return None
+    cached = _cache_file(path, cache_dir)
+    assert cached is not None
+    with _in_flight_lock:
+        if cached in _in_flight or cached.exists():
+            return _in_flight.get(cached)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="real-pairs")
+        future = worker.submit(_featurize, path, cached, private_embedder=True)
+        worker.shutdown(wait=False)
+        _in_flight[cached] = future
+        return future
+
+
+def labelled_pair_features(path: Path, cache_dir: Path | None = None) -> LabelledPairs:
+    """Features of every (requirement_text, resume_text, label) row through the offline scoring path, cached under
+    `cache_dir` by the file's hash, a fingerprint of the feature code and the embedder (embedding the texts is the
+    slow part). A prefetch of the same file in this process is waited for, not repeated."""
+    cached = _cache_file(path, cache_dir)
+    _, labels = labelled_rows(path)
+    with _in_flight_lock:
+        pending = _in_flight.get(cached) if cached is not None else None
+    if pending is not None:
+        try:
+            frame, scored = pending.result()
+            return LabelledPairs(frame, labels, scored, str(path))
+        except Exception:  # computed again below, so the error surfaces in the step that needs it
+            pass
+    if cached is not None and cached.exists():
+        frame = pl.read_parquet(cached)
+        return LabelledPairs(frame.drop("row"), labels, frame["row"].to_numpy(), str(path))
+    frame, scored = _featurize(path, cached)
     return LabelledPairs(frame, labels, scored, str(path))
 
 

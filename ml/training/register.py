@@ -19,7 +19,9 @@ from warehouse.settings import Settings
 
 
 def real_pairs_cache(settings: Settings) -> Path:
-    return settings.data_dir / "cache" / "real_pairs"
+    """Per machine, not per data folder: the frame depends only on the file, the feature code and the embedder,
+    which its file name encodes (ADR 0030)."""
+    return settings.cache_dir / "real_pairs"
 
 
 def champion_metrics_on(test: pl.DataFrame, champion, seed_formula_metrics: dict[str, float]) -> dict[str, float]:

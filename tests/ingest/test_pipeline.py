@@ -327,3 +327,43 @@ def test_a_duplicate_fills_what_the_first_copy_left_out_and_never_overwrites(tx,
     assert sorted(req[0]) == ["GC", "USC"]
     assert float(req[1]) == 68.0  # the first vendor's rate stays; every quote is in requirement_source
     assert reason.endswith("filled=visa_accepted")
+
+
+def test_vendor_copies_that_a_rule_matches_are_never_embedded(tx, tenant, embedder):
+    """A copy with the origin's job id is its duplicate whatever its vector: only the origin's requirement and the
+    copy that needs the embedding rules are run through the encoder (ADR 0030)."""
+    origin = vendor_email(req_id="24-10332")
+    by_id = [vendor_email(req_id="24-10332", vendor_domain=f"v{i}.example", rate=64 + i) for i in range(3)]
+    # no job id, client hidden, a sentence added: only a vector can tell it is the same opening
+    by_text = vendor_email(client=None, vendor_domain="other.example", rate=66,
+                           extra="Our direct client is a Fortune 500 bank. Strong communication skills required.")
+    with tx() as conn:
+        _seed_world_requirement(conn, tenant, origin, external_id="24-10332", title="Sr. Data Engineer")
+        for i, raw in enumerate([*by_id, by_text]):
+            conn.execute(sa.text(
+                "insert into crm.inbound_message (tenant_id, source, message_id, raw, received_at, content_hash) "
+                "values (:t, 'seed', :mid, :raw, :at, 'h')"),
+                {"t": tenant, "mid": f"<copy-{i}-{uuid.uuid4()}@seed.example>", "raw": raw,
+                 "at": datetime(2026, 11, 21, 9, i, tzinfo=UTC)})
+    with tx() as conn:
+        stats = process_pending(conn, tenant_id=tenant, limit=50, embedder=embedder)
+        reasons = conn.execute(sa.text(
+            "select merge_reason from crm.requirement_source order by received_at")).scalars().all()
+    assert stats.processed == 5
+    assert reasons[:4] == ["origin", "external_id", "external_id", "external_id"]
+    assert embedder.texts == 2  # the origin's requirement and the copy without a job id
+
+
+def test_a_copy_without_a_vector_is_embedded_when_no_rule_matches_it(tx, tenant, embedder):
+    from ml.ingest.pipeline import _find_duplicate, _skill_ids, default_toolkit, prepare
+
+    with tx() as conn:
+        first = process_message(conn, tenant_id=tenant, raw=vendor_email(), source="api", embedder=embedder)
+        raw = vendor_email(client=None, vendor_domain="other.example", rate=66,
+                           extra="Our direct client is a Fortune 500 bank. Strong communication skills required.")
+        candidate = prepare(raw, toolkit=default_toolkit(), skill_ids=_skill_ids(conn, {})).candidate
+        assert candidate is not None and candidate.vector is None
+        before = embedder.texts
+        match = _find_duplicate(conn, candidate, model=embedder.model_name, embedder=embedder)
+    assert embedder.texts == before + 1 and candidate.vector is not None
+    assert match is not None and match.reason == "embedding" and match.requirement_id == first.requirement_id

@@ -16,6 +16,7 @@ from ml.training.pipeline import Calibration, FittedModels, assemble, calibrate,
 from ml.training.report import EvaluationReport
 from orchestration.defs.resources import PostgresResource, TenantDatabase, tenant_database
 from orchestration.defs.train.io_manager import TRAIN_IO_MANAGER
+from orchestration.defs.train.real_pairs import RealPairsResource
 from orchestration.lib.partitions import tenants_partitions
 
 GROUP_FEATURES, GROUP_TRAIN, GROUP_CALIBRATE, GROUP_SERVE = "features", "train", "calibrate", "serve"
@@ -135,13 +136,11 @@ def calibrator(ranker_model: FittedModels, training_set: Split) -> dg.Output[Cal
 
 
 @dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python"}, io_manager_key=TRAIN_IO_MANAGER)
-def model_evaluation(context: dg.AssetExecutionContext, postgres: PostgresResource, training_set: Split,
-                     ranker_model: FittedModels,
+def model_evaluation(context: dg.AssetExecutionContext, postgres: PostgresResource, dev_pairs: RealPairsResource,
+                     training_set: Split, ranker_model: FittedModels,
                      calibrator: Calibration) -> dg.Output[EvaluationReport]:
     """Seed formula, logistic, LightGBM — and the demo world's oracle — on the future test period."""
     from ml.evaluation.oracle_bridge import oracle_probabilities
-    from ml.evaluation.real_pairs import check_on_real_pairs
-    from ml.training.register import real_pairs_cache
     from ml.training.report import evaluation_report
 
     db = tenant_database(context, postgres)
@@ -151,8 +150,7 @@ def model_evaluation(context: dg.AssetExecutionContext, postgres: PostgresResour
     report = evaluation_report(trained, test, oracle, _store(db).root)
     keys = ("auc", "pr_auc", "brier", "bss", "ece", "mrr_at_10", "recall_at_10", "top5_hit")
     lgbm = report.metrics["lightgbm"]
-    settings = _settings(db)
-    real_pairs = check_on_real_pairs(trained.ranker, settings.dev_pairs_path, real_pairs_cache(settings))
+    real_pairs = dev_pairs.check(trained.ranker)
     reliability, pr = report.files["reliability"], report.files["pr_curve"]
     return dg.Output(report, metadata={
         **_real_pairs_metadata(real_pairs),
@@ -197,17 +195,15 @@ def registered_model(context: dg.AssetExecutionContext, postgres: PostgresResour
 
 
 @dg.asset(partitions_def=tenants_partitions, group_name=GROUP_TRAIN, kinds={"python", "lightgbm", "mlflow"})
-def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource,
+def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource, dev_pairs: RealPairsResource,
                 training_set: Split) -> dg.MaterializeResult:
     """The cold-start prior (`benchcrm-prior`) for tenants without a champion: fitted on the demo world's outcomes
     through pair-describing features only (text fit + the seed factors; no history, quotes or visa mix), with
     structured fields hidden at real-input rates and every feature monotone. Promoted when it beats the current prior
     on the same period and never ranks labelled real pairs (when present) worse than the seed formula."""
-    from ml.evaluation.real_pairs import check_on_real_pairs
     from ml.matching.champion import load_prior
     from ml.registry import input_example, log_and_register, prior_target
     from ml.training.prior import PriorParams, fit_prior, hidden_test_metrics
-    from ml.training.register import real_pairs_cache
 
     db = tenant_database(context, postgres)
     settings = _settings(db)
@@ -219,7 +215,7 @@ def prior_model(context: dg.AssetExecutionContext, postgres: PostgresResource,
     metrics = hidden_test_metrics(split.test, {"lightgbm": bundle, "seed_formula": None,
                                                **({"current_prior": current} if current is not None else {})}, params)
     champion_metrics = metrics.pop("current_prior", None)
-    real_pairs = check_on_real_pairs(bundle, settings.dev_pairs_path, real_pairs_cache(settings))
+    real_pairs = dev_pairs.check(bundle)
     registration = log_and_register(
         settings, target=prior_target(settings), bundle=bundle,
         params={**params.__dict__, "features": list(bundle.features), "fitted_on": f"demo world {db.tenant_slug}"},

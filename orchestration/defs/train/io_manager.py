@@ -40,7 +40,10 @@ class TenantTrainingIOManager(dg.ConfigurableIOManager):
 
 def train_resources(postgres: PostgresResource) -> dict[str, Any]:
     """The resources the ranking assets need, for one tenant (definitions, tests and benchmarks alike)."""
-    return {"postgres": postgres, TRAIN_IO_MANAGER: TenantTrainingIOManager(postgres=postgres)}
+    from orchestration.defs.train.real_pairs import RealPairsResource
+
+    return {"postgres": postgres, TRAIN_IO_MANAGER: TenantTrainingIOManager(postgres=postgres),
+            "dev_pairs": RealPairsResource()}
 
 
 @dg.definitions
