@@ -188,15 +188,17 @@ def test_the_in_process_index_proposes_what_the_database_proposes(app_engine, se
     pool = world.requirements if direction is Direction.FOR_REQUIREMENT else world.consultants
     index = TextIndex()
     with tenant_tx(tenant_id, app_engine) as conn:
-        records = load_records(conn, direction.anchor, [r["id"] for r in pool[:6]], model="all-MiniLM-L6-v2")
+        records = load_records(conn, direction.anchor, [r["id"] for r in pool[:6]], model=active_model_name())
         assert records
         for _ in ("cold", "warm"):
             for record in records:
                 record["start_date"] = None
                 plain, indexed = (
-                    candidates(conn, direction, record, model="all-MiniLM-L6-v2", skill_names=["Java", "Python"],
-                               limits=CandidateLimits(ann=30, fts=10, skills=10), text_index=with_index)
+                    candidates(conn, direction, record, model=active_model_name(),
+                               skill_names=["Java", "Python"], limits=CandidateLimits(ann=30, fts=10, skills=10),
+                               text_index=with_index)
                     for with_index in (None, index))
                 assert {k: (sorted(v.sources), v.cosine) for k, v in indexed.items()} == \
                     {k: (sorted(v.sources), v.cosine) for k, v in plain.items()}
     assert index.hits > 0 and index.size()["postings"] > 0
+    assert any(c.cosine is not None for c in plain.values())  # the anchors' vectors are in the space searched
