@@ -51,6 +51,7 @@ def load_tenant(settings, n_consultants: int) -> uuid.UUID:
     """Create and fill the benchmark tenant once (idempotent: skipped when already loaded)."""
     import sqlalchemy as sa
 
+    from ml.ai.embeddings import active_model_name
     from warehouse.bootstrap import prepare_database
     from warehouse.db import set_tenant
     from warehouse.repositories.tenants import ensure_tenant
@@ -124,11 +125,12 @@ def load_tenant(settings, n_consultants: int) -> uuid.UUID:
             # unit vectors (as the real encoder's), written without pgvector >= 0.7's l2_normalize
             conn.execute(sa.text(
                 f"insert into crm.embedding (tenant_id, entity_type, entity_id, model, dims, vector, content_hash) "
-                f"select e.tenant_id, '{entity}', e.id, 'all-MiniLM-L6-v2', 384, "
+                f"select e.tenant_id, '{entity}', e.id, :space, 384, "
                 "(select array_agg(x / n order by i)::vector(384) from (select i, x, sqrt(sum(x * x) over ()) n "
                 "  from (select i, c.a[i] + (random() - 0.5) * 0.6 + 0 * length(e.id::text) x "
                 "        from generate_series(1, 384) i) s) t), md5(e.id::text) "
-                f"from crm.{entity} e join centre c on c.title = e.title where e.tenant_id = :t"), {"t": tenant})
+                f"from crm.{entity} e join centre c on c.title = e.title where e.tenant_id = :t"),
+                {"t": tenant, "space": active_model_name()})
         conn.execute(sa.text("set local maintenance_work_mem = '1GB'"))
         for _, definition in hnsw:
             conn.execute(sa.text(definition))
@@ -150,12 +152,19 @@ def normalize_world_skills(engine, tenant: uuid.UUID) -> None:
     skills have long posting lists as on a real bench). Idempotent; a world loaded before this gets repaired."""
     import sqlalchemy as sa
 
+    from ml.ai.embeddings import active_model_name
     from ml.normalize.skills import normalize_skill
     from ml.taxonomy import load_taxonomy
     from ml.taxonomy.sync import sync_taxonomy
     from warehouse.db import set_tenant
 
     with engine.begin() as conn:
+        # The synthetic vectors stand for any model's: put them in the space the API reads (ADR 0029's backends
+        # keep theirs apart), so a world loaded under another default is still searched.
+        moved = conn.execute(sa.text("update crm.embedding set model = :space where tenant_id = :t and model <> :space"),
+                             {"t": tenant, "space": active_model_name()}).rowcount
+        if moved:
+            print(f"{moved} synthetic vectors now in the {active_model_name()} space")
         if not conn.execute(sa.text("select count(*) from crm.skill")).scalar():
             sync_taxonomy(conn, load_taxonomy())
         ids = dict(conn.execute(sa.text("select canonical_name, id from crm.skill")).all())

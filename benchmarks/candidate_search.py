@@ -81,7 +81,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import sqlalchemy as sa
 
-    from ml.ai.embeddings import MODEL_NAME
+    from ml.ai.embeddings import active_model_name
     from ml.matching.candidates import CandidateLimits, candidate_search
     from ml.matching.candidates import candidates as index_candidates
     from ml.matching.loaders import load_records, load_skill_graph
@@ -92,6 +92,7 @@ def main() -> None:
     from warehouse.settings import get_settings
 
     settings = get_settings()
+    MODEL_NAME = active_model_name()  # the vector space the API reads
     prepare_database(settings)  # migrations (this checkout's functions) and the application role's password
     before = base_queries(args.base)
     with admin_engine(settings).connect() as conn:
