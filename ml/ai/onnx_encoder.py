@@ -84,12 +84,20 @@ def ensure_int8_model(weights_dir: Path, cache_dir: Path) -> Path:
     return ensure_model(weights_dir, cache_dir, "int8")
 
 
+# One export at a time in a process: a run's real-pairs prefetch thread and its first embedding step both reach
+# here on a fresh data folder, and importing transformers' lazy modules from two threads at once fails ("cannot
+# import name 'AutoModel'"). Processes still race safely through the atomic rename.
+_EXPORT_LOCK = threading.Lock()
+
+
 def ensure_model(weights_dir: Path, cache_dir: Path, precision: Precision) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"all-MiniLM-L6-v2-{weights_fingerprint(weights_dir)}-{precision}.onnx"
     if not path.exists():
-        log.info("exporting the embedding model to %s (once)", path)
-        export(weights_dir, path, precision)
+        with _EXPORT_LOCK:
+            if not path.exists():  # another thread may have exported it while this one waited
+                log.info("exporting the embedding model to %s (once)", path)
+                export(weights_dir, path, precision)
     return path
 
 

