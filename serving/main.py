@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from serving.observability import BodySizeLimitMiddleware, Metrics, RequestConte
 from serving.ratelimit import SharedRateLimiter, budgets_from_settings
 from serving.warmup import warm_start
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
+from warehouse.db import tenant_tx
 from warehouse.settings import Settings, get_settings
 
 log = logging.getLogger("serving.main")
@@ -131,6 +133,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             app.state.rate_limiter.dispose()
             for limiter in app.state.rate_limiters.values():
                 limiter.dispose()
+            if app.state.text_index is not None:
+                app.state.text_index.close()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
     # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
@@ -153,7 +157,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                           max_records=settings.ranking_cache_max_records)
     app.state.text_index = (TextIndex(max_staleness_s=settings.text_index_max_staleness_seconds,
                                       max_postings=settings.text_index_max_postings,
-                                      changes=app.state.ranking_cache)
+                                      changes=app.state.ranking_cache, connect=lambda tenant: tenant_tx(
+                                          tenant, app.state.router.engine_for_tenant(uuid.UUID(tenant))))
                             if settings.text_index_enabled else None)
     app.state.change_listener = None
     app.state.change_listeners = []

@@ -73,11 +73,13 @@ def candidates(conn: sa.Connection, direction: Direction, anchor: Mapping[str, A
         entity = direction.candidate
         lexemes = (text_index.lexemes_of(search.tsquery, lambda words: queries.query_lexemes(conn, words))
                    if search.tsquery else [])
-        search = replace(
-            search,
-            fts_ids=text_index.top(tenant, entity.name, lexemes, limits.fts,
-                                   lambda missing: queries.text_postings(conn, entity, missing)),
-            sk_ids=text_index.top(tenant, f"{entity.name}/skills", [str(s) for s in search.skill_ids],
-                                  limits.skills, lambda missing: queries.skill_postings(conn, entity, missing)))
+        fts_ids = text_index.top(tenant, entity.name, lexemes, limits.fts,
+                                 lambda missing: queries.text_postings(conn, entity, missing),
+                                 query=lambda c, missing: queries.text_postings(c, entity, missing))
+        sk_ids = text_index.top(tenant, f"{entity.name}/skills", [str(s) for s in search.skill_ids], limits.skills,
+                                lambda missing: queries.skill_postings(conn, entity, missing),
+                                query=lambda c, missing: queries.skill_postings(c, entity, missing))
+        if fts_ids is not None and sk_ids is not None:  # else: words not read yet, the database answers this once
+            search = replace(search, fts_ids=fts_ids, sk_ids=sk_ids)
     rows = queries.candidates(conn, direction, search, ef_search=limits.ef_search, tenant=tenant)
     return {cid: Candidate(sources=sources, cosine=cosine) for cid, sources, cosine in rows}

@@ -19,22 +19,34 @@ transaction's RLS tenant, which also scopes every fetch, so tenants never share 
 Memory: at most `max_postings` (row, lexeme) pairs across all tenants, least recently used lexemes first; each
 tenant's row ids are interned once (16 bytes + a dict entry per row seen) and dropped with its last lexeme.
 
-Pure apart from `fetch`, which the caller binds to its connection; the clock is injectable for tests.
+Misses never wait in a request when the index can open its own connections (`connect`, the API's): `top` then
+answers None for a query with words it does not hold yet, the caller asks the database for that one request, and
+one background thread reads the missing postings for the next (a popular word at 100k is tens of thousands of rows;
+reading them inside a recruiter's request cost seconds under load).
+
+Pure apart from `fetch` / `connect`, which the caller binds to the database; the clock is injectable for tests.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 Fetch = Callable[[list[str]], dict[str, tuple[list[uuid.UUID], list[float]]]]
+# (connection, missing terms) -> postings: what `fetch` does, on a connection the background thread opens
+Query = Callable[[Any, list[str]], dict[str, tuple[list[uuid.UUID], list[float]]]]
 
 
 class ChangeFeed(Protocol):
@@ -70,13 +82,17 @@ class _Rows:
 
 class TextIndex:
     def __init__(self, *, max_staleness_s: float = 30.0, max_postings: int = 5_000_000,
-                 clock: Callable[[], float] = time.monotonic, changes: ChangeFeed | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, changes: ChangeFeed | None = None,
+                 connect: Callable[[str], AbstractContextManager[Any]] | None = None) -> None:
         if max_postings < 1:
             raise ValueError("the text index needs room for at least one posting")
         self.max_staleness_s = max_staleness_s
         self.max_postings = max_postings
         self._clock = clock
         self._changes = changes
+        self._connect = connect  # tenant -> a tenant-scoped connection: misses are read in the background
+        self._background = ThreadPoolExecutor(1, thread_name_prefix="text-index") if connect else None
+        self._pending: dict[tuple[str, str], Future] = {}  # (tenant, space) being filled
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, str], _Rows] = {}
         # (tenant, entity, lexeme) -> (fetched at, row positions, ranks), least recently used first
@@ -101,9 +117,12 @@ class TextIndex:
                 self._lexemes.popitem(last=False)
         return found
 
-    def top(self, tenant: str, entity: str, lexemes: Sequence[str], k: int, fetch: Fetch) -> list[uuid.UUID]:
+    def top(self, tenant: str, entity: str, lexemes: Sequence[str], k: int, fetch: Fetch,
+            query: Query | None = None) -> list[uuid.UUID] | None:
         """Ids of the `k` best rows for an OR of `lexemes` by ts_rank (ties by id), as app.fts_top_<entity>.
-        `entity`: the postings' space, `consultant` or `consultant/skills` (changes of the entity concern both)."""
+        `entity`: the postings' space, `consultant` or `consultant/skills` (changes of the entity concern both).
+        With `connect` and `query`: None when some postings are missing, which the background thread then reads
+        (the caller asks the database this once); otherwise they are read here through `fetch`."""
         wanted = sorted(set(lexemes))
         if not wanted or k < 1:
             return []
@@ -120,6 +139,9 @@ class TextIndex:
             self.hits += len(held)
             self.misses += len(wanted) - len(held)
         missing = [lexeme for lexeme in wanted if lexeme not in held]
+        if missing and self._background is not None and query is not None:
+            self._fill_later(tenant, entity, missing, query)
+            return None
         if missing:
             fetched = fetch(missing)
             with self._lock:
@@ -150,6 +172,44 @@ class TextIndex:
             matched = matched[total[matched] >= kth]
         best = matched[np.lexsort((low[matched], high[matched], -total[matched]))][:k]
         return [row_ids[p] for p in best.tolist()]
+
+    def _fill_later(self, tenant: str, entity: str, missing: list[str], query: Query) -> None:
+        """Read these postings on the background thread, unless a read for this tenant and space is under way (the
+        next miss after it asks again)."""
+        assert self._background is not None and self._connect is not None
+        connect = self._connect
+        with self._lock:
+            if (tenant, entity) in self._pending:
+                return
+
+            def fill() -> None:
+                try:
+                    now = self._clock()
+                    with connect(tenant) as conn:
+                        fetched = query(conn, missing)
+                    with self._lock:
+                        rows = self._rows.setdefault((tenant, entity), _Rows())
+                        for lexeme in missing:
+                            ids, ranks = fetched.get(lexeme, ([], []))
+                            self._store((tenant, entity, lexeme), now, rows.intern(list(ids)),
+                                        np.asarray(ranks, dtype=np.float32))
+                except Exception:  # a failed read is retried by the next request that misses; never kills serving
+                    log.exception("text index: reading %s postings of tenant %s failed", entity, tenant)
+                finally:
+                    with self._lock:
+                        self._pending.pop((tenant, entity), None)
+
+            self._pending[(tenant, entity)] = self._background.submit(fill)
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Until the background reads asked for so far are done (tests, warm-ups)."""
+        with self._lock:
+            pending = list(self._pending.values())
+        wait(pending, timeout=timeout)
+
+    def close(self) -> None:
+        if self._background is not None:
+            self._background.shutdown(wait=False, cancel_futures=True)
 
     def _store(self, key: tuple[str, str, str], now: float, positions: np.ndarray, ranks: np.ndarray) -> None:
         old = self._postings.pop(key, None)

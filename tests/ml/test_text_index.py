@@ -133,3 +133,40 @@ def test_postings_hold_only_the_callers_matchable_rows(app_engine, worded_tenant
     assert len(java[0]) == 3 and all(r > 0 for r in java[1])  # the placed architect is not proposed
     with tenant_tx(make_tenant(), app_engine) as conn:
         assert text_postings(conn, CONSULTANT, ["java"]) == {"java": ([], [])}
+
+
+def test_with_its_own_connections_a_miss_never_waits_in_the_request():
+    """The API's mode: a query with words not held yet is answered None (the database answers that request) and one
+    background thread reads them, on a connection of the same tenant; a failed read is retried by the next miss."""
+    from contextlib import contextmanager
+
+    opened: list[str] = []
+
+    @contextmanager
+    def connect(tenant: str):
+        opened.append(tenant)
+        yield f"connection of {tenant}"
+
+    queried: list[tuple[str, list[str]]] = []
+
+    def query(conn, missing: list[str]):
+        queried.append((conn, missing))
+        return {lexeme: POSTINGS[lexeme] for lexeme in missing}
+
+    def broken(conn, missing: list[str]):
+        raise RuntimeError("the database went away")
+
+    fetch, calls = fetcher()
+    index = TextIndex(connect=connect)
+    try:
+        assert index.top("t", "consultant", ["java", "aws"], 4, fetch, query=query) is None
+        index.wait_idle(timeout=60)
+        assert index.top("t", "consultant", ["java", "aws"], 4, fetch, query=query) == [B, D, A, C]
+        assert calls == [] and queried == [("connection of t", ["aws", "java"])] and opened == ["t"]
+        assert index.top("u", "consultant", ["java"], 4, fetch, query=broken) is None
+        index.wait_idle(timeout=60)
+        assert index.top("u", "consultant", ["java"], 4, fetch, query=query) is None  # asked again
+        index.wait_idle(timeout=60)
+        assert index.top("u", "consultant", ["java"], 4, fetch, query=query) == [A, B, C]
+    finally:
+        index.close()

@@ -222,3 +222,28 @@ def test_a_missing_anchor_is_404_with_and_without_an_idempotency_key(client, aut
         for extra in ({}, {"Idempotency-Key": f"k-{uuid.uuid4()}"}):
             r = client.post(path, json={"explain": True}, headers={**h, **extra})
             assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json"), r.text
+
+
+def test_the_api_ranks_the_same_before_and_after_its_text_index_holds_the_words(client, auth, tenant, seed):
+    """The first request with new words is answered by the database while the API's text index reads their postings
+    in the background (docs/adr/0032); once it holds them, the same request ranks the same candidates from memory."""
+    h = auth(tenant)
+    req = seed.requirement(title="Guidewire PolicyCenter Developer", description="Guidewire, Gosu, Java",
+                           state="TX", city="Dallas")
+    for i in range(4):
+        seed.consultant(full_name=f"Gw {i}", title="Guidewire Developer", summary=f"Guidewire Gosu Java {i}",
+                        years_experience=6 + i, state="TX", city="Dallas")
+    index = client.app.state.text_index
+    misses = index.misses
+
+    def ranked() -> list[tuple[str, float]]:
+        r = client.post(f"/v1/requirements/{req}/recommendations?topK=4", json={"explain": False}, headers=h)
+        assert r.status_code == 200, r.text
+        return [(i["consultantId"], i["matchScore"]) for i in r.json()["items"]]
+
+    first = ranked()
+    assert index.misses > misses and first  # the words were new: the database answered
+    index.wait_idle(timeout=60)
+    hits = index.hits
+    assert ranked() == first
+    assert index.hits > hits  # this time from the index
