@@ -143,14 +143,7 @@ class TextIndex:
             self._fill_later(tenant, entity, missing, query)
             return None
         if missing:
-            fetched = fetch(missing)
-            with self._lock:
-                rows = self._rows.setdefault((tenant, entity), _Rows())
-                for lexeme in missing:
-                    ids, ranks = fetched.get(lexeme, ([], []))
-                    entry = (rows.intern(list(ids)), np.asarray(ranks, dtype=np.float32))
-                    held[lexeme] = entry
-                    self._store((tenant, entity, lexeme), now, *entry)
+            rows = self._keep(tenant, entity, missing, fetch(missing), now, held)
         else:
             with self._lock:
                 rows = self._rows[(tenant, entity)]
@@ -187,12 +180,7 @@ class TextIndex:
                     now = self._clock()
                     with connect(tenant) as conn:
                         fetched = query(conn, missing)
-                    with self._lock:
-                        rows = self._rows.setdefault((tenant, entity), _Rows())
-                        for lexeme in missing:
-                            ids, ranks = fetched.get(lexeme, ([], []))
-                            self._store((tenant, entity, lexeme), now, rows.intern(list(ids)),
-                                        np.asarray(ranks, dtype=np.float32))
+                    self._keep(tenant, entity, missing, fetched, now, {})
                 except Exception:  # a failed read is retried by the next request that misses; never kills serving
                     log.exception("text index: reading %s postings of tenant %s failed", entity, tenant)
                 finally:
@@ -200,6 +188,17 @@ class TextIndex:
                         self._pending.pop((tenant, entity), None)
 
             self._pending[(tenant, entity)] = self._background.submit(fill)
+
+    def _keep(self, tenant: str, entity: str, lexemes: list[str], fetched: dict, now: float,
+              held: dict[str, tuple[np.ndarray, np.ndarray]]) -> _Rows:
+        """Store freshly read postings (also into `held`); returns the tenant-space's interned rows."""
+        with self._lock:
+            rows = self._rows.setdefault((tenant, entity), _Rows())
+            for lexeme in lexemes:
+                ids, ranks = fetched.get(lexeme, ([], []))
+                held[lexeme] = (rows.intern(list(ids)), np.asarray(ranks, dtype=np.float32))
+                self._store((tenant, entity, lexeme), now, *held[lexeme])
+        return rows
 
     def wait_idle(self, timeout: float | None = None) -> None:
         """Until the background reads asked for so far are done (tests, warm-ups)."""
