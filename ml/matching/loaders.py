@@ -103,18 +103,21 @@ def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UU
     if consultant_ids is None and client_ids is None:
         rows = queries.sent_submissions(conn)
     elif cache is not None and cache.enabled:  # a disabled cache must not turn this into a full history read
-        rows = cache.outcome_rows(tenant if tenant is not None else current_tenant(conn),
-                                  [str(c) for c in consultant_ids or []],
-                                  [str(c) for c in client_ids or []], lambda: _outcome_rows(conn))
+        rows = cache.outcome_rows(
+            tenant if tenant is not None else current_tenant(conn), [str(c) for c in consultant_ids or []],
+            [str(c) for c in client_ids or []], lambda: _outcome_rows(queries.sent_submissions(conn)),
+            lambda keys: _outcome_rows(queries.sent_submissions_by_keys(
+                conn, consultant_ids=sorted(keys.consultants), submission_ids=sorted(keys.submissions),
+                requirement_ids=sorted(keys.requirements))))
     else:
         rows = queries.sent_submissions_of(conn, consultant_ids=consultant_ids or [], client_ids=client_ids or [])
     return events_from_rows(rows)
 
 
-def _outcome_rows(conn: sa.Connection) -> list[OutcomeRow]:
+def _outcome_rows(rows: Sequence[sa.Row]) -> list[OutcomeRow]:
     return [OutcomeRow(id=r.id, consultant_id=r.consultant_id, client_company_id=r.client_company_id,
                        submitted_at=r.submitted_at, closed_at=r.closed_at, first_interview=r.first_interview,
-                       advanced=bool(r.advanced)) for r in queries.sent_submissions(conn)]
+                       advanced=bool(r.advanced), requirement_id=r.requirement_id) for r in rows]
 
 
 def events_from_rows(rows: Sequence[Any]) -> OutcomeEvents:

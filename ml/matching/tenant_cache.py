@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Tables whose change notification names an entity (the payload's id is the entity's id) or the history.
@@ -29,12 +29,15 @@ ENTITY_OF_TABLE = {"consultant": "consultant", "consultant_skill": "consultant",
                    "requirement_skill": "requirement", "requirement_source": "requirement"}
 HISTORY_TABLES = frozenset({"submission", "interview", "requirement"})  # a requirement's client feeds history too
 
+# Past this many keys announced since a history was read, it is read whole again (a bulk load, a migration).
+MAX_PENDING_KEYS = 1000
+
 LoadRecords = Callable[[list[uuid.UUID]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
 class OutcomeRow:
-    """One sent submission as history sees it (the columns of warehouse.queries.matching.sent_submissions_of)."""
+    """One sent submission as history sees it (the columns of warehouse.queries.matching.sent_submissions)."""
 
     id: uuid.UUID
     consultant_id: str
@@ -43,23 +46,106 @@ class OutcomeRow:
     closed_at: Any
     first_interview: Any
     advanced: bool
+    requirement_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryKeys:
+    """What change notifications named since a tenant's history was read: the sent submissions of these consultants,
+    these submissions (their interviews changed) and those to these requirements (a client changed) are re-read."""
+
+    consultants: frozenset[str] = frozenset()
+    submissions: frozenset[str] = frozenset()
+    requirements: frozenset[str] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.consultants) + len(self.submissions) + len(self.requirements)
+
+    def add(self, table: str, key: str) -> HistoryKeys:
+        field_name = _KEY_OF_HISTORY_TABLE[table]
+        return replace(self, **{field_name: getattr(self, field_name) | {key}})
+
+
+# Which of a history row's keys a notification of each history table names (its payload's id, migration 0026).
+_KEY_OF_HISTORY_TABLE = {"submission": "consultants", "interview": "submissions", "requirement": "requirements"}
+LoadHistoryKeys = Callable[[HistoryKeys], list[OutcomeRow]]
+
+
+def _order(row: OutcomeRow) -> tuple:
+    return row.submitted_at, row.id  # the database's order (warehouse.queries.matching.sent_submissions)
+
+
+def _add_to(index: dict[str, frozenset[uuid.UUID]], key: str | None, row_id: uuid.UUID) -> None:
+    if key is not None:
+        index[key] = index.get(key, frozenset()) | {row_id}
 
 
 @dataclass(frozen=True)
 class _History:
-    rows: list[OutcomeRow]
-    by_consultant: dict[str, list[int]]
-    by_client: dict[str, list[int]]
+    """A tenant's sent submissions by id, with per-key indexes; never changed once built (readers share it), a patch
+    builds the next one."""
+
+    rows: dict[uuid.UUID, OutcomeRow]
+    by_consultant: dict[str, frozenset[uuid.UUID]]
+    by_client: dict[str, frozenset[uuid.UUID]]
+    by_requirement: dict[str, frozenset[uuid.UUID]]
+    read_at: float
 
     @classmethod
-    def of(cls, rows: list[OutcomeRow]) -> _History:
-        by_consultant: dict[str, list[int]] = {}
-        by_client: dict[str, list[int]] = {}
-        for i, r in enumerate(rows):
-            by_consultant.setdefault(str(r.consultant_id), []).append(i)
+    def of(cls, rows: Iterable[OutcomeRow], read_at: float) -> _History:
+        by_consultant: dict[str, set[uuid.UUID]] = {}
+        by_client: dict[str, set[uuid.UUID]] = {}
+        by_requirement: dict[str, set[uuid.UUID]] = {}
+        by_id: dict[uuid.UUID, OutcomeRow] = {}
+        for r in rows:
+            by_id[r.id] = r
+            by_consultant.setdefault(str(r.consultant_id), set()).add(r.id)
             if r.client_company_id is not None:
-                by_client.setdefault(str(r.client_company_id), []).append(i)
-        return cls(rows, by_consultant, by_client)
+                by_client.setdefault(str(r.client_company_id), set()).add(r.id)
+            if r.requirement_id is not None:
+                by_requirement.setdefault(str(r.requirement_id), set()).add(r.id)
+
+        def frozen(index: dict[str, set[uuid.UUID]]) -> dict[str, frozenset[uuid.UUID]]:
+            return {k: frozenset(v) for k, v in index.items()}
+
+        return cls(by_id, frozen(by_consultant), frozen(by_client), frozen(by_requirement), read_at)
+
+    def pick(self, consultant_ids: Iterable[str], client_ids: Iterable[str]) -> list[OutcomeRow]:
+        picked: set[uuid.UUID] = set()
+        for c in consultant_ids:
+            picked.update(self.by_consultant.get(str(c), ()))
+        for c in client_ids:
+            picked.update(self.by_client.get(str(c), ()))
+        return sorted((self.rows[i] for i in picked), key=_order)
+
+    def patched(self, keys: HistoryKeys, fresh: list[OutcomeRow]) -> _History:
+        """This history with every row the keys name replaced by `fresh` (the database's rows for those keys now)."""
+        gone: set[uuid.UUID] = {uuid.UUID(s) for s in keys.submissions}
+        for c in keys.consultants:
+            gone.update(self.by_consultant.get(c, ()))
+        for r in keys.requirements:
+            gone.update(self.by_requirement.get(r, ()))
+        rows = dict(self.rows)
+        indexes = {"by_consultant": dict(self.by_consultant), "by_client": dict(self.by_client),
+                   "by_requirement": dict(self.by_requirement)}
+        for row_id in gone:
+            old = rows.pop(row_id, None)
+            if old is None:
+                continue
+            for name, key in (("by_consultant", old.consultant_id), ("by_client", old.client_company_id),
+                              ("by_requirement", old.requirement_id)):
+                if key is not None:
+                    left = indexes[name][str(key)] - {row_id}
+                    if left:
+                        indexes[name][str(key)] = left
+                    else:
+                        del indexes[name][str(key)]
+        for r in fresh:
+            rows[r.id] = r
+            _add_to(indexes["by_consultant"], str(r.consultant_id), r.id)
+            _add_to(indexes["by_client"], None if r.client_company_id is None else str(r.client_company_id), r.id)
+            _add_to(indexes["by_requirement"], None if r.requirement_id is None else str(r.requirement_id), r.id)
+        return _History(rows, read_at=self.read_at, **indexes)
 
 
 class TenantCache:
@@ -74,7 +160,11 @@ class TenantCache:
         self._lock = threading.Lock()
         # (tenant, entity, id) -> (read at, record), least recently used first
         self._records: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any]]] = OrderedDict()
-        self._history: OrderedDict[str, tuple[float, _History]] = OrderedDict()
+        self._history: OrderedDict[str, _History] = OrderedDict()
+        # Per tenant: the history keys notifications named since its history was read (patched in on the next
+        # read), and one lock so that one thread reads a tenant's history while the others wait or serve the last.
+        self._pending: dict[str, HistoryKeys] = {}
+        self._loading: dict[str, threading.Lock] = {}
         # Bumped by every invalidation of a tenant: a read that started before one must not store what it read
         # (it may predate the change the notification announced).
         self._generation: dict[str, int] = {}
@@ -124,33 +214,64 @@ class TenantCache:
         return [dict(found[k]) for k in sorted(found, key=lambda k: uuid.UUID(k))]
 
     def outcome_rows(self, tenant: str, consultant_ids: Iterable[str], client_ids: Iterable[str],
-                     load_all: Callable[[], list[OutcomeRow]]) -> list[OutcomeRow]:
+                     load_all: Callable[[], list[OutcomeRow]], load_keys: LoadHistoryKeys | None = None
+                     ) -> list[OutcomeRow]:
         """The sent submissions of these consultants or of these clients' requirements, in the order of
-        `load_all()` ((submitted_at, id)), picked through per-key indexes of the tenant's history in memory."""
-        history = self._history_of(tenant, load_all) if self.enabled else _History.of(load_all())
-        picked: set[int] = set()
-        for c in consultant_ids:
-            picked.update(history.by_consultant.get(str(c), ()))
-        for c in client_ids:
-            picked.update(history.by_client.get(str(c), ()))
-        return [history.rows[i] for i in sorted(picked)]
+        `load_all()` ((submitted_at, id)), picked through per-key indexes of the tenant's history in memory.
+        `load_keys(keys)` reads only the rows that notifications named since (without it, the whole history is read
+        again)."""
+        if not self.enabled:
+            return _History.of(load_all(), self._clock()).pick(consultant_ids, client_ids)
+        return self._history_of(tenant, load_all, load_keys).pick(consultant_ids, client_ids)
 
-    def _history_of(self, tenant: str, load_all: Callable[[], list[OutcomeRow]]) -> _History:
-        now = self._clock()
+    def _history_of(self, tenant: str, load_all: Callable[[], list[OutcomeRow]],
+                    load_keys: LoadHistoryKeys | None) -> _History:
+        """The tenant's history as of now: the held one when nothing was announced since and it is younger than
+        the bound; else patched with the rows notifications named (one small read), or read whole when there is
+        none yet, or when it is older than the bound (in case a notification was lost: one thread reads it while
+        the others keep serving the held one, so the tenant's requests never queue behind the whole read)."""
         with self._lock:
-            hit = self._history.get(tenant)
-            generation = self._stamp(tenant)
-            if hit is not None and now - hit[0] <= self.max_staleness_s:
+            held = self._history.get(tenant)
+            if held is not None:
                 self._history.move_to_end(tenant)
-                return hit[1]
-        history = _History.of(load_all())
-        with self._lock:
-            if self.enabled and self._stamp(tenant) == generation:
-                self._history[tenant] = (now, history)
-                self._history.move_to_end(tenant)
-                while len(self._history) > self.max_histories:
-                    self._history.popitem(last=False)
-        return history
+                if not self._pending.get(tenant):
+                    if self._clock() - held.read_at <= self.max_staleness_s:
+                        return held
+                    loading = self._loading.setdefault(tenant, threading.Lock())
+                    if loading.locked():  # another thread is reading it again
+                        return held
+            loading = self._loading.setdefault(tenant, threading.Lock())
+        with loading:
+            with self._lock:  # what the thread before us did
+                held = self._history.get(tenant)
+                pending = self._pending.get(tenant, HistoryKeys())
+                epoch = self._epoch
+                fresh = held is not None and self._clock() - held.read_at <= self.max_staleness_s
+                if held is not None and fresh and not pending:
+                    return held
+                patch = held is not None and fresh and load_keys is not None and len(pending) <= MAX_PENDING_KEYS
+                # Notifications from here on are kept for the next read: this one may or may not see their rows.
+                self._pending[tenant] = HistoryKeys()
+            started = self._clock()
+            try:
+                history = held.patched(pending, load_keys(pending)) if patch else _History.of(load_all(), started)
+            except BaseException:
+                with self._lock:  # the announced keys were not applied: the next read starts over
+                    if self._epoch == epoch:
+                        self._history.pop(tenant, None)
+                        self._pending.pop(tenant, None)
+                raise
+            with self._lock:
+                if self.enabled and self._epoch == epoch:
+                    self._history[tenant] = history
+                    self._history.move_to_end(tenant)
+                    while len(self._history) > self.max_histories:
+                        evicted, _ = self._history.popitem(last=False)
+                        self._pending.pop(evicted, None)
+                        self._loading.pop(evicted, None)
+                elif self._epoch == epoch:
+                    self._pending.pop(tenant, None)
+            return history
 
     # --- invalidation --------------------------------------------------------------------------------------------
     def invalidate(self, tenant: str, table: str, entity_id: str | None) -> None:
@@ -167,7 +288,12 @@ class TenantCache:
                 else:
                     self._records.pop((tenant, entity, str(entity_id)), None)
             if table in HISTORY_TABLES:
-                self._history.pop(tenant, None)
+                pending = self._pending.get(tenant)
+                if entity_id is None:
+                    self._history.pop(tenant, None)
+                    self._pending.pop(tenant, None)
+                elif pending is not None or tenant in self._history:  # a history held, or being read
+                    self._pending[tenant] = (pending or HistoryKeys()).add(table, str(entity_id))
 
     def clear(self) -> None:
         """Forget everything (the listener (re)connected: notifications may have been missed meanwhile)."""
@@ -175,6 +301,7 @@ class TenantCache:
             self._epoch += 1
             self._records.clear()
             self._history.clear()
+            self._pending.clear()
             self._cleared_at = self._clock()
 
     def unchanged_since(self, tenant: str, entity: str, since: float) -> bool:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ml.matching import service
 from ml.matching.loaders import load_candidate_records
-from ml.matching.tenant_cache import TenantCache
+from ml.matching.tenant_cache import OutcomeRow, TenantCache
 from serving.change_listener import ChangeListener
 from warehouse.db import tenant_tx
 from warehouse.queries.matching import CONSULTANT
@@ -234,3 +234,133 @@ def test_listener_applies_notifications_and_a_lost_connection_empties_the_cache(
         stop.set()
         thread.join(timeout=5)
     assert not cache.enabled
+
+
+def _history_read(conn) -> list:
+    from ml.matching.loaders import _outcome_rows
+    from warehouse.queries.matching import sent_submissions
+
+    return _outcome_rows(sent_submissions(conn))
+
+
+def test_announced_history_changes_are_patched_in_and_equal_a_whole_read(seed, tenant, app_engine, admin_engine):
+    """Submissions, interviews and a requirement's client change after the history was read: the notifications'
+    keys are re-read alone (no second whole read) and every pick equals what a whole read gives now."""
+    from ml.matching.loaders import load_outcome_events
+
+    cache = TenantCache(max_staleness_s=3600)
+    stop = threading.Event()
+    listener = ChangeListener(app_engine, cache, stop)
+    thread = threading.Thread(target=listener.run, daemon=True)
+    thread.start()
+    try:
+        _poll(listener.connected.is_set, within=10)
+        req, cons = _world(seed)
+        other_client = seed.company(name="Other Co", kind="client")
+        whole_reads = [0]
+        key = str(tenant)
+
+        def pick(conn, consultants, clients):
+            def load_all():
+                whole_reads[0] += 1
+                return _history_read(conn)
+            return cache.outcome_rows(key, consultants, clients, load_all, lambda keys: _keys_read(conn, keys))
+
+        def _keys_read(conn, keys):
+            from ml.matching.loaders import _outcome_rows
+            from warehouse.queries.matching import sent_submissions_by_keys
+
+            return _outcome_rows(sent_submissions_by_keys(
+                conn, consultant_ids=sorted(keys.consultants), submission_ids=sorted(keys.submissions),
+                requirement_ids=sorted(keys.requirements)))
+
+        with tenant_tx(tenant, app_engine) as conn:
+            client_co = conn.execute(sa.text("select client_company_id from crm.requirement where id = :r"),
+                                     {"r": req}).scalar_one()
+            assert len(pick(conn, [str(c) for c in cons], [])) == 5 and whole_reads[0] == 1
+        # Changes of each kind a notification names: a new submission, an interview, a requirement moved to
+        # another client, a submission withdrawn (soft-deleted).
+        now = datetime.now(UTC)
+        new_sub = seed.submission(cons[6], req, status="submitted", submitted_at=now - timedelta(days=2))
+        with tenant_tx(tenant, app_engine) as conn:
+            first_sub, moved_req = conn.execute(sa.text(
+                "select id, requirement_id from crm.submission where consultant_id = :c"), {"c": cons[1]}).one()
+            conn.execute(sa.text(
+                "insert into crm.interview (tenant_id, submission_id, round, scheduled_at) "
+                "values (:t, :s, 1, :at)"), {"t": tenant, "s": new_sub, "at": now - timedelta(days=1)})
+            conn.execute(sa.text("update crm.requirement set client_company_id = :o where id = :r"),
+                         {"o": other_client, "r": moved_req})
+            conn.execute(sa.text("update crm.submission set deleted_at = now() where consultant_id = :c"),
+                         {"c": cons[0]})
+        _poll(lambda: len(cache._pending.get(key, ())) >= 4, within=5)
+        with tenant_tx(tenant, app_engine) as conn:
+            everyone = [str(c) for c in cons]
+            for consultants, clients in ((everyone, []), ([], [str(client_co)]), ([], [str(other_client)]),
+                                         (everyone[:3], [str(other_client)])):
+                got = pick(conn, consultants, clients)
+                want = [r for r in _history_read(conn) if r.consultant_id in consultants
+                        or r.client_company_id in clients]
+                assert got == want
+            assert whole_reads[0] == 1  # patched, not read whole again
+            advanced = {r.id: r.advanced for r in pick(conn, [str(cons[6])], [])}
+            assert advanced == {new_sub: True} and first_sub not in {r.id for r in pick(conn, [], [str(client_co)])}
+            assert load_outcome_events(conn, consultant_ids=cons, cache=cache, tenant=key).label.sum() >= 1
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def test_one_thread_reads_a_history_the_others_wait_for_it_or_serve_the_held_one():
+    now = [0.0]
+    cache = TenantCache(max_staleness_s=30, clock=lambda: now[0])
+    cache.enabled = True
+    reads = [0]
+    gate = threading.Event()
+    row = OutcomeRow(id=uuid.uuid4(), consultant_id="c", client_company_id=None, submitted_at=1, closed_at=None,
+                     first_interview=None, advanced=False)
+
+    def load_all():
+        reads[0] += 1
+        gate.wait(5)
+        return [row]
+
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(cache.outcome_rows("t", ["c"], [], load_all)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    _poll(lambda: reads[0] == 1, within=5)
+    gate.set()
+    for t in threads:
+        t.join(timeout=5)
+    assert reads[0] == 1 and got == [[row]] * 8  # a cold start reads once, not once per request
+
+    now[0] = 31.0  # past the bound: one thread reads it again, the others keep serving the held history
+    gate.clear()
+    refresher = threading.Thread(target=lambda: cache.outcome_rows("t", ["c"], [], load_all))
+    refresher.start()
+    _poll(lambda: reads[0] == 2, within=5)
+    assert cache.outcome_rows("t", ["c"], [], load_all) == [row] and reads[0] == 2  # served without waiting
+    gate.set()
+    refresher.join(timeout=5)
+
+
+def test_a_failed_patch_read_loses_no_announced_change():
+    cache = TenantCache(max_staleness_s=3600)
+    cache.enabled = True
+    rows = [OutcomeRow(id=uuid.uuid4(), consultant_id="c", client_company_id=None, submitted_at=1, closed_at=None,
+                       first_interview=None, advanced=False)]
+    assert cache.outcome_rows("t", ["c"], [], lambda: list(rows)) == rows
+    rows.append(OutcomeRow(id=uuid.uuid4(), consultant_id="c", client_company_id=None, submitted_at=2,
+                           closed_at=None, first_interview=None, advanced=True))
+    cache.invalidate("t", "submission", "c")
+
+    def broken(_keys):
+        raise OSError("connection lost")
+
+    try:
+        cache.outcome_rows("t", ["c"], [], lambda: list(rows), broken)
+        raise AssertionError("the failed read must raise")
+    except OSError:
+        pass
+    assert cache.outcome_rows("t", ["c"], [], lambda: list(rows), broken) == rows  # read whole again

@@ -335,7 +335,7 @@ def outcomes_recorded(conn: sa.Connection) -> int:
 
 ADVANCED_STATUSES = ("interviewing", "offered", "placed")
 
-_SUBMISSIONS_SQL = """
+_SUBMISSION_ROWS_SQL = """
 select s.id, s.requirement_id::text as requirement_id, s.consultant_id::text as consultant_id, s.submitted_at,
        s.closed_at, s.status, r.received_at, r.client_company_id::text as client_company_id, i.first_interview,
        (i.first_interview is not null or s.status = any(:advanced)) as advanced
@@ -343,9 +343,17 @@ from crm.submission s
 join crm.requirement r on r.id = s.requirement_id
 left join lateral (select min(scheduled_at) as first_interview from crm.interview iv
                    where iv.submission_id = s.id) i on true
-where s.deleted_at is null and s.submitted_at is not null and s.status <> 'draft'
+where s.deleted_at is null and s.submitted_at is not null and s.status <> 'draft'{only}
 order by s.submitted_at, s.id
 """
+_SUBMISSIONS_SQL = _SUBMISSION_ROWS_SQL.format(only="")
+# The rows a change notification names (docs/adr/0033): a consultant's submissions, one submission (its
+# interviews changed) or a requirement's (its client changed). Each key through its own index.
+_SUBMISSIONS_OF_KEYS_SQL = _SUBMISSION_ROWS_SQL.format(only="""
+  and s.id = any(array(
+      select k.id from crm.submission k where k.consultant_id = any(cast(:cons as uuid[]))
+      union select k.id from crm.submission k where k.id = any(cast(:subs as uuid[]))
+      union select k.id from crm.submission k where k.requirement_id = any(cast(:reqs as uuid[]))))""")
 # Serving reads only the candidates' and the client's submissions, each through its own index, then joins the few
 # rows it found (an OR, or an IN over the whole table, makes the planner scan every submission of the tenant).
 _EVENTS_SQL = """
@@ -377,6 +385,17 @@ def sent_submissions(conn: sa.Connection) -> list[sa.Row]:
     """Every sent (non-draft) submission with its requirement's arrival and client, its first interview and whether
     it advanced (an interview, or a status at or after interviewing), in submission order."""
     return conn.execute(sa.text(_SUBMISSIONS_SQL), {"advanced": list(ADVANCED_STATUSES)}).all()
+
+
+def sent_submissions_by_keys(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID | str],
+                             submission_ids: Sequence[uuid.UUID | str],
+                             requirement_ids: Sequence[uuid.UUID | str]) -> list[sa.Row]:
+    """As `sent_submissions` (same columns, same order), only the submissions of these consultants, these
+    submissions and the submissions to these requirements."""
+    return conn.execute(sa.text(_SUBMISSIONS_OF_KEYS_SQL), {
+        "advanced": list(ADVANCED_STATUSES), "cons": [uuid.UUID(str(c)) for c in consultant_ids],
+        "subs": [uuid.UUID(str(c)) for c in submission_ids],
+        "reqs": [uuid.UUID(str(c)) for c in requirement_ids]}).all()
 
 
 def sent_submissions_of(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UUID | str],
