@@ -23,9 +23,11 @@ with batch as (
     select b.tenant_id, (s->>'recommendation_id')::uuid, (s->>'requirement_id')::uuid, (s->>'consultant_id')::uuid,
            s->>'feature_version', s->'features', b.created_at
     from batch b cross join lateral jsonb_array_elements(b.snapshots) s
-    -- a recommendation erased in the meantime takes its snapshot with it, as the foreign key's cascade would have
-    where exists (select 1 from crm.recommendation r
-                  where r.tenant_id = b.tenant_id and r.id = (s->>'recommendation_id')::uuid)
+    -- a recommendation erased in the meantime takes its snapshot with it, as the foreign key's cascade would have.
+    -- A lateral probe with a limit, one index lookup per snapshot: as `where exists` the planner hashed every
+    -- recommendation of the tenant for each queued run (150-270 ms a batch at 174k recommendations).
+    join lateral (select 1 from crm.recommendation r
+                  where r.tenant_id = b.tenant_id and r.id = (s->>'recommendation_id')::uuid limit 1) alive on true
     returning 1
 )
 select (select count(*) from batch) as runs, (select count(*) from written) as snapshots
