@@ -87,3 +87,23 @@ def test_the_app_writer_flushes_the_queue_when_the_app_stops(api_settings, app_e
         assert decided.status_code in (200, 201), decided.text  # the row is there the moment the response is
     items = sum(len(b["items"]) for b in bodies)
     assert _counts(admin_engine, tenant) == (0, items, items)
+
+
+def test_a_recommendation_erased_while_queued_takes_its_snapshot_with_it(client, auth, tenant, seed, admin_engine,
+                                                                         app_engine):
+    for i in range(4):
+        seed.consultant(full_name=f"Dev {i}", title="Java Developer", summary="Java Spring Boot AWS",
+                        years_experience=5 + i, state="TX", city="Dallas")
+    bodies = _recommend(client, auth(tenant), seed, runs=2)
+    items = sum(len(b["items"]) for b in bodies)
+    erased = bodies[0]["items"][0]["id"]
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text("delete from crm.recommendation where id = :r"), {"r": erased})
+
+    from serving.snapshot_writer import drain_all
+
+    assert drain_all(app_engine, admin_engine) == items - 1
+    assert _counts(admin_engine, tenant) == (0, items - 1, items - 1)
+    with admin_engine.connect() as conn:
+        assert not conn.execute(sa.text("select 1 from crm.feature_snapshot where recommendation_id = :r"),
+                                {"r": erased}).all()
