@@ -26,9 +26,16 @@ from warehouse.queries.matching import CONSULTANT, REQUIREMENT, Entity, current_
 SILENT_DEATH_DAYS = 21
 
 
-def load_skill_graph(conn: sa.Connection) -> SkillGraph:
+def load_skill_graph(conn: sa.Connection, cache: TenantCache | None = None) -> SkillGraph:
     """crm.skill as a graph. The taxonomy has ~10k rows and changes only with `benchcrm migrate`, so a request reads
-    a one-row fingerprint and the rows only when it changed."""
+    a one-row fingerprint and the rows only when it changed; with a `cache` whose change listener is connected, not
+    even the fingerprint until a taxonomy change is announced (migration 0038)."""
+    if cache is not None:
+        return cache.taxonomy(lambda: _graph_by_stamp(conn))
+    return _graph_by_stamp(conn)
+
+
+def _graph_by_stamp(conn: sa.Connection) -> SkillGraph:
     stamp = queries.skill_taxonomy_stamp(conn)
     cached = _GRAPHS.get(stamp)
     if cached is None:

@@ -169,7 +169,7 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     direction = Direction(direction)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    graph = load_skill_graph(conn)
+    graph = load_skill_graph(conn, cache)
     space = active_model_name()  # the vectors this process writes: the anchor's and the candidates' must match
     found = load_records(conn, direction.anchor, [anchor_id], model=space)
     if not found:

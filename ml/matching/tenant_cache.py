@@ -28,6 +28,7 @@ from typing import Any
 ENTITY_OF_TABLE = {"consultant": "consultant", "consultant_skill": "consultant", "requirement": "requirement",
                    "requirement_skill": "requirement", "requirement_source": "requirement"}
 HISTORY_TABLES = frozenset({"submission", "interview", "requirement"})  # a requirement's client feeds history too
+TAXONOMY_TABLE = "skill"  # global: its notification names no tenant (migration 0038)
 
 # Past this many keys announced since a history was read, it is read whole again (a bulk load, a migration).
 MAX_PENDING_KEYS = 1000
@@ -173,6 +174,9 @@ class TenantCache:
         # (ml/matching/text_index.py) asks to keep postings of unchanged tenants past its staleness period.
         self._changed_at: dict[tuple[str, str], float] = {}
         self._cleared_at = clock()
+        # The skill graph as last read, with the (epoch, taxonomy changes) it was read under.
+        self._taxonomy: tuple[tuple[int, int], Any] | None = None
+        self._taxonomy_changes = 0
         self.enabled = False
         self.hits = 0
         self.misses = 0
@@ -273,11 +277,30 @@ class TenantCache:
                     self._pending.pop(tenant, None)
             return history
 
+    def taxonomy(self, load: Callable[[], Any]) -> Any:
+        """The skill graph: the one held while no taxonomy change was announced since it was read, else
+        `load()`."""
+        if not self.enabled:
+            return load()
+        with self._lock:
+            generation = (self._epoch, self._taxonomy_changes)
+            if self._taxonomy is not None and self._taxonomy[0] == generation:
+                return self._taxonomy[1]
+        graph = load()
+        with self._lock:
+            if self.enabled and generation == (self._epoch, self._taxonomy_changes):
+                self._taxonomy = (generation, graph)
+        return graph
+
     # --- invalidation --------------------------------------------------------------------------------------------
     def invalidate(self, tenant: str, table: str, entity_id: str | None) -> None:
         """A change to `table` of this tenant committed; `entity_id` names the consultant or requirement it
-        concerns (None: all of the table's entities)."""
+        concerns (None: all of the table's entities), or the taxonomy changed (`table` "skill", any tenant)."""
         with self._lock:
+            if table == TAXONOMY_TABLE:
+                self._taxonomy_changes += 1
+                self._taxonomy = None
+                return
             self._generation[tenant] = self._generation.get(tenant, 0) + 1
             entity = ENTITY_OF_TABLE.get(table)
             if entity is not None:
@@ -302,6 +325,7 @@ class TenantCache:
             self._records.clear()
             self._history.clear()
             self._pending.clear()
+            self._taxonomy = None
             self._cleared_at = self._clock()
 
     def unchanged_since(self, tenant: str, entity: str, since: float) -> bool:
