@@ -4,6 +4,7 @@ permissions and the champion model once, and (optionally) runs the webhook dispa
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from warehouse.placement import TenantRouter
         from warehouse.repositories.permissions import role_permissions
 
+        sys.setswitchinterval(settings.api_switch_interval_ms / 1000)
         app.state.engine = engine or app_engine(settings)
         # Each tenant's requests go to its own server (warehouse/placement.py); app.state.engine is the primary's.
         app.state.router = TenantRouter(settings, primary_app_engine=app.state.engine)
@@ -153,6 +155,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.permissions = {}
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
     app.state.warmup = None
+    app.state.ranking_slots = threading.BoundedSemaphore(settings.ranking_concurrency)
     app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds,
                                           max_records=settings.ranking_cache_max_records)
     app.state.text_index = (TextIndex(max_staleness_s=settings.text_index_max_staleness_seconds,

@@ -118,6 +118,15 @@ class Settings(BaseSettings):
     ranking_cache_max_records: int = Field(
         default=200_000, ge=1, description="Most candidate records one API process keeps (least recently used go "
                                            "first): bounds its memory across tenants.")
+    ranking_concurrency: int = Field(
+        default=2, ge=1, le=64,
+        description="Most recommendation rankings one API process computes at once; more wait their turn. Ranking "
+                    "is CPU work under one interpreter lock, so more at once adds no throughput and makes every "
+                    "other request (lists, reads) wait longer for the interpreter.")
+    api_switch_interval_ms: float = Field(
+        default=1.0, gt=0, le=100,
+        description="Python's thread switch interval in each API process (sys.setswitchinterval; Python's default is "
+                    "5): a short request waiting behind a ranking thread gets the interpreter back sooner.")
     text_index_enabled: bool = Field(
         default=True, description="Answer the candidate search's text source from each API process's postings of "
                                   "the words asked for (docs/adr/0032) instead of ranking every match in Postgres.")

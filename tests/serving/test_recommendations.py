@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from tests.serving.support import audit_rows, outbox_rows
@@ -247,3 +248,45 @@ def test_the_api_ranks_the_same_before_and_after_its_text_index_holds_the_words(
     hits = index.hits
     assert ranked() == first
     assert index.hits > hits  # this time from the index
+
+
+def test_one_process_ranks_at_most_ranking_concurrency_requests_at_once(client, app, auth, tenant, seed,
+                                                                        monkeypatch):
+    """More recommendation requests than slots: all answered, never more rankings at once than the setting (the
+    others wait their turn instead of competing for the interpreter), and the thread switch interval is the
+    setting's."""
+    import sys
+    import threading
+
+    from ml.matching import service
+
+    limit = app.state.settings.ranking_concurrency
+    assert limit >= 2 and sys.getswitchinterval() == pytest.approx(app.state.settings.api_switch_interval_ms / 1000)
+    req = seed.requirement(title="Java Developer", description="Java, Spring Boot", state="TX", city="Dallas")
+    seed.consultant(full_name="Dev", title="Java Developer", summary="Java Spring Boot", state="TX", city="Dallas")
+    lock, active, peak, hold = threading.Lock(), [0], [0], threading.Event()
+    original = service.recommend
+
+    def counted(*args, **kwargs):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            hold.wait(0.3)  # holds its slot a while, so requests without one would pile up in here
+            return original(*args, **kwargs)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(service, "recommend", counted)
+    h = auth(tenant)
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda: statuses.append(client.post(
+        f"/v1/requirements/{req}/recommendations", json={"explain": True}, headers=h).status_code))
+        for _ in range(limit + 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [200] * (limit + 3)
+    assert peak[0] == limit
