@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 limiter.dispose()
             if app.state.text_index is not None:
                 app.state.text_index.close()
+            app.state.ranking_cache.close()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted
     # under DOCS_ASSETS_URL, not from a CDN: the pages work on a machine without internet.
@@ -156,12 +157,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
     app.state.warmup = None
     app.state.ranking_slots = threading.BoundedSemaphore(settings.ranking_concurrency)
+    def tenant_connection(tenant: str):  # what the caches' background reads use: the tenant's own server
+        return tenant_tx(tenant, app.state.router.engine_for_tenant(uuid.UUID(tenant)))
+
     app.state.ranking_cache = TenantCache(max_staleness_s=settings.ranking_cache_max_staleness_seconds,
-                                          max_records=settings.ranking_cache_max_records)
+                                          max_records=settings.ranking_cache_max_records, connect=tenant_connection)
     app.state.text_index = (TextIndex(max_staleness_s=settings.text_index_max_staleness_seconds,
                                       max_postings=settings.text_index_max_postings,
-                                      changes=app.state.ranking_cache, connect=lambda tenant: tenant_tx(
-                                          tenant, app.state.router.engine_for_tenant(uuid.UUID(tenant))))
+                                      changes=app.state.ranking_cache, connect=tenant_connection)
                             if settings.text_index_enabled else None)
     app.state.change_listener = None
     app.state.change_listeners = []

@@ -112,13 +112,17 @@ def load_outcome_events(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UU
     elif cache is not None and cache.enabled:  # a disabled cache must not turn this into a full history read
         rows = cache.outcome_rows(
             tenant if tenant is not None else current_tenant(conn), [str(c) for c in consultant_ids or []],
-            [str(c) for c in client_ids or []], lambda: _outcome_rows(queries.sent_submissions(conn)),
+            [str(c) for c in client_ids or []], lambda: _whole_history(conn),
             lambda keys: _outcome_rows(queries.sent_submissions_by_keys(
                 conn, consultant_ids=sorted(keys.consultants), submission_ids=sorted(keys.submissions),
-                requirement_ids=sorted(keys.requirements))))
+                requirement_ids=sorted(keys.requirements))), _whole_history)
     else:
         rows = queries.sent_submissions_of(conn, consultant_ids=consultant_ids or [], client_ids=client_ids or [])
     return events_from_rows(rows)
+
+
+def _whole_history(conn: sa.Connection) -> list[OutcomeRow]:
+    return _outcome_rows(queries.sent_submissions(conn))
 
 
 def _outcome_rows(rows: Sequence[sa.Row]) -> list[OutcomeRow]:

@@ -16,13 +16,18 @@ Pure: the database reads are passed in as functions; the clock is injectable for
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # Tables whose change notification names an entity (the payload's id is the entity's id) or the history.
 ENTITY_OF_TABLE = {"consultant": "consultant", "consultant_skill": "consultant", "requirement": "requirement",
@@ -151,7 +156,8 @@ class _History:
 
 class TenantCache:
     def __init__(self, *, max_staleness_s: float, max_records: int = 200_000, max_histories: int = 256,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 connect: Callable[[str], AbstractContextManager[Any]] | None = None) -> None:
         if max_records < 1 or max_histories < 1:
             raise ValueError("the ranking cache needs room for at least one record and one history")
         self.max_staleness_s = max_staleness_s
@@ -166,6 +172,10 @@ class TenantCache:
         # read), and one lock so that one thread reads a tenant's history while the others wait or serve the last.
         self._pending: dict[str, HistoryKeys] = {}
         self._loading: dict[str, threading.Lock] = {}
+        # tenant -> a tenant-scoped connection: histories past the bound are read again in the background
+        self._connect = connect
+        self._background: ThreadPoolExecutor | None = None  # made on first use, again after close()
+        self._rereading: set[str] = set()
         # Bumped by every invalidation of a tenant: a read that started before one must not store what it read
         # (it may predate the change the notification announced).
         self._generation: dict[str, int] = {}
@@ -218,33 +228,66 @@ class TenantCache:
         return [dict(found[k]) for k in sorted(found, key=lambda k: uuid.UUID(k))]
 
     def outcome_rows(self, tenant: str, consultant_ids: Iterable[str], client_ids: Iterable[str],
-                     load_all: Callable[[], list[OutcomeRow]], load_keys: LoadHistoryKeys | None = None
-                     ) -> list[OutcomeRow]:
+                     load_all: Callable[[], list[OutcomeRow]], load_keys: LoadHistoryKeys | None = None,
+                     reread: Callable[[Any], list[OutcomeRow]] | None = None) -> list[OutcomeRow]:
         """The sent submissions of these consultants or of these clients' requirements, in the order of
         `load_all()` ((submitted_at, id)), picked through per-key indexes of the tenant's history in memory.
         `load_keys(keys)` reads only the rows that notifications named since (without it, the whole history is read
-        again)."""
+        again); `reread(connection)` reads the whole history on a connection of the cache's own `connect`, so that
+        the re-read on age happens in the background."""
         if not self.enabled:
             return _History.of(load_all(), self._clock()).pick(consultant_ids, client_ids)
-        return self._history_of(tenant, load_all, load_keys).pick(consultant_ids, client_ids)
+        return self._history_of(tenant, load_all, load_keys, reread).pick(consultant_ids, client_ids)
 
     def _history_of(self, tenant: str, load_all: Callable[[], list[OutcomeRow]],
-                    load_keys: LoadHistoryKeys | None) -> _History:
+                    load_keys: LoadHistoryKeys | None, reread: Callable[[Any], list[OutcomeRow]] | None
+                    ) -> _History:
         """The tenant's history as of now: the held one when nothing was announced since and it is younger than
         the bound; else patched with the rows notifications named (one small read), or read whole when there is
-        none yet, or when it is older than the bound (in case a notification was lost: one thread reads it while
-        the others keep serving the held one, so the tenant's requests never queue behind the whole read)."""
+        none yet. Older than the bound (in case a notification was lost), it is read whole again by one thread —
+        the background thread when the cache can connect — while requests keep serving the held one, so they
+        never queue behind the whole read."""
         with self._lock:
             held = self._history.get(tenant)
+            loading = self._loading.setdefault(tenant, threading.Lock())
             if held is not None:
                 self._history.move_to_end(tenant)
                 if not self._pending.get(tenant):
                     if self._clock() - held.read_at <= self.max_staleness_s:
                         return held
-                    loading = self._loading.setdefault(tenant, threading.Lock())
+                    if reread is not None and self._connect is not None:
+                        self._reread_later(tenant, loading, reread)
+                        return held
                     if loading.locked():  # another thread is reading it again
                         return held
-            loading = self._loading.setdefault(tenant, threading.Lock())
+        return self._read(tenant, loading, load_all, load_keys)
+
+    def _reread_later(self, tenant: str, loading: threading.Lock, reread: Callable[[Any], list[OutcomeRow]]
+                      ) -> None:
+        """The whole history read again on the background thread (called holding `_lock`; once at a time)."""
+        assert self._connect is not None
+        if tenant in self._rereading:
+            return
+        self._rereading.add(tenant)
+        connect = self._connect
+
+        def run() -> None:
+            try:
+                with connect(tenant) as conn:
+                    self._read(tenant, loading, lambda: reread(conn), None)
+            except Exception:  # the next request past the bound asks again; never kills serving
+                log.exception("ranking cache: reading the history of tenant %s again failed", tenant)
+            finally:
+                with self._lock:
+                    self._rereading.discard(tenant)
+
+        if self._background is None:
+            self._background = ThreadPoolExecutor(1, thread_name_prefix="ranking-cache")
+        self._background.submit(run)
+
+    def _read(self, tenant: str, loading: threading.Lock, load_all: Callable[[], list[OutcomeRow]],
+              load_keys: LoadHistoryKeys | None) -> _History:
+        """One thread per tenant at a time: patch the held history or read it whole, and keep what it read."""
         with loading:
             with self._lock:  # what the thread before us did
                 held = self._history.get(tenant)
@@ -276,6 +319,20 @@ class TenantCache:
                 elif self._epoch == epoch:
                     self._pending.pop(tenant, None)
             return history
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Until the background re-reads asked for so far are done (tests)."""
+        with self._lock:
+            background = self._background
+        if background is not None:
+            background.submit(lambda: None).result(timeout=timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            background, self._background = self._background, None
+            self._rereading.clear()
+        if background is not None:
+            background.shutdown(wait=False, cancel_futures=True)
 
     def taxonomy(self, load: Callable[[], Any]) -> Any:
         """The skill graph: the one held while no taxonomy change was announced since it was read, else

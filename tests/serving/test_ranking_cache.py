@@ -406,3 +406,46 @@ def test_the_skill_graph_is_read_again_only_when_a_taxonomy_change_is_announced(
         sa.event.remove(app_engine, "before_cursor_execute", count)
         stop.set()
         thread.join(timeout=5)
+
+
+def test_a_history_past_the_bound_is_read_again_in_the_background_while_the_held_one_serves():
+    from contextlib import contextmanager
+
+    now = [0.0]
+    opened: list[str] = []
+
+    @contextmanager
+    def connect(tenant: str):
+        opened.append(tenant)
+        yield f"connection of {tenant}"
+
+    cache = TenantCache(max_staleness_s=30, clock=lambda: now[0], connect=connect)
+    cache.enabled = True
+
+    def row(day: int) -> OutcomeRow:
+        return OutcomeRow(id=uuid.UUID(int=day), consultant_id="c", client_company_id=None, submitted_at=day,
+                          closed_at=None, first_interview=None, advanced=False)
+
+    def never():
+        raise AssertionError("a request must not read the whole history once one is held")
+
+    first = [row(1)]
+    assert cache.outcome_rows("t", ["c"], [], lambda: first, reread=lambda conn: first) == first
+    now[0] = 31.0  # past the bound; meanwhile a submission's notification was lost
+    gate = threading.Event()
+    seen: list[str] = []
+
+    def reread(conn):
+        seen.append(conn)
+        gate.wait(5)
+        return [row(1), row(2)]
+
+    try:
+        assert cache.outcome_rows("t", ["c"], [], never, reread=reread) == first  # served at once
+        assert cache.outcome_rows("t", ["c"], [], never, reread=reread) == first  # one re-read, not two
+    finally:
+        gate.set()
+    cache.wait_idle(5)
+    assert cache.outcome_rows("t", ["c"], [], never, reread=reread) == [row(1), row(2)]
+    assert opened == ["t"] and seen == ["connection of t"]
+    cache.close()
