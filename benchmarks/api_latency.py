@@ -305,6 +305,45 @@ def recommendation_scenarios(base: str, headers: dict, requirement_ids: list[str
     }
 
 
+def burst(base: str, headers: dict, requirement_ids: list[str], consultant_ids: list[str], n: int) -> None:
+    """`n` recommendation requests sent within one second (both directions alternating, each on its own
+    connection): every one must be answered (queued, never a 5xx); prints when the last answer came."""
+    statuses: dict[int, int] = {}
+    latencies: list[float] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(n + 1)
+    start: list[float] = []
+
+    def one(i: int) -> None:
+        path = (f"/v1/requirements/{requirement_ids[i % len(requirement_ids)]}" if i % 2 == 0
+                else f"/v1/consultants/{consultant_ids[i % len(consultant_ids)]}")
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            ready.wait()
+            due = start[0] + i / n  # spread evenly over the second
+            time.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                status = client.post(f"{path}/recommendations", params={"topK": 10}, json={"explain": True}
+                                     ).status_code
+            except httpx.HTTPError:
+                status = -1  # no answer at all
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                latencies.append((time.perf_counter() - due) * 1000)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    start.append(time.perf_counter() + 0.05)
+    ready.wait()
+    for t in threads:
+        t.join()
+    last = max(latencies) / 1000
+    failed = sum(v for k, v in statuses.items() if k >= 500 or k < 0)
+    print(f"burst: {n} recommendation requests within 1 s  p50={percentile(latencies, .5):7.1f} ms  "
+          f"p95={percentile(latencies, .95):7.1f} ms  last answered {last:.1f} s after its send  "
+          f"status={statuses}  {'0 errors' if not failed else f'{failed} errors'}")
+
+
 def cpu_seconds(root_pids: list[int]) -> float:
     """User + system CPU seconds of these processes and all their descendants, from /proc (Linux)."""
     children: dict[int, list[int]] = {}
@@ -505,6 +544,9 @@ def main() -> None:
                         help="Recommendations at this fixed rate (an open loop shared by the --concurrency clients, "
                              "latency from each request's due time) instead of as fast as answered; the issue's "
                              "goal is p95 <= 100 ms at 50")
+    parser.add_argument("--burst", type=int, default=200, metavar="N",
+                        help="After the recommendation scenarios, N recommendation requests within one second "
+                             "(0: skip)")
     parser.add_argument("--url", default=None, help="Use an already running API (same data dir) instead")
     parser.add_argument("--samples", type=int, default=40,
                         help="Requests of each kind sampled under the recommendation load (0: skip that part)")
@@ -612,6 +654,8 @@ def main() -> None:
         recommendation_scenarios(base, headers, requirement_ids, bench_ids, n, c)
         if args.rate is not None:
             recommendation_scenarios(base, headers, requirement_ids, bench_ids, n, c, rate=args.rate)
+        if args.burst:
+            burst(base, headers, requirement_ids, bench_ids, args.burst)
         if args.samples:
             under_recommendation_load(base, headers, requirement_ids, consultant_ids, bench_ids, args.samples, c,
                                       rate=args.rate)
