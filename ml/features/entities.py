@@ -205,15 +205,22 @@ class Consultants:
 
 
 def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
-    """Requirement skills, items (skill_id, is_required) or skill_id: 2 required, 1 nice-to-have."""
+    """Requirement skills, items (skill_id, is_required) or skill_id: 2 required, 1 nice-to-have (required wins
+    where a skill is listed both ways)."""
     index = graph.index
-    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
+    nice: tuple[list[int], list[int]] = ([], [])
+    required: tuple[list[int], list[int]] = ([], [])
     for i, r in enumerate(records):
         for item in r.get("skills") or ():
-            sid, required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
+            sid, is_required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
             col = index.get(sid) if sid is not None else None
             if col is not None:
-                out[i, col] = max(out[i, col], WEIGHT_REQUIRED if required else WEIGHT_NICE)
+                rows, cols = required if is_required else nice
+                rows.append(i)
+                cols.append(col)
+    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
+    out[nice] = WEIGHT_NICE
+    out[required] = WEIGHT_REQUIRED
     return out
 
 
@@ -223,31 +230,65 @@ def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillG
     - held: 0/1;
     - depth: the years the resume claims with the skill as a share of the whole career (a skills matrix's
       "Java — 8 yrs" on a 10-year career says more than a keyword in a list); NaN where either side is missing, so a
-      resume without per-skill years is "unknown", not "shallow";
+      resume without per-skill years is "unknown", not "shallow"; the deepest claim where a skill is listed twice;
     - primary: 1 for the resume's primary (first-listed) skills;
-    - position: relative place in the resume's list, (position + 0.5) / listed, so 0..1 whatever its length; NaN
-      unknown."""
+    - position: relative place in the resume's list, (position + 0.5) / listed, so 0..1 whatever its length, where
+      `listed` counts the places of skills the graph knows; the first place where a skill is listed twice; NaN
+      unknown.
+
+    One pass over the items in plain Python collects flat (row, column, value) lists; the arrays are then filled by
+    fancy indexing and `np.fmax.at` / `np.fmin.at` (applied in item order, as a per-item loop would)."""
     index = graph.index
     shape = (len(records), len(graph.ids))
+    rows: list[int] = []
+    cols: list[int] = []
+    years: list[float] = []
+    primary_at: list[int] = []  # positions in rows/cols of primary items
+    placed_at: list[int] = []  # positions in rows/cols of items with a list position
+    places: list[float] = []
+    listed: list[float] = []  # per placed item: the number of places in its resume's list
+    for i, r in enumerate(records):
+        first_place, top = len(places), None
+        for item in r.get("skills") or ():
+            if type(item) is tuple and len(item) == 4:  # what the database gives: no padding to build
+                sid, claimed, is_primary, pos = item
+            elif isinstance(item, tuple | list):
+                sid, claimed, is_primary, pos = (*item, None, None, None)[:4]
+            else:
+                sid, claimed, is_primary, pos = item, None, None, None
+            col = index.get(sid) if sid is not None else None
+            if col is None:
+                continue
+            if is_primary:
+                primary_at.append(len(rows))
+            if pos is not None:
+                place = int(pos)
+                top = place if top is None else max(top, place)
+                placed_at.append(len(rows))
+                places.append(float(place))
+            rows.append(i)
+            cols.append(col)
+            years.append(claimed if type(claimed) is float else _f(claimed))
+        if top is not None:
+            if top + 1 == 0:
+                raise ZeroDivisionError(f"skill positions of record {i} end at -1: nothing is listed")
+            listed.extend([float(top + 1)] * (len(places) - first_place))
     held, primary = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
     depth, position = np.full(shape, np.nan, dtype=np.float32), np.full(shape, np.nan, dtype=np.float32)
-    for i, r in enumerate(records):
-        padded = [(*item, None, None, None)[:4] if isinstance(item, tuple | list) else (item, None, None, None)
-                  for item in r.get("skills") or ()]
-        items = [(index[sid], years, is_primary, pos) for sid, years, is_primary, pos in padded
-                 if sid is not None and sid in index]
-        placed = [int(pos) for _, _, _, pos in items if pos is not None]
-        listed = max(placed) + 1 if placed else 0
-        career = career_years[i]
-        for col, years, is_primary, pos in items:
-            held[i, col] = 1.0
-            if is_primary:
-                primary[i, col] = 1.0
-            share = _f(years) / career if np.isfinite(career) and career > 0 else float("nan")
-            if np.isfinite(share) and share >= 0:
-                depth[i, col] = np.fmax(depth[i, col], min(share, 1.0))
-            if pos is not None:
-                position[i, col] = np.fmin(position[i, col], (int(pos) + 0.5) / listed)
+    if not rows:
+        return held, depth, primary, position
+    row, col = np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
+    held[row, col] = 1.0
+    primary_idx = np.array(primary_at, dtype=np.intp)
+    primary[row[primary_idx], col[primary_idx]] = 1.0
+    career = np.asarray(career_years, dtype=np.float64)[row]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        share = np.array(years, dtype=np.float64) / career
+        keep = np.isfinite(career) & (career > 0) & np.isfinite(share) & (share >= 0)
+    np.fmax.at(depth, (row[keep], col[keep]), np.minimum(share[keep], 1.0).astype(np.float32))
+    placed_idx = np.array(placed_at, dtype=np.intp)
+    np.fmin.at(position, (row[placed_idx], col[placed_idx]),
+               ((np.array(places, dtype=np.float64) + 0.5) / np.array(listed, dtype=np.float64)).astype(np.float32))
     return held, depth, primary, position
 
 
