@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -224,6 +225,14 @@ def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np
     return out
 
 
+def _skill_item(item: Any) -> tuple[Any, Any, Any, Any]:
+    """A consultant skill item as (skill_id, years, is_primary, position), missing parts None."""
+    if isinstance(item, tuple | list):
+        sid, years, is_primary, position = (*item, None, None, None)[:4]
+        return sid, years, is_primary, position
+    return item, None, None, None
+
+
 def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillGraph, career_years: np.ndarray
                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Consultant skills, items skill_id or (skill_id, years[, is_primary[, position]]), as (n, S) arrays:
@@ -233,62 +242,62 @@ def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillG
       resume without per-skill years is "unknown", not "shallow"; the deepest claim where a skill is listed twice;
     - primary: 1 for the resume's primary (first-listed) skills;
     - position: relative place in the resume's list, (position + 0.5) / listed, so 0..1 whatever its length, where
-      `listed` counts the places of skills the graph knows; the first place where a skill is listed twice; NaN
-      unknown.
+      `listed` is one more than the last place of a skill the graph knows; the first place where a skill is listed
+      twice; NaN unknown.
 
-    One pass over the items in plain Python collects flat (row, column, value) lists; the arrays are then filled by
-    fancy indexing and `np.fmax.at` / `np.fmin.at` (applied in item order, as a per-item loop would)."""
-    index = graph.index
+    A request ranks hundreds of candidates with a dozen skills each, so the items are read into flat columns in a
+    few C-level passes (zip, map, comprehensions) and the arrays filled by fancy indexing and `np.fmax.at` /
+    `np.fmin.at`, which apply repeated cells in item order as a per-item loop would."""
     shape = (len(records), len(graph.ids))
-    rows: list[int] = []
-    cols: list[int] = []
-    years: list[float] = []
-    primary_at: list[int] = []  # positions in rows/cols of primary items
-    placed_at: list[int] = []  # positions in rows/cols of items with a list position
-    places: list[float] = []
-    listed: list[float] = []  # per placed item: the number of places in its resume's list
-    for i, r in enumerate(records):
-        first_place, top = len(places), None
-        for item in r.get("skills") or ():
-            if type(item) is tuple and len(item) == 4:  # what the database gives: no padding to build
-                sid, claimed, is_primary, pos = item
-            elif isinstance(item, tuple | list):
-                sid, claimed, is_primary, pos = (*item, None, None, None)[:4]
-            else:
-                sid, claimed, is_primary, pos = item, None, None, None
-            col = index.get(sid) if sid is not None else None
-            if col is None:
-                continue
-            if is_primary:
-                primary_at.append(len(rows))
-            if pos is not None:
-                place = int(pos)
-                top = place if top is None else max(top, place)
-                placed_at.append(len(rows))
-                places.append(float(place))
-            rows.append(i)
-            cols.append(col)
-            years.append(claimed if type(claimed) is float else _f(claimed))
-        if top is not None:
-            if top + 1 == 0:
-                raise ZeroDivisionError(f"skill positions of record {i} end at -1: nothing is listed")
-            listed.extend([float(top + 1)] * (len(places) - first_place))
     held, primary = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
     depth, position = np.full(shape, np.nan, dtype=np.float32), np.full(shape, np.nan, dtype=np.float32)
-    if not rows:
+    items: list[Any] = []
+    counts: list[int] = []
+    for r in records:
+        before = len(items)
+        items.extend(r.get("skills") or ())
+        counts.append(len(items) - before)
+    if not items:
         return held, depth, primary, position
-    row, col = np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
-    held[row, col] = 1.0
-    primary_idx = np.array(primary_at, dtype=np.intp)
-    primary[row[primary_idx], col[primary_idx]] = 1.0
-    career = np.asarray(career_years, dtype=np.float64)[row]
+    # The database's items are already (id, years, is_primary, position): only other shapes are padded.
+    items = [item if type(item) is tuple and len(item) == 4 else _skill_item(item) for item in items]
+    sids, claimed, flags, places = zip(*items, strict=True)
+    index = graph.index
+    found = [index.get(sid) if sid is not None else None for sid in sids]
+    known = [col is not None for col in found]
+    rows = np.repeat(np.arange(len(records)), counts)
+    if not all(known):  # skills outside the graph count for nothing, not even towards `listed`
+        rows = rows[np.array(known, dtype=bool)]
+        found, claimed, flags, places = (list(compress(column, known)) for column in (found, claimed, flags, places))
+        if not found:
+            return held, depth, primary, position
+    cols = np.array(found, dtype=np.intp)
+    held[rows, cols] = 1.0
+    is_primary = np.array(list(map(bool, flags)), dtype=bool)
+    primary[rows[is_primary], cols[is_primary]] = 1.0
+    years = np.array([y if type(y) is float else _f(y) for y in claimed], dtype=np.float64)
+    career = np.asarray(career_years, dtype=np.float64)[rows]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        share = np.array(years, dtype=np.float64) / career
+        share = years / career
         keep = np.isfinite(career) & (career > 0) & np.isfinite(share) & (share >= 0)
-    np.fmax.at(depth, (row[keep], col[keep]), np.minimum(share[keep], 1.0).astype(np.float32))
-    placed_idx = np.array(placed_at, dtype=np.intp)
-    np.fmin.at(position, (row[placed_idx], col[placed_idx]),
-               ((np.array(places, dtype=np.float64) + 0.5) / np.array(listed, dtype=np.float64)).astype(np.float32))
+    claim = np.minimum(share[keep], 1.0).astype(np.float32)
+    np.fmax.at(depth, (rows[keep], cols[keep]), claim)
+    zero = claim == 0
+    if zero.any():  # 0.0 and -0.0 tie: the first claimed keeps its sign, as a per-item np.fmax on scalars does
+        cells = rows[keep][zero] * shape[1] + cols[keep][zero]
+        cells, first = np.unique(cells, return_index=True)
+        flat = depth.reshape(-1)
+        flat[cells] = np.where(flat[cells] == 0, claim[zero][first], flat[cells])
+    placed = [p is not None for p in places]
+    if any(placed):
+        at = np.flatnonzero(placed)
+        place = np.array([float(int(p)) for p in compress(places, placed)], dtype=np.float64)
+        top = np.full(len(records), np.nan)
+        np.fmax.at(top, rows[at], place)
+        listed = top[rows[at]] + 1.0
+        if (listed == 0).any():
+            raise ZeroDivisionError("skill positions end at -1: nothing is listed")
+        np.fmin.at(position, (rows[at], cols[at]), ((place + 0.5) / listed).astype(np.float32))
     return held, depth, primary, position
 
 

@@ -28,8 +28,23 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
-    """(n, S): per wanted skill, max over held skills of held value × credit[held, wanted], in blocks to bound the
-    (block, S, S) temporary."""
+    """(n, S): per wanted skill, max over held skills of held value × credit[held, wanted], held values ≥ 0 (0 where
+    nothing held earns credit). Only the nonzero held entries are multiplied out (a consultant holds a handful of the
+    request's S skills: nnz × S products instead of n × S × S); a zero entry's products are 0, which the zeros the
+    result starts from already hold."""
+    if np.signbit(held).any():  # a -0.0 (a claim of -0.0 years): the dense max settles 0.0/-0.0 ties as it always did
+        return _best_credit_dense(held, graph)
+    out = np.zeros(held.shape, dtype=np.float32)
+    rows, cols = np.nonzero(held)
+    if len(rows):
+        products = held[rows, cols][:, None] * graph.credit[cols]  # (nnz, S), rows ascending
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        out[rows[starts]] = np.maximum.reduceat(products, starts, axis=0)
+    return out
+
+
+def _best_credit_dense(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
+    """`_best_credit` over every (held, wanted) pair, in blocks to bound the (block, S, S) temporary."""
     out = np.zeros(held.shape, dtype=np.float32)
     for start in range(0, len(held), 256):
         h = held[start:start + 256]
