@@ -92,7 +92,7 @@ class SkillGraph:
 
     def for_records(self, *record_lists: Sequence[Mapping[str, Any]]) -> SkillGraph:
         """The sub-graph over every skill the records name (`skills` items: id or a tuple starting with the id)."""
-        ids = {item[0] if isinstance(item, tuple | list) else item
+        ids = {item[0] if type(item) is tuple or isinstance(item, list) else item
                for records in record_lists for r in records for item in (r.get("skills") or ())}
         return self.restricted(sid for sid in ids if sid is not None)
 

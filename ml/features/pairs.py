@@ -277,23 +277,32 @@ def snapshot(frame: pl.DataFrame, row: int, reqs: Requirements, cons: Consultant
              graph: SkillGraph) -> dict[str, Any]:
     """The JSON-safe feature dict stored per recommendation: numbers (None for unknown) plus the names reasons
     need (matched / missing skills, the consultant's city)."""
-    values = frame.row(row, named=True)
-    return _snapshots([values], reqs, cons, graph)[0]
+    return _snapshots([{name: _json_safe(value) for name, value in frame.row(row, named=True).items()}],
+                      reqs, cons, graph)[0]
 
 
 def snapshots(columns: Mapping[str, np.ndarray], rows: Sequence[int], reqs: Requirements, cons: Consultants,
               graph: SkillGraph) -> list[dict[str, Any]]:
-    """`snapshot` of each of `rows` of `pair_feature_columns` (or a row selection of them), at once."""
+    """`snapshot` of each of `rows` of `pair_feature_columns` (or a row selection of them), at once: the features
+    are float64 (as in the frame), so one (rows, features) matrix gives every value and whether it is known."""
     picked = np.asarray(rows, dtype=np.intp)
-    lists = {name: np.asarray(col)[picked].tolist() for name, col in columns.items()}
-    return _snapshots([dict(zip(lists, values, strict=True)) for values in zip(*lists.values(), strict=True)]
-                      if lists else [{} for _ in picked], reqs, cons, graph)
+    names = [name for name in columns if name not in INDEX_COLUMNS]
+    if names:
+        matrix = np.array([np.asarray(columns[name], dtype=np.float64) for name in names]).T[picked]
+    else:
+        matrix = np.zeros((len(picked), 0))
+    values = [dict(zip(names, [v if known else None for v, known in zip(row, finite, strict=True)], strict=True))
+              for row, finite in zip(matrix.tolist(), np.isfinite(matrix).tolist(), strict=True)]
+    for row, r, c in zip(values, np.asarray(columns["req_idx"])[picked].tolist(),
+                         np.asarray(columns["con_idx"])[picked].tolist(), strict=True):
+        row["req_idx"], row["con_idx"] = r, c
+    return _snapshots(values, reqs, cons, graph)
 
 
 def _snapshots(rows: list[dict[str, Any]], reqs: Requirements, cons: Consultants,
                graph: SkillGraph) -> list[dict[str, Any]]:
-    """Snapshots from rows of plain values (column name -> value, as `DataFrame.row(named=True)` gives them)."""
-    out = [{name: _json_safe(value) for name, value in row.items()} for row in rows]
+    """Snapshots from rows of JSON-safe values (column name -> value, req_idx and con_idx included)."""
+    out = rows
     r_idx = [int(o.pop("req_idx")) for o in out]
     c_idx = [int(o.pop("con_idx")) for o in out]
     wanted = reqs.skill_weights[r_idx]  # (k, S)
