@@ -92,7 +92,7 @@ class SkillGraph:
 
     def for_records(self, *record_lists: Sequence[Mapping[str, Any]]) -> SkillGraph:
         """The sub-graph over every skill the records name (`skills` items: id or a tuple starting with the id)."""
-        ids = {item[0] if type(item) is tuple or isinstance(item, list) else item
+        ids = {item[0] if type(item) is tuple or isinstance(item, tuple | list) else item
                for records in record_lists for r in records for item in (r.get("skills") or ())}
         return self.restricted(sid for sid in ids if sid is not None)
 
@@ -213,7 +213,8 @@ def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np
     required: tuple[list[int], list[int]] = ([], [])
     for i, r in enumerate(records):
         for item in r.get("skills") or ():
-            sid, is_required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
+            sid, is_required = ((item[0], item[1]) if type(item) is tuple or isinstance(item, tuple | list)
+                                else (item, True))
             col = index.get(sid) if sid is not None else None
             if col is not None:
                 rows, cols = required if is_required else nice
@@ -261,7 +262,8 @@ def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillG
         return held, depth, primary, position
     # The database's items are already (id, years, is_primary, position): only other shapes are padded.
     items = [item if type(item) is tuple and len(item) == 4 else _skill_item(item) for item in items]
-    sids, claimed, flags, places = zip(*items, strict=True)
+    # Four comprehensions, not zip(*items): that makes an iterator per item (allocations the GC then chases).
+    sids, claimed, flags, places = ([item[k] for item in items] for k in range(4))
     index = graph.index
     found = [index.get(sid) if sid is not None else None for sid in sids]
     known = [col is not None for col in found]
@@ -332,7 +334,7 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
     emb, has = _embeddings(records)
     years = np.array([_f(r.get("years_experience")) for r in records])
     held, depth, primary, position = _consultant_skill_arrays(records, graph, years)
-    labels = [", ".join(x for x in (r.get("city"), r.get("state")) if x) or None for r in records]
+    labels = [_location_label(r.get("city"), r.get("state")) for r in records]
     return Consultants(
         ids=[r.get("id") for r in records],
         lat=lat, lon=lon, tz=tz_offsets([r.get("timezone") for r in records], lon),
@@ -348,7 +350,18 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
     )
 
 
+def _location_label(city: Any, state: Any) -> str | None:
+    """"City, ST", either alone, or None."""
+    if city and state:
+        return ", ".join((city, state))
+    return ", ".join((city or state,)) if city or state else None
+
+
 def _titles(record: Mapping[str, Any]) -> tuple[str, ...]:
     """The consultant's `title` then the resume's `titles` (offline extraction), without repeats."""
-    found = [record.get("title"), *(record.get("titles") or ())]
+    title, more = record.get("title"), record.get("titles")
+    if not more:  # a database record: its title alone
+        text = str(title).strip() if title else ""
+        return (text,) if text else ()
+    found = [title, *more]
     return tuple(dict.fromkeys(str(t).strip() for t in found if t and str(t).strip()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
+from collections import namedtuple
 from decimal import Decimal
 
 import numpy as np
@@ -33,6 +34,7 @@ from ml.matching.service import _factor_dicts
 from ml.scoring.formula import FACTORS
 
 UNKNOWN = 10**9  # a skill id no graph holds
+Skill = namedtuple("Skill", "sid years is_primary position")  # a tuple, but not exactly one
 NAN = float("nan")
 
 
@@ -106,7 +108,8 @@ def _random_consultants(rng: random.Random, ids: list[int]) -> list[dict]:
         years = rng.choice([None, NAN, 0.0, -1.0, 0.5, 2.0, 7.0, 12.0, 40.0, Decimal("4.5"), 3, "2", "x", math.inf])
         flag = rng.choice([None, True, False, 1, 0])
         place = rng.choice([None, None, 0, 1, 2, 4, 9, 2.7])
-        return rng.choice([sid, (sid,), (sid, years), [sid, years, flag], (sid, years, flag, place)])
+        return rng.choice([sid, (sid,), (sid, years), [sid, years, flag], (sid, years, flag, place),
+                           Skill(sid, years, flag, place)])
 
     return [{"years_experience": rng.choice([None, NAN, 0.0, -3.0, 0.5, 4.0, 10.0, 25.0]),
              "skills": rng.choice([None, []]) if rng.random() < 0.15 else [skill() for _ in range(rng.randrange(1, 14))]}
@@ -160,7 +163,8 @@ def test_consultant_skill_arrays_match_their_definition_on_random_records(graph)
 
 def test_requirement_skill_matrix_required_wins_whatever_the_order(graph):
     java, kafka = graph.id_for_name("Java"), graph.id_for_name("Kafka")
-    out = _skill_matrix([{"skills": [(java, False), (java, True), (kafka, False), UNKNOWN, None]},
+    wanted = namedtuple("Wanted", "sid is_required")
+    out = _skill_matrix([{"skills": [(java, False), wanted(java, True), (kafka, False), UNKNOWN, None]},
                          {"skills": [java, [kafka, False], (kafka, 0)]}, {"skills": None}], graph)
     j, k = _col(graph, "Java"), _col(graph, "Kafka")
     assert out.dtype == np.float32
@@ -254,3 +258,12 @@ def test_remembered_title_similarity_is_title_similarity():
     got = pair_title_similarity(wanted, held)
     want = np.array([title_similarity(w, h) for w, h in zip(wanted, held, strict=True)])
     assert _same_bits(got, want)
+
+
+def test_the_request_graph_holds_every_item_shapes_skill_and_its_ancestors(graph):
+    java, spring_boot, kafka, aws, python = (graph.id_for_name(n) for n in
+                                             ("Java", "Spring Boot", "Kafka", "AWS", "Python"))
+    sub = graph.for_records([{"skills": [(kafka, True), aws]}],
+                            [{"skills": [Skill(spring_boot, 2.0, True, 0), [python], None, (None, 1.0), UNKNOWN]},
+                             {"skills": None}])
+    assert set(sub.ids) == {java, spring_boot, kafka, aws, python}  # Java as Spring Boot's parent
