@@ -105,14 +105,19 @@ class SkillGraph:
         if n > 4000:
             raise ValueError(f"credit matrix over {n} skills: restrict the graph to the skills in use first")
         idx = self.index
-        parent = np.array([idx.get(p, -1) if p is not None else -1 for p in self.parents], dtype=np.int64)
-        # ancestor[i, j] = j is a (transitive) ancestor of i
-        ancestor = np.zeros((n, n), dtype=bool)
+        parents = [idx.get(p, -1) if p is not None else -1 for p in self.parents]
+        parent = np.array(parents, dtype=np.int64)
+        # ancestor[i, j] = j is a (transitive) ancestor of i; the chains walked on plain ints, set at once
+        below: list[int] = []
+        above: list[int] = []
         for i in range(n):
-            j, seen = parent[i], 0
+            j, seen = parents[i], 0
             while j >= 0 and seen < n:
-                ancestor[i, j] = True
-                j, seen = parent[j], seen + 1
+                below.append(i)
+                above.append(j)
+                j, seen = parents[j], seen + 1
+        ancestor = np.zeros((n, n), dtype=bool)
+        ancestor[below, above] = True
         credit = np.zeros((n, n), dtype=np.float32)
         # A held child implies the wanted parent (Spring Boot -> Java): strong partial credit.
         credit[ancestor] = CREDIT_CHILD

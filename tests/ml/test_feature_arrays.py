@@ -267,3 +267,16 @@ def test_the_request_graph_holds_every_item_shapes_skill_and_its_ancestors(graph
                             [{"skills": [Skill(spring_boot, 2.0, True, 0), [python], None, (None, 1.0), UNKNOWN]},
                              {"skills": None}])
     assert set(sub.ids) == {java, spring_boot, kafka, aws, python}  # Java as Spring Boot's parent
+
+
+def test_credit_by_hand_and_a_cyclic_taxonomy_terminates(graph):
+    names = ("Java", "Spring Boot", "Hibernate", "Kafka")
+    sub = graph.restricted(graph.id_for_name(n) for n in names)
+    java, boot, hibernate, kafka = (sub.index[graph.id_for_name(n)] for n in names)
+    credit = sub.credit
+    assert credit.dtype == np.float32 and credit.shape == (4, 4)
+    assert [credit[boot, java], credit[java, boot], credit[boot, hibernate], credit[kafka, java]] == [
+        np.float32(0.8), np.float32(0.4), np.float32(0.2), 0.0]
+    assert (np.diag(credit) == 1.0).all()
+    cyclic = SkillGraph(ids=(1, 2, 3), names=("a", "b", "c"), parents=(2, 3, 1)).credit
+    assert (np.diag(cyclic) == 1.0).all() and (cyclic[~np.eye(3, dtype=bool)] == np.float32(0.8)).all()
