@@ -10,6 +10,7 @@ is timed. Two models: the tenant's own (the seed formula when it has none, as th
 fitted here on the captured pairs against a fixed rule (only to run the model path: a frame and SHAP contributions).
 
     python benchmarks/ranking_python.py --data-dir /tmp/featfast-10k [--anchors 60] [--rounds 5] [--base main]
+        [--pool 3]
 """
 
 from __future__ import annotations
@@ -86,6 +87,32 @@ def capture(settings, tenant, anchors: dict, model) -> list[tuple[str, dict, obj
     return captured
 
 
+def pooled(captured, k: int) -> list[tuple[str, dict, object]]:
+    """Requirement rankings over the distinct candidates of `k` captured ones each (the first one's anchor)."""
+    import numpy as np
+
+    from ml.features.history import OutcomeEvents
+
+    wanted = [c for c in captured if c[0] == DIRECTIONS[0]]
+    out = []
+    for start in range(0, len(wanted) - k + 1, k):
+        group = wanted[start:start + k]
+        seen, records, cosine = set(), [], []
+        for _, kw, _ in group:
+            for record, cos in zip(kw["cons_records"], kw["cosine"], strict=True):
+                if record["id"] not in seen:
+                    seen.add(record["id"])
+                    records.append(record)
+                    cosine.append(cos)
+        events = [e for _, _, e in group]
+        merged = OutcomeEvents([key for e in events for key in e.consultant_key],
+                               [key for e in events for key in e.client_key],
+                               np.concatenate([e.outcome_day for e in events]),
+                               np.concatenate([e.label for e in events]))
+        out.append((DIRECTIONS[0], {**group[0][1], "cons_records": records, "cosine": np.array(cosine)}, merged))
+    return out
+
+
 def fitted_model(captured):
     """A LightGBM ranker and Platt calibrator fitted on the captured pairs' features against a fixed rule."""
     import lightgbm as lgb
@@ -140,6 +167,9 @@ def main() -> None:
     parser.add_argument("--anchors", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--base", default="main", help="git ref of the code to compare with")
+    parser.add_argument("--pool", type=int, default=1, metavar="K",
+                        help="requirement rankings with the candidates of K captured ones each (distinct; their "
+                             "outcome events together): the candidate counts of a bigger tenant")
     args = parser.parse_args()
     os.environ["BENCHCRM_DATA_DIR"] = args.data_dir
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -163,6 +193,8 @@ def main() -> None:
         }
     own_model = TenantModels(settings).get(tenant)
     captured = capture(settings, tenant, anchors, own_model)
+    if args.pool > 1:
+        captured = pooled(captured, args.pool)
     rates = service._visa_rates_cache[captured[0][1]["tenant"]][1]
     folder = Path(tempfile.mkdtemp(prefix="ranking-python-"))
     base, base_entities, base_history = import_base(args.base, folder)
@@ -176,15 +208,16 @@ def main() -> None:
     for module in (service, base):  # history and the visa mix from the capture: only Python is timed
         module.load_outcome_events = lambda conn, **kw: served["events"]
         module._visa_rates_cache[captured[0][1]["tenant"]] = (time.monotonic() + 1e9, rates)
+    directions = [d for d in DIRECTIONS if any(dd == d for dd, _, _ in captured)]
     sizes = {d: statistics.fmean(len(kw["cons_records" if d == DIRECTIONS[0] else "reqs_records"])
-                                 for dd, kw, _ in captured if dd == d) for d in DIRECTIONS}
+                                 for dd, kw, _ in captured if dd == d) for d in directions}
     print(f"{len(captured)} captured rankings on {args.data_dir}: mean candidates "
-          + ", ".join(f"{d} {sizes[d]:.0f}" for d in DIRECTIONS) + f"; base {args.base} ({base_rev}) vs HEAD "
+          + ", ".join(f"{d} {sizes[d]:.0f}" for d in directions) + f"; base {args.base} ({base_rev}) vs HEAD "
           f"({own_rev}) plus the working tree")
     models = [(getattr(own_model, "version", None) or "seed formula (the tenant's)", own_model),
               ("lightgbm fitted here", fitted_model(captured))]
     for label, model in models:
-        times = {(v, d, s): [] for v in ("base", "new") for d in DIRECTIONS for s in ("history_ms", "score_ms")}
+        times = {(v, d, s): [] for v in ("base", "new") for d in directions for s in ("history_ms", "score_ms")}
         agree = total = 0
         for round_no in range(args.rounds):
             for k, (direction, kw, events) in enumerate(captured):
@@ -207,7 +240,7 @@ def main() -> None:
         print(f"\nmodel: {label}; {args.rounds} rounds, interleaved; mean ms per ranking (p95)"
               "   [history_ms here = skill graph + entity arrays (the outcome events are served from memory)]")
         print(f"{'direction':<28} {'stage':<11} {'base':>16} {'new':>16} {'ratio':>7}")
-        for direction in DIRECTIONS:
+        for direction in directions:
             for stage in ("history_ms", "score_ms", "both"):
                 cells = {}
                 for v in ("base", "new"):
