@@ -284,7 +284,7 @@ def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillG
     held[rows, cols] = 1.0
     is_primary = np.array(list(map(bool, flags)), dtype=bool)
     primary[rows[is_primary], cols[is_primary]] = 1.0
-    years = np.array([_f(y) for y in claimed], dtype=np.float64)
+    years = np.array([y if type(y) is float else _f(y) for y in claimed], dtype=np.float64)  # no call per float
     career = np.asarray(career_years, dtype=np.float64)[rows]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         share = years / career
