@@ -254,7 +254,7 @@ def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillG
       twice; NaN unknown.
 
     A request ranks hundreds of candidates with a dozen skills each, so the items are read into flat columns in a
-    few C-level passes (zip, map, comprehensions) and the arrays filled by fancy indexing and `np.fmax.at` /
+    few passes (comprehensions, `map`, `compress`) and the arrays filled by fancy indexing and `np.fmax.at` /
     `np.fmin.at`, which apply repeated cells in item order as a per-item loop would."""
     shape = (len(records), len(graph.ids))
     held, primary = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)

@@ -299,10 +299,9 @@ def snapshots(columns: Mapping[str, np.ndarray], rows: Sequence[int], reqs: Requ
     return _snapshots(values, reqs, cons, graph)
 
 
-def _snapshots(rows: list[dict[str, Any]], reqs: Requirements, cons: Consultants,
+def _snapshots(out: list[dict[str, Any]], reqs: Requirements, cons: Consultants,
                graph: SkillGraph) -> list[dict[str, Any]]:
-    """Snapshots from rows of JSON-safe values (column name -> value, req_idx and con_idx included)."""
-    out = rows
+    """Snapshots from rows of JSON-safe values (column name -> value, req_idx and con_idx included), in place."""
     r_idx = [int(o.pop("req_idx")) for o in out]
     c_idx = [int(o.pop("con_idx")) for o in out]
     wanted = reqs.skill_weights[r_idx]  # (k, S)

@@ -81,7 +81,7 @@ class RecommendationResult:
 
 
 def _factor_dicts(values: np.ndarray, contributions: np.ndarray, weights: np.ndarray) -> list[dict[str, FactorResult]]:
-    """Per row of (k, 6) factor values, contributions and effective weights: the factors as reported."""
+    """Per row of (k, len(FACTORS)) factor values, contributions and effective weights: the factors as reported."""
     known = np.isfinite(values).tolist()
     clipped = np.clip(values, 0, 1).tolist()
     out = []
