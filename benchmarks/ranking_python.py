@@ -16,11 +16,13 @@ fitted here on the captured pairs against a fixed rule (only to run the model pa
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import io
 import math
 import os
 import re
+import shutil
 import statistics
 import struct
 import subprocess
@@ -197,6 +199,7 @@ def main() -> None:
         captured = pooled(captured, args.pool)
     rates = service._visa_rates_cache[captured[0][1]["tenant"]][1]
     folder = Path(tempfile.mkdtemp(prefix="ranking-python-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     base, base_entities, base_history = import_base(args.base, folder)
     base_rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.base], capture_output=True,
                               text=True).stdout.strip()
