@@ -27,19 +27,25 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
+def _best_credit(held: np.ndarray, graph: SkillGraph, wanted: np.ndarray | None = None) -> np.ndarray:
     """(n, S): per wanted skill, max over held skills of held value × credit[held, wanted], held values ≥ 0 (0 where
     nothing held earns credit). Only the nonzero held entries are multiplied out (a consultant holds a handful of the
     request's S skills: nnz × S products instead of n × S × S); a zero entry's products are 0, which the zeros the
-    result starts from already hold."""
+    result starts from already hold. `wanted`: only these columns (the others stay 0), for callers that weigh the
+    rest by 0 anyway."""
     if np.signbit(held).any():  # a -0.0 (a claim of -0.0 years): the dense max settles 0.0/-0.0 ties as it always did
         return _best_credit_dense(held, graph)
     out = np.zeros(held.shape, dtype=np.float32)
     rows, cols = np.nonzero(held)
-    if len(rows):
-        products = held[rows, cols][:, None] * graph.credit[cols]  # (nnz, S), rows ascending
+    if len(rows) and (wanted is None or len(wanted)):
+        credit = graph.credit[cols] if wanted is None else graph.credit[np.ix_(cols, wanted)]
+        products = held[rows, cols][:, None] * credit  # (nnz, S or wanted), rows ascending
         starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-        out[rows[starts]] = np.maximum.reduceat(products, starts, axis=0)
+        best = np.maximum.reduceat(products, starts, axis=0)
+        if wanted is None:
+            out[rows[starts]] = best
+        else:
+            out[np.ix_(rows[starts], wanted)] = best
     return out
 
 
@@ -71,9 +77,13 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
     uniq, inverse = np.unique(ci, return_inverse=True)
     inverse = inverse.ravel()
     depth_known = np.isfinite(cons.skill_depth[uniq]).any(axis=1)
-    credit = _best_credit(cons.skills[uniq], graph)[inverse]
-    depth_credit = _best_credit(np.nan_to_num(cons.skill_depth[uniq], nan=0.0) * cons.skills[uniq], graph)[inverse]
-    primary_credit = _best_credit(cons.skill_primary[uniq], graph)[inverse]
+    # Every use below weighs the credit by the requirement's weights or masks (0 off the wanted skills, and the
+    # credit is finite), so it is computed for the wanted columns only.
+    wanted = np.flatnonzero(weights.any(axis=0))
+    credit = _best_credit(cons.skills[uniq], graph, wanted)[inverse]
+    depth_credit = _best_credit(np.nan_to_num(cons.skill_depth[uniq], nan=0.0) * cons.skills[uniq], graph,
+                                wanted)[inverse]
+    primary_credit = _best_credit(cons.skill_primary[uniq], graph, wanted)[inverse]
     # Place in the resume's list of each exactly-held wanted skill (NaN: not held, or no positions recorded).
     position = np.where(cons.skills[ci] > 0, cons.skill_position[ci], np.nan)
     has_depth = depth_known[inverse]

@@ -184,6 +184,10 @@ def test_best_credit_is_the_max_over_held_skills_of_value_times_credit(graph):
                           for j in range(len(sub.ids))] for r in range(len(held))], dtype=np.float32)
         assert _same_bits(_best_credit(held, sub), want)
         assert _same_bits(_best_credit(held, sub), _best_credit_dense(held, sub))
+        wanted = np.sort(rng.choice(len(sub.ids), size=int(rng.integers(0, 8)), replace=False))
+        only = np.zeros_like(want)
+        only[:, wanted] = want[:, wanted]
+        assert _same_bits(_best_credit(held, sub, wanted), only)  # the other columns stay 0
     # -0.0 only comes from a claim of -0.0 years; the zero's sign then follows the dense max, as it always did.
     negative_zero = np.zeros((2, len(sub.ids)), np.float32)
     negative_zero[0] = -0.0
