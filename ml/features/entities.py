@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,8 @@ def to_day(value: Any) -> float:
 
 
 def _f(value: Any) -> float:
+    if type(value) is float:
+        return value
     if value is None:
         return float("nan")
     try:
@@ -91,7 +94,7 @@ class SkillGraph:
 
     def for_records(self, *record_lists: Sequence[Mapping[str, Any]]) -> SkillGraph:
         """The sub-graph over every skill the records name (`skills` items: id or a tuple starting with the id)."""
-        ids = {item[0] if isinstance(item, tuple | list) else item
+        ids = {item[0] if type(item) is tuple or isinstance(item, tuple | list) else item
                for records in record_lists for r in records for item in (r.get("skills") or ())}
         return self.restricted(sid for sid in ids if sid is not None)
 
@@ -102,14 +105,19 @@ class SkillGraph:
         if n > 4000:
             raise ValueError(f"credit matrix over {n} skills: restrict the graph to the skills in use first")
         idx = self.index
-        parent = np.array([idx.get(p, -1) if p is not None else -1 for p in self.parents], dtype=np.int64)
-        # ancestor[i, j] = j is a (transitive) ancestor of i
-        ancestor = np.zeros((n, n), dtype=bool)
+        parents = [idx.get(p, -1) if p is not None else -1 for p in self.parents]
+        parent = np.array(parents, dtype=np.int64)
+        # ancestor[i, j] = j is a (transitive) ancestor of i; the chains walked on plain ints, set at once
+        below: list[int] = []
+        above: list[int] = []
         for i in range(n):
-            j, seen = parent[i], 0
+            j, seen = parents[i], 0
             while j >= 0 and seen < n:
-                ancestor[i, j] = True
-                j, seen = parent[j], seen + 1
+                below.append(i)
+                above.append(j)
+                j, seen = parents[j], seen + 1
+        ancestor = np.zeros((n, n), dtype=bool)
+        ancestor[below, above] = True
         credit = np.zeros((n, n), dtype=np.float32)
         # A held child implies the wanted parent (Spring Boot -> Java): strong partial credit.
         credit[ancestor] = CREDIT_CHILD
@@ -205,16 +213,32 @@ class Consultants:
 
 
 def _skill_matrix(records: Sequence[Mapping[str, Any]], graph: SkillGraph) -> np.ndarray:
-    """Requirement skills, items (skill_id, is_required) or skill_id: 2 required, 1 nice-to-have."""
+    """Requirement skills, items (skill_id, is_required) or skill_id: 2 required, 1 nice-to-have (required wins
+    where a skill is listed both ways)."""
     index = graph.index
-    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
+    nice: tuple[list[int], list[int]] = ([], [])
+    required: tuple[list[int], list[int]] = ([], [])
     for i, r in enumerate(records):
         for item in r.get("skills") or ():
-            sid, required = (item[0], item[1]) if isinstance(item, tuple | list) else (item, True)
+            sid, is_required = ((item[0], item[1]) if type(item) is tuple or isinstance(item, tuple | list)
+                                else (item, True))
             col = index.get(sid) if sid is not None else None
             if col is not None:
-                out[i, col] = max(out[i, col], WEIGHT_REQUIRED if required else WEIGHT_NICE)
+                rows, cols = required if is_required else nice
+                rows.append(i)
+                cols.append(col)
+    out = np.zeros((len(records), len(graph.ids)), dtype=np.float32)
+    out[nice] = WEIGHT_NICE
+    out[required] = WEIGHT_REQUIRED
     return out
+
+
+def _skill_item(item: Any) -> tuple[Any, Any, Any, Any]:
+    """A consultant skill item as (skill_id, years, is_primary, position), missing parts None."""
+    if isinstance(item, tuple | list):
+        sid, years, is_primary, position = (*item, None, None, None)[:4]
+        return sid, years, is_primary, position
+    return item, None, None, None
 
 
 def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillGraph, career_years: np.ndarray
@@ -223,31 +247,66 @@ def _consultant_skill_arrays(records: Sequence[Mapping[str, Any]], graph: SkillG
     - held: 0/1;
     - depth: the years the resume claims with the skill as a share of the whole career (a skills matrix's
       "Java — 8 yrs" on a 10-year career says more than a keyword in a list); NaN where either side is missing, so a
-      resume without per-skill years is "unknown", not "shallow";
+      resume without per-skill years is "unknown", not "shallow"; the deepest claim where a skill is listed twice;
     - primary: 1 for the resume's primary (first-listed) skills;
-    - position: relative place in the resume's list, (position + 0.5) / listed, so 0..1 whatever its length; NaN
-      unknown."""
-    index = graph.index
+    - position: relative place in the resume's list, (position + 0.5) / listed, so 0..1 whatever its length, where
+      `listed` is one more than the last place of a skill the graph knows; the first place where a skill is listed
+      twice; NaN unknown.
+
+    A request ranks hundreds of candidates with a dozen skills each, so the items are read into flat columns in a
+    few passes (comprehensions, `map`, `compress`) and the arrays filled by fancy indexing and `np.fmax.at` /
+    `np.fmin.at`, which apply repeated cells in item order as a per-item loop would."""
     shape = (len(records), len(graph.ids))
     held, primary = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
     depth, position = np.full(shape, np.nan, dtype=np.float32), np.full(shape, np.nan, dtype=np.float32)
-    for i, r in enumerate(records):
-        padded = [(*item, None, None, None)[:4] if isinstance(item, tuple | list) else (item, None, None, None)
-                  for item in r.get("skills") or ()]
-        items = [(index[sid], years, is_primary, pos) for sid, years, is_primary, pos in padded
-                 if sid is not None and sid in index]
-        placed = [int(pos) for _, _, _, pos in items if pos is not None]
-        listed = max(placed) + 1 if placed else 0
-        career = career_years[i]
-        for col, years, is_primary, pos in items:
-            held[i, col] = 1.0
-            if is_primary:
-                primary[i, col] = 1.0
-            share = _f(years) / career if np.isfinite(career) and career > 0 else float("nan")
-            if np.isfinite(share) and share >= 0:
-                depth[i, col] = np.fmax(depth[i, col], min(share, 1.0))
-            if pos is not None:
-                position[i, col] = np.fmin(position[i, col], (int(pos) + 0.5) / listed)
+    items: list[Any] = []
+    counts: list[int] = []
+    for r in records:
+        before = len(items)
+        items.extend(r.get("skills") or ())
+        counts.append(len(items) - before)
+    if not items:
+        return held, depth, primary, position
+    # The database's items are already (id, years, is_primary, position): only other shapes are padded.
+    items = [item if type(item) is tuple and len(item) == 4 else _skill_item(item) for item in items]
+    # Four comprehensions, not zip(*items): that makes an iterator per item (allocations the GC then chases).
+    sids, claimed, flags, places = ([item[k] for item in items] for k in range(4))
+    index = graph.index
+    found = [index.get(sid) if sid is not None else None for sid in sids]
+    known = [col is not None for col in found]
+    rows = np.repeat(np.arange(len(records)), counts)
+    if not all(known):  # skills outside the graph count for nothing, not even towards `listed`
+        rows = rows[np.array(known, dtype=bool)]
+        found, claimed, flags, places = (list(compress(column, known)) for column in (found, claimed, flags, places))
+        if not found:
+            return held, depth, primary, position
+    cols = np.array(found, dtype=np.intp)
+    held[rows, cols] = 1.0
+    is_primary = np.array(list(map(bool, flags)), dtype=bool)
+    primary[rows[is_primary], cols[is_primary]] = 1.0
+    years = np.array([y if type(y) is float else _f(y) for y in claimed], dtype=np.float64)  # no call per float
+    career = np.asarray(career_years, dtype=np.float64)[rows]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        share = years / career
+        keep = np.isfinite(career) & (career > 0) & np.isfinite(share) & (share >= 0)
+    claim = np.minimum(share[keep], 1.0).astype(np.float32)
+    np.fmax.at(depth, (rows[keep], cols[keep]), claim)
+    zero = claim == 0
+    if zero.any():  # 0.0 and -0.0 tie: the first claimed keeps its sign, as a per-item np.fmax on scalars does
+        cells = rows[keep][zero] * shape[1] + cols[keep][zero]
+        cells, first = np.unique(cells, return_index=True)
+        flat = depth.reshape(-1)
+        flat[cells] = np.where(flat[cells] == 0, claim[zero][first], flat[cells])
+    placed = [p is not None for p in places]
+    if any(placed):
+        at = np.flatnonzero(placed)
+        place = np.array([float(int(p)) for p in compress(places, placed)], dtype=np.float64)
+        top = np.full(len(records), np.nan)
+        np.fmax.at(top, rows[at], place)
+        listed = top[rows[at]] + 1.0
+        if (listed == 0).any():
+            raise ZeroDivisionError("skill positions end at -1: nothing is listed")
+        np.fmin.at(position, (rows[at], cols[at]), ((place + 0.5) / listed).astype(np.float32))
     return held, depth, primary, position
 
 
@@ -282,7 +341,7 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
     emb, has = _embeddings(records)
     years = np.array([_f(r.get("years_experience")) for r in records])
     held, depth, primary, position = _consultant_skill_arrays(records, graph, years)
-    labels = [", ".join(x for x in (r.get("city"), r.get("state")) if x) or None for r in records]
+    labels = [_location_label(r.get("city"), r.get("state")) for r in records]
     return Consultants(
         ids=[r.get("id") for r in records],
         lat=lat, lon=lon, tz=tz_offsets([r.get("timezone") for r in records], lon),
@@ -298,7 +357,18 @@ def consultants_from_records(records: Sequence[Mapping[str, Any]], graph: SkillG
     )
 
 
+def _location_label(city: Any, state: Any) -> str | None:
+    """"City, ST", either alone, or None."""
+    if city and state:
+        return ", ".join((city, state))
+    return ", ".join((city or state,)) if city or state else None
+
+
 def _titles(record: Mapping[str, Any]) -> tuple[str, ...]:
     """The consultant's `title` then the resume's `titles` (offline extraction), without repeats."""
-    found = [record.get("title"), *(record.get("titles") or ())]
+    title, more = record.get("title"), record.get("titles")
+    if not more:  # a database record: its title alone
+        text = str(title).strip() if title else ""
+        return (text,) if text else ()
+    found = [title, *more]
     return tuple(dict.fromkeys(str(t).strip() for t in found if t and str(t).strip()))

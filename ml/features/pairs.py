@@ -6,6 +6,7 @@ The same function feeds training (as-of = submission day, history strictly befor
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -26,9 +27,30 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _best_credit(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
-    """(n, S): per wanted skill, max over held skills of held value × credit[held, wanted], in blocks to bound the
-    (block, S, S) temporary."""
+def _best_credit(held: np.ndarray, graph: SkillGraph, wanted: np.ndarray | None = None) -> np.ndarray:
+    """(n, S): per wanted skill, max over held skills of held value × credit[held, wanted], held values ≥ 0 (0 where
+    nothing held earns credit). Only the nonzero held entries are multiplied out (a consultant holds a handful of the
+    request's S skills: nnz × S products instead of n × S × S); a zero entry's products are 0, which the zeros the
+    result starts from already hold. `wanted`: only these columns (the others stay 0), for callers that weigh the
+    rest by 0 anyway."""
+    if np.signbit(held).any():  # a -0.0 (a claim of -0.0 years): the dense max settles 0.0/-0.0 ties as it always did
+        return _best_credit_dense(held, graph)
+    out = np.zeros(held.shape, dtype=np.float32)
+    rows, cols = np.nonzero(held)
+    if len(rows) and (wanted is None or len(wanted)):
+        credit = graph.credit[cols] if wanted is None else graph.credit[np.ix_(cols, wanted)]
+        products = held[rows, cols][:, None] * credit  # (nnz, S or wanted), rows ascending
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        best = np.maximum.reduceat(products, starts, axis=0)
+        if wanted is None:
+            out[rows[starts]] = best
+        else:
+            out[np.ix_(rows[starts], wanted)] = best
+    return out
+
+
+def _best_credit_dense(held: np.ndarray, graph: SkillGraph) -> np.ndarray:
+    """`_best_credit` over every (held, wanted) pair, in blocks to bound the (block, S, S) temporary."""
     out = np.zeros(held.shape, dtype=np.float32)
     for start in range(0, len(held), 256):
         h = held[start:start + 256]
@@ -55,9 +77,13 @@ def skill_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np
     uniq, inverse = np.unique(ci, return_inverse=True)
     inverse = inverse.ravel()
     depth_known = np.isfinite(cons.skill_depth[uniq]).any(axis=1)
-    credit = _best_credit(cons.skills[uniq], graph)[inverse]
-    depth_credit = _best_credit(np.nan_to_num(cons.skill_depth[uniq], nan=0.0) * cons.skills[uniq], graph)[inverse]
-    primary_credit = _best_credit(cons.skill_primary[uniq], graph)[inverse]
+    # Every use below weighs the credit by the requirement's weights or masks (0 off the wanted skills, and the
+    # credit is finite), so it is computed for the wanted columns only.
+    wanted = np.flatnonzero(weights.any(axis=0))
+    credit = _best_credit(cons.skills[uniq], graph, wanted)[inverse]
+    depth_credit = _best_credit(np.nan_to_num(cons.skill_depth[uniq], nan=0.0) * cons.skills[uniq], graph,
+                                wanted)[inverse]
+    primary_credit = _best_credit(cons.skill_primary[uniq], graph, wanted)[inverse]
     # Place in the resume's list of each exactly-held wanted skill (NaN: not held, or no positions recorded).
     position = np.where(cons.skills[ci] > 0, cons.skill_position[ci], np.nan)
     has_depth = depth_known[inverse]
@@ -107,7 +133,9 @@ def role_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.
         cosine = np.where(has_emb, cosine, np.nan)
     else:
         cosine = np.full(len(ri), np.nan)
-    title = pair_title_similarity([reqs.titles[r] for r in ri], [cons.titles[c] for c in ci])
+    req_titles, con_titles = reqs.titles, cons.titles
+    title = pair_title_similarity([req_titles[r] for r in np.asarray(ri).tolist()],
+                                  [con_titles[c] for c in np.asarray(ci).tolist()])
     return {"embedding_cosine": cosine, "title_similarity": title, "role_score": role_fit(cosine, title)}
 
 
@@ -172,17 +200,18 @@ def visa_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.
     """`visa_match`: 1 accepted, 0 not accepted (the hard filter), NaN unknown. `visa_fit`: the same where known;
     where the email does not state a policy (vendors often leave it out), the chance that a policy would accept
     this visa, from the tenant's stated policies: a USC consultant is almost always fine, an OPT one often not."""
-    match = np.full(len(ri), np.nan)
-    fit = np.full(len(ri), np.nan)
-    for k, (r, c) in enumerate(zip(ri, ci, strict=True)):
-        accepted, visa = reqs.visa_accepted[r], cons.visa[c]
+    nan = float("nan")
+    match, fit = [nan] * len(ri), [nan] * len(ri)
+    policies, visas = reqs.visa_accepted, cons.visa
+    for k, (r, c) in enumerate(zip(np.asarray(ri).tolist(), np.asarray(ci).tolist(), strict=True)):
+        accepted, visa = policies[r], visas[c]
         if not visa:
             continue
         if accepted:
             match[k] = fit[k] = float(visa in accepted)
         elif rates:
             fit[k] = rates.get(visa, 0.0)
-    return {"visa_match": match, "visa_fit": fit}
+    return {"visa_match": np.array(match, dtype=np.float64), "visa_fit": np.array(fit, dtype=np.float64)}
 
 
 def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
@@ -192,6 +221,25 @@ def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray,
     """Features for pairs (reqs[ri[k]], cons[ci[k]]) as of day at_day[k] (days since epoch). `cosine` (NaN =
     unknown) replaces the embedding dot product when the database already computed it. `visa_rates` (see
     `visa_acceptance_rates`) defaults to the policies of `reqs` themselves; serving passes the tenant's."""
+    return feature_frame(pair_feature_columns(reqs, cons, ri, ci, at_day, graph=graph, history=history,
+                                              cosine=cosine, visa_rates=visa_rates))
+
+
+def feature_frame(columns: Mapping[str, np.ndarray]) -> pl.DataFrame:
+    """The frame of `pair_feature_columns` (or a row selection of them): float64 features, int64 req_idx/con_idx."""
+    return pl.DataFrame({k: v if k in INDEX_COLUMNS else np.asarray(v, dtype=np.float64) for k, v in columns.items()},
+                        nan_to_null=False)
+
+
+INDEX_COLUMNS = ("req_idx", "con_idx")
+
+
+def pair_feature_columns(reqs: Requirements, cons: Consultants, ri: np.ndarray, ci: np.ndarray,
+                         at_day: np.ndarray | float, *, graph: SkillGraph,
+                         history: HistoryIndex | None = None, cosine: np.ndarray | None = None,
+                         visa_rates: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """`compute_pair_features` as numpy columns in the frame's order (features as float64, then req_idx and
+    con_idx as int64): serving filters and scores them without building a frame unless a model needs one."""
     ri = np.asarray(ri, dtype=np.int64)
     ci = np.asarray(ci, dtype=np.int64)
     at = np.broadcast_to(np.asarray(at_day, dtype=np.float64), ri.shape).copy()
@@ -202,7 +250,9 @@ def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray,
     cols.update(rate_features(reqs, cons, ri, ci))
     cols.update(seniority_features(reqs, cons, ri, ci))
     if history is not None:
-        cols.update(history.features([str(cons.ids[c]) for c in ci], [reqs.client_key[r] for r in ri], at))
+        con_ids, client_keys = cons.ids, reqs.client_key
+        cols.update(history.features([str(con_ids[c]) for c in ci.tolist()], [client_keys[r] for r in ri.tolist()],
+                                     at))
     else:
         for name in ("consultant_win_rate", "consultant_n_prior", "client_win_rate", "client_n_prior",
                      "history_score", "base_rate"):
@@ -216,38 +266,66 @@ def compute_pair_features(reqs: Requirements, cons: Consultants, ri: np.ndarray,
     cols["consultant_rate"] = cons.rate[ci]
     cols["required_years"] = reqs.min_years[ri]
     cols["as_of_day"] = at
-    frame = pl.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}, nan_to_null=False)
-    frame = frame.with_columns(
-        pl.Series("req_idx", ri), pl.Series("con_idx", ci),
-    )
-    return frame
+    out = {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}
+    out["req_idx"], out["con_idx"] = ri, ci
+    return out
 
 
-def factor_matrix(frame: pl.DataFrame) -> np.ndarray:
-    """(n, 6) factor values in FACTORS order (NaN unknown), the explainable score's input."""
-    return np.column_stack([frame[FACTOR_SCORE_COLUMNS[f]].to_numpy().astype(np.float64) for f in FACTORS])
+def factor_matrix(frame: pl.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
+    """(n, 6) factor values in FACTORS order (NaN unknown), the explainable score's input; from a frame or from
+    `pair_feature_columns`."""
+    if isinstance(frame, pl.DataFrame):
+        return np.column_stack([frame[FACTOR_SCORE_COLUMNS[f]].to_numpy().astype(np.float64) for f in FACTORS])
+    return np.column_stack([np.asarray(frame[FACTOR_SCORE_COLUMNS[f]], dtype=np.float64) for f in FACTORS])
+
+
+def _json_safe(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def snapshot(frame: pl.DataFrame, row: int, reqs: Requirements, cons: Consultants,
              graph: SkillGraph) -> dict[str, Any]:
     """The JSON-safe feature dict stored per recommendation: numbers (None for unknown) plus the names reasons
     need (matched / missing skills, the consultant's city)."""
-    out: dict[str, Any] = {}
-    for name, value in frame.row(row, named=True).items():
-        if isinstance(value, float):
-            out[name] = value if np.isfinite(value) else None
-        else:
-            out[name] = value
-    r, c = int(out.pop("req_idx")), int(out.pop("con_idx"))
-    wanted = reqs.skill_weights[r]
-    held = cons.skills[c]
-    credit = (held[:, None] * graph.credit).max(axis=0) if held.size else np.zeros_like(wanted)
-    order = np.argsort(-wanted, kind="stable")
-    out["matched_skills"] = [graph.names[j] for j in order if wanted[j] > 0 and credit[j] >= 0.8]
-    out["missing_skills"] = [graph.names[j] for j in order if wanted[j] >= 2 and credit[j] < 0.4]
-    out["consultant_location"] = cons.location_label[c]
-    out["requirement_title"] = reqs.titles[r]
-    out["consultant_title"] = cons.titles[c][0] if cons.titles[c] else None
-    out["requirement_id"] = str(reqs.ids[r]) if reqs.ids[r] is not None else None
-    out["consultant_id"] = str(cons.ids[c]) if cons.ids[c] is not None else None
+    return _snapshots([{name: _json_safe(value) for name, value in frame.row(row, named=True).items()}],
+                      reqs, cons, graph)[0]
+
+
+def snapshots(columns: Mapping[str, np.ndarray], rows: Sequence[int], reqs: Requirements, cons: Consultants,
+              graph: SkillGraph) -> list[dict[str, Any]]:
+    """`snapshot` of each of `rows` of `pair_feature_columns` (or a row selection of them), at once: the features
+    are float64 (as in the frame), so one (rows, features) matrix gives every value and whether it is known."""
+    picked = np.asarray(rows, dtype=np.intp)
+    names = [name for name in columns if name not in INDEX_COLUMNS]
+    if names:
+        matrix = np.array([np.asarray(columns[name], dtype=np.float64) for name in names]).T[picked]
+    else:
+        matrix = np.zeros((len(picked), 0))
+    values = [dict(zip(names, [v if known else None for v, known in zip(row, finite, strict=True)], strict=True))
+              for row, finite in zip(matrix.tolist(), np.isfinite(matrix).tolist(), strict=True)]
+    for row, r, c in zip(values, np.asarray(columns["req_idx"])[picked].tolist(),
+                         np.asarray(columns["con_idx"])[picked].tolist(), strict=True):
+        row["req_idx"], row["con_idx"] = r, c
+    return _snapshots(values, reqs, cons, graph)
+
+
+def _snapshots(out: list[dict[str, Any]], reqs: Requirements, cons: Consultants,
+               graph: SkillGraph) -> list[dict[str, Any]]:
+    """Snapshots from rows of JSON-safe values (column name -> value, req_idx and con_idx included), in place."""
+    r_idx = [int(o.pop("req_idx")) for o in out]
+    c_idx = [int(o.pop("con_idx")) for o in out]
+    wanted = reqs.skill_weights[r_idx]  # (k, S)
+    credit = _best_credit(cons.skills[c_idx], graph)  # per row: max over held of credit[held, wanted]
+    order = np.argsort(-wanted, axis=1, kind="stable")
+    matched = np.take_along_axis((wanted > 0) & (credit >= 0.8), order, axis=1)
+    missing = np.take_along_axis((wanted >= 2) & (credit < 0.4), order, axis=1)
+    names = graph.names
+    for k, (o, r, c) in enumerate(zip(out, r_idx, c_idx, strict=True)):
+        o["matched_skills"] = [names[j] for j in order[k][matched[k]].tolist()]
+        o["missing_skills"] = [names[j] for j in order[k][missing[k]].tolist()]
+        o["consultant_location"] = cons.location_label[c]
+        o["requirement_title"] = reqs.titles[r]
+        o["consultant_title"] = cons.titles[c][0] if cons.titles[c] else None
+        o["requirement_id"] = str(reqs.ids[r]) if reqs.ids[r] is not None else None
+        o["consultant_id"] = str(cons.ids[c]) if cons.ids[c] is not None else None
     return out

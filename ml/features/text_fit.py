@@ -92,7 +92,14 @@ def role_fit(cosine: np.ndarray, title_sim: np.ndarray) -> np.ndarray:
     return np.where(both, blended, np.where(np.isfinite(cos), cos, title))
 
 
+@lru_cache(maxsize=65536)
+def _title_similarity_of(requirement_title: str | None, resume_titles: tuple[str | None, ...]) -> float:
+    return title_similarity(requirement_title, resume_titles)
+
+
 def pair_title_similarity(requirement_titles: Sequence[str | None],
                           resume_titles: Sequence[Sequence[str | None]]) -> np.ndarray:
-    return np.array([title_similarity(r, c) for r, c in zip(requirement_titles, resume_titles, strict=True)],
-                    dtype=np.float64)
+    # Remembered per (title, resume titles): a requirement is paired with every candidate, a consultant is proposed
+    # for many requirements, and titles repeat ("Java Developer").
+    return np.array([_title_similarity_of(r, c if type(c) is tuple else tuple(c))
+                     for r, c in zip(requirement_titles, resume_titles, strict=True)], dtype=np.float64)

@@ -17,7 +17,13 @@ from ml.ai.embeddings import active_model_name
 from ml.features.columns import FEATURE_VERSION
 from ml.features.entities import consultants_from_records, requirements_from_records
 from ml.features.history import HistoryIndex
-from ml.features.pairs import compute_pair_features, factor_matrix, snapshot, visa_acceptance_rates
+from ml.features.pairs import (
+    factor_matrix,
+    feature_frame,
+    pair_feature_columns,
+    snapshots,
+    visa_acceptance_rates,
+)
 from ml.matching.candidates import CandidateLimits, candidates
 from ml.matching.champion import ChampionModel
 from ml.matching.loaders import (
@@ -74,25 +80,28 @@ class RecommendationResult:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _factor_dicts(values: np.ndarray, contributions: np.ndarray, weights: np.ndarray) -> dict[str, FactorResult]:
-    out = {}
-    for j, name in enumerate(FACTORS):
-        known = bool(np.isfinite(values[j]))
-        out[name] = FactorResult(
-            value=float(np.clip(values[j], 0, 1)) if known else None, weight=float(weights[j]),
-            contribution=float(contributions[j]), status="known" if known else "unknown",
-        )
+def _factor_dicts(values: np.ndarray, contributions: np.ndarray, weights: np.ndarray) -> list[dict[str, FactorResult]]:
+    """Per row of (k, len(FACTORS)) factor values, contributions and effective weights: the factors as reported."""
+    known = np.isfinite(values).tolist()
+    clipped = np.clip(values, 0, 1).tolist()
+    out = []
+    for row_known, row_value, row_weight, row_contribution in zip(
+            known, clipped, np.asarray(weights).tolist(), np.asarray(contributions).tolist(), strict=True):
+        out.append({name: FactorResult(value=row_value[j] if row_known[j] else None, weight=float(row_weight[j]),
+                                       contribution=float(row_contribution[j]),
+                                       status="known" if row_known[j] else "unknown")
+                    for j, name in enumerate(FACTORS)})
     return out
 
 
-def _score(frame, model: ChampionModel | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                                        np.ndarray, np.ndarray, str]:
-    """(sort key, match_score, probability, contributions (n,6), weights (n,6), baseline, version)."""
-    values = factor_matrix(frame)
+def _score(columns: dict[str, np.ndarray], model: ChampionModel | None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """(sort key, match_score, probability, contributions (n,6), weights (n,6), baseline, version) for the pairs'
+    feature columns; a frame is built only for a model."""
     if model is None:
-        score, contrib, weights = explainable_scores(values)
+        score, contrib, weights = explainable_scores(factor_matrix(columns))
         return score, score, seed_probability(score), contrib, weights, np.zeros(len(score)), SEED_MODEL_VERSION
-    pred = model.predict(frame)
+    pred = model.predict(feature_frame(columns))
     absolute = np.abs(pred.contributions)
     total = absolute.sum(axis=1, keepdims=True)
     weights = np.divide(absolute, total, out=np.zeros_like(absolute), where=total > 0)
@@ -134,25 +143,27 @@ def _rank(conn: sa.Connection, *, reqs_records: list[dict], cons_records: list[d
     timings["history_ms"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
     visa_rates = _tenant_visa_rates(conn, tenant)
-    frame = compute_pair_features(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
-                                  cosine=cosine, visa_rates=visa_rates)
+    columns = pair_feature_columns(reqs, cons, ri, ci, today_day(), graph=graph, history=HistoryIndex(events),
+                                   cosine=cosine, visa_rates=visa_rates)
     # Work authorization is a hard filter: a known mismatch never reaches the list.
-    eligible = np.flatnonzero(frame["visa_match"].fill_nan(1.0).fill_null(1.0).to_numpy() != 0.0)
-    frame = frame[eligible]
-    key, score, prob, contrib, weights, baseline, version = _score(frame, model)
+    visa = columns["visa_match"]
+    eligible = np.flatnonzero(np.where(np.isnan(visa), 1.0, visa) != 0.0)
+    columns = {name: values[eligible] for name, values in columns.items()}
+    key, score, prob, contrib, weights, baseline, version = _score(columns, model)
     order = np.lexsort((np.arange(len(key)), -key))[:top_k]
-    values = factor_matrix(frame)
-    items = []
-    for rank, row in enumerate(order, start=1):
-        features = snapshot(frame, int(row), reqs, cons, graph)
-        factors = _factor_dicts(values[row], contrib[row], weights[row])
-        items.append(RecommendationItem(
-            consultant_id=cons.ids[int(ci[eligible[row]])], requirement_id=reqs.ids[int(ri[eligible[row]])],
-            rank=rank, match_score=float(np.clip(score[row], 0, 1)),
-            success_probability=float(np.clip(np.nan_to_num(prob[row], nan=0.0), 0, 1)),
-            reasons=build_reasons(features, factors) if explain else [],
-            factors={k: v.as_dict() for k, v in factors.items()}, features=features, baseline=float(baseline[row]),
-        ))
+    features = snapshots(columns, order, reqs, cons, graph)
+    factors = _factor_dicts(factor_matrix(columns)[order], contrib[order], weights[order])
+    match_score = np.clip(score[order], 0, 1).tolist()
+    probability = np.clip(np.nan_to_num(prob[order], nan=0.0), 0, 1).tolist()
+    base = np.asarray(baseline[order]).tolist()
+    con_at, req_at = ci[eligible[order]].tolist(), ri[eligible[order]].tolist()
+    items = [RecommendationItem(
+        consultant_id=cons.ids[con_at[k]], requirement_id=reqs.ids[req_at[k]], rank=k + 1,
+        match_score=float(match_score[k]), success_probability=float(probability[k]),
+        reasons=build_reasons(features[k], factors[k]) if explain else [],
+        factors={name: f.as_dict() for name, f in factors[k].items()}, features=features[k],
+        baseline=float(base[k]),
+    ) for k in range(len(order))]
     timings["score_ms"] = (time.perf_counter() - t1) * 1000
     return items, version, len(eligible)
 
