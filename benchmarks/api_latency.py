@@ -273,8 +273,9 @@ def start_server(args, extra_env: dict[str, str], *, root: Path = ROOT, workers:
     env = {**os.environ, "BENCHCRM_RATE_LIMIT_BURST": "1000000", "BENCHCRM_RATE_LIMIT_RPS": "1000000",
            "BENCHCRM_RATE_LIMIT_EXPENSIVE_BURST": "1000000", "BENCHCRM_RATE_LIMIT_EXPENSIVE_RPS": "1000000",
            "PYTHONPATH": str(root), **({} if root == ROOT else {"PYTHONDONTWRITEBYTECODE": "1"}), **extra_env}
+    count = workers or args.workers
     return subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port",
-                             str(args.port), "--workers", str(workers or args.workers), "--no-dispatcher"], cwd=root,
+                             str(args.port), *(["--workers", str(count)] if count else []), "--no-dispatcher"], cwd=root,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -387,7 +388,8 @@ def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: 
                  "after", "before"]
     print(f"tenant {TENANT_SLUG} ({args.consultants} consultants); {args.requests} requests per scenario, "
           f"{args.concurrency} concurrent clients; before = {variants['before'][0]}, after = {ROOT}; "
-          f"load average {os.getloadavg()[0]:.1f} at the start")
+          f"workers: {args.workers or 'each checkout’s `serve` default'} (after's default: "
+          f"{settings.api_workers}); load average {os.getloadavg()[0]:.1f} at the start")
     figures: dict[str, list[dict]] = {v: [] for v in variants}
     bodies: dict[str, list[dict]] = {}
     probes = [("requirements", i) for i in requirement_ids[:10]] + [("consultants", i) for i in bench_ids[:10]]
@@ -411,6 +413,14 @@ def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: 
             figures[variant][-1]["cpu"] = {"server": server_ms, "postgres": pg_ms}
             print(f"  CPU per request: API {server_ms:.1f} ms, Postgres {pg_ms:.1f} ms; "
                   f"load average {os.getloadavg()[0]:.1f}")
+            if args.rate is not None:
+                paced = recommendation_scenarios(base, headers, requirement_ids, bench_ids, args.requests,
+                                                 args.concurrency, label=f" ({variant})", rate=args.rate)
+                figures[variant][-1].update({f"{k} @{args.rate:g}/s": v for k, v in paced.items()})
+            if args.samples:
+                figures[variant][-1]["under load"] = under_recommendation_load(
+                    base, headers, requirement_ids, bench_ids, bench_ids, args.samples, args.concurrency,
+                    rate=args.rate)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -419,7 +429,10 @@ def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: 
         print(f"CPU per request, {v:<18} API {api:5.1f} ms  Postgres {pg:5.1f} ms  (both directions, mean of rounds)")
     same = sum(a == b for a, b in zip(bodies["before"], bodies["after"], strict=True))
     print(f"bodies: {same} of {len(probes)} identical before and after (ids and createdAt aside)")
-    for direction in ("requirement", "consultant"):
+    scenarios = ["requirement", "consultant"]
+    if args.rate is not None:
+        scenarios += [f"requirement @{args.rate:g}/s", f"consultant @{args.rate:g}/s"]
+    for direction in scenarios:
         mean = {v: {k: statistics.fmean(run[direction][k] for run in figures[v]) for k in ("p50", "p95", "rps")}
                 for v in variants}
         b = mean["before"]
@@ -428,6 +441,11 @@ def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: 
             print(f"mean of rounds, for {direction:<11} before p50 {b['p50']:.1f} p95 {b['p95']:.1f} ms "
                   f"{b['rps']:.1f} rps; {v} p50 {a['p50']:.1f} p95 {a['p95']:.1f} ms {a['rps']:.1f} rps; "
                   f"ratio p50 {b['p50'] / a['p50']:.2f}x p95 {b['p95'] / a['p95']:.2f}x rps {a['rps'] / b['rps']:.2f}x")
+    if args.samples:
+        for name in next(iter(figures["before"]))["under load"]:
+            p95 = {v: statistics.fmean(run["under load"][name] for run in figures[v]) for v in variants}
+            print(f"under load, mean p95 of rounds, {name:<48} before {p95['before']:8.1f} ms  " + "  ".join(
+                f"{v} {p95[v]:8.1f} ms ({p95['before'] / p95[v]:.2f}x)" for v in list(variants)[1:]))
 
 
 def requirement_email(i: int) -> bytes:
@@ -452,7 +470,7 @@ def sample(name: str, goal_ms: float, times: list[float], statuses: dict[int, in
 
 def under_recommendation_load(base: str, headers: dict, requirement_ids: list[str], consultant_ids: list[str],
                               bench_ids: list[str], samples: int, concurrency: int, rate: float | None = None
-                              ) -> None:
+                              ) -> dict[str, float]:
     """Lists, search, get and email -> first recommendations, sampled by one client while `concurrency` clients
     keep the recommendation load on (both directions, alternating; as fast as answered, or at `rate` a second)."""
     stop = threading.Event()
@@ -530,6 +548,10 @@ def under_recommendation_load(base: str, headers: dict, requirement_ids: list[st
             times, statuses = results[name]
             print(f"{name:<50} n={len(times):>3}  p50={percentile(times, .5):7.1f} ms  "
                   f"p95={percentile(times, .95):7.1f} ms  status={statuses}")
+    p95s = {name: percentile(times, .95) for name, (times, _) in results.items()}
+    if email_to_recs:
+        p95s["new requirement email -> first recommendations"] = percentile(email_to_recs, .95)
+    return p95s
 
 
 def main() -> None:
@@ -539,7 +561,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=1, help="API worker processes (`benchcrm serve --workers`)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="API worker processes (`benchcrm serve --workers`; default: serve's, one per core up to 4)")
     parser.add_argument("--rate", type=float, default=None, metavar="RPS",
                         help="Recommendations at this fixed rate (an open loop shared by the --concurrency clients, "
                              "latency from each request's due time) instead of as fast as answered; the issue's "
@@ -551,7 +574,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40,
                         help="Requests of each kind sampled under the recommendation load (0: skip that part)")
     parser.add_argument("--compare-code", type=Path, default=None, metavar="ROOT",
-                        help="Only the recommendation scenarios: a server from the checkout at ROOT (before), then "
+                        help="The recommendation scenarios (with --rate also at that rate, with --samples also "
+                             "under load): a server from the checkout at ROOT (before), then "
                              "this one (after), alternating, with their ratio and a comparison of the bodies. ROOT "
                              "refuses a database newer than it knows: copy this checkout's newer migration files "
                              "into ROOT/warehouse/migrations/versions first")

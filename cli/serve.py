@@ -11,7 +11,8 @@ from cli.main import app, fail
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default: BENCHCRM_API_HOST, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default: BENCHCRM_API_PORT, 8000)."),
-    workers: int = typer.Option(1, min=1, max=16, help="Uvicorn worker processes."),
+    workers: int | None = typer.Option(None, min=1, max=16, help="Worker processes (default: BENCHCRM_API_WORKERS, "
+                                                                  "one per core up to 4)."),
     dispatcher: bool = typer.Option(True, help="Run the webhook dispatcher beside the API."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs)."""
@@ -31,6 +32,7 @@ def serve(
         raise fail(str(exc)) from None
     configure_logging()
     host, port = host or settings.api_host, port or settings.api_port
+    workers = workers or settings.api_workers
     typer.echo(f"BenchCRM API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
     if workers == 1:
         uvicorn.run(create_app(settings, start_dispatcher=dispatcher, start_snapshot_writer=True), host=host, port=port, log_config=None,

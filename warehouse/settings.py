@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -84,6 +85,11 @@ class Settings(BaseSettings):
     # --- serving ----------------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    api_workers: int = Field(
+        default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)), ge=1, le=16,
+        description="API worker processes `benchcrm serve` starts (default: one per core, at most 4). Ranking is "
+                    "CPU work under each process's interpreter lock, so one process uses one core however many "
+                    "requests it has; each worker keeps its own ranking caches (about 0.5 GB at 100k consultants).")
     dagster_port: int = Field(default=3000, ge=1, le=65535)
     mlflow_port: int = Field(default=5000, ge=1, le=65535)
     pg_tcp_port: int = Field(default=5433, ge=1, le=65535, description="TCP port for BI tools (embedded only).")

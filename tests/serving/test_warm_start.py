@@ -73,3 +73,17 @@ def test_serve_with_two_workers_answers_only_when_warm(settings, data_dir, make_
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_serve_starts_one_worker_per_core_up_to_four_unless_told(monkeypatch):
+    from warehouse.settings import Settings
+
+    monkeypatch.delenv("BENCHCRM_API_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert Settings().api_workers == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    assert Settings().api_workers == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert Settings().api_workers == 1
+    monkeypatch.setenv("BENCHCRM_API_WORKERS", "3")
+    assert Settings().api_workers == 3
