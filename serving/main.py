@@ -3,6 +3,7 @@ permissions and the champion model once, and (optionally) runs the webhook dispa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import threading
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from warehouse.repositories.permissions import role_permissions
 
         sys.setswitchinterval(settings.api_switch_interval_ms / 1000)
+        app.state.ranking_slots = asyncio.Semaphore(settings.ranking_concurrency)  # serving/api/deps.ranking_slot
         app.state.engine = engine or app_engine(settings)
         # Each tenant's requests go to its own server (warehouse/placement.py); app.state.engine is the primary's.
         app.state.router = TenantRouter(settings, primary_app_engine=app.state.engine)
@@ -156,7 +158,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.permissions = {}
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)
     app.state.warmup = None
-    app.state.ranking_slots = threading.BoundedSemaphore(settings.ranking_concurrency)
+    app.state.ranking_slots = None  # made in the lifespan, on the serving event loop
     def tenant_connection(tenant: str):  # what the caches' background reads use: the tenant's own server
         return tenant_tx(tenant, app.state.router.engine_for_tenant(uuid.UUID(tenant)))
 

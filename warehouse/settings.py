@@ -126,9 +126,10 @@ class Settings(BaseSettings):
                                            "first): bounds its memory across tenants.")
     ranking_concurrency: int = Field(
         default=2, ge=1, le=64,
-        description="Most recommendation rankings one API process computes at once; more wait their turn. Ranking "
-                    "is CPU work under one interpreter lock, so more at once adds no throughput and makes every "
-                    "other request (lists, reads) wait longer for the interpreter.")
+        description="Most recommendation requests one API process works on at once; more wait their turn on the "
+                    "event loop, holding neither a thread nor a database connection (a burst queues, it does not "
+                    "time out on the pool). Ranking is CPU work under one interpreter lock, so more at once adds no "
+                    "throughput and makes every other request (lists, reads) wait longer for the interpreter.")
     api_switch_interval_ms: float = Field(
         default=1.0, gt=0, le=100,
         description="Python's thread switch interval in each API process (sys.setswitchinterval; Python's default is "

@@ -8,7 +8,7 @@ function-scoped: it commits before the response is sent, and rolls back if the h
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -104,6 +104,18 @@ def require(resource: str, action: str) -> Callable[[Principal], Principal]:
 
     _check.permission = (resource, action)  # type: ignore[attr-defined]  # read by the OpenAPI decorator
     return _check
+
+
+async def ranking_slot(request: Request) -> AsyncIterator[None]:
+    """A recommendation request waits here, on the event loop, for one of the process's
+    `settings.ranking_concurrency` slots before it takes a database connection: waiting costs neither a thread nor
+    a pooled connection, so a burst queues instead of timing out on the pool (503), and the rankings that run do
+    not compete with each other and every other request for the interpreter."""
+    async with request.app.state.ranking_slots:
+        yield
+
+
+RankingSlot = Annotated[None, Depends(ranking_slot)]
 
 
 STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) longer than this per statement

@@ -54,11 +54,10 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
             log.exception("serving model for tenant %s failed to load", principal.tenant_id)
             model = None
         try:
-            with request.app.state.ranking_slots:  # settings.ranking_concurrency at once per process
-                result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
-                                            top_k=top_k, explain=explain, model=model,
-                                            cache=getattr(request.app.state, "ranking_cache", None),
-                                            text_index=getattr(request.app.state, "text_index", None))
+            result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
+                                        top_k=top_k, explain=explain, model=model,
+                                        cache=getattr(request.app.state, "ranking_cache", None),
+                                        text_index=getattr(request.app.state, "text_index", None))
         except matching.NotFound:
             raise not_found(anchor_spec.entity, anchor_id) from None
         run_id, item_ids = uuid.uuid4(), [uuid.uuid4() for _ in result.items]
