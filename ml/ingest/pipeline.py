@@ -14,7 +14,7 @@ import email.utils
 import hashlib
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -149,13 +149,13 @@ def _sender_domain(from_addr: str | None) -> str | None:
     return from_addr.rsplit("@", 1)[1].strip(" >").lower() or None
 
 
-def _skill_ids(conn: sa.Connection, cache: dict[str, Any]) -> dict[str, int]:
+def _skill_ids(conn: sa.Connection, cache: dict[str, Any]) -> Mapping[str, int]:
     if "skill_ids" not in cache:
         cache["skill_ids"] = requirement_repo.skill_id_map(conn)
     return cache["skill_ids"]
 
 
-def _resolve(skill: ExtractedSkill, toolkit: Toolkit, ids: dict[str, int]) -> tuple[int | None, str]:
+def _resolve(skill: ExtractedSkill, toolkit: Toolkit, ids: Mapping[str, int]) -> tuple[int | None, str]:
     """(skill id or None, the name the entity is described by: canonical when resolvable, else raw)."""
     canonical = skill.canonical or toolkit.normalize_skill(skill.raw)
     skill_id = ids.get(canonical) if canonical else None
@@ -198,7 +198,7 @@ class Prepared:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def prepare(raw: bytes, *, toolkit: Toolkit, skill_ids: dict[str, int], is_origin: bool = False,
+def prepare(raw: bytes, *, toolkit: Toolkit, skill_ids: Mapping[str, int], is_origin: bool = False,
             fallback_received_at: datetime | None = None, parsed: Any = None) -> Prepared:
     """Parse (unless `parsed` is given), classify, extract, validate and normalize one raw message.
     No database access."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from ml.taxonomy import load_taxonomy
@@ -30,3 +32,25 @@ def test_sync_is_fast_complete_and_idempotent(admin_engine):
         n = conn.execute(sa.text("select count(*) from crm.skill where taxonomy_version = :v"),
                          {"v": taxonomy.version}).scalar()
         assert n == len(taxonomy.skills)
+
+
+def test_skill_id_map_is_read_once_per_taxonomy_version(admin_engine):
+
+
+    from warehouse.repositories.requirements import skill_id_map
+
+    name = f"map-test-{uuid.uuid4().hex[:8]}"
+    with admin_engine.connect() as conn:
+        first = skill_id_map(conn)
+        assert skill_id_map(conn) is first and name not in first
+        with pytest.raises(TypeError):
+            first[name] = 1  # type: ignore[index]  # shared by every caller: read-only
+    try:
+        with admin_engine.begin() as conn:
+            new_id = conn.execute(sa.text("insert into crm.skill (canonical_name, category, taxonomy_version) "
+                                          "values (:n, 'test', 'test') returning id"), {"n": name}).scalar_one()
+        with admin_engine.connect() as conn:
+            assert skill_id_map(conn)[name] == new_id  # the fingerprint changed: read again
+    finally:
+        with admin_engine.begin() as conn:
+            conn.execute(sa.text("delete from crm.skill where canonical_name = :n"), {"n": name})

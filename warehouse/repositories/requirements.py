@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
 import sqlalchemy as sa
 
+from warehouse.queries.matching import skill_taxonomy_stamp
 from warehouse.repositories.embeddings import as_vector
 from warehouse.schema import row_model
 
@@ -247,9 +249,20 @@ def unresolved_skill_names(conn: sa.Connection) -> list[str]:
         "select distinct raw_name from crm.requirement_skill where skill_id is null order by 1")).scalars())
 
 
-def skill_id_map(conn: sa.Connection) -> dict[str, int]:
-    """Taxonomy canonical name -> crm.skill id (reference data, a few hundred rows)."""
-    return {name: int(i) for i, name in conn.execute(sa.text("select id, canonical_name from crm.skill"))}
+def skill_id_map(conn: sa.Connection) -> Mapping[str, int]:
+    """Taxonomy canonical name -> crm.skill id (reference data, ~10k rows), read-only. Read once per taxonomy
+    version: a request that imports one email reads the one-row fingerprint, not every skill."""
+    stamp = skill_taxonomy_stamp(conn)
+    held = _SKILL_IDS.get(stamp)
+    if held is None:
+        held = MappingProxyType({name: int(i) for i, name in conn.execute(sa.text(
+            "select id, canonical_name from crm.skill"))})
+        _SKILL_IDS.clear()  # one taxonomy at a time
+        _SKILL_IDS[stamp] = held
+    return held
+
+
+_SKILL_IDS: dict[tuple, Mapping[str, int]] = {}
 
 
 @dataclass(frozen=True)
