@@ -346,7 +346,9 @@ def burst(base: str, headers: dict, requirement_ids: list[str], consultant_ids: 
 
 
 def cpu_seconds(root_pids: list[int]) -> float:
-    """User + system CPU seconds of these processes and all their descendants, from /proc (Linux)."""
+    """User + system CPU seconds of these processes and all their descendants, from /proc (Linux), including the
+    children they already reaped (cutime/cstime): a database backend or a pool's overflow connection that exits
+    between two readings keeps its CPU in its parent's account instead of vanishing from the sum."""
     children: dict[int, list[int]] = {}
     stats: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
@@ -361,7 +363,7 @@ def cpu_seconds(root_pids: list[int]) -> float:
     while todo:
         pid = todo.pop()
         if pid in stats:
-            total += int(stats[pid][11]) + int(stats[pid][12])
+            total += sum(int(v) for v in stats[pid][11:15])  # utime, stime, cutime, cstime
             todo.extend(children.get(pid, []))
     return total / os.sysconf("SC_CLK_TCK")
 
