@@ -23,6 +23,7 @@ from ml.matching.text_index import TextIndex
 from serving.auth.tenants import TenantDirectory
 from serving.auth.tokens import TokenVerifier
 from serving.errors import Problem, install_problem_handlers
+from serving.gc_tuning import freeze_long_lived, stop_freezing
 from serving.http_security import SecurityHeadersMiddleware
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
 from serving.ratelimit import SharedRateLimiter, budgets_from_settings
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.models = _tenant_models(settings) if load_model else None
         app.state.verifier.preload()  # the development key, read before the first request (docs/adr/0026)
         app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
+        if settings.api_gc_freeze:
+            freeze_long_lived()
         stop = threading.Event()
         workers: list[threading.Thread] = []
         if start_dispatcher:  # one per placement server: each sees its own tenants' outboxes
@@ -139,6 +142,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 limiter.dispose()
             if app.state.text_index is not None:
                 app.state.text_index.close()
+            if settings.api_gc_freeze:
+                stop_freezing()
             app.state.ranking_cache.close()
 
     # /docs (Swagger UI 5) and /redoc load their JS/CSS from files shipped in the fastapi-offline package, mounted

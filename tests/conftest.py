@@ -26,6 +26,9 @@ os.environ["BENCHCRM_SHARED_DATA"] = ""
 # its own addresses and tenants; everywhere else the buckets are too large to matter.
 for _budget in ("", "_EXPENSIVE", "_ANONYMOUS"):
     os.environ.setdefault(f"BENCHCRM_RATE_LIMIT{_budget}_BURST", "1000000")
+# The apps the suite builds run inside the test process, which makes and drops garbage cycles all session long: it is
+# not a server to keep out of full collections (serving/gc_tuning.py; tests/serving/test_gc_tuning.py tests that).
+os.environ["BENCHCRM_API_GC_FREEZE"] = "false"
 
 
 @pytest.fixture(scope="session")

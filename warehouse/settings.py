@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=100,
         description="Python's thread switch interval in each API process (sys.setswitchinterval; Python's default is "
                     "5): a short request waiting behind a ranking thread gets the interpreter back sooner.")
+    api_gc_freeze: bool = Field(
+        default=True,
+        description="Keep the API's long-lived objects (caches, models) out of Python's full garbage collections "
+                    "(serving/gc_tuning.py): at 100k consultants each such collection took 150-420 ms, every few "
+                    "seconds per worker, and stopped every request while it ran.")
     text_index_enabled: bool = Field(
         default=True, description="Answer the candidate search's text source from each API process's postings of "
                                   "the words asked for (docs/adr/0032) instead of ranking every match in Postgres.")
