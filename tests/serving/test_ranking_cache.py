@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -26,6 +28,21 @@ def _poll(predicate, *, within: float, step: float = 0.05) -> float:
         assert time.monotonic() - start < within, f"not within {within} s"
         threading.Event().wait(step)
     return time.monotonic() - start
+
+
+@contextmanager
+def _listening(engine, cache: TenantCache) -> Iterator[ChangeListener]:
+    """A change listener feeding `cache`, connected when the block starts and stopped when it ends."""
+    stop = threading.Event()
+    listener = ChangeListener(engine, cache, stop)
+    thread = threading.Thread(target=listener.run, daemon=True)
+    thread.start()
+    try:
+        _poll(listener.connected.is_set, within=10)
+        yield listener
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _world(seed, n: int = 8) -> tuple[uuid.UUID, list[uuid.UUID]]:
@@ -205,12 +222,7 @@ def test_the_cache_holds_at_most_its_bound_and_drops_the_least_recently_used_fir
 def test_listener_applies_notifications_and_a_lost_connection_empties_the_cache(seed, tenant, app_engine,
                                                                               admin_engine):
     cache = TenantCache(max_staleness_s=3600)
-    stop = threading.Event()
-    listener = ChangeListener(app_engine, cache, stop)
-    thread = threading.Thread(target=listener.run, daemon=True)
-    thread.start()
-    try:
-        _poll(listener.connected.is_set, within=10)
+    with _listening(app_engine, cache) as listener:
         cid = seed.consultant(hourly_rate=50)
         key = str(tenant)
 
@@ -231,9 +243,6 @@ def test_listener_applies_notifications_and_a_lost_connection_empties_the_cache(
             assert conn.execute(sa.text("select pg_terminate_backend(:p)"), {"p": listener.backend_pid}).scalar()
         _poll(lambda: listener.connects == 2 and listener.connected.is_set(), within=10)
         assert cache.size() == {"records": 0, "histories": 0} and cache.enabled
-    finally:
-        stop.set()
-        thread.join(timeout=5)
     assert not cache.enabled
 
 
@@ -250,12 +259,7 @@ def test_announced_history_changes_are_patched_in_and_equal_a_whole_read(seed, t
     from ml.matching.loaders import load_outcome_events
 
     cache = TenantCache(max_staleness_s=3600)
-    stop = threading.Event()
-    listener = ChangeListener(app_engine, cache, stop)
-    thread = threading.Thread(target=listener.run, daemon=True)
-    thread.start()
-    try:
-        _poll(listener.connected.is_set, within=10)
+    with _listening(app_engine, cache):
         req, cons = _world(seed)
         other_client = seed.company(name="Other Co", kind="client")
         whole_reads = [0]
@@ -311,9 +315,6 @@ def test_announced_history_changes_are_patched_in_and_equal_a_whole_read(seed, t
             advanced = {r.id: r.advanced for r in pick(conn, [str(cons[6])], [])}
             assert advanced == {new_sub: True} and first_sub not in {r.id for r in pick(conn, [], [str(client_co)])}
             assert load_outcome_events(conn, consultant_ids=cons, cache=cache, tenant=key).label.sum() >= 1
-    finally:
-        stop.set()
-        thread.join(timeout=5)
 
 
 def test_one_thread_reads_a_history_the_others_wait_for_it_or_serve_the_held_one():
@@ -376,10 +377,6 @@ def test_the_skill_graph_is_read_again_only_when_a_taxonomy_change_is_announced(
     from ml.matching.loaders import load_skill_graph
 
     cache = TenantCache(max_staleness_s=3600)
-    stop = threading.Event()
-    listener = ChangeListener(app_engine, cache, stop)
-    thread = threading.Thread(target=listener.run, daemon=True)
-    thread.start()
     reads: list[str] = []
 
     @sa.event.listens_for(app_engine, "before_cursor_execute")
@@ -389,28 +386,24 @@ def test_the_skill_graph_is_read_again_only_when_a_taxonomy_change_is_announced(
 
     name = f"bench-skill-{uuid.uuid4().hex[:8]}"
     try:
-        _poll(listener.connected.is_set, within=10)
-        with app_engine.connect() as conn:
-            first = load_skill_graph(conn, cache)
-            assert reads  # the fingerprint (and the rows, the first time)
-            held = len(reads)
-            assert load_skill_graph(conn, cache) is first and len(reads) == held  # no statement at all
-        with admin_engine.begin() as conn:
-            conn.execute(sa.text("insert into crm.skill (canonical_name, category, taxonomy_version) "
-                                 "values (:n, 'test', 'test')"), {"n": name})
-        with app_engine.connect() as conn:
-            _poll(lambda: name in load_skill_graph(conn, cache).names, within=5)
+        with _listening(app_engine, cache):
+            with app_engine.connect() as conn:
+                first = load_skill_graph(conn, cache)
+                assert reads  # the fingerprint (and the rows, the first time)
+                held = len(reads)
+                assert load_skill_graph(conn, cache) is first and len(reads) == held  # no statement at all
+            with admin_engine.begin() as conn:
+                conn.execute(sa.text("insert into crm.skill (canonical_name, category, taxonomy_version) "
+                                     "values (:n, 'test', 'test')"), {"n": name})
+            with app_engine.connect() as conn:
+                _poll(lambda: name in load_skill_graph(conn, cache).names, within=5)
     finally:
         with admin_engine.begin() as conn:
             conn.execute(sa.text("delete from crm.skill where canonical_name = :n"), {"n": name})
         sa.event.remove(app_engine, "before_cursor_execute", count)
-        stop.set()
-        thread.join(timeout=5)
 
 
 def test_a_history_past_the_bound_is_read_again_in_the_background_while_the_held_one_serves():
-    from contextlib import contextmanager
-
     now = [0.0]
     opened: list[str] = []
 
