@@ -6,8 +6,10 @@ Only used when no OIDC JWKS URL is configured; production deployments point `BEN
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +53,16 @@ def dev_signing_key(settings: Settings) -> SigningKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         pem = generate_private_pem()
-        tmp = path.with_suffix(".tmp")
+        # Each process writes its own temporary file and links it in only if no key exists yet: processes racing
+        # (the workers of `benchcrm serve --workers N` warming up at once) all end up reading the one that won,
+        # so a token signed by any of them verifies in every other.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-        os.replace(tmp, path)  # atomic: two processes racing both end with one valid key file
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+            with contextlib.suppress(FileExistsError):  # another process created it first: use theirs
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return signing_key_from_pem(path.read_bytes())

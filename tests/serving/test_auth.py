@@ -280,3 +280,28 @@ def test_a_verified_token_is_remembered_until_it_expires_and_never_vouches_for_a
     now[0] = first.expires_at + 30  # exactly at exp + leeway, as PyJWT: expired
     with pytest.raises(AuthError, match="expired"):
         verifier.verify(token)
+
+
+def test_processes_creating_the_development_key_at_once_all_end_with_the_same_key(settings, tmp_path):
+    """The workers of `benchcrm serve --workers N` warm up at once on a fresh data folder: each may find no key and
+    make one, yet every one of them must verify what any other (or `benchcrm token`) signs."""
+    import threading
+
+    from serving.auth.keys import dev_signing_key, key_path
+
+    fresh = settings.model_copy(update={"data_dir": tmp_path})
+    start = threading.Barrier(6)
+    kids: list[str] = []
+
+    def worker() -> None:
+        start.wait()
+        kids.append(dev_signing_key(fresh).kid)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(kids) == 6 and len(set(kids)) == 1
+    assert dev_signing_key(fresh).kid == kids[0]
+    assert sorted(p.name for p in key_path(fresh).parent.iterdir()) == [key_path(fresh).name]  # no temporary left
