@@ -73,6 +73,9 @@ def load(engine: sa.Engine, tenants: int, per_tenant: int, clusters: int, shared
                 "insert into crm.embedding (tenant_id, entity_type, entity_id, model, dims, vector, content_hash) "
                 "values (:t, 'consultant', :id, :m, 384, :v, 'bench')"),
                 [{"t": tenant, "id": uuid.uuid4(), "m": MODEL, "v": as_vector(v)} for v in block])
+            # vectors of bench consultants: the graph the product searches holds only matchable ones (0039); these
+            # have no consultant rows, so they are marked by hand
+            conn.execute(sa.text("update crm.embedding set matchable = true where tenant_id = :t"), {"t": tenant})
         vectors[tenant] = block
     started = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -307,6 +307,8 @@ embedding = sa.Table(
     sa.Column("vector", VECTOR(384), nullable=False),
     sa.Column("content_hash", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    # kept by triggers (migration 0039): whether the row it embeds can be proposed; the ANN graphs hold only these
+    sa.Column("matchable", sa.Boolean, nullable=False, server_default=sa.text("false")),
 )
 
 match_run = sa.Table(

@@ -116,11 +116,13 @@ class Settings(BaseSettings):
         default=True, description="Keep what ranking reads of a tenant (candidate records, outcome history) in each "
                                   "API process, kept fresh by LISTEN benchcrm_changes (docs/adr/0022).")
     ranking_cache_max_staleness_seconds: float = Field(
-        default=30.0, gt=0, le=3600,
-        description="Staleness bound of the ranking cache: a committed change is ranked with its new values as soon "
-                    "as its notification arrives (milliseconds), and in any case within this many seconds, since no "
-                    "entry older than this is served (a lost notification). While the listener is disconnected "
-                    "the cache is off and requests read the database.")
+        default=300.0, gt=0, le=3600,
+        description="Backstop of the ranking cache's staleness. A committed change is ranked with its new values as "
+                    "soon as its notification arrives (milliseconds; while the listener is disconnected the cache is "
+                    "off and requests read the database). A change that bypasses the triggers (TRUNCATE, a "
+                    "company's kind) is ranked within this many seconds: no entry older than this is served. Each "
+                    "record lives between half and all of it, so records read together are not read again together "
+                    "(docs/adr/0035).")
     ranking_cache_max_records: int = Field(
         default=200_000, ge=1, description="Most candidate records one API process keeps (least recently used go "
                                            "first): bounds its memory across tenants.")

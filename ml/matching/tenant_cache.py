@@ -4,8 +4,10 @@ outcome rows (the history aggregates' input).
 
 Freshness: the database announces each committed change to those tables (`pg_notify('benchcrm_changes', …)`,
 migration 0026) and the listener (serving/change_listener.py) drops the entries it names. An entry is also never
-served older than `max_staleness_s`, in case a notification is lost; and while no listener is connected the cache
-serves nothing (`enabled` is False), so every read goes to the database. The cache is filled only with what a
+served older than `max_staleness_s`, a backstop for changes that bypass the triggers; and while no listener is
+connected the cache serves nothing (`enabled` is False), so every read goes to the database. A record's lifetime is
+drawn between half and all of the bound (docs/adr/0035): records read together (a warm start, a burst) are then not
+all read again in the same second, which stalled every request of the process once per bound. The cache is filled only with what a
 tenant-scoped (RLS) connection returned and keyed by that connection's tenant, so tenants never share entries.
 
 Memory: at most `max_records` records and `max_histories` tenant histories are held; past that the least recently
@@ -17,6 +19,7 @@ Pure: the database reads are passed in as functions; the clock is injectable for
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 import uuid
@@ -165,8 +168,9 @@ class TenantCache:
         self.max_histories = max_histories
         self._clock = clock
         self._lock = threading.Lock()
-        # (tenant, entity, id) -> (read at, record), least recently used first
-        self._records: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        # (tenant, entity, id) -> (read at, share of the bound it may live, record), least recently used first
+        self._records: OrderedDict[tuple[str, str, str], tuple[float, float, dict[str, Any]]] = OrderedDict()
+        self._lifetimes = random.Random()
         self._history: OrderedDict[str, _History] = OrderedDict()
         # Per tenant: the history keys notifications named since its history was read (patched in on the next
         # read), and one lock so that one thread reads a tenant's history while the others wait or serve the last.
@@ -206,8 +210,8 @@ class TenantCache:
             for i in ids:
                 key = (tenant, entity, str(i))
                 hit = self._records.get(key)
-                if hit is not None and now - hit[0] <= self.max_staleness_s:
-                    found[str(i)] = hit[1]
+                if hit is not None and now - hit[0] <= self.max_staleness_s * hit[1]:
+                    found[str(i)] = hit[2]
                     self._records.move_to_end(key)
                 else:
                     missing.append(i)
@@ -219,7 +223,7 @@ class TenantCache:
                 if self.enabled and self._stamp(tenant) == generation:
                     for r in loaded:
                         key = (tenant, entity, str(r["id"]))
-                        self._records[key] = (now, r)
+                        self._records[key] = (now, self._lifetimes.uniform(0.5, 1.0), r)
                         self._records.move_to_end(key)
                     while len(self._records) > self.max_records:
                         self._records.popitem(last=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 
 import pytest
@@ -144,7 +145,7 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
             sa.text("explain " + candidates_sql(Direction.FOR_REQUIREMENT)), {**search.params(), "tenant": tenant_id}))
     own_partition = "embedding_" + tenant_id.hex
     # the HNSW graph of this tenant's partition orders the search; the other partitions are pruned, not filtered
-    assert f"_vector_idx on {own_partition}" in plan and "Order By: (vector <=>" in plan
+    assert re.search(rf"_vector_idx\d* on {own_partition} ", plan) and "Order By: (vector <=>" in plan
     assert "embedding_default" not in plan  # pruned when planned: no other partition is costed or searched
 
 

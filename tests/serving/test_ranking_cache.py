@@ -178,10 +178,10 @@ def test_entries_older_than_the_bound_are_reloaded_and_a_read_racing_a_change_is
         return [{"id": i, "v": version[0]} for i in ids]
 
     assert cache.records("t", "consultant", [cid], load)[0]["v"] == 1
-    version[0] = 2  # a change whose notification is lost
-    now[0] = 29.9
+    version[0] = 2  # a change that bypassed the triggers: no notification
+    now[0] = 14.9  # every record lives at least half the bound
     assert cache.records("t", "consultant", [cid], load)[0]["v"] == 1
-    now[0] = 30.1
+    now[0] = 30.1  # and never longer than the bound
     assert cache.records("t", "consultant", [cid], load)[0]["v"] == 2
 
     def racing(ids):  # the change commits (and is announced) while this read is in flight
@@ -194,6 +194,31 @@ def test_entries_older_than_the_bound_are_reloaded_and_a_read_racing_a_change_is
     assert cache.records("t", "consultant", [cid], racing)[0]["v"] == 3
     version[0] = 4
     assert cache.records("t", "consultant", [cid], load)[0]["v"] == 4  # the racing read was not stored
+
+
+def test_records_read_together_are_not_read_again_together():
+    """Lifetimes between half and all of the bound: a warm start's records come due over that span, so no request
+    finds the whole bench expired at once (which stalled the process every bound, docs/adr/0035)."""
+    now = [0.0]
+    cache = TenantCache(max_staleness_s=100, clock=lambda: now[0])
+    cache.enabled = True
+    ids = [uuid.uuid4() for _ in range(400)]
+    reloaded: list[uuid.UUID] = []
+
+    def load(wanted):
+        reloaded.extend(wanted)
+        return [{"id": i} for i in wanted]
+
+    cache.records("t", "consultant", ids, load)
+    due_by_second: list[int] = []
+    for second in range(1, 101):
+        now[0] = float(second)
+        reloaded.clear()
+        cache.records("t", "consultant", ids, load)
+        due_by_second.append(len(reloaded))
+    assert sum(due_by_second[:49]) == 0  # nothing before half the bound
+    assert sum(due_by_second) == 400 and due_by_second[-1] < 400  # all within the bound ...
+    assert max(due_by_second) < 40 and sum(1 for n in due_by_second if n) >= 25  # ... spread over its second half
 
 
 def test_the_cache_holds_at_most_its_bound_and_drops_the_least_recently_used_first():

@@ -4,12 +4,12 @@ crm.feature_snapshot in one statement (delete + insert), so an interrupted batch
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse import jsonb
 from warehouse.repositories.together import Insert
 
 _DRAIN = sa.text("""
@@ -43,7 +43,7 @@ def pending_row(*, tenant_id: uuid.UUID, run_id: uuid.UUID, snapshots: list[dict
     queued row, an insert that rides in the run's own statement: committed with the recommendations or not at
     all."""
     return Insert(PENDING_INSERT, {"run_tenant": tenant_id, "run_id": run_id,
-                                   "pending_snapshots": json.dumps(snapshots, default=str)})
+                                   "pending_snapshots": jsonb.dumps(snapshots)})
 
 
 def drain_pending(conn: sa.Connection, *, limit: int = 200) -> tuple[int, int]:

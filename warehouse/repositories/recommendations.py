@@ -3,7 +3,6 @@ reads and decisions on it."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse import jsonb
 from warehouse.repositories.feature_snapshots import pending_row
 from warehouse.repositories.together import Insert, insert_together
 
@@ -60,14 +60,14 @@ def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, directio
     run_id = run_id or uuid.uuid4()
     inserts = [Insert(RUN_INSERT, {
         "run_id": run_id, "run_tenant": tenant_id, "run_kind": kind, "run_direction": str(direction),
-        "run_anchor": anchor_id, "run_version": model_version, "run_params": json.dumps(params),
-        "run_stats": json.dumps(stats, default=str), "run_by": created_by, "run_finished": finished_at})]
+        "run_anchor": anchor_id, "run_version": model_version, "run_params": jsonb.dumps(params),
+        "run_stats": jsonb.dumps(stats), "run_by": created_by, "run_finished": finished_at})]
     if items:
         ids = list(item_ids) if item_ids is not None else [uuid.uuid4() for _ in items]
         inserts.append(Insert(ITEMS_INSERT, {
             "run_id": run_id, "run_tenant": tenant_id, "run_version": model_version,
-            "items_inputs": json.dumps({"feature_version": feature_version}),
-            "items": json.dumps([{
+            "items_inputs": jsonb.dumps({"feature_version": feature_version}),
+            "items": jsonb.dumps([{
                 "id": str(rec_id), "requirement_id": str(item.requirement_id),
                 "consultant_id": str(item.consultant_id), "rank": item.rank, "match_score": item.match_score,
                 "success_probability": item.success_probability, "reasons": item.reasons, "factors": item.factors,
@@ -79,7 +79,7 @@ def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, directio
             inserts.append(pending_row(tenant_id=tenant_id, run_id=run_id, snapshots=snapshots))
         else:
             inserts.append(Insert(SNAPSHOTS_INSERT, {"run_tenant": tenant_id,
-                                                     "snapshots": json.dumps(snapshots, default=str)}))
+                                                     "snapshots": jsonb.dumps(snapshots)}))
     insert_together(conn, [*inserts, *along])
     return run_id
 
