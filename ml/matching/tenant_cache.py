@@ -157,6 +157,10 @@ class _History:
         return _History(rows, read_at=self.read_at, **indexes)
 
 
+def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 class TenantCache:
     def __init__(self, *, max_staleness_s: float, max_records: int = 200_000, max_histories: int = 256,
                  clock: Callable[[], float] = time.monotonic,
@@ -169,7 +173,7 @@ class TenantCache:
         self._clock = clock
         self._lock = threading.Lock()
         # (tenant, entity, id) -> (read at, share of the bound it may live, record), least recently used first
-        self._records: OrderedDict[tuple[str, str, str], tuple[float, float, dict[str, Any]]] = OrderedDict()
+        self._records: OrderedDict[tuple[str, str, uuid.UUID], tuple[float, float, dict[str, Any]]] = OrderedDict()
         self._lifetimes = random.Random()
         self._history: OrderedDict[str, _History] = OrderedDict()
         # Per tenant: the history keys notifications named since its history was read (patched in on the next
@@ -203,15 +207,17 @@ class TenantCache:
         if not self.enabled:
             return load(list(ids))
         now = self._clock()
-        found: dict[str, dict[str, Any]] = {}
+        # Keyed by UUID objects (hashing one is cheap; formatting ~250 of them per request as text was not).
+        found: dict[uuid.UUID, dict[str, Any]] = {}
         missing: list[uuid.UUID] = []
         with self._lock:
             generation = self._stamp(tenant)
             for i in ids:
-                key = (tenant, entity, str(i))
+                i = _as_uuid(i)
+                key = (tenant, entity, i)
                 hit = self._records.get(key)
                 if hit is not None and now - hit[0] <= self.max_staleness_s * hit[1]:
-                    found[str(i)] = hit[2]
+                    found[i] = hit[2]
                     self._records.move_to_end(key)
                 else:
                     missing.append(i)
@@ -222,14 +228,14 @@ class TenantCache:
             with self._lock:
                 if self.enabled and self._stamp(tenant) == generation:
                     for r in loaded:
-                        key = (tenant, entity, str(r["id"]))
+                        key = (tenant, entity, _as_uuid(r["id"]))
                         self._records[key] = (now, self._lifetimes.uniform(0.5, 1.0), r)
                         self._records.move_to_end(key)
                     while len(self._records) > self.max_records:
                         self._records.popitem(last=False)
-            found.update((str(r["id"]), r) for r in loaded)
+            found.update((_as_uuid(r["id"]), r) for r in loaded)
         # Copies: callers may add keys to a record (the cosine, the embedding); the cached one stays as read.
-        return [dict(found[k]) for k in sorted(found, key=lambda k: uuid.UUID(k))]
+        return [dict(found[k]) for k in sorted(found)]
 
     def outcome_rows(self, tenant: str, consultant_ids: Iterable[str], client_ids: Iterable[str],
                      load_all: Callable[[], list[OutcomeRow]], load_keys: LoadHistoryKeys | None = None,
@@ -366,11 +372,15 @@ class TenantCache:
             entity = ENTITY_OF_TABLE.get(table)
             if entity is not None:
                 self._changed_at[(tenant, entity)] = self._clock()
-                if entity_id is None:
+                try:
+                    named = None if entity_id is None else _as_uuid(entity_id)
+                except ValueError:  # not an id: forget all of the entity's records rather than none
+                    named = None
+                if named is None:
                     for key in [k for k in self._records if k[0] == tenant and k[1] == entity]:
                         del self._records[key]
                 else:
-                    self._records.pop((tenant, entity, str(entity_id)), None)
+                    self._records.pop((tenant, entity, named), None)
             if table in HISTORY_TABLES:
                 pending = self._pending.get(tenant)
                 if entity_id is None:

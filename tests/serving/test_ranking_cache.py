@@ -196,6 +196,27 @@ def test_entries_older_than_the_bound_are_reloaded_and_a_read_racing_a_change_is
     assert cache.records("t", "consultant", [cid], load)[0]["v"] == 4  # the racing read was not stored
 
 
+def test_a_notification_naming_no_valid_id_forgets_the_entitys_records_of_that_tenant_only():
+    cache = TenantCache(max_staleness_s=3600)
+    cache.enabled = True
+    ids = [uuid.uuid4() for _ in range(3)]
+    loads: list[list] = []
+
+    def load(wanted):
+        loads.append(list(wanted))
+        return [{"id": i} for i in wanted]
+
+    cache.records("a", "consultant", ids, load)
+    cache.records("b", "consultant", ids, load)
+    cache.invalidate("a", "consultant", "not-an-id")  # never raises into the listener
+    cache.records("a", "consultant", ids, load)
+    cache.records("b", "consultant", ids, load)
+    assert loads == [ids, ids, ids]  # a read again; b kept
+    cache.invalidate("a", "consultant", str(ids[1]))  # ids arrive as text in notifications
+    assert [r["id"] for r in cache.records("a", "consultant", list(reversed(ids)), load)] == sorted(ids)
+    assert loads[-1] == [ids[1]]
+
+
 def test_records_read_together_are_not_read_again_together():
     """Lifetimes between half and all of the bound: a warm start's records come due over that span, so no request
     finds the whole bench expired at once (which stalled the process every bound, docs/adr/0035)."""
