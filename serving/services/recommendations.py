@@ -18,6 +18,7 @@ from serving.errors import ProblemError, not_found
 from serving.schemas.pipeline import SubmissionPublic
 from serving.services import idempotency
 from serving.services.records import change_rows, record_change
+from warehouse.ids import time_ordered_uuid
 from warehouse.queries.matching import Direction
 from warehouse.repositories import recommendations as stored
 from warehouse.repositories import records as repo
@@ -60,7 +61,7 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
                                         text_index=getattr(request.app.state, "text_index", None))
         except matching.NotFound:
             raise not_found(anchor_spec.entity, anchor_id) from None
-        run_id, item_ids = uuid.uuid4(), [uuid.uuid4() for _ in result.items]
+        run_id, item_ids = time_ordered_uuid(), [time_ordered_uuid() for _ in result.items]
         items = []
         for rank, (item_id, item) in enumerate(zip(item_ids, result.items, strict=True), start=1):
             items.append({

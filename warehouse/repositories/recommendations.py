@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from warehouse import jsonb
+from warehouse.ids import time_ordered_uuid
 from warehouse.repositories.feature_snapshots import pending_row
 from warehouse.repositories.together import Insert, insert_together
 
@@ -42,10 +43,10 @@ ITEMS_INSERT = (
     " from jsonb_to_recordset(cast(:items as jsonb)) as i(id uuid, requirement_id uuid, consultant_id uuid, rank int,"
     " match_score double precision, success_probability double precision, reasons jsonb, factors jsonb)")
 SNAPSHOTS_INSERT = (
-    "insert into crm.feature_snapshot (tenant_id, recommendation_id, requirement_id, consultant_id, feature_version,"
-    " features) select :run_tenant, s.recommendation_id, s.requirement_id, s.consultant_id, s.feature_version,"
-    " s.features from jsonb_to_recordset(cast(:snapshots as jsonb)) as s(recommendation_id uuid,"
-    " requirement_id uuid, consultant_id uuid, feature_version text, features jsonb)")
+    "insert into crm.feature_snapshot (id, tenant_id, recommendation_id, requirement_id, consultant_id,"
+    " feature_version, features) select s.id, :run_tenant, s.recommendation_id, s.requirement_id, s.consultant_id,"
+    " s.feature_version, s.features from jsonb_to_recordset(cast(:snapshots as jsonb)) as s(id uuid,"
+    " recommendation_id uuid, requirement_id uuid, consultant_id uuid, feature_version text, features jsonb)")
 
 
 def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, direction: str, anchor_id: uuid.UUID,
@@ -57,13 +58,13 @@ def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, directio
     id. `run_id`, `item_ids`: the ids to use (the caller knows them without reading them back);
     `defer_snapshots`: queue the snapshots as one row for the background writer (docs/adr/0020); `along`: further
     inserts of the same request (its audit row and outbox event) that ride in the same statement (docs/adr/0026)."""
-    run_id = run_id or uuid.uuid4()
+    run_id = run_id or time_ordered_uuid()
     inserts = [Insert(RUN_INSERT, {
         "run_id": run_id, "run_tenant": tenant_id, "run_kind": kind, "run_direction": str(direction),
         "run_anchor": anchor_id, "run_version": model_version, "run_params": jsonb.dumps(params),
         "run_stats": jsonb.dumps(stats), "run_by": created_by, "run_finished": finished_at})]
     if items:
-        ids = list(item_ids) if item_ids is not None else [uuid.uuid4() for _ in items]
+        ids = list(item_ids) if item_ids is not None else [time_ordered_uuid() for _ in items]
         inserts.append(Insert(ITEMS_INSERT, {
             "run_id": run_id, "run_tenant": tenant_id, "run_version": model_version,
             "items_inputs": jsonb.dumps({"feature_version": feature_version}),
@@ -72,7 +73,7 @@ def insert_run(conn: sa.Connection, *, tenant_id: uuid.UUID, kind: str, directio
                 "consultant_id": str(item.consultant_id), "rank": item.rank, "match_score": item.match_score,
                 "success_probability": item.success_probability, "reasons": item.reasons, "factors": item.factors,
             } for rec_id, item in zip(ids, items, strict=True)])}))
-        snapshots = [{"recommendation_id": rec_id, "requirement_id": item.requirement_id,
+        snapshots = [{"id": time_ordered_uuid(), "recommendation_id": rec_id, "requirement_id": item.requirement_id,
                       "consultant_id": item.consultant_id, "feature_version": feature_version,
                       "features": item.features} for rec_id, item in zip(ids, items, strict=True)]
         if defer_snapshots:
