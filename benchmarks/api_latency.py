@@ -318,6 +318,11 @@ def warm_up(base: str, headers: dict, requirement_ids: list[str], consultant_ids
         t.join()
 
 
+def paced_requests(args) -> int:
+    """How many requests a paced (--rate) scenario sends."""
+    return int(args.rate * args.paced_seconds) if args.paced_seconds else args.requests
+
+
 def recommendation_scenarios(base: str, headers: dict, requirement_ids: list[str], consultant_ids: list[str],
                              n: int, c: int, label: str = "", rate: float | None = None) -> dict[str, dict[str, float]]:
     return {
@@ -443,7 +448,7 @@ def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: 
             print(f"  CPU per request: API {server_ms:.1f} ms, Postgres {pg_ms:.1f} ms; "
                   f"load average {os.getloadavg()[0]:.1f}")
             if args.rate is not None:
-                paced = recommendation_scenarios(base, headers, requirement_ids, bench_ids, args.requests,
+                paced = recommendation_scenarios(base, headers, requirement_ids, bench_ids, paced_requests(args),
                                                  args.concurrency, label=f" ({variant})", rate=args.rate)
                 figures[variant][-1].update({f"{k} @{args.rate:g}/s": v for k, v in paced.items()})
             if args.samples:
@@ -596,6 +601,10 @@ def main() -> None:
                         help="Recommendations at this fixed rate (an open loop shared by the --concurrency clients, "
                              "latency from each request's due time) instead of as fast as answered; the issue's "
                              "goal is p95 <= 100 ms at 50")
+    parser.add_argument("--paced-seconds", type=float, default=None, metavar="S",
+                        help="With --rate: each paced scenario lasts this long (rate x S requests) instead of "
+                             "--requests; a minute takes in what recurs every few tens of seconds (checkpoints, "
+                             "autovacuum, cache refreshes) that a few seconds may miss")
     parser.add_argument("--warmup", type=int, default=600, metavar="N",
                         help="Recommendations sent (not measured) before the recommendation scenarios, so a freshly "
                              "started server is measured serving, not filling its caches")
@@ -710,7 +719,8 @@ def main() -> None:
         warm_up(base, headers, requirement_ids, bench_ids, args.warmup, c)
         recommendation_scenarios(base, headers, requirement_ids, bench_ids, n, c)
         if args.rate is not None:
-            recommendation_scenarios(base, headers, requirement_ids, bench_ids, n, c, rate=args.rate)
+            recommendation_scenarios(base, headers, requirement_ids, bench_ids, paced_requests(args), c,
+                                     rate=args.rate)
         if args.burst:
             burst(base, headers, requirement_ids, bench_ids, args.burst)
         if args.samples:
