@@ -7,8 +7,9 @@ migration 0026) and the listener (serving/change_listener.py) drops the entries 
 served older than `max_staleness_s`, a backstop for changes that bypass the triggers; and while no listener is
 connected the cache serves nothing (`enabled` is False), so every read goes to the database. A record's lifetime is
 drawn between half and all of the bound (docs/adr/0035): records read together (a warm start, a burst) are then not
-all read again in the same second, which stalled every request of the process once per bound. The cache is filled only with what a
-tenant-scoped (RLS) connection returned and keyed by that connection's tenant, so tenants never share entries.
+all read again in the same second, which stalled every request of the process once per bound. The cache is filled
+only with what a tenant-scoped (RLS) connection returned and keyed by that connection's tenant, so tenants never
+share entries.
 
 Memory: at most `max_records` records and `max_histories` tenant histories are held; past that the least recently
 used go first, so a process serving many tenants keeps the busy ones and never grows without bound.

@@ -31,7 +31,8 @@ def _embed(conn: sa.Connection, tenant: uuid.UUID, kind: str, entity_id: uuid.UU
 
 
 def _flag(conn: sa.Connection, entity_id: uuid.UUID) -> bool:
-    return conn.execute(sa.text("select matchable from crm.embedding where entity_id = :e"), {"e": entity_id}).scalar_one()
+    return conn.execute(sa.text("select matchable from crm.embedding where entity_id = :e"),
+                        {"e": entity_id}).scalar_one()
 
 
 def _consultant(conn: sa.Connection, tenant: uuid.UUID, status: str) -> uuid.UUID:

@@ -37,8 +37,8 @@ def audit_row(*, tenant_id: uuid.UUID, actor_id: uuid.UUID | None, actor_type: s
     """The audit row as an insert that may ride in another statement (`warehouse.repositories.together`).
     `request_id` is the server's own id; `client_request_id` the caller's X-Request-ID, already validated."""
     return Insert(AUDIT_INSERT, {
-        "audit_id": time_ordered_uuid(), "audit_tenant": tenant_id, "audit_actor": actor_id, "audit_actor_type": actor_type,
-        "audit_action": action, "audit_entity": entity, "audit_entity_id": entity_id,
+        "audit_id": time_ordered_uuid(), "audit_tenant": tenant_id, "audit_actor": actor_id,
+        "audit_actor_type": actor_type, "audit_action": action, "audit_entity": entity, "audit_entity_id": entity_id,
         "audit_before_hash": content_hash(before), "audit_after_hash": content_hash(after),
         "audit_model_version": model_version, "audit_prompt_fingerprint": prompt_fingerprint,
         "audit_request_id": request_id, "audit_client_request_id": client_request_id,

@@ -21,8 +21,9 @@ with batch as (
     insert into crm.feature_snapshot (id, tenant_id, recommendation_id, requirement_id, consultant_id,
                                       feature_version, features, created_at)
     -- the id the request made (time-ordered, warehouse/ids.py); rows queued before it carried one get a new one
-    select coalesce((s->>'id')::uuid, gen_random_uuid()), b.tenant_id, (s->>'recommendation_id')::uuid, (s->>'requirement_id')::uuid, (s->>'consultant_id')::uuid,
-           s->>'feature_version', s->'features', b.created_at
+    select coalesce((s->>'id')::uuid, gen_random_uuid()), b.tenant_id, (s->>'recommendation_id')::uuid,
+           (s->>'requirement_id')::uuid, (s->>'consultant_id')::uuid, s->>'feature_version', s->'features',
+           b.created_at
     from batch b cross join lateral jsonb_array_elements(b.snapshots) s
     -- a recommendation erased in the meantime takes its snapshot with it, as the foreign key's cascade would have.
     -- A lateral probe with a limit, one index lookup per snapshot: as `where exists` the planner hashed every
