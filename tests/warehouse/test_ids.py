@@ -18,7 +18,8 @@ def test_ids_are_rfc_9562_version_7_with_the_time_first():
     for i in ids:
         assert i.version == 7 and i.variant == uuid.RFC_4122
         assert before <= i.int >> 80 <= after
-    later = (time.sleep(0.002), time_ordered_uuid())[1]
+    time.sleep(0.002)
+    later = time_ordered_uuid()
     assert all(i < later for i in ids)  # a later millisecond sorts after every earlier id
 
 
