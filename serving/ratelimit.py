@@ -8,14 +8,19 @@ processes serve; a tenant's row in `ratelimit.tenant_policy` overrides the defau
 
 from __future__ import annotations
 
+import asyncio
 import math
+import threading
 import uuid
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from typing import Literal
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from warehouse.db import CONNECT_TIMEOUT_SECONDS
 from warehouse.repositories.rate_limits import take_token
 from warehouse.settings import Settings
 
@@ -50,30 +55,71 @@ def retry_after_header(seconds: float) -> str:
 
 
 class SharedRateLimiter:
-    """Takes tokens through its own small autocommit pool: the take must not wait behind, or hold a row lock for,
-    a request's transaction, and skipping the pre-ping keeps it to one round trip (a stale connection is retried
-    once on a fresh one)."""
+    """Takes tokens on the event loop, through its own small autocommit pool per loop: the take must not wait
+    behind, or hold a row lock for, a request's transaction, and awaiting it costs the request no worker-thread
+    hop (docs/adr/0037). One round trip per take; a pooled connection that went stale is retried once on a fresh
+    one, and a database that does not answer raises the `DBAPIError` every other query raises (503)."""
 
     def __init__(self, engine: Engine, budgets: dict[BudgetName, Budget], pool_size: int = 4) -> None:
         self.budgets = budgets
-        self._engine = sa.create_engine(
-            engine.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
-            isolation_level="AUTOCOMMIT", connect_args={"options": "-c search_path=crm,public"})
+        _, params = engine.dialect.create_connect_args(engine.url)
+        self._connect_args = {**params, "connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        self._pool_size = pool_size
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
 
-    def take(self, budget: BudgetName, subject: uuid.UUID | str, *, tenant_id: uuid.UUID | None = None) -> float | None:
+    def _pool(self) -> _LoopPool:
+        loop = asyncio.get_running_loop()
+        with self._lock:  # each TestClient (and each uvicorn worker) runs its own loop
+            pool = self._pools.get(loop)
+            if pool is None:
+                pool = self._pools[loop] = _LoopPool(asyncio.Semaphore(self._pool_size))
+            return pool
+
+    async def take(self, budget: BudgetName, subject: uuid.UUID | str, *,
+                   tenant_id: uuid.UUID | None = None) -> float | None:
         """None if the request may proceed, else the seconds until the bucket holds a token again."""
         spec = self.budgets[budget]
         params = {"key": bucket_key(budget, subject), "tenant_id": tenant_id, "budget": budget,
                   "rate": spec.rate_per_second, "burst": spec.burst}
-        for attempt in (1, 2):
-            try:
-                with self._engine.connect() as conn:
-                    wait = take_token(conn, **params)
-                break
-            except sa.exc.DBAPIError as exc:
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
-        return wait if wait > 0 else None
+        pool = self._pool()
+        async with pool.slots:
+            for attempt in (1, 2):
+                conn = pool.idle.pop() if pool.idle and attempt == 1 else None
+                pooled = conn is not None
+                try:
+                    if conn is None:
+                        conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._connect_args)
+                    wait = await take_token(conn, **params)
+                except psycopg.Error as exc:
+                    lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+                    if conn is not None:
+                        _close(conn)
+                    if attempt == 1 and pooled and lost:
+                        while pool.idle:  # they most likely died with it (a server restart): start afresh
+                            _close(pool.idle.pop())
+                        continue
+                    raise sa.exc.DBAPIError.instance("select app.rate_limit_take(...)", params, exc, psycopg.Error,
+                                                     connection_invalidated=lost) from exc
+                pool.idle.append(conn)
+                return wait if wait > 0 else None
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def dispose(self) -> None:
-        self._engine.dispose()
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), weakref.WeakKeyDictionary()
+        for pool in pools:
+            while pool.idle:
+                _close(pool.idle.pop())
+
+
+@dataclass
+class _LoopPool:
+    slots: asyncio.Semaphore
+    idle: list[psycopg.AsyncConnection] = field(default_factory=list)
+
+
+def _close(conn: psycopg.AsyncConnection) -> None:
+    """Closes at the libpq level, which needs no event loop (the pool may outlive the loop that opened it)."""
+    if not conn.closed:
+        conn.pgconn.finish()

@@ -3,6 +3,8 @@ with `SET LOCAL app.tenant_id`, so Postgres RLS isolates tenants even if applica
 
 from __future__ import annotations
 
+import select
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,12 +45,52 @@ def _engine(url: str, pool_size: int) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,  # a connection that died with the server is replaced on checkout, not handed out
+        pool_pre_ping=False,  # _check_on_checkout instead: a round trip only after an idle spell
         pool_timeout=POOL_TIMEOUT_SECONDS,
         connect_args={"options": "-c search_path=crm,public", "connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
     sa.event.listen(engine, "connect", register_vector)
+    sa.event.listen(engine, "connect", _note_idle_from)
+    sa.event.listen(engine, "checkin", _note_idle_from)
+    sa.event.listen(engine, "checkout", _check_on_checkout)
     return engine
+
+
+# A connection that died with the server (stop, restart, failover, a terminated backend) must be replaced on
+# checkout, never handed to a request. SQLAlchemy's pre-ping proves it with a round trip on EVERY checkout, one of a
+# read's four; we prove it without one when we can (docs/adr/0037). A server that closed the connection has
+# written its FATAL message and EOF to the socket, so an idle connection with anything to read is dead. Only a
+# connection idle for PING_AFTER_IDLE_SECONDS is pinged as well: a peer that vanished without closing (a dropped
+# network path) leaves nothing to read. One that vanishes within that window fails its request with a 503, and
+# SQLAlchemy then invalidates the whole pool.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _note_idle_from(_dbapi_conn: Any, record: Any) -> None:
+    record.info["idle_from"] = time.monotonic()
+
+
+def _has_input(dbapi_conn: Any) -> bool:
+    poller = select.poll()
+    poller.register(dbapi_conn.pgconn.socket, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def _check_on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """Raising DisconnectionError makes the pool discard this connection and check out another (or a new one)."""
+    idle_from = record.info.get("idle_from", 0.0)
+    try:
+        if dbapi_conn.closed or dbapi_conn.broken or _has_input(dbapi_conn):
+            raise sa.exc.DisconnectionError("the server closed this pooled connection")
+        if time.monotonic() - idle_from >= PING_AFTER_IDLE_SECONDS:
+            autocommit, dbapi_conn.autocommit = dbapi_conn.autocommit, True  # the ping opens no transaction
+            try:
+                dbapi_conn.execute(";")
+            finally:
+                if not dbapi_conn.closed:
+                    dbapi_conn.autocommit = autocommit
+    except (psycopg.Error, OSError) as exc:
+        raise sa.exc.DisconnectionError(f"pooled connection is not usable: {exc}") from exc
 
 
 def register_vector(dbapi_conn: Any, _record: Any = None) -> None:

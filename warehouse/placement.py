@@ -177,22 +177,26 @@ class TenantRouter:
     def app_engines(self) -> dict[str, Engine]:
         return {name: self.app_engine(name) for name in self.names}
 
-    def placement(self, tenant_id: uuid.UUID) -> Placement:
-        """Where the tenant lives (asked of the primary as the application role, scoped to that tenant)."""
-        now = time.monotonic()
+    def cached_placement(self, tenant_id: uuid.UUID) -> Placement | None:
+        """Where the tenant lives, if known without asking the database (always, with one server)."""
+        if len(self.names) == 1:
+            return Placement(tenant_id, PRIMARY)  # one server: nothing to ask
         with self._lock:
             hit = self._placements.get(tenant_id)
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        if len(self.names) == 1:
-            found = Placement(tenant_id, PRIMARY)  # one server: nothing to ask
-        else:
-            from warehouse.db import set_tenant
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
 
-            with self.app_engine(PRIMARY).begin() as conn:
-                set_tenant(conn, tenant_id)
-                row = conn.execute(sa.text("select server, moving_to from app.tenant_placement()")).one_or_none()
-            found = Placement(tenant_id, row[0], row[1]) if row else Placement(tenant_id, PRIMARY)
+    def placement(self, tenant_id: uuid.UUID) -> Placement:
+        """Where the tenant lives (asked of the primary as the application role, scoped to that tenant)."""
+        hit = self.cached_placement(tenant_id)
+        if hit is not None:
+            return hit
+        now = time.monotonic()
+        from warehouse.db import set_tenant
+
+        with self.app_engine(PRIMARY).begin() as conn:
+            set_tenant(conn, tenant_id)
+            row = conn.execute(sa.text("select server, moving_to from app.tenant_placement()")).one_or_none()
+        found = Placement(tenant_id, row[0], row[1]) if row else Placement(tenant_id, PRIMARY)
         with self._lock:
             self._placements[tenant_id] = (found, now + self.ttl)
             if len(self._placements) > 100_000:

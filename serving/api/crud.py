@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy.engine import Connection
 
 from serving import privacy
-from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.deps import Principal, TenantConn, in_tenant, request_id, require
 from serving.errors import ProblemError, not_found, problem_responses
 from serving.schemas.base import ApiModel
 from serving.services import idempotency, records
@@ -104,12 +104,16 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                 summary=f"List {res.name} (newest first, cursor-paginated)",
                 responses=problem_responses(400, 401, 403, 422, 429),
                 openapi_extra=_permission_extra(res.name, "read"))
-    def list_items(principal: ReadPerm, conn: TenantConn, query: Annotated[Query_, Query()]) -> Any:
+    async def list_items(request: Request, principal: ReadPerm, query: Annotated[Query_, Query()]) -> Any:
         filters = {k: getattr(query, k) for k in res.filters}
-        rows = repo.list_rows(conn, res.spec, filters=filters, q=query.q, after=decode_cursor(query.cursor),
-                              limit=query.limit + 1)
-        rows, next_cursor = page(rows, query.limit)
-        return {"data": [res.public_for(principal, r) for r in rows], "nextCursor": next_cursor}
+        after = decode_cursor(query.cursor)
+
+        def read(conn: Connection) -> dict[str, Any]:
+            rows = repo.list_rows(conn, res.spec, filters=filters, q=query.q, after=after, limit=query.limit + 1)
+            rows, next_cursor = page(rows, query.limit)
+            return {"data": [res.public_for(principal, r) for r in rows], "nextCursor": next_cursor}
+
+        return await in_tenant(request, principal, read)
 
     @router.post("", name=f"create_{entity}", status_code=201, response_model=PublicModel,
                  summary=f"Create a {entity}",
@@ -132,11 +136,14 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
     @router.get("/{id}", name=f"get_{entity}", response_model=PublicModel, summary=f"Get a {entity}",
                 responses=problem_responses(401, 403, 404, 422, 429),
                 openapi_extra=_permission_extra(res.name, "read"))
-    def get_item(item_id: ItemId, principal: ReadPerm, conn: TenantConn) -> Any:
-        row = repo.get_row(conn, res.spec, item_id)
-        if row is None:
-            raise not_found(entity, item_id)
-        return JSONResponse(res.public_for(principal, row), headers={"ETag": etag(row["version"])})
+    async def get_item(request: Request, item_id: ItemId, principal: ReadPerm) -> Any:
+        def read(conn: Connection) -> JSONResponse:
+            row = repo.get_row(conn, res.spec, item_id)
+            if row is None:
+                raise not_found(entity, item_id)
+            return JSONResponse(res.public_for(principal, row), headers={"ETag": etag(row["version"])})
+
+        return await in_tenant(request, principal, read)
 
     @router.patch("/{id}", name=f"update_{entity}", response_model=PublicModel,
                   summary=f"Update a {entity} (send If-Match with its ETag)",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Connection
+from starlette.concurrency import run_in_threadpool
 
 from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
@@ -21,6 +23,8 @@ from serving.errors import ProblemError
 from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
 from warehouse.db import set_tenant_and_timeout
 from warehouse.placement import MOVE_RETRY_AFTER_SECONDS, TenantMoving
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="RS256 access token (`benchcrm token` prints one)")
 
@@ -38,16 +42,18 @@ def _unauthorized(detail: str) -> ProblemError:
                         headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{safe}"'})
 
 
-def _charge(request: Request, budget: BudgetName, subject: uuid.UUID | str,
-            tenant_id: uuid.UUID | None = None) -> None:
+async def _charge(request: Request, budget: BudgetName, subject: uuid.UUID | str,
+                  tenant_id: uuid.UUID | None = None) -> None:
     """429 with Retry-After when the budget's shared bucket for this subject is empty."""
     limiter: SharedRateLimiter | None = request.app.state.rate_limiter
     if limiter is None:  # the lifespan has not run (no engine yet)
         return
     if tenant_id is not None:  # a tenant's buckets live on its own server, like its rows (warehouse/placement.py)
-        server = request.app.state.router.placement(tenant_id).server
+        router = request.app.state.router
+        placement = router.cached_placement(tenant_id) or await run_in_threadpool(router.placement, tenant_id)
+        server = placement.server
         limiter = request.app.state.rate_limiters.get(server, limiter)
-    wait = limiter.take(budget, subject, tenant_id=tenant_id)
+    wait = await limiter.take(budget, subject, tenant_id=tenant_id)
     if wait is not None:
         who = "client address" if budget == "anonymous" else "tenant"
         raise ProblemError(429, "rate-limited", "Too Many Requests",
@@ -59,23 +65,30 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_principal(request: Request,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def get_principal(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """On the event loop: a known token and tenant are answered from memory and the rate limit is awaited, so
+    authenticating costs a request no worker-thread hop (docs/adr/0037); only a token or tenant not seen lately is
+    checked in a worker thread, since that may fetch a key set or query the database."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        _charge(request, "anonymous", _client_address(request))
+        await _charge(request, "anonymous", _client_address(request))
         raise ProblemError(401, "unauthorized", "Unauthorized", "missing bearer token",
                            headers={"WWW-Authenticate": "Bearer"})
     state = request.app.state
+    token = credentials.credentials
     try:
-        claims = state.verifier.verify(credentials.credentials)
+        claims = state.verifier.cached(token) or await run_in_threadpool(state.verifier.verify, token)
     except AuthError as exc:
-        _charge(request, "anonymous", _client_address(request))
+        await _charge(request, "anonymous", _client_address(request))
         raise _unauthorized(str(exc)) from None
-    if not state.tenants.exists(claims.tenant_id, state.router):
+    exists = state.tenants.cached(claims.tenant_id)
+    if exists is None:
+        exists = await run_in_threadpool(state.tenants.exists, claims.tenant_id, state.router)
+    if not exists:
         # Signed, but for a tenant that does not exist: the same answer as any other bad token.
-        _charge(request, "anonymous", _client_address(request))
+        await _charge(request, "anonymous", _client_address(request))
         raise _unauthorized("the token is not valid for this service")
-    _charge(request, "api", claims.tenant_id, claims.tenant_id)
+    await _charge(request, "api", claims.tenant_id, claims.tenant_id)
     principal = Principal(
         subject=claims.subject, actor_id=_actor_uuid(state.settings.jwt_iss, claims.subject),
         tenant_id=claims.tenant_id, role=claims.role, is_service_account=claims.is_service_account,
@@ -87,9 +100,9 @@ def get_principal(request: Request,
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def charge_expensive(request: Request, principal: CurrentUser) -> None:
+async def charge_expensive(request: Request, principal: CurrentUser) -> None:
     """Route dependency of extraction and imports: their own, smaller per-tenant budget on top of `api`."""
-    _charge(request, "expensive", principal.tenant_id, principal.tenant_id)
+    await _charge(request, "expensive", principal.tenant_id, principal.tenant_id)
 
 
 def require(resource: str, action: str) -> Callable[[Principal], Principal]:
@@ -121,7 +134,8 @@ RankingSlot = Annotated[None, Depends(ranking_slot)]
 STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) longer than this per statement
 
 
-def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
+@contextmanager
+def tenant_transaction(request: Request, principal: Principal) -> Iterator[Connection]:
     """On the tenant's own server (warehouse/placement.py); 503 with Retry-After while the tenant is being moved."""
     try:
         engine = request.app.state.router.engine_for_tenant(principal.tenant_id)
@@ -131,6 +145,23 @@ def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
     with engine.begin() as conn:
         set_tenant_and_timeout(conn, principal.tenant_id, STATEMENT_TIMEOUT_MS)
         yield conn
+
+
+def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
+    with tenant_transaction(request, principal) as conn:
+        yield conn
+
+
+async def in_tenant(request: Request, principal: Principal, work: Callable[[Connection], T]) -> T:
+    """`work` in the tenant's transaction, all of it (connection, queries, commit) in ONE worker-thread call; it
+    commits before returning, as `TenantConn` does before the response. The dependency form costs three calls
+    (enter, handler, exit), and under load each one waits for a core and the interpreter again, so the hot
+    routes (lists, get by id, recommendations) use this (docs/adr/0037)."""
+    def run() -> T:
+        with tenant_transaction(request, principal) as conn:
+            return work(conn)
+
+    return await run_in_threadpool(run)
 
 
 TenantConn = Annotated[Connection, Depends(get_conn, scope="function")]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from serving.api.crud import IdempotencyKey, ItemId
-from serving.api.deps import Principal, RankingSlot, TenantConn, require
+from serving.api.deps import Principal, RankingSlot, in_tenant, require
 from serving.errors import problem_responses
 from serving.schemas.recommendations import RecommendationBody, RecommendationRequest, RecommendationsPublic
 from serving.services import recommendations as recs
@@ -21,11 +21,12 @@ def add_recommend_route(router: APIRouter, direction: Direction, *, summary: str
                  response_model=RecommendationsPublic, summary=summary,
                  responses=problem_responses(401, 403, 404, 413, 422, 429, 503),
                  openapi_extra={"x-required-permission": "recommendations:create"})
-    def recommend(
+    async def recommend(
             request: Request, item_id: ItemId,
             principal: Annotated[Principal, Depends(require("recommendations", "create"))], _slot: RankingSlot,
-            conn: TenantConn,
             top_k: Annotated[int, Query(alias="topK", ge=1, le=50, description="How many to return")] = 10,
             body: RecommendationBody = None, idempotency_key: IdempotencyKey = None) -> Any:
-        return recs.recommend(conn, principal, request, direction=direction, anchor_id=item_id, top_k=top_k,
-                              explain=(body or RecommendationRequest()).explain, idempotency_key=idempotency_key)
+        explain = (body or RecommendationRequest()).explain
+        return await in_tenant(request, principal, lambda conn: recs.recommend(
+            conn, principal, request, direction=direction, anchor_id=item_id, top_k=top_k, explain=explain,
+            idempotency_key=idempotency_key))

@@ -26,13 +26,18 @@ class TenantDirectory:
         self._lock = threading.Lock()
         self._entries: OrderedDict[uuid.UUID, tuple[bool, float]] = OrderedDict()
 
-    def exists(self, tenant_id: uuid.UUID, router: TenantRouter) -> bool:
-        """Asked of the tenant's own server (a tenant mid-move is asked of its source)."""
-        now = time.monotonic()
+    def cached(self, tenant_id: uuid.UUID) -> bool | None:
+        """The remembered answer, or None when `exists` must ask the database."""
         with self._lock:
             hit = self._entries.get(tenant_id)
-            if hit is not None and hit[1] > now:
-                return hit[0]
+            return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+    def exists(self, tenant_id: uuid.UUID, router: TenantRouter) -> bool:
+        """Asked of the tenant's own server (a tenant mid-move is asked of its source)."""
+        hit = self.cached(tenant_id)
+        if hit is not None:
+            return hit
+        now = time.monotonic()
         with router.app_engine(router.placement(tenant_id).server).begin() as conn:
             set_tenant(conn, tenant_id)
             found = tenant_active(conn, tenant_id)

@@ -103,12 +103,18 @@ class TokenVerifier:
         if self._jwks is None:
             self._key_for("")
 
-    def verify(self, token: str) -> Claims:
-        now = self._clock()
+    def cached(self, token: str) -> Claims | None:
+        """The claims of a token this verifier accepted and that is still valid; None if it must be verified (which
+        may fetch the identity provider's key set: callers on an event loop do that in a worker thread)."""
         with self._lock:
             hit = self._verified.get(token)
-        if hit is not None and now < hit[0]:
-            return hit[1]
+        return hit[1] if hit is not None and self._clock() < hit[0] else None
+
+    def verify(self, token: str) -> Claims:
+        hit = self.cached(token)
+        if hit is not None:
+            return hit
+        now = self._clock()
         claims = self._verify(token)
         if claims.expires_at + self._leeway <= now:  # PyJWT's own check, on this verifier's clock
             raise AuthError("token expired")

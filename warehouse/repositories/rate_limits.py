@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
+import psycopg
+
+_TAKE = "select app.rate_limit_take(%s, %s, %s, %s, %s)"
 
 
-def take_token(conn: sa.Connection, *, key: str, tenant_id: uuid.UUID | None, budget: str, rate: float,
-               burst: float) -> float:
-    """Take one token from the bucket `key`; seconds until one is available again (0: taken now)."""
-    return float(conn.execute(sa.text("select app.rate_limit_take(:key, :tenant, :budget, :rate, :burst)"),
-                              {"key": key, "tenant": tenant_id, "budget": budget, "rate": rate, "burst": burst})
-                 .scalar_one())
+async def take_token(conn: psycopg.AsyncConnection, *, key: str, tenant_id: uuid.UUID | None, budget: str,
+                     rate: float, burst: float) -> float:
+    """Take one token from the bucket `key`; seconds until one is available again (0: taken now). `conn` is in
+    autocommit: the bucket's row lock lasts this one statement."""
+    cursor = await conn.execute(_TAKE, (key, tenant_id, budget, rate, burst), prepare=True)
+    row = await cursor.fetchone()
+    assert row is not None  # the function always returns one row
+    return float(row[0])

@@ -4,11 +4,11 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Connection
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from serving.api.crud import Resource, crud_router
-from serving.api.deps import Principal, TenantConn, charge_expensive, request_id, require
+from serving.api.deps import Principal, charge_expensive, in_tenant, request_id, require
 from serving.api.recommend import add_recommend_route
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.consultants import (
@@ -46,8 +46,7 @@ MAX_RESUME_BYTES = 10 * 1024 * 1024
                                 "properties": {"file": {"type": "string", "format": "binary"}}},
                      "example": {"file": "(binary) ana-souza-resume.pdf"}}}}})
 async def import_resume(request: Request,
-                        principal: Annotated[Principal, Depends(require("consultants", "import"))],
-                        conn: TenantConn) -> Any:
+                        principal: Annotated[Principal, Depends(require("consultants", "import"))]) -> Any:
     from ml.ingest.service import import_resume as ingest_resume
 
     # The form is parsed here, after authentication and the permission check: a declared UploadFile parameter
@@ -60,8 +59,8 @@ async def import_resume(request: Request,
         raise ProblemError(422, "empty-file", "Unprocessable Content", "the uploaded file is empty")
     from serving.services.records import record_change
 
-    def work() -> dict[str, Any]:
-        # extraction, embedding and the writes block: run them off the event loop
+    def work(conn: Connection) -> dict[str, Any]:
+        # extraction, embedding and the writes block: run off the event loop, in one worker-thread call
         outcome = ingest_resume(conn, tenant_id=principal.tenant_id, filename=file.filename or "resume",
                                 data=data, content_type=file.content_type or "application/octet-stream")
         result = outcome.model_dump(mode="json")
@@ -72,7 +71,7 @@ async def import_resume(request: Request,
                       event={"filename": file.filename, "result": result})
         return result
 
-    return await run_in_threadpool(work)
+    return await in_tenant(request, principal, work)
 
 
 async def _uploaded_file(request: Request) -> StarletteUploadFile:

@@ -4,9 +4,9 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, TenantConn, charge_expensive, request_id, require
+from serving.api.deps import Principal, charge_expensive, in_tenant, request_id, require
 from serving.errors import ProblemError, problem_responses
 from serving.services.records import record_change
 
@@ -25,8 +25,8 @@ RAW_TYPES = ("message/rfc822", "application/octet-stream")
                  "requirement_id": "5d0c1b2a-7e6f-4a3b-9c8d-1e2f3a4b5c6d", "reason": None, "timings": {}}}}},
                  **problem_responses(401, 403, 413, 415, 422, 429, 503)})
 async def import_inbox_message(request: Request,
-                               principal: Annotated[Principal, Depends(require("integrations", "import"))],
-                               conn: TenantConn) -> dict[str, Any]:
+                               principal: Annotated[Principal, Depends(require("integrations", "import"))]
+                               ) -> dict[str, Any]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in RAW_TYPES:
         raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
@@ -36,8 +36,8 @@ async def import_inbox_message(request: Request,
         raise ProblemError(422, "empty-message", "Unprocessable Content", "the message is empty")
     from ml.ingest.service import import_message
 
-    def work() -> dict[str, Any]:
-        # parse/extract/embed and the writes block: run them off the event loop
+    def work(conn: Connection) -> dict[str, Any]:
+        # parse/extract/embed and the writes block: run off the event loop, in one worker-thread call
         outcome = import_message(conn, tenant_id=principal.tenant_id, raw=raw, source="api")
         out = outcome.model_dump(mode="json")
         req_id = out.get("requirement_id")
@@ -47,4 +47,4 @@ async def import_inbox_message(request: Request,
                       event_type="inbound_message.imported", event=out)
         return out
 
-    return await run_in_threadpool(work)
+    return await in_tenant(request, principal, work)

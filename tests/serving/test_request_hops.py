@@ -1,0 +1,51 @@
+"""The hot routes do their work in ONE worker-thread call (docs/adr/0037). Under load every hop into the thread
+pool waits for a core and the interpreter again; authenticating (a known token and tenant, the shared rate limit)
+runs on the event loop, and the route's whole transaction runs in one call."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+import pytest
+
+
+@pytest.fixture
+def thread_calls(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counting(func, *args, **kwargs):
+        calls.append(getattr(func, "__qualname__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return calls
+
+
+def test_reads_and_recommendations_make_one_worker_thread_call(client, auth, tenant, seed, thread_calls):
+    h = auth(tenant)
+    consultant = seed.consultant(status="bench")
+    requirement = seed.requirement(status="open")
+    assert client.get(f"/v1/consultants/{consultant}", headers=h).status_code == 200  # token and tenant now known
+    routes = [("GET", f"/v1/consultants/{consultant}", {}),
+              ("GET", "/v1/consultants", {"params": {"limit": 5}}),
+              ("GET", "/v1/requirements", {"params": {"q": "java"}}),
+              ("POST", f"/v1/requirements/{requirement}/recommendations", {"json": {"explain": True}}),
+              ("POST", f"/v1/consultants/{consultant}/recommendations", {"json": {"explain": False}})]
+    for method, url, kwargs in routes:
+        thread_calls.clear()
+        r = client.request(method, url, headers=h, **kwargs)
+        assert r.status_code == 200, r.text
+        assert len(thread_calls) == 1, (method, url, thread_calls)
+
+
+def test_a_token_or_tenant_not_seen_lately_is_checked_off_the_event_loop(client, auth, tenant, seed, thread_calls):
+    """Verifying may fetch the identity provider's key set and the tenant check queries the database, so each costs
+    one more call, and only the first time."""
+    consultant = seed.consultant()
+    first, second = auth(tenant, "Analyst"), auth(tenant, "Sales")
+    counts = []
+    for headers in (first, second, second):  # a new tenant and token; a new token; both known
+        thread_calls.clear()
+        assert client.get(f"/v1/consultants/{consultant}", headers=headers).status_code == 200
+        counts.append(len(thread_calls))
+    assert counts == [3, 2, 1], thread_calls
