@@ -156,17 +156,57 @@ def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, millise
     is `SET LOCAL`, and psycopg's pipeline sends its implicit BEGIN and this statement together (docs/adr/0026).
     It goes to the driver directly (SQLAlchemy's statement events do not see it), so its errors are handed back
     the way SQLAlchemy hands back its own: as a `DBAPIError`, with a dropped connection invalidated."""
-    params = (str(uuid.UUID(str(tenant_id))), str(int(milliseconds)))
+    params = _tenant_and_timeout(tenant_id, milliseconds)
     driver = conn.connection.driver_connection
     try:
         with driver.pipeline():
             driver.execute(_TENANT_AND_TIMEOUT, params)
     except psycopg.Error as exc:
-        lost = driver.broken or driver.closed
-        if lost:
-            conn.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(_TENANT_AND_TIMEOUT, params, exc, psycopg.Error,
-                                         connection_invalidated=lost) from exc
+        raise _driver_error(conn, driver, _TENANT_AND_TIMEOUT, params, exc) from exc
+
+
+def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseconds: int, sql: str,
+                           params: dict[str, Any]) -> list[dict[str, Any]]:
+    """One read-only statement (SQLAlchemy `:named` parameters) in the tenant's own transaction, in ONE round
+    trip: the pipeline sends BEGIN, the `SET LOCAL`s of `set_tenant_and_timeout`, the statement and COMMIT
+    together. `engine.begin()`, `set_tenant_and_timeout`, the statement and the commit take three round trips,
+    and under load each waits for a core twice (docs/adr/0037)."""
+    compiled = sa.text(sql).compile(dialect=engine.dialect)
+    args = compiled.construct_params(params)
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        # In autocommit mode psycopg adds no BEGIN of its own (sent with a sync of its own); ours is queued with
+        # the rest, so the pipeline's one sync at the end carries the whole transaction.
+        driver.autocommit = True
+        try:
+            with driver.pipeline():
+                driver.execute("BEGIN")
+                driver.execute(_TENANT_AND_TIMEOUT, _tenant_and_timeout(tenant_id, milliseconds))
+                cursor = driver.execute(str(compiled), args)
+                driver.execute("COMMIT")
+            names = [column.name for column in cursor.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        except psycopg.Error as exc:
+            raise _driver_error(conn, driver, sql, args, exc) from exc
+        finally:
+            if not driver.closed:
+                if driver.info.transaction_status != pq.TransactionStatus.IDLE:
+                    driver.execute("ROLLBACK")  # a failed statement left the transaction open and aborted
+                driver.autocommit = False
+
+
+def _tenant_and_timeout(tenant_id: uuid.UUID | str, milliseconds: int) -> tuple[str, str]:
+    return str(uuid.UUID(str(tenant_id))), str(int(milliseconds))
+
+
+def _driver_error(conn: Connection, driver: psycopg.Connection, statement: str, params: Any,
+                  exc: psycopg.Error) -> sa.exc.DBAPIError:
+    """A driver error as SQLAlchemy would have raised it (the API maps `DBAPIError`s to problems), with a dropped
+    connection invalidated so the pool does not hand it out again."""
+    lost = driver.broken or driver.closed
+    if lost:
+        conn.invalidate(exc)
+    return sa.exc.DBAPIError.instance(statement, params, exc, psycopg.Error, connection_invalidated=lost)
 
 
 @contextmanager

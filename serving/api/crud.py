@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy.engine import Connection
 
 from serving import privacy
-from serving.api.deps import Principal, TenantConn, in_tenant, request_id, require
+from serving.api.deps import Principal, TenantConn, read_once, request_id, require
 from serving.errors import ProblemError, not_found, problem_responses
 from serving.schemas.base import ApiModel
 from serving.services import idempotency, records
@@ -108,12 +108,12 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
         filters = {k: getattr(query, k) for k in res.filters}
         after = decode_cursor(query.cursor)
 
-        def read(conn: Connection) -> dict[str, Any]:
-            rows = repo.list_rows(conn, res.spec, filters=filters, q=query.q, after=after, limit=query.limit + 1)
-            rows, next_cursor = page(rows, query.limit)
+        def respond(rows: list[dict[str, Any]]) -> dict[str, Any]:
+            rows, next_cursor = page(repo.opened(res.spec, rows), query.limit)
             return {"data": [res.public_for(principal, r) for r in rows], "nextCursor": next_cursor}
 
-        return await in_tenant(request, principal, read)
+        return await read_once(request, principal, repo.list_query(
+            res.spec, filters=filters, q=query.q, after=after, limit=query.limit + 1), respond)
 
     @router.post("", name=f"create_{entity}", status_code=201, response_model=PublicModel,
                  summary=f"Create a {entity}",
@@ -137,13 +137,13 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                 responses=problem_responses(401, 403, 404, 422, 429),
                 openapi_extra=_permission_extra(res.name, "read"))
     async def get_item(request: Request, item_id: ItemId, principal: ReadPerm) -> Any:
-        def read(conn: Connection) -> JSONResponse:
-            row = repo.get_row(conn, res.spec, item_id)
-            if row is None:
+        def respond(rows: list[dict[str, Any]]) -> JSONResponse:
+            if not rows:
                 raise not_found(entity, item_id)
+            row = repo.opened(res.spec, rows)[0]
             return JSONResponse(res.public_for(principal, row), headers={"ETag": etag(row["version"])})
 
-        return await in_tenant(request, principal, read)
+        return await read_once(request, principal, repo.get_query(res.spec, item_id), respond)
 
     @router.patch("/{id}", name=f"update_{entity}", response_model=PublicModel,
                   summary=f"Update a {entity} (send If-Match with its ETag)",

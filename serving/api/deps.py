@@ -10,19 +10,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
-from warehouse.db import set_tenant_and_timeout
+from warehouse.db import read_in_one_round_trip, set_tenant_and_timeout
 from warehouse.placement import MOVE_RETRY_AFTER_SECONDS, TenantMoving
+from warehouse.repositories.records import Query
 
 T = TypeVar("T")
 
@@ -134,15 +135,18 @@ RankingSlot = Annotated[None, Depends(ranking_slot)]
 STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) longer than this per statement
 
 
-@contextmanager
-def tenant_transaction(request: Request, principal: Principal) -> Iterator[Connection]:
-    """On the tenant's own server (warehouse/placement.py); 503 with Retry-After while the tenant is being moved."""
+def tenant_engine(request: Request, principal: Principal) -> Engine:
+    """The tenant's own server (warehouse/placement.py); 503 with Retry-After while the tenant is being moved."""
     try:
-        engine = request.app.state.router.engine_for_tenant(principal.tenant_id)
+        return request.app.state.router.engine_for_tenant(principal.tenant_id)
     except TenantMoving as exc:
         raise ProblemError(503, "tenant-moving", "Service Unavailable", str(exc),
                            headers={"Retry-After": str(MOVE_RETRY_AFTER_SECONDS)}) from None
-    with engine.begin() as conn:
+
+
+@contextmanager
+def tenant_transaction(request: Request, principal: Principal) -> Iterator[Connection]:
+    with tenant_engine(request, principal).begin() as conn:
         set_tenant_and_timeout(conn, principal.tenant_id, STATEMENT_TIMEOUT_MS)
         yield conn
 
@@ -160,6 +164,18 @@ async def in_tenant(request: Request, principal: Principal, work: Callable[[Conn
     def run() -> T:
         with tenant_transaction(request, principal) as conn:
             return work(conn)
+
+    return await run_in_threadpool(run)
+
+
+async def read_once(request: Request, principal: Principal, query: Query,
+                    then: Callable[[list[dict[str, Any]]], T]) -> T:
+    """A read route's one statement as the tenant in one round trip (`read_in_one_round_trip`) and `then` (what
+    makes the response of its rows), both in one worker-thread call (docs/adr/0037)."""
+    def run() -> T:
+        rows = read_in_one_round_trip(tenant_engine(request, principal), principal.tenant_id, STATEMENT_TIMEOUT_MS,
+                                      query.sql, query.params)
+        return then(rows)
 
     return await run_in_threadpool(run)
 

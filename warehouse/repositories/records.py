@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -50,9 +50,27 @@ def _row(result: sa.CursorResult) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
+class Query(NamedTuple):
+    """One statement (named `:params`) and its parameters: run on a connection, or as one round trip by
+    `warehouse.db.read_in_one_round_trip`."""
+    sql: str
+    params: dict[str, Any]
+
+
+def opened(spec: TableSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as read, with their sealed contact columns decrypted."""
+    return [row for row in (sealed.open_row(spec.table, r) for r in rows) if row is not None]
+
+
 def list_rows(conn: sa.Connection, spec: TableSpec, *, filters: dict[str, Any], q: str | None,
               after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[dict[str, Any]]:
     """Up to `limit` rows, newest first, strictly after the keyset cursor `after`."""
+    query = list_query(spec, filters=filters, q=q, after=after, limit=limit)
+    return opened(spec, [dict(r) for r in conn.execute(sa.text(query.sql), query.params).mappings()])
+
+
+def list_query(spec: TableSpec, *, filters: dict[str, Any], q: str | None, after: tuple[datetime, uuid.UUID] | None,
+               limit: int) -> Query:
     where = ["deleted_at is null"]
     params: dict[str, Any] = {"limit": limit}
     source = f"crm.{spec.table}"
@@ -87,17 +105,20 @@ def list_rows(conn: sa.Connection, spec: TableSpec, *, filters: dict[str, Any], 
     if after is not None:
         where.append("(created_at, id) < (:c_at, :c_id)")
         params["c_at"], params["c_id"] = after
-    sql = (f"select {spec.select_list} from {source} where {' and '.join(where)} "
-           "order by created_at desc, id desc limit :limit")
-    return [sealed.open_row(spec.table, dict(r)) for r in conn.execute(sa.text(sql), params).mappings()]
+    return Query(f"select {spec.select_list} from {source} where {' and '.join(where)} "
+                 "order by created_at desc, id desc limit :limit", params)
 
 
 def get_row(conn: sa.Connection, spec: TableSpec, row_id: uuid.UUID, *, for_update: bool = False
             ) -> dict[str, Any] | None:
+    query = get_query(spec, row_id, for_update=for_update)
+    return sealed.open_row(spec.table, _row(conn.execute(sa.text(query.sql), query.params)))
+
+
+def get_query(spec: TableSpec, row_id: uuid.UUID, *, for_update: bool = False) -> Query:
     lock = " for update" if for_update else ""
-    return sealed.open_row(spec.table, _row(conn.execute(sa.text(
-        f"select {spec.select_list} from crm.{spec.table} where id = :id and deleted_at is null{lock}"),
-        {"id": row_id})))
+    return Query(f"select {spec.select_list} from crm.{spec.table} where id = :id and deleted_at is null{lock}",
+                 {"id": row_id})
 
 
 def insert_row(conn: sa.Connection, spec: TableSpec, *, tenant_id: uuid.UUID, values: dict[str, Any]

@@ -1,0 +1,65 @@
+"""`read_in_one_round_trip`: a read route's whole transaction (BEGIN, tenant and timeout, the statement, COMMIT) in
+one network round trip (docs/adr/0037), with the same isolation, timeout and clean hand-back as the usual unit."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from psycopg import errors, pq
+
+from warehouse.db import read_in_one_round_trip, tenant_tx
+
+NAMES = "select full_name from crm.consultant where full_name like :prefix order by full_name"
+
+
+@pytest.fixture
+def two_tenants(make_tenant, app_engine):
+    prefix = f"rt-{uuid.uuid4().hex[:8]}-"
+    a, b = make_tenant(), make_tenant()
+    for tenant, name in ((a, "a1"), (a, "a2"), (b, "b1")):
+        with tenant_tx(tenant, app_engine) as conn:
+            conn.execute(sa.text("insert into crm.consultant (tenant_id, full_name) values (:t, :n)"),
+                         {"t": tenant, "n": prefix + name})
+    return prefix, a, b
+
+
+def test_reads_only_the_tenants_rows_with_named_parameters(app_engine, two_tenants):
+    prefix, a, b = two_tenants
+    read = {t: read_in_one_round_trip(app_engine, t, 5_000, NAMES, {"prefix": prefix + "%"}) for t in (a, b)}
+    assert read == {a: [{"full_name": prefix + "a1"}, {"full_name": prefix + "a2"}],
+                    b: [{"full_name": prefix + "b1"}]}
+
+
+def test_the_whole_transaction_is_one_sync_with_the_server(app_engine, two_tenants):
+    prefix, a, _ = two_tenants
+    read_in_one_round_trip(app_engine, a, 5_000, NAMES, {"prefix": prefix + "%"})  # the pool holds one connection now
+    with tempfile.TemporaryFile("w+") as trace:
+        with app_engine.connect() as conn:
+            conn.connection.driver_connection.pgconn.trace(trace.fileno())
+        try:
+            rows = read_in_one_round_trip(app_engine, a, 5_000, NAMES, {"prefix": prefix + "%"})
+        finally:
+            with app_engine.connect() as conn:
+                conn.connection.driver_connection.pgconn.untrace()
+        trace.seek(0)
+        sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
+    assert len(rows) == 2
+    assert sent.count("Sync") == 1, sent
+    assert [m for m in sent if m in ("Query", "Sync")] == ["Sync"]  # no statement went on its own
+
+
+def test_the_timeout_applies_and_the_connection_comes_back_clean(app_engine, two_tenants):
+    _, a, _ = two_tenants
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        read_in_one_round_trip(app_engine, a, 50, "select pg_sleep(2)", {})
+    assert isinstance(raised.value.orig, errors.QueryCanceled)
+    for _ in range(app_engine.pool.size() + 1):  # whichever pooled connection comes next
+        with app_engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert (driver.autocommit, driver.info.transaction_status) == (False, pq.TransactionStatus.IDLE)
+            tenant, timeout = conn.execute(sa.text(
+                "select current_setting('app.tenant_id', true), current_setting('statement_timeout')")).one()
+            assert (tenant or "", timeout) == ("", "0")
