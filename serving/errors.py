@@ -74,8 +74,8 @@ _STATUS_SLUGS = {
 
 
 # While the database is away every request answers 503 at once (a refused connection fails in milliseconds); the
-# pool's pre-ping replaces dead connections when it returns, so clients only need to retry, with the same
-# Idempotency-Key for POSTs (the key is stored in the write's own transaction: never lost, never doubled).
+# pools replace the connections it closed on their next checkout (warehouse/db.py, docs/adr/0037), so clients only
+# need to retry, with the same Idempotency-Key for POSTs (the key is stored in the write's own transaction: never lost, never doubled).
 DB_UNAVAILABLE_DETAIL = "the database is unreachable; retry later"
 DB_RETRY_AFTER_SECONDS = 1
 
