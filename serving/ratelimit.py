@@ -20,8 +20,8 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from warehouse.db import CONNECT_TIMEOUT_SECONDS, Query
-from warehouse.repositories.rate_limits import take_query, take_token
+from warehouse.db import CONNECT_TIMEOUT_SECONDS
+from warehouse.repositories.rate_limits import take_token
 from warehouse.settings import Settings
 
 BudgetName = Literal["api", "expensive", "anonymous"]
@@ -76,17 +76,12 @@ class SharedRateLimiter:
                 pool = self._pools[loop] = _LoopPool(asyncio.Semaphore(self._pool_size))
             return pool
 
-    def take_query(self, budget: BudgetName, subject: uuid.UUID | str, *, tenant_id: uuid.UUID | None = None
-                   ) -> Query:
-        """The take as a statement, for a caller that sends it with other work (`deps.read_once`)."""
-        spec = self.budgets[budget]
-        return take_query(key=bucket_key(budget, subject), tenant_id=tenant_id, budget=budget,
-                          rate=spec.rate_per_second, burst=spec.burst)
-
     async def take(self, budget: BudgetName, subject: uuid.UUID | str, *,
                    tenant_id: uuid.UUID | None = None) -> float | None:
         """None if the request may proceed, else the seconds until the bucket holds a token again."""
-        query = self.take_query(budget, subject, tenant_id=tenant_id)
+        spec = self.budgets[budget]
+        params = {"key": bucket_key(budget, subject), "tenant_id": tenant_id, "budget": budget,
+                  "rate": spec.rate_per_second, "burst": spec.burst}
         pool = self._pool()
         async with pool.slots:
             for attempt in (1, 2):
@@ -95,7 +90,7 @@ class SharedRateLimiter:
                 try:
                     if conn is None:
                         conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._connect_args)
-                    wait = await take_token(conn, query)
+                    wait = await take_token(conn, **params)
                 except psycopg.Error as exc:
                     lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
                     if conn is not None:
@@ -104,7 +99,7 @@ class SharedRateLimiter:
                         while pool.idle:  # they most likely died with it (a server restart): start afresh
                             _close(pool.idle.pop())
                         continue
-                    raise sa.exc.DBAPIError.instance(query.sql, query.params, exc, psycopg.Error,
+                    raise sa.exc.DBAPIError.instance("select app.rate_limit_take(...)", params, exc, psycopg.Error,
                                                      connection_invalidated=lost) from exc
                 pool.idle.append(conn)
                 return wait if wait > 0 else None

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -165,31 +165,14 @@ def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, millise
         raise _driver_error(conn, driver, _TENANT_AND_TIMEOUT, params, exc) from exc
 
 
-class Query(NamedTuple):
-    """One statement (SQLAlchemy `:named` parameters) and its parameters: run on a connection, or in one round
-    trip by `read_in_one_round_trip`."""
-    sql: str
-    params: dict[str, Any]
-
-    def for_driver(self, dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
-        """The statement in the driver's own parameter style, as SQLAlchemy would have sent it."""
-        compiled = sa.text(self.sql).compile(dialect=dialect)
-        return str(compiled), compiled.construct_params(self.params)
-
-
-class Read(NamedTuple):
-    rows: list[dict[str, Any]]
-    first: Any  # the `first` statement's one value (None without one)
-
-
-def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseconds: int, query: Query, *,
-                           first: Query | None = None) -> Read:
-    """One read-only statement in the tenant's own transaction, in ONE round trip: the pipeline sends BEGIN, the
-    `SET LOCAL`s of `set_tenant_and_timeout`, the statement and COMMIT together. `engine.begin()`,
-    `set_tenant_and_timeout`, the statement and the commit take three round trips, and under load each waits for
-    a core twice (docs/adr/0037). `first`, if given, runs before, in a transaction of its own that commits at
-    once (the rate limit's take: its row lock must not last the read)."""
-    sql, args = query.for_driver(engine.dialect)
+def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseconds: int, sql: str,
+                           params: dict[str, Any]) -> list[dict[str, Any]]:
+    """One read-only statement (SQLAlchemy `:named` parameters) in the tenant's own transaction, in ONE round
+    trip: the pipeline sends BEGIN, the `SET LOCAL`s of `set_tenant_and_timeout`, the statement and COMMIT
+    together. `engine.begin()`, `set_tenant_and_timeout`, the statement and the commit take three round trips,
+    and under load each waits for a core twice (docs/adr/0037)."""
+    compiled = sa.text(sql).compile(dialect=engine.dialect)
+    args = compiled.construct_params(params)
     with engine.connect() as conn:
         driver = conn.connection.driver_connection
         # In autocommit mode psycopg adds no BEGIN of its own (sent with a sync of its own); ours is queued with
@@ -197,18 +180,12 @@ def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseco
         driver.autocommit = True
         try:
             with driver.pipeline():
-                before = None
-                if first is not None:  # a block of its own: statements up to a pipeline's sync share one
-                    driver.execute("BEGIN")  # transaction unless told otherwise
-                    before = driver.execute(*first.for_driver(engine.dialect))
-                    driver.execute("COMMIT")
                 driver.execute("BEGIN")
                 driver.execute(_TENANT_AND_TIMEOUT, _tenant_and_timeout(tenant_id, milliseconds))
-                cursor = driver.execute(sql, args)
+                cursor = driver.execute(str(compiled), args)
                 driver.execute("COMMIT")
             names = [column.name for column in cursor.description or ()]
-            value = before.fetchone()[0] if before is not None else None  # type: ignore[index]
-            return Read([dict(zip(names, row, strict=True)) for row in cursor.fetchall()], value)
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         except psycopg.Error as exc:
             raise _driver_error(conn, driver, sql, args, exc) from exc
         finally:

@@ -95,7 +95,7 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
     entity = res.spec.entity
     Query_ = list_query(f"{res.public.__name__.removesuffix('Public')}ListQuery", res.filters)
     CreateModel, UpdateModel, PublicModel, PageModel = res.create, res.update, res.public, res.page
-    ReadPerm = Annotated[Principal, Depends(require(res.name, "read", charged_by_read_once=True))]  # read_once
+    ReadPerm = Annotated[Principal, Depends(require(res.name, "read"))]
     CreatePerm = Annotated[Principal, Depends(require(res.name, "create"))]
     UpdatePerm = Annotated[Principal, Depends(require(res.name, "update"))]
     DeletePerm = Annotated[Principal, Depends(require(res.name, "delete"))]

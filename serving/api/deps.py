@@ -21,8 +21,9 @@ from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
-from warehouse.db import Query, read_in_one_round_trip, set_tenant_and_timeout
+from warehouse.db import read_in_one_round_trip, set_tenant_and_timeout
 from warehouse.placement import MOVE_RETRY_AFTER_SECONDS, TenantMoving
+from warehouse.repositories.records import Query
 
 T = TypeVar("T")
 
@@ -51,28 +52,25 @@ async def _charge(request: Request, budget: BudgetName, subject: uuid.UUID | str
     if tenant_id is not None:  # a tenant's buckets live on its own server, like its rows (warehouse/placement.py)
         router = request.app.state.router
         placement = router.cached_placement(tenant_id) or await run_in_threadpool(router.placement, tenant_id)
-        limiter = request.app.state.rate_limiters.get(placement.server, limiter)
+        server = placement.server
+        limiter = request.app.state.rate_limiters.get(server, limiter)
     wait = await limiter.take(budget, subject, tenant_id=tenant_id)
     if wait is not None:
-        raise _rate_limited(limiter, budget, wait)
-
-
-def _rate_limited(limiter: SharedRateLimiter, budget: BudgetName, wait: float) -> ProblemError:
-    who = "client address" if budget == "anonymous" else "tenant"
-    return ProblemError(429, "rate-limited", "Too Many Requests",
-                        f"{budget} rate limit per {who} exceeded ({limiter.budgets[budget].describe()})",
-                        headers={"Retry-After": retry_after_header(wait)})
+        who = "client address" if budget == "anonymous" else "tenant"
+        raise ProblemError(429, "rate-limited", "Too Many Requests",
+                           f"{budget} rate limit per {who} exceeded ({limiter.budgets[budget].describe()})",
+                           headers={"Retry-After": retry_after_header(wait)})
 
 
 def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def authenticate(request: Request,
-                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
-    """The principal, before the tenant's `api` budget is charged. On the event loop: a known token and tenant are
-    answered from memory (no worker-thread hop, docs/adr/0037); only a token or tenant not seen lately is checked in
-    a worker thread, since that may fetch a key set or query the database."""
+async def get_principal(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """On the event loop: a known token and tenant are answered from memory and the rate limit is awaited, so
+    authenticating costs a request no worker-thread hop (docs/adr/0037); only a token or tenant not seen lately is
+    checked in a worker thread, since that may fetch a key set or query the database."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         await _charge(request, "anonymous", _client_address(request))
         raise ProblemError(401, "unauthorized", "Unauthorized", "missing bearer token",
@@ -91,20 +89,12 @@ async def authenticate(request: Request,
         # Signed, but for a tenant that does not exist: the same answer as any other bad token.
         await _charge(request, "anonymous", _client_address(request))
         raise _unauthorized("the token is not valid for this service")
+    await _charge(request, "api", claims.tenant_id, claims.tenant_id)
     principal = Principal(
         subject=claims.subject, actor_id=_actor_uuid(state.settings.jwt_iss, claims.subject),
         tenant_id=claims.tenant_id, role=claims.role, is_service_account=claims.is_service_account,
         permissions=state.permissions.get(claims.role, frozenset()))
     request.state.tenant_id = str(claims.tenant_id)
-    return principal
-
-
-Authenticated = Annotated[Principal, Depends(authenticate)]
-
-
-async def get_principal(request: Request, principal: Authenticated) -> Principal:
-    """The principal, with one token taken from the tenant's `api` budget (awaited on the event loop)."""
-    await _charge(request, "api", principal.tenant_id, principal.tenant_id)
     return principal
 
 
@@ -116,26 +106,15 @@ async def charge_expensive(request: Request, principal: CurrentUser) -> None:
     await _charge(request, "expensive", principal.tenant_id, principal.tenant_id)
 
 
-def require(resource: str, action: str, *, charged_by_read_once: bool = False) -> Callable[..., Principal]:
-    """Dependency that answers 403 (naming the permission) unless the principal's role grants it. With
-    `charged_by_read_once` the `api` budget is not charged here: the route's `read_once` sends the take with its
-    read, in the same round trip. Only routes whose every request reaches `read_once` may say so."""
+def require(resource: str, action: str) -> Callable[[Principal], Principal]:
+    """Dependency that answers 403 (naming the permission) unless the principal's role grants it."""
 
-    def check(principal: Principal) -> Principal:
+    async def _check(principal: CurrentUser) -> Principal:  # no I/O: runs on the event loop, no thread hop
         if not principal.can(resource, action):
             raise ProblemError(403, "forbidden", "Forbidden",
                                f"role {principal.role} lacks permission {resource}:{action}",
                                missingPermission=f"{resource}:{action}", role=principal.role)
         return principal
-
-    async def _check(principal: CurrentUser) -> Principal:  # no I/O: runs on the event loop, no thread hop
-        return check(principal)
-
-    async def _check_uncharged(principal: Authenticated) -> Principal:
-        return check(principal)
-
-    if charged_by_read_once:
-        _check = _check_uncharged
 
     _check.permission = (resource, action)  # type: ignore[attr-defined]  # read by the OpenAPI decorator
     return _check
@@ -191,22 +170,12 @@ async def in_tenant(request: Request, principal: Principal, work: Callable[[Conn
 
 async def read_once(request: Request, principal: Principal, query: Query,
                     then: Callable[[list[dict[str, Any]]], T]) -> T:
-    """A read route's one statement as the tenant and `then` (what makes the response of its rows), in one
-    worker-thread call; the tenant's `api` token is taken in the same round trip as the read (the routes declare
-    `require(..., charged_by_read_once=True)`), so the whole request makes one round trip (docs/adr/0037)."""
-    state = request.app.state
-    limiter: SharedRateLimiter | None = state.rate_limiter
-
+    """A read route's one statement as the tenant in one round trip (`read_in_one_round_trip`) and `then` (what
+    makes the response of its rows), both in one worker-thread call (docs/adr/0037)."""
     def run() -> T:
-        engine = tenant_engine(request, principal)
-        bucket = limiter
-        if bucket is not None:  # the tenant's buckets live on its own server, the one this read goes to
-            bucket = state.rate_limiters.get(state.router.placement(principal.tenant_id).server, bucket)
-        take = bucket.take_query("api", principal.tenant_id, tenant_id=principal.tenant_id) if bucket else None
-        read = read_in_one_round_trip(engine, principal.tenant_id, STATEMENT_TIMEOUT_MS, query, first=take)
-        if bucket is not None and read.first > 0:
-            raise _rate_limited(bucket, "api", read.first)  # the rows read are dropped unseen
-        return then(read.rows)
+        rows = read_in_one_round_trip(tenant_engine(request, principal), principal.tenant_id, STATEMENT_TIMEOUT_MS,
+                                      query.sql, query.params)
+        return then(rows)
 
     return await run_in_threadpool(run)
 

@@ -10,14 +10,9 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors, pq
 
-from warehouse.db import Query, read_in_one_round_trip, tenant_tx
-from warehouse.repositories.rate_limits import take_query
+from warehouse.db import read_in_one_round_trip, tenant_tx
 
 NAMES = "select full_name from crm.consultant where full_name like :prefix order by full_name"
-
-
-def names(prefix: str) -> Query:
-    return Query(NAMES, {"prefix": prefix + "%"})
 
 
 @pytest.fixture
@@ -33,26 +28,24 @@ def two_tenants(make_tenant, app_engine):
 
 def test_reads_only_the_tenants_rows_with_named_parameters(app_engine, two_tenants):
     prefix, a, b = two_tenants
-    read = {t: read_in_one_round_trip(app_engine, t, 5_000, names(prefix)).rows for t in (a, b)}
+    read = {t: read_in_one_round_trip(app_engine, t, 5_000, NAMES, {"prefix": prefix + "%"}) for t in (a, b)}
     assert read == {a: [{"full_name": prefix + "a1"}, {"full_name": prefix + "a2"}],
                     b: [{"full_name": prefix + "b1"}]}
 
 
 def test_the_whole_transaction_is_one_sync_with_the_server(app_engine, two_tenants):
     prefix, a, _ = two_tenants
-    take = take_query(key=f"test:{uuid.uuid4()}", tenant_id=None, budget="api", rate=1000, burst=1000)
-    one = sa.create_engine(app_engine.url.render_as_string(hide_password=False), pool_size=1, max_overflow=0)
-    try:
-        with tempfile.TemporaryFile("w+") as trace:
-            with one.connect() as conn:  # the pool's one connection, traced from here on
-                conn.connection.driver_connection.pgconn.trace(trace.fileno())
-            rows = read_in_one_round_trip(one, a, 5_000, names(prefix), first=take).rows
-            with one.connect() as conn:
+    read_in_one_round_trip(app_engine, a, 5_000, NAMES, {"prefix": prefix + "%"})  # the pool holds one connection now
+    with tempfile.TemporaryFile("w+") as trace:
+        with app_engine.connect() as conn:
+            conn.connection.driver_connection.pgconn.trace(trace.fileno())
+        try:
+            rows = read_in_one_round_trip(app_engine, a, 5_000, NAMES, {"prefix": prefix + "%"})
+        finally:
+            with app_engine.connect() as conn:
                 conn.connection.driver_connection.pgconn.untrace()
-            trace.seek(0)
-            sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
-    finally:
-        one.dispose()
+        trace.seek(0)
+        sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
     assert len(rows) == 2
     assert sent.count("Sync") == 1, sent
     assert [m for m in sent if m in ("Query", "Sync")] == ["Sync"]  # no statement went on its own
@@ -61,7 +54,7 @@ def test_the_whole_transaction_is_one_sync_with_the_server(app_engine, two_tenan
 def test_the_timeout_applies_and_the_connection_comes_back_clean(app_engine, two_tenants):
     _, a, _ = two_tenants
     with pytest.raises(sa.exc.DBAPIError) as raised:
-        read_in_one_round_trip(app_engine, a, 50, Query("select pg_sleep(2)", {}))
+        read_in_one_round_trip(app_engine, a, 50, "select pg_sleep(2)", {})
     assert isinstance(raised.value.orig, errors.QueryCanceled)
     for _ in range(app_engine.pool.size() + 1):  # whichever pooled connection comes next
         with app_engine.connect() as conn:
@@ -70,15 +63,3 @@ def test_the_timeout_applies_and_the_connection_comes_back_clean(app_engine, two
             tenant, timeout = conn.execute(sa.text(
                 "select current_setting('app.tenant_id', true), current_setting('statement_timeout')")).one()
             assert (tenant or "", timeout) == ("", "0")
-
-
-def test_the_first_statement_commits_on_its_own_before_the_read(app_engine, two_tenants):
-    """The rate limit's take goes first: its value comes back, it is committed even when the read then fails, and
-    its row lock does not last the read."""
-    prefix, a, _ = two_tenants
-    take = take_query(key=f"test:{uuid.uuid4()}", tenant_id=None, budget="api", rate=0.0001, burst=2)
-    read = read_in_one_round_trip(app_engine, a, 5_000, names(prefix), first=take)
-    assert (read.first, len(read.rows)) == (0, 2)
-    with pytest.raises(sa.exc.DBAPIError):
-        read_in_one_round_trip(app_engine, a, 50, Query("select pg_sleep(2)", {}), first=take)
-    assert read_in_one_round_trip(app_engine, a, 5_000, names(prefix), first=take).first > 1  # both tokens gone

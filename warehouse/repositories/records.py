@@ -13,12 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from warehouse import sealed
-from warehouse.db import Query
 from warehouse.pii import BLIND_INDEX_SUFFIX
 
 
@@ -49,6 +48,13 @@ class VersionConflict(Exception):
 def _row(result: sa.CursorResult) -> dict[str, Any] | None:
     row = result.mappings().first()
     return dict(row) if row is not None else None
+
+
+class Query(NamedTuple):
+    """One statement (named `:params`) and its parameters: run on a connection, or as one round trip by
+    `warehouse.db.read_in_one_round_trip`."""
+    sql: str
+    params: dict[str, Any]
 
 
 def opened(spec: TableSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
