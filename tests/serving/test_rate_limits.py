@@ -62,6 +62,21 @@ def test_tenant_burst_then_429_with_retry_after_and_tenants_never_share_a_bucket
     assert limited_client.get("/v1/tags", headers=_auth(limited, b)).status_code == 200
 
 
+def test_lists_and_get_by_id_draw_from_the_same_tenant_bucket(limited, limited_client, make_tenant):
+    """Lists and get by id authenticate on the event loop and read in one round trip (docs/adr/0037); they still
+    draw from the tenant's one `api` bucket with every other route, and a 429 carries no rows."""
+    a, b = make_tenant(), make_tenant()
+    h = _auth(limited, a)
+    assert limited_client.get("/v1/consultants", headers=h).status_code == 200
+    assert limited_client.get(f"/v1/consultants/{uuid.uuid4()}", headers=h).status_code == 404  # charged as well
+    assert limited_client.get("/v1/tags", headers=h).status_code == 200
+    for url in ("/v1/consultants", "/v1/requirements?q=java", f"/v1/consultants/{uuid.uuid4()}", "/v1/tags"):
+        r = limited_client.get(url, headers=h)
+        _is_429(r)
+        assert "data" not in r.json()
+    assert limited_client.get("/v1/consultants", headers=_auth(limited, b)).status_code == 200
+
+
 def test_a_tenant_policy_row_overrides_the_defaults_for_that_tenant_only(limited, limited_client, make_tenant,
                                                                           admin_engine):
     a, b = make_tenant(), make_tenant()

@@ -35,17 +35,18 @@ def test_reads_only_the_tenants_rows_with_named_parameters(app_engine, two_tenan
 
 def test_the_whole_transaction_is_one_sync_with_the_server(app_engine, two_tenants):
     prefix, a, _ = two_tenants
-    read_in_one_round_trip(app_engine, a, 5_000, NAMES, {"prefix": prefix + "%"})  # the pool holds one connection now
-    with tempfile.TemporaryFile("w+") as trace:
-        with app_engine.connect() as conn:
-            conn.connection.driver_connection.pgconn.trace(trace.fileno())
-        try:
-            rows = read_in_one_round_trip(app_engine, a, 5_000, NAMES, {"prefix": prefix + "%"})
-        finally:
-            with app_engine.connect() as conn:
+    one = sa.create_engine(app_engine.url.render_as_string(hide_password=False), pool_size=1, max_overflow=0)
+    try:
+        with tempfile.TemporaryFile("w+") as trace:
+            with one.connect() as conn:  # the pool's one connection, traced from here on
+                conn.connection.driver_connection.pgconn.trace(trace.fileno())
+            rows = read_in_one_round_trip(one, a, 5_000, NAMES, {"prefix": prefix + "%"})
+            with one.connect() as conn:
                 conn.connection.driver_connection.pgconn.untrace()
-        trace.seek(0)
-        sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
+            trace.seek(0)
+            sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
+    finally:
+        one.dispose()
     assert len(rows) == 2
     assert sent.count("Sync") == 1, sent
     assert [m for m in sent if m in ("Query", "Sync")] == ["Sync"]  # no statement went on its own
