@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy.engine import Connection
 
 from serving import privacy
-from serving.api.deps import Principal, TenantConn, read_once, request_id, require
+from serving.api.deps import Principal, in_one_call, read_once, request_id, require
 from serving.errors import ProblemError, not_found, problem_responses
 from serving.schemas.base import ApiModel
 from serving.services import idempotency, records
@@ -119,7 +119,8 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                  summary=f"Create a {entity}",
                  responses=problem_responses(401, 403, 409, 413, 422, 429, *res.extra_create_responses),
                  openapi_extra=_permission_extra(res.name, "create"))
-    def create_item(request: Request, principal: CreatePerm, conn: TenantConn, body: CreateModel,
+    @in_one_call
+    def create_item(request: Request, principal: CreatePerm, conn: Connection, body: CreateModel,
                     idempotency_key: IdempotencyKey = None) -> Any:
         payload = body.model_dump(mode="json", exclude_none=True)
 
@@ -149,7 +150,8 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                   summary=f"Update a {entity} (send If-Match with its ETag)",
                   responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 429),
                   openapi_extra=_permission_extra(res.name, "update"))
-    def update_item(request: Request, item_id: ItemId, principal: UpdatePerm, conn: TenantConn, body: UpdateModel,
+    @in_one_call
+    def update_item(request: Request, item_id: ItemId, principal: UpdatePerm, conn: Connection, body: UpdateModel,
                     if_match: IfMatch = None) -> Any:
         expected = parse_if_match(if_match)
         before = repo.get_row(conn, res.spec, item_id, for_update=True)
@@ -167,7 +169,8 @@ def crud_router(res: Resource, *, tag: str | None = None) -> APIRouter:
                    summary=f"Delete a {entity} (soft, audited)",
                    responses=problem_responses(400, 401, 403, 404, 412, 422, 429),
                    openapi_extra=_permission_extra(res.name, "delete"))
-    def delete_item(request: Request, item_id: ItemId, principal: DeletePerm, conn: TenantConn,
+    @in_one_call
+    def delete_item(request: Request, item_id: ItemId, principal: DeletePerm, conn: Connection,
                     if_match: IfMatch = None) -> Response:
         records.delete(conn, principal, res.spec, item_id, expected_version=parse_if_match(if_match),
                        to_public=res.to_public, request_id=request_id(request))

@@ -1,14 +1,16 @@
 """Request dependencies: the principal from the JWT, permission checks, and the tenant-scoped transaction.
 
-`TenantConn` is one transaction as the non-owner application role with `SET LOCAL app.tenant_id` set from the
-token (never from the request body or path), so Postgres RLS isolates tenants whatever the handler does. It is
-function-scoped: it commits before the response is sent, and rolls back if the handler raises.
+`tenant_transaction` is one transaction as the non-owner application role with `SET LOCAL app.tenant_id` set from
+the token (never from the request body or path), so Postgres RLS isolates tenants whatever the handler does. Routes
+get it through `in_one_call` (or `in_tenant`, or `read_once` for one statement), all in one worker-thread call: it
+commits before the response is sent, and rolls back if the handler raises.
 """
 
 from __future__ import annotations
 
+import inspect
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
@@ -151,21 +153,41 @@ def tenant_transaction(request: Request, principal: Principal) -> Iterator[Conne
         yield conn
 
 
-def get_conn(request: Request, principal: CurrentUser) -> Iterator[Connection]:
-    with tenant_transaction(request, principal) as conn:
-        yield conn
-
-
 async def in_tenant(request: Request, principal: Principal, work: Callable[[Connection], T]) -> T:
     """`work` in the tenant's transaction, all of it (connection, queries, commit) in ONE worker-thread call; it
-    commits before returning, as `TenantConn` does before the response. The dependency form costs three calls
-    (enter, handler, exit), and under load each one waits for a core and the interpreter again, so the hot
-    routes (lists, get by id, recommendations) use this (docs/adr/0037)."""
+    commits before returning, so before the response. Under load each call into the thread pool waits for a core
+    and the interpreter again (docs/adr/0037)."""
     def run() -> T:
         with tenant_transaction(request, principal) as conn:
             return work(conn)
 
     return await run_in_threadpool(run)
+
+
+def in_one_call(handler: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Route decorator: the sync `handler`, which takes `conn` and `principal`, runs whole in the tenant's
+    transaction in one worker-thread call (`in_tenant`), and FastAPI validates its response on the event loop.
+    FastAPI sees the handler's parameters without `conn` (and with a `Request` if it had none). A sync handler
+    with a yield dependency for its connection costs four calls: enter, handler, response validation, exit
+    (docs/adr/0037)."""
+    signature = inspect.signature(handler)
+    if not {"conn", "principal"} <= signature.parameters.keys():
+        raise TypeError(f"{handler.__qualname__} must take `conn` and `principal`")
+    params = [p for name, p in signature.parameters.items() if name != "conn"]
+    request_name = next((name for name, p in signature.parameters.items() if p.annotation is Request), None)
+    if request_name is None:
+        request_name = "_request"
+        params.insert(0, inspect.Parameter(request_name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request))
+
+    async def endpoint(**kwargs: Any) -> T:
+        request = kwargs[request_name] if request_name in signature.parameters else kwargs.pop(request_name)
+        return await in_tenant(request, kwargs["principal"], lambda conn: handler(conn=conn, **kwargs))
+
+    # Not functools.wraps: FastAPI must see a coroutine function with this signature, not unwrap to the handler.
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(endpoint, attribute, getattr(handler, attribute))
+    endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return endpoint
 
 
 async def read_once(request: Request, principal: Principal, query: Query,
@@ -179,5 +201,3 @@ async def read_once(request: Request, principal: Principal, query: Query,
 
     return await run_in_threadpool(run)
 
-
-TenantConn = Annotated[Connection, Depends(get_conn, scope="function")]

@@ -38,6 +38,29 @@ def test_reads_and_recommendations_make_one_worker_thread_call(client, auth, ten
         assert len(thread_calls) == 1, (method, url, thread_calls)
 
 
+def test_writes_and_every_other_route_make_one_worker_thread_call(client, auth, tenant, seed, thread_calls):
+    """Routes written as sync handlers with a `conn` (`in_one_call`): the handler, the transaction and its commit
+    in one call, the response validated on the event loop."""
+    h = auth(tenant, "Owner")
+    consultant = seed.consultant(status="bench")
+    run, _ = seed.recommendation(seed.requirement(status="open"), [consultant])
+    assert client.get("/v1/audit/logs", headers=h).status_code == 200  # token and tenant now known
+    created = None
+    for method, url, kwargs, status in [
+            ("POST", "/v1/consultants", {"json": {"fullName": "Hop Count"}}, 201),
+            ("PATCH", "{created}", {"json": {"title": "Java Developer"}}, 200),
+            ("GET", f"/v1/recommendations/{run}", {}, 200),
+            ("GET", "/v1/audit/logs", {"params": {"limit": 5}}, 200),
+            ("GET", "/v1/webhooks", {}, 200),
+            ("DELETE", "{created}", {}, 204)]:
+        thread_calls.clear()
+        r = client.request(method, url.format(created=created), headers=h, **kwargs)
+        assert r.status_code == status, r.text
+        assert len(thread_calls) == 1, (method, url, thread_calls)
+        if method == "POST":
+            created = r.headers["Location"]
+
+
 def test_a_token_or_tenant_not_seen_lately_is_checked_off_the_event_loop(client, auth, tenant, seed, thread_calls):
     """Verifying may fetch the identity provider's key set and the tenant check queries the database, so each costs
     one more call, and only the first time."""

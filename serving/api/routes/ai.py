@@ -4,8 +4,9 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, TenantConn, charge_expensive, request_id, require
+from serving.api.deps import Principal, charge_expensive, in_one_call, request_id, require
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.admin import ExtractRequest
 from serving.services.records import record_change
@@ -19,8 +20,9 @@ router = APIRouter(prefix="/v1/ai", tags=["ai"])
                  "title": {"value": "Sr. Data Engineer", "confidence": 0.97, "span": [6, 23]}}}}},
                  **problem_responses(401, 403, 413, 422, 429, 503)},
              openapi_extra={"x-required-permission": "ai:create"})
+@in_one_call
 def extract(request: Request, body: ExtractRequest, principal: Annotated[Principal, Depends(require("ai", "create"))],
-            conn: TenantConn) -> dict[str, Any]:
+            conn: Connection) -> dict[str, Any]:
     from ml.ai.gateway import AIGateway
     from ml.extraction import UnknownSchema
 

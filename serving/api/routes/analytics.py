@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, TenantConn, require
+from serving.api.deps import Principal, in_one_call, require
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.admin import KpiQuery, KpisPublic
 
@@ -15,7 +16,8 @@ router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 @router.get("/kpis", name="kpis", response_model=KpisPublic, summary="Pipeline KPIs per period",
             responses=problem_responses(401, 403, 422, 429, 503),
             openapi_extra={"x-required-permission": "analytics:read"})
-def kpis(principal: Annotated[Principal, Depends(require("analytics", "read"))], conn: TenantConn,
+@in_one_call
+def kpis(principal: Annotated[Principal, Depends(require("analytics", "read"))], conn: Connection,
          query: Annotated[KpiQuery, Query()]) -> Any:
     # default window: the last 12 weeks up to now (the marts helper always gets both ends)
     date_to = query.to or datetime.now(UTC)

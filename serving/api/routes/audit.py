@@ -3,8 +3,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, TenantConn, require
+from serving.api.deps import Principal, in_one_call, require
 from serving.errors import problem_responses
 from serving.schemas.admin import AuditLogPublic, AuditLogsPublic, AuditQuery
 from serving.services.pagination import decode_cursor, page
@@ -15,7 +16,8 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 @router.get("/logs", name="list_audit_logs", response_model=AuditLogsPublic, summary="Audit rows, newest first",
             responses=problem_responses(400, 401, 403, 422, 429), openapi_extra={"x-required-permission": "audit:read"})
-def list_audit_logs(principal: Annotated[Principal, Depends(require("audit", "read"))], conn: TenantConn,
+@in_one_call
+def list_audit_logs(principal: Annotated[Principal, Depends(require("audit", "read"))], conn: Connection,
                     query: Annotated[AuditQuery, Query()]) -> Any:
     rows = list_audit(conn, entity=query.entity, entity_id=query.entity_id, action=query.action,
                       actor_id=query.actor_id, since=query.since, until=query.until,

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.encoders import jsonable_encoder
+from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.deps import Principal, in_one_call, request_id, require
 from serving.errors import ProblemError, problem_responses
 from serving.schemas.people import PersonErasure, PersonExport
 from serving.services.records import record_change
@@ -58,8 +59,9 @@ def _audit(conn: Any, principal: Principal, request: Request, action: str, subje
             summary="Export everything the tenant holds about a person (GDPR/CCPA access request)",
             responses=problem_responses(401, 403, 404, 422, 429),
             openapi_extra={"x-required-permission": "people:read"})
+@in_one_call
 def export_person(request: Request, email: Email,
-                  principal: Annotated[Principal, Depends(require("people", "read"))], conn: TenantConn) -> Any:
+                  principal: Annotated[Principal, Depends(require("people", "read"))], conn: Connection) -> Any:
     person, subject_hash = _find(request, conn, email)
     data = people.export(conn, person)
     counts = {table: len(rows) for table, rows in data["tables"].items()}
@@ -73,8 +75,9 @@ def export_person(request: Request, email: Email,
                summary="Erase a person: delete their records and scrub every mention (right to erasure)",
                responses=problem_responses(401, 403, 404, 422, 429),
                openapi_extra={"x-required-permission": "people:delete"})
+@in_one_call
 def erase_person(request: Request, email: Email,
-                 principal: Annotated[Principal, Depends(require("people", "delete"))], conn: TenantConn) -> Any:
+                 principal: Annotated[Principal, Depends(require("people", "delete"))], conn: Connection) -> Any:
     person, subject_hash = _find(request, conn, email)
     counts = people.erase(conn, person)
     counts.update({f"exports/{k}": n for k, n in scrub_exports(

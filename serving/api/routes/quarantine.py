@@ -4,8 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
+from sqlalchemy.engine import Connection
 
-from serving.api.deps import Principal, TenantConn, require
+from serving.api.deps import Principal, in_one_call, require
 from serving.errors import problem_responses
 from serving.schemas.admin import QuarantinePublic, QuarantinesPublic
 from serving.schemas.base import ApiModel
@@ -24,7 +25,8 @@ class QuarantineQuery(ApiModel):
 @router.get("", name="list_quarantine", response_model=QuarantinesPublic, summary="Quarantined inputs",
             responses=problem_responses(400, 401, 403, 422, 429),
             openapi_extra={"x-required-permission": "quarantine:read"})
-def list_quarantine(principal: Annotated[Principal, Depends(require("quarantine", "read"))], conn: TenantConn,
+@in_one_call
+def list_quarantine(principal: Annotated[Principal, Depends(require("quarantine", "read"))], conn: Connection,
                     query: Annotated[QuarantineQuery, Query()]) -> Any:
     rows = quarantine.keyset_page(conn, reason=query.reason, after=decode_cursor(query.cursor),
                                   limit=query.limit + 1)

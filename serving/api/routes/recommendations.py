@@ -3,9 +3,10 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.engine import Connection
 
 from serving.api.crud import IdempotencyKey, ItemId
-from serving.api.deps import Principal, TenantConn, require
+from serving.api.deps import Principal, in_one_call, require
 from serving.errors import problem_responses
 from serving.schemas.recommendations import DecisionCreate, DecisionPublic, RecommendationsPublic
 from serving.services import idempotency
@@ -18,8 +19,9 @@ router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
             summary="A stored recommendation run (by recommendationId)",
             responses=problem_responses(401, 403, 404, 422, 429),
             openapi_extra={"x-required-permission": "recommendations:read"})
+@in_one_call
 def get_recommendation(item_id: ItemId, principal: Annotated[Principal, Depends(require("recommendations", "read"))],
-                       conn: TenantConn) -> Any:
+                       conn: Connection) -> Any:
     return recs.get_run(conn, item_id)
 
 
@@ -29,9 +31,10 @@ def get_recommendation(item_id: ItemId, principal: Annotated[Principal, Depends(
                               "model": DecisionPublic},
                         **problem_responses(401, 403, 404, 409, 413, 422, 429)},
              openapi_extra={"x-required-permission": "recommendations:decide"})
+@in_one_call
 def decide_recommendation(request: Request, item_id: ItemId, body: DecisionCreate,
                           principal: Annotated[Principal, Depends(require("recommendations", "decide"))],
-                          conn: TenantConn, idempotency_key: IdempotencyKey = None) -> Any:
+                          conn: Connection, idempotency_key: IdempotencyKey = None) -> Any:
     def produce() -> idempotency.Outcome:
         status, out = recs.decide(conn, principal, request, item_id=item_id, decision=body.decision,
                                   reason=body.reason)

@@ -4,9 +4,10 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.engine import Connection
 
 from serving.api.crud import IdempotencyKey, ItemId
-from serving.api.deps import Principal, TenantConn, request_id, require
+from serving.api.deps import Principal, in_one_call, request_id, require
 from serving.errors import ProblemError, not_found, problem_responses
 from serving.schemas.admin import WebhookCreate, WebhookDeliveriesPublic, WebhookPublic, WebhooksPublic, WebhookUpdate
 from serving.services import idempotency
@@ -33,7 +34,8 @@ def _public(row: Any, secret: str | None = None) -> dict[str, Any]:
 
 @router.get("", name="list_webhooks", response_model=WebhooksPublic, summary="Registered webhook endpoints",
             responses=problem_responses(401, 403, 422, 429), openapi_extra={"x-required-permission": "webhooks:read"})
-def list_webhooks(principal: Annotated[Principal, Depends(require("webhooks", "read"))], conn: TenantConn) -> Any:
+@in_one_call
+def list_webhooks(principal: Annotated[Principal, Depends(require("webhooks", "read"))], conn: Connection) -> Any:
     return {"data": [_public(r) for r in webhooks.list_endpoints(conn)], "nextCursor": None}
 
 
@@ -41,8 +43,9 @@ def list_webhooks(principal: Annotated[Principal, Depends(require("webhooks", "r
              summary="Register an endpoint (the secret is returned once)",
              responses=problem_responses(401, 403, 413, 422, 429),
              openapi_extra={"x-required-permission": "webhooks:create"})
+@in_one_call
 def create_webhook(request: Request, body: WebhookCreate,
-                   principal: Annotated[Principal, Depends(require("webhooks", "create"))], conn: TenantConn,
+                   principal: Annotated[Principal, Depends(require("webhooks", "create"))], conn: Connection,
                    idempotency_key: IdempotencyKey = None) -> Any:
     _check_destination(request, body.url)
 
@@ -61,8 +64,9 @@ def create_webhook(request: Request, body: WebhookCreate,
 @router.patch("/{id}", name="update_webhook", response_model=WebhookPublic, summary="Change or pause",
               responses=problem_responses(401, 403, 404, 413, 422, 429),
               openapi_extra={"x-required-permission": "webhooks:update"})
+@in_one_call
 def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
-                   principal: Annotated[Principal, Depends(require("webhooks", "update"))], conn: TenantConn) -> Any:
+                   principal: Annotated[Principal, Depends(require("webhooks", "update"))], conn: Connection) -> Any:
     before = webhooks.lock_endpoint(conn, item_id)
     if before is None:
         raise not_found("webhook", item_id)
@@ -81,9 +85,10 @@ def update_webhook(request: Request, item_id: ItemId, body: WebhookUpdate,
 @router.delete("/{id}", name="delete_webhook", status_code=204, response_class=Response,
                summary="Remove an endpoint", responses=problem_responses(401, 403, 404, 422, 429),
                openapi_extra={"x-required-permission": "webhooks:delete"})
+@in_one_call
 def delete_webhook(request: Request, item_id: ItemId,
                    principal: Annotated[Principal, Depends(require("webhooks", "delete"))],
-                   conn: TenantConn) -> Response:
+                   conn: Connection) -> Response:
     before = webhooks.delete_endpoint(conn, item_id)
     if before is None:
         raise not_found("webhook", item_id)
@@ -96,8 +101,9 @@ def delete_webhook(request: Request, item_id: ItemId,
             summary="Delivery attempts for an endpoint (latest 100)",
             responses=problem_responses(401, 403, 404, 422, 429),
             openapi_extra={"x-required-permission": "webhooks:read"})
+@in_one_call
 def list_webhook_deliveries(item_id: ItemId, principal: Annotated[Principal, Depends(require("webhooks", "read"))],
-                            conn: TenantConn) -> Any:
+                            conn: Connection) -> Any:
     if not webhooks.endpoint_exists(conn, item_id):
         raise not_found("webhook", item_id)
     return {"data": webhooks.recent_deliveries(conn, item_id)}
