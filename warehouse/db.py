@@ -51,7 +51,7 @@ def _engine(url: str, pool_size: int) -> Engine:
     )
     sa.event.listen(engine, "connect", register_vector)
     sa.event.listen(engine, "connect", _note_idle_from)
-    sa.event.listen(engine, "checkin", _note_idle_from)
+    sa.event.listen(engine, "checkin", _on_checkin)
     sa.event.listen(engine, "checkout", _check_on_checkout)
     return engine
 
@@ -68,6 +68,17 @@ PING_AFTER_IDLE_SECONDS = 10.0
 
 def _note_idle_from(_dbapi_conn: Any, record: Any) -> None:
     record.info["idle_from"] = time.monotonic()
+
+
+def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+    """Back to the pool's default, non-autocommit (set_tenant_and_timeout opens its transaction in autocommit
+    mode); the pool's reset has already ended any transaction."""
+    if dbapi_conn is not None and not dbapi_conn.closed and dbapi_conn.autocommit:
+        try:
+            dbapi_conn.autocommit = False
+        except psycopg.Error:  # still in a transaction or broken: not to be used again
+            record.invalidate()
+    _note_idle_from(dbapi_conn, record)
 
 
 def _has_input(dbapi_conn: Any) -> bool:
@@ -152,14 +163,21 @@ _TENANT_AND_TIMEOUT = "select set_config('app.tenant_id', %s, true), set_config(
 
 
 def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, milliseconds: int) -> None:
-    """`set_tenant` and `set_statement_timeout` for a fresh transaction in one round trip: `set_config(..., true)`
-    is `SET LOCAL`, and psycopg's pipeline sends its implicit BEGIN and this statement together (docs/adr/0026).
-    It goes to the driver directly (SQLAlchemy's statement events do not see it), so its errors are handed back
-    the way SQLAlchemy hands back its own: as a `DBAPIError`, with a dropped connection invalidated."""
+    """Open the transaction with `set_tenant` and `set_statement_timeout` in one round trip: `set_config(...,
+    true)` is `SET LOCAL`. psycopg sends its own BEGIN with a sync of its own and waits for it, even in a
+    pipeline, so the BEGIN here is ours, sent in autocommit mode; psycopg's commit and rollback go by the
+    server's transaction status, and checkin turns autocommit off again (docs/adr/0037; ADR 0026 had assumed
+    psycopg's BEGIN was pipelined). It goes to the driver directly (SQLAlchemy's statement events do not see it),
+    so its errors are handed back the way SQLAlchemy hands back its own: as a `DBAPIError`, with a dropped
+    connection invalidated."""
     params = _tenant_and_timeout(tenant_id, milliseconds)
     driver = conn.connection.driver_connection
     try:
+        if driver.info.transaction_status != pq.TransactionStatus.IDLE:
+            raise RuntimeError("set_tenant_and_timeout opens the transaction: call it first")
+        driver.autocommit = True
         with driver.pipeline():
+            driver.execute("BEGIN")
             driver.execute(_TENANT_AND_TIMEOUT, params)
     except psycopg.Error as exc:
         raise _driver_error(conn, driver, _TENANT_AND_TIMEOUT, params, exc) from exc
