@@ -7,9 +7,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from warehouse.db import tenant_tx
+from warehouse.db import read_in_one_round_trip, tenant_tx
 from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS
-from warehouse.repositories.records import list_rows
+from warehouse.repositories.records import list_query, opened
 
 
 @pytest.fixture
@@ -29,9 +29,10 @@ def two_tenants(make_tenant, admin_engine):
 
 
 def _search(app_engine, tenant, spec=CONSULTANTS, **kwargs):
+    """As the list route reads: the tenant's transaction and the statement in one round trip."""
     args = {"filters": {}, "q": "zanzibar", "after": None, "limit": 50} | kwargs
-    with tenant_tx(tenant, app_engine) as conn:
-        return list_rows(conn, spec, **args)
+    query = list_query(spec, **args)
+    return opened(spec, read_in_one_round_trip(app_engine, tenant, 15_000, query.sql, query.params))
 
 
 def test_search_returns_only_the_callers_tenant(app_engine, two_tenants):

@@ -51,8 +51,8 @@ def _row(result: sa.CursorResult) -> dict[str, Any] | None:
 
 
 class Query(NamedTuple):
-    """One statement (named `:params`) and its parameters: run on a connection, or as one round trip by
-    `warehouse.db.read_in_one_round_trip`."""
+    """One statement (named `:params`) and its parameters: run on a connection (`get_row`), or in one round trip
+    by `warehouse.db.read_in_one_round_trip`."""
     sql: str
     params: dict[str, Any]
 
@@ -62,15 +62,10 @@ def opened(spec: TableSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [row for row in (sealed.open_row(spec.table, r) for r in rows) if row is not None]
 
 
-def list_rows(conn: sa.Connection, spec: TableSpec, *, filters: dict[str, Any], q: str | None,
-              after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[dict[str, Any]]:
-    """Up to `limit` rows, newest first, strictly after the keyset cursor `after`."""
-    query = list_query(spec, filters=filters, q=q, after=after, limit=limit)
-    return opened(spec, [dict(r) for r in conn.execute(sa.text(query.sql), query.params).mappings()])
-
-
 def list_query(spec: TableSpec, *, filters: dict[str, Any], q: str | None, after: tuple[datetime, uuid.UUID] | None,
                limit: int) -> Query:
+    """Up to `limit` rows, newest first, strictly after the keyset cursor `after` (the list route reads it with
+    `warehouse.db.read_in_one_round_trip`, then `opened`)."""
     where = ["deleted_at is null"]
     params: dict[str, Any] = {"limit": limit}
     source = f"crm.{spec.table}"
