@@ -57,8 +57,8 @@ def _engine(url: str, pool_size: int) -> Engine:
 
 
 # A connection that died with the server (stop, restart, failover, a terminated backend) must be replaced on
-# checkout, never handed to a request. SQLAlchemy's pre-ping proves it with a round trip on EVERY checkout, one of a
-# read's four; we prove it without one when we can (docs/adr/0037). A server that closed the connection has
+# checkout, never handed to a request. SQLAlchemy's pre-ping proves it with a round trip on EVERY checkout (a GET
+# by id made six); we prove it without one when we can (docs/adr/0037). A server that closed the connection has
 # written its FATAL message and EOF to the socket, so an idle connection with anything to read is dead. Only a
 # connection idle for PING_AFTER_IDLE_SECONDS is pinged as well: a peer that vanished without closing (a dropped
 # network path) leaves nothing to read. One that vanishes within that window fails its request with a 503, and
@@ -164,23 +164,18 @@ _TENANT_AND_TIMEOUT = "select set_config('app.tenant_id', %s, true), set_config(
 
 def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, milliseconds: int) -> None:
     """Open the transaction with `set_tenant` and `set_statement_timeout` in one round trip: `set_config(...,
-    true)` is `SET LOCAL`. psycopg sends its own BEGIN with a sync of its own and waits for it, even in a
-    pipeline, so the BEGIN here is ours, sent in autocommit mode; psycopg's commit and rollback go by the
-    server's transaction status, and checkin turns autocommit off again (docs/adr/0037; ADR 0026 had assumed
-    psycopg's BEGIN was pipelined). It goes to the driver directly (SQLAlchemy's statement events do not see it),
+    true)` is `SET LOCAL`, and the BEGIN is ours (`_pipeline_from_begin`; docs/adr/0037, ADR 0026 had assumed psycopg's
+    own BEGIN was pipelined). It goes to the driver directly (SQLAlchemy's statement events do not see it),
     so its errors are handed back the way SQLAlchemy hands back its own: as a `DBAPIError`, with a dropped
     connection invalidated."""
-    params = _tenant_and_timeout(tenant_id, milliseconds)
     driver = conn.connection.driver_connection
+    if driver.info.transaction_status != pq.TransactionStatus.IDLE:
+        raise RuntimeError("set_tenant_and_timeout opens the transaction: call it first")
     try:
-        if driver.info.transaction_status != pq.TransactionStatus.IDLE:
-            raise RuntimeError("set_tenant_and_timeout opens the transaction: call it first")
-        driver.autocommit = True
-        with driver.pipeline():
-            driver.execute("BEGIN")
-            driver.execute(_TENANT_AND_TIMEOUT, params)
+        with _pipeline_from_begin(driver, tenant_id, milliseconds):
+            pass
     except psycopg.Error as exc:
-        raise _driver_error(conn, driver, _TENANT_AND_TIMEOUT, params, exc) from exc
+        raise _driver_error(conn, driver, _TENANT_AND_TIMEOUT, (tenant_id, milliseconds), exc) from exc
 
 
 def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseconds: int, sql: str,
@@ -191,30 +186,32 @@ def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseco
     and under load each waits for a core twice (docs/adr/0037)."""
     compiled = sa.text(sql).compile(dialect=engine.dialect)
     args = compiled.construct_params(params)
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # on return the pool rolls back what a failed statement left open
         driver = conn.connection.driver_connection
-        # In autocommit mode psycopg adds no BEGIN of its own (sent with a sync of its own); ours is queued with
-        # the rest, so the pipeline's one sync at the end carries the whole transaction.
-        driver.autocommit = True
         try:
-            with driver.pipeline():
-                driver.execute("BEGIN")
-                driver.execute(_TENANT_AND_TIMEOUT, _tenant_and_timeout(tenant_id, milliseconds))
+            with _pipeline_from_begin(driver, tenant_id, milliseconds):
                 cursor = driver.execute(str(compiled), args)
                 driver.execute("COMMIT")
             names = [column.name for column in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         except psycopg.Error as exc:
             raise _driver_error(conn, driver, sql, args, exc) from exc
-        finally:
-            if not driver.closed:
-                if driver.info.transaction_status != pq.TransactionStatus.IDLE:
-                    driver.execute("ROLLBACK")  # a failed statement left the transaction open and aborted
-                driver.autocommit = False
 
 
-def _tenant_and_timeout(tenant_id: uuid.UUID | str, milliseconds: int) -> tuple[str, str]:
-    return str(uuid.UUID(str(tenant_id))), str(int(milliseconds))
+@contextmanager
+def _pipeline_from_begin(driver: psycopg.Connection, tenant_id: uuid.UUID | str, milliseconds: int
+                         ) -> Iterator[None]:
+    """A pipeline whose first statements are BEGIN and the transaction's `SET LOCAL`s; whatever the block adds
+    goes with them, all sent with the pipeline's one sync at the end. In autocommit mode psycopg adds no BEGIN of
+    its own (which it would sync and wait for); the mode is set before the pipeline, where setting it would cost a
+    sync too. psycopg's commit and rollback go by the server's transaction status, and checkin turns autocommit
+    off again."""
+    params = (str(uuid.UUID(str(tenant_id))), str(int(milliseconds)))  # a bad tenant id raises before anything
+    driver.autocommit = True
+    with driver.pipeline():
+        driver.execute("BEGIN")
+        driver.execute(_TENANT_AND_TIMEOUT, params)
+        yield
 
 
 def _driver_error(conn: Connection, driver: psycopg.Connection, statement: str, params: Any,
