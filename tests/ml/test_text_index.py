@@ -43,6 +43,44 @@ def test_an_or_of_words_ranks_by_the_mean_of_their_ranks_best_first_ties_by_id()
     assert index.top("t", "consultant", ["go"], 10, fetch) == [] and index.top("t", "consultant", [], 5, fetch) == []
 
 
+def test_top_k_among_thousands_of_tied_rows_is_the_k_smallest_ids_even_after_more_rows_arrive():
+    """Ties decide the list when a popular word ranks thousands of rows alike: they must go by uuid order (Postgres'),
+    over both halves of the id and the top bit, also for rows interned after the first answer."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(7)
+    ids = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(3000)]
+    ids += [uuid.UUID(int=(1 << 127) | 5), uuid.UUID(int=(1 << 127) | 4), uuid.UUID(int=5), uuid.UUID(int=(5 << 64))]
+    levels = [0.0, 0.1, 0.25, 0.5]  # 0.0: a match all the same
+    postings = {"java": (ids[:2000], [rng.choice(levels) for _ in range(2000)]),
+                "aws": (ids[1000:], [rng.choice(levels) for _ in ids[1000:]])}
+
+    def expected(words: list[str], k: int) -> list[uuid.UUID]:
+        total: dict[uuid.UUID, np.float32] = {}
+        for word in sorted(set(words)):
+            for row, rank in zip(*postings[word], strict=True):
+                total[row] = np.float32(total.get(row, np.float32(0)) + np.float32(rank))
+        mean = {row: np.float32(v / np.float32(len(set(words)))) for row, v in total.items()}
+        return sorted(mean, key=lambda row: (-mean[row], row.int))[:k]
+
+    fetch, _ = fetcher(postings)
+    index = TextIndex()
+    assert index.top("t", "consultant", ["java"], 150, fetch) == expected(["java"], 150)
+    # "aws" interns 1,004 more rows, some of them before every earlier one in uuid order
+    assert index.top("t", "consultant", ["aws"], 150, fetch) == expected(["aws"], 150)
+    assert index.top("t", "consultant", ["java", "aws"], 300, fetch) == expected(["java", "aws"], 300)
+    assert index.top("t", "consultant", ["java", "aws"], 5000, fetch) == expected(["java", "aws"], 5000)
+
+
+def test_a_negative_or_missing_rank_is_refused_not_ranked():
+    for bad in (-0.5, float("nan")):
+        fetch, _ = fetcher({"java": ([A, B], [0.5, bad])})
+        with pytest.raises(ValueError, match="non-negative"):
+            TextIndex().top("t", "consultant", ["java"], 2, fetch)
+
+
 def test_a_word_is_fetched_once_per_staleness_period_and_per_tenant():
     fetch, calls = fetcher()
     clock = Clock()
