@@ -29,7 +29,6 @@ from ml.matching.champion import ChampionModel
 from ml.matching.loaders import (
     load_candidate_records,
     load_outcome_events,
-    load_records,
     load_skill_graph,
     load_visa_policies,
     today_day,
@@ -38,7 +37,7 @@ from ml.matching.tenant_cache import TenantCache
 from ml.matching.text_index import TextIndex
 from ml.scoring.formula import FACTORS, SEED_MODEL_VERSION, FactorResult, explainable_scores
 from ml.scoring.reasons import reasons as build_reasons
-from warehouse.queries.matching import Direction, current_tenant
+from warehouse.queries.matching import Direction, anchor_record
 from warehouse.repositories import recommendations as stored
 from warehouse.repositories.together import Insert
 
@@ -182,13 +181,12 @@ def recommend(conn: sa.Connection, direction: Direction, *, tenant_id: uuid.UUID
     t0 = time.perf_counter()
     graph = load_skill_graph(conn, cache)
     space = active_model_name()  # the vectors this process writes: the anchor's and the candidates' must match
-    found = load_records(conn, direction.anchor, [anchor_id], model=space)
-    if not found:
+    # The transaction's RLS tenant prunes the vector search and keys every per-tenant cache; read with the anchor,
+    # once (it cannot change within this call).
+    anchor, tenant = anchor_record(conn, direction.anchor, anchor_id, space)
+    if anchor is None:
         raise NotFound(f"{direction.anchor.name} {anchor_id} not found")
-    anchor = found[0]
-    # The transaction's RLS tenant prunes the vector search and keys every per-tenant cache; read once (it cannot
-    # change within this call).
-    tenant = current_tenant(conn)
+    found = [anchor]
     proposed = candidates(conn, direction, anchor, model=space, limits=limits, tenant=tenant,
                           skill_names=graph.names_of(s[0] for s in anchor["skills"]), text_index=text_index)
     timings["candidates_ms"] = (time.perf_counter() - t0) * 1000

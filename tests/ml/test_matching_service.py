@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from ml.ai.embeddings import active_model_name
 from ml.matching.candidates import CandidateLimits, candidates, tsquery_terms
-from ml.matching.loaders import load_requirement_records
+from ml.matching.loaders import load_records, load_requirement_records
 from ml.matching.service import (
     NotFound,
     recommend_for_consultant,
@@ -21,7 +22,7 @@ from ml.matching.service import (
 from ml.scoring import FACTORS, explainable_score, reasons
 from ml.scoring.formula import SEED_MODEL_VERSION
 from warehouse.db import tenant_tx
-from warehouse.queries.matching import Direction, current_tenant
+from warehouse.queries.matching import CONSULTANT, REQUIREMENT, Direction, anchor_record, current_tenant
 
 
 def test_tsquery_terms_keeps_only_plain_words():
@@ -108,6 +109,31 @@ def test_recommend_for_unknown_or_foreign_requirement_raises_not_found(app_engin
     with tenant_tx(tenant_id, app_engine) as conn, pytest.raises(NotFound):
         recommend_for_requirement(conn, tenant_id=tenant_id, requirement_id=uuid.uuid4(), top_k=5, explain=False,
                                   model=None)
+
+
+@pytest.mark.parametrize("entity", ["requirement", "consultant"])
+def test_the_anchor_is_read_in_one_statement_as_the_record_loader_shapes_it(app_engine, seeded_tenant, make_tenant,
+                                                                             entity):
+    tenant_id, world = seeded_tenant
+    spec = REQUIREMENT if entity == "requirement" else CONSULTANT
+    rows = world.requirements if entity == "requirement" else world.consultants
+    with tenant_tx(tenant_id, app_engine) as conn:
+        for row in rows[:15]:
+            expected = load_records(conn, spec, [row["id"]])[0]
+            record, tenant = anchor_record(conn, spec, row["id"], active_model_name())
+            assert tenant == str(tenant_id) == current_tenant(conn)
+            # the loader's skills come in whatever order its plan reads them; the anchor's by skill id
+            assert {**record, "skills": None} == {**expected, "skills": None}
+            assert Counter(record["skills"]) == Counter(expected["skills"])
+            assert [s[0] for s in record["skills"]] == sorted(s[0] for s in record["skills"])
+            assert record["skills"] and record["embedding"] is not None
+        assert anchor_record(conn, spec, uuid.uuid4(), active_model_name()) == (None, str(tenant_id))
+        conn.execute(sa.text(f"update crm.{entity} set deleted_at = now() where id = :id"), {"id": rows[0]["id"]})
+        assert anchor_record(conn, spec, rows[0]["id"], active_model_name())[0] is None
+        conn.rollback()
+    other = make_tenant()
+    with tenant_tx(other, app_engine) as conn:  # another tenant's id is no anchor here
+        assert anchor_record(conn, spec, rows[1]["id"], active_model_name()) == (None, str(other))
 
 
 def test_recommend_with_bare_records_marks_unknown_factors_and_never_nan(app_engine, make_tenant):

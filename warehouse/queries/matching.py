@@ -145,6 +145,54 @@ def rate_quotes(conn: sa.Connection, requirement_ids: Sequence[uuid.UUID | str] 
         f"where rs.rate_quoted is not null{clause} group by rs.requirement_id"), params)}
 
 
+def _anchor_sql(entity: Entity) -> str:
+    # by skill id (then row id): `skills` returns them in whatever order its plan reads them, which changed between executions;
+    # the candidate search's capped word list follows this order, so one anchor always searches the same words
+    extra = [f"array_agg(s.{c} order by s.skill_id, s.id) as skill_{c}" for c in entity.skill_columns]
+    quotes = ("""
+  left join lateral (
+    select max(rs.rate_quoted) as rate_quoted_best,
+           max(rs.rate_quoted) filter (where co.kind in ('prime_vendor', 'msp')) as rate_quoted_prime
+    from crm.requirement_source rs left join crm.company co on co.id = rs.vendor_company_id
+    where rs.requirement_id = x.id and rs.rate_quoted is not null) q on true""" if entity is REQUIREMENT else "")
+    quote_columns = ", q.rate_quoted_best, q.rate_quoted_prime" if entity is REQUIREMENT else ""
+    return f"""
+select current_setting('app.tenant_id', true) as rls_tenant, a.*
+from (select 1) one left join lateral (
+  select {', '.join('x.' + c for c in entity.columns)}{quote_columns}, sk.skill_ids, {', '.join(
+        'sk.skill_' + c for c in entity.skill_columns)},
+         (select e.vector::real[] from crm.embedding e
+          where e.tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
+            and e.entity_type = '{entity.name}' and e.model = :model and e.entity_id = x.id) as embedding
+  from crm.{entity.name} x
+  left join lateral (
+    select array_agg(s.skill_id order by s.skill_id, s.id) as skill_ids, {', '.join(extra)} from crm.{entity.name}_skill s
+    where s.{entity.owner_column} = x.id and s.skill_id is not null) sk on true{quotes}
+  where x.deleted_at is null and x.id = :id
+) a on true"""
+
+
+_ANCHOR_SQL = {entity.name: _anchor_sql(entity) for entity in (REQUIREMENT, CONSULTANT)}
+
+
+def anchor_record(conn: sa.Connection, entity: Entity, anchor_id: uuid.UUID | str, model: str
+                  ) -> tuple[dict[str, Any] | None, str]:
+    """One live record as `records` + `skills` + `embeddings` (+ `rate_quotes` for a requirement) shape it, and the
+    transaction's RLS tenant ('' when none), in one round trip: a ranking's first read (None: no such live row)."""
+    row = conn.execute(sa.text(_ANCHOR_SQL[entity.name]), {"id": uuid.UUID(str(anchor_id)), "model": model}).one()._mapping
+    tenant = row["rls_tenant"] or ""
+    if row["id"] is None:
+        return None, tenant
+    record = {c: row[c] for c in entity.columns}
+    if entity is REQUIREMENT:
+        record["rate_quoted_best"], record["rate_quoted_prime"] = row["rate_quoted_best"], row["rate_quoted_prime"]
+    columns = [row["skill_" + c] for c in entity.skill_columns]
+    record["skills"] = [(int(skill), *(_plain(v) for v in values))
+                        for skill, *values in zip(row["skill_ids"] or [], *(c or [] for c in columns), strict=True)]
+    record["embedding"] = row["embedding"]
+    return record, tenant
+
+
 def visa_policies(conn: sa.Connection, *, limit: int) -> list[list[str]]:
     """Up to `limit` stated visa policies of live requirements. No ORDER BY on purpose: any few thousand policies
     estimate the shares, and the scan stops at the limit instead of sorting every requirement."""
@@ -244,6 +292,11 @@ group by x.id
 """
 
 
+def _uuid_array(ids: Sequence[uuid.UUID]) -> str:
+    """A uuid[] literal: Postgres parses two hundred ids faster than psycopg dumps them one by one."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 _CANDIDATES_SQL = {(d, given): candidates_sql(d, given) for d in Direction for given in (False, True)}
 
 
@@ -268,7 +321,8 @@ class CandidateSearch:
         return {"anchor": self.anchor_id, "model": self.model, "ann_k": self.ann_k, "fts_k": self.fts_k,
                 "skill_k": self.skill_k, "tsq": self.tsquery, "skill_ids": list(self.skill_ids),
                 "start_date": e.start_date, "slack": e.slack_days, "visas": list(e.visas_accepted),
-                "visa": e.visa_status, **({} if self.fts_ids is None else {"fts_ids": list(self.fts_ids), "sk_ids": list(self.sk_ids or ())})}
+                "visa": e.visa_status, **({} if self.fts_ids is None else {"fts_ids": _uuid_array(self.fts_ids),
+                                                       "sk_ids": _uuid_array(self.sk_ids or ())})}
 
 
 def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearch, *, ef_search: int,
