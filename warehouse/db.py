@@ -198,6 +198,24 @@ def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseco
             raise _driver_error(conn, driver, sql, args, exc) from exc
 
 
+def query_with_local_settings(conn: Connection, settings: dict[str, str], sql: str, params: dict[str, Any]
+                              ) -> list[tuple]:
+    """`SET LOCAL` each of `settings`, then one statement (SQLAlchemy `:named` parameters), in ONE round trip on the
+    connection's open transaction: a pipeline sends them with one sync. Each round trip a request saves is a wake-up
+    of the API and of a backend that, under load, waits for a core (docs/adr/0038). Rows as tuples."""
+    compiled = sa.text(sql).compile(dialect=conn.dialect)
+    args = compiled.construct_params(params)
+    driver = conn.connection.driver_connection
+    try:
+        with driver.pipeline():
+            for name, value in settings.items():
+                driver.execute("select set_config(%s, %s, true)", (name, value))
+            cursor = driver.execute(str(compiled), args)
+        return cursor.fetchall()
+    except psycopg.Error as exc:
+        raise _driver_error(conn, driver, sql, args, exc) from exc
+
+
 @contextmanager
 def _pipeline_from_begin(driver: psycopg.Connection, tenant_id: uuid.UUID | str, milliseconds: int
                          ) -> Iterator[None]:

@@ -1,5 +1,6 @@
 """`read_in_one_round_trip`: a read route's whole transaction (BEGIN, tenant and timeout, the statement, COMMIT) in
-one network round trip (docs/adr/0037), with the same isolation, timeout and clean hand-back as the usual unit."""
+one network round trip (docs/adr/0037), with the same isolation, timeout and clean hand-back as the usual unit; and
+`query_with_local_settings`, a statement with its `SET LOCAL`s in one (docs/adr/0038)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors, pq
 
-from warehouse.db import read_in_one_round_trip, tenant_tx
+from warehouse.db import query_with_local_settings, read_in_one_round_trip, tenant_tx
 
 NAMES = "select full_name from crm.consultant where full_name like :prefix order by full_name"
 
@@ -64,3 +65,29 @@ def test_the_timeout_applies_and_the_connection_comes_back_clean(app_engine, two
             tenant, timeout = conn.execute(sa.text(
                 "select current_setting('app.tenant_id', true), current_setting('statement_timeout')")).one()
             assert (tenant or "", timeout) == ("", "0")
+
+
+def test_local_settings_and_a_statement_go_in_one_sync_and_end_with_the_transaction(app_engine, two_tenants):
+    """`query_with_local_settings`: the candidate query's `hnsw.ef_search` and the query in one round trip."""
+    prefix, a, _ = two_tenants
+    sql = NAMES.replace("select full_name", "select full_name, current_setting('hnsw.ef_search')")
+    with tempfile.TemporaryFile("w+") as trace:
+        with tenant_tx(a, app_engine) as conn:
+            driver = conn.connection.driver_connection
+            conn.execute(sa.text("select 1"))  # the transaction is open: what follows is the function's alone
+            driver.pgconn.trace(trace.fileno())
+            rows = query_with_local_settings(conn, {"hnsw.ef_search": "77"}, sql, {"prefix": prefix + "%"})
+            driver.pgconn.untrace()
+        trace.seek(0)
+        sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
+        with app_engine.connect() as conn:
+            assert conn.execute(sa.text("select current_setting('hnsw.ef_search', true)")).scalar() != "77"
+    assert rows == [(prefix + "a1", "77"), (prefix + "a2", "77")]
+    assert sent.count("Sync") == 1 and "Query" not in sent, sent
+
+
+def test_local_settings_errors_come_back_as_sqlalchemy_errors(app_engine, two_tenants):
+    _, a, _ = two_tenants
+    with pytest.raises(sa.exc.DBAPIError) as raised, tenant_tx(a, app_engine) as conn:
+        query_with_local_settings(conn, {"statement_timeout": "50"}, "select pg_sleep(2)", {})
+    assert isinstance(raised.value.orig, errors.QueryCanceled)

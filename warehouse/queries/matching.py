@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warehouse.db import query_with_local_settings
 from warehouse.schema import column_names
 
 
@@ -333,9 +334,9 @@ def candidates(conn: sa.Connection, direction: Direction, search: CandidateSearc
     tenant = tenant if tenant is not None else current_tenant(conn)
     if not tenant:  # no RLS tenant: RLS would return nothing anyway
         return []
-    conn.execute(sa.text("select set_config('hnsw.ef_search', :ef, true)"), {"ef": str(int(ef_search))})
-    rows = conn.execute(sa.text(_CANDIDATES_SQL[direction, search.fts_ids is not None]),
-                        {**search.params(), "tenant": tenant}).all()
+    rows = query_with_local_settings(conn, {"hnsw.ef_search": str(int(ef_search))},
+                                     _CANDIDATES_SQL[direction, search.fts_ids is not None],
+                                     {**search.params(), "tenant": tenant})
     return [(r[0], list(r[1]), r[2]) for r in rows]
 
 
