@@ -175,6 +175,47 @@ def test_nearest_neighbour_candidates_can_use_the_hnsw_index(app_engine, admin_e
     assert "embedding_default" not in plan  # pruned when planned: no other partition is costed or searched
 
 
+@pytest.mark.parametrize("given", [True, False], ids=["sources in process", "sources in SQL"])
+@pytest.mark.parametrize("direction", list(Direction))
+def test_the_candidate_querys_one_generic_plan_searches_the_graph_and_probes_by_key(app_engine, admin_engine,
+                                                                                    seeded_tenant, direction, given):
+    """The candidate query runs on a generic plan (docs/adr/0038): made once per connection, before the tenant is
+    known, it must still order by the HNSW graph and read the candidates by key, never scan or sort a table."""
+    from warehouse.queries.matching import _REUSE_THE_PLAN, candidates_sql
+
+    names: list[str] = []
+
+    def numbered(match: re.Match) -> str:  # EXPLAIN (GENERIC_PLAN) takes $n placeholders
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    compiled = str(sa.text(candidates_sql(direction, given)).compile(dialect=app_engine.dialect))
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text("analyze crm.embedding"))
+        driver = conn.connection.driver_connection
+        for name, value in _REUSE_THE_PLAN.items():
+            driver.execute("select set_config(%s, %s, true)", (name, value))
+        plan = "\n".join(r[0] for r in driver.execute(
+            "explain (generic_plan, costs off) " + re.sub(r"%\((\w+)\)s", numbered, compiled)).fetchall())
+    candidate = direction.candidate.name
+    assert re.search(r"Index Scan using \S*_vector_idx\d* on embedding_", plan) and "Order By: (vector <=>" in plan
+    assert re.search(rf"(Index|Bitmap Heap) Scan (using \S+ )?on {candidate} x", plan), plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_candidates_on_the_reused_plan_are_the_planned_ones(app_engine, seeded_tenant):
+    tenant_id, world = seeded_tenant
+    with tenant_tx(tenant_id, app_engine) as conn:
+        records = load_requirement_records(conn, [r["id"] for r in world.requirements[:4]])
+        runs = [candidates(conn, Direction.FOR_REQUIREMENT, record, model=active_model_name(), skill_names=["Java"],
+                           tenant=str(tenant_id)) for _ in range(3) for record in records]
+        plans = conn.execute(sa.text("select generic_plans, custom_plans from pg_prepared_statements "
+                                     "where statement like '%with anchor as%'")).all()
+    assert runs[:4] == runs[4:8] == runs[8:] and all(runs[:4])
+    assert plans and sum(generic for generic, _ in plans) >= 1  # prepared after psycopg's fifth execution
+
+
 def test_visa_policy_mix_is_read_per_tenant_and_cached(app_engine, admin_engine, seeded_tenant, make_tenant,
                                                        monkeypatch):
     import ml.matching.service as service
