@@ -203,7 +203,7 @@ def query_with_local_settings(conn: Connection, settings: dict[str, str], sql: s
     """`SET LOCAL` each of `settings`, then one statement (SQLAlchemy `:named` parameters), in ONE round trip on the
     connection's open transaction: a pipeline sends them with one sync. Each round trip a request saves is a wake-up
     of the API and of a backend that, under load, waits for a core (docs/adr/0038). Rows as tuples."""
-    compiled = sa.text(sql).compile(dialect=conn.dialect)
+    compiled = _compiled(sql, conn.dialect)
     args = compiled.construct_params(params)
     driver = conn.connection.driver_connection
     try:
@@ -214,6 +214,12 @@ def query_with_local_settings(conn: Connection, settings: dict[str, str], sql: s
         return cursor.fetchall()
     except psycopg.Error as exc:
         raise _driver_error(conn, driver, sql, args, exc) from exc
+
+
+@lru_cache(maxsize=64)
+def _compiled(sql: str, dialect: sa.Dialect) -> sa.sql.compiler.Compiled:
+    """A statement compiled once (parsing its parameters cost more than a hot query's own round trip's CPU)."""
+    return sa.text(sql).compile(dialect=dialect)
 
 
 @contextmanager

@@ -173,14 +173,14 @@ from (select 1) one left join lateral (
 ) a on true"""
 
 
-_ANCHOR_SQL = {entity.name: _anchor_sql(entity) for entity in (REQUIREMENT, CONSULTANT)}
+_ANCHOR_SQL = {entity.name: sa.text(_anchor_sql(entity)) for entity in (REQUIREMENT, CONSULTANT)}
 
 
 def anchor_record(conn: sa.Connection, entity: Entity, anchor_id: uuid.UUID | str, model: str
                   ) -> tuple[dict[str, Any] | None, str]:
     """One live record as `records` + `skills` + `embeddings` (+ `rate_quotes` for a requirement) shape it, and the
     transaction's RLS tenant ('' when none), in one round trip: a ranking's first read (None: no such live row)."""
-    row = conn.execute(sa.text(_ANCHOR_SQL[entity.name]), {"id": uuid.UUID(str(anchor_id)), "model": model}).one()._mapping
+    row = conn.execute(_ANCHOR_SQL[entity.name], {"id": uuid.UUID(str(anchor_id)), "model": model}).one()._mapping
     tenant = row["rls_tenant"] or ""
     if row["id"] is None:
         return None, tenant

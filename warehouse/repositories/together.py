@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,4 +40,10 @@ def statement(inserts: Sequence[Insert]) -> tuple[str, dict[str, Any]]:
 def insert_together(conn: sa.Connection, inserts: Sequence[Insert]) -> None:
     """Run `inserts` in one round trip, in the caller's transaction."""
     sql, params = statement(inserts)
-    conn.execute(sa.text(sql), params)
+    conn.execute(_text(sql), params)
+
+
+@lru_cache(maxsize=64)
+def _text(sql: str) -> sa.TextClause:
+    """The few statements a process composes, parsed for their parameters once (every recommendation writes one)."""
+    return sa.text(sql)
