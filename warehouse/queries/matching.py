@@ -238,9 +238,10 @@ class Eligibility:
 
 def nearest_sql(entity: Entity, vector: str, table: str = "crm.embedding", *, matchable_only: bool = True) -> str:
     """The `:ann_k` vectors of tenant `:tenant`'s `entity` rows nearest to `vector` (an SQL expression), through
-    the HNSW graph. The tenant as a bound value prunes crm.embedding to its partition when the plan is made (0034),
-    so the graph searched holds only its vectors; a function of the RLS setting would prune only at run time, after
-    the planner had costed every tenant's index (and chosen an exact sort). `matchable_only`: the graph of vectors
+    the HNSW graph. The tenant as a bound value prunes crm.embedding to its partition (0034): when the plan is
+    made, or, on the candidate query's one generic plan (`_REUSE_THE_PLAN`, ADR 0038), when the executor starts, so
+    the graph searched holds only its vectors; a function of the RLS setting would be costed over every tenant's
+    index (the planner then chose an exact sort). `matchable_only`: the graph of vectors
     whose row can be proposed (0039), so no slot of `:ann_k` goes to a row the candidate query drops; False:
     benchmarks and the before/after comparison only. `table`: benchmarks only."""
     matchable = " and e.matchable" if matchable_only else ""
