@@ -184,7 +184,7 @@ def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseco
     trip: the pipeline sends BEGIN, the `SET LOCAL`s of `set_tenant_and_timeout`, the statement and COMMIT
     together. `engine.begin()`, `set_tenant_and_timeout`, the statement and the commit take three round trips,
     and under load each waits for a core twice (docs/adr/0037)."""
-    compiled = sa.text(sql).compile(dialect=engine.dialect)
+    compiled = _compiled(sql, engine.dialect)
     args = compiled.construct_params(params)
     with engine.connect() as conn:  # on return the pool rolls back what a failed statement left open
         driver = conn.connection.driver_connection

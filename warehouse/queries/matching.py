@@ -140,21 +140,24 @@ def rate_quotes(conn: sa.Connection, requirement_ids: Sequence[uuid.UUID | str] 
     """Requirement id -> (highest quoted rate, highest quote from a prime vendor or MSP) over its sources."""
     clause, params = _ids_clause("requirement_id", requirement_ids)
     return {str(q[0]): (q[1], q[2]) for q in conn.execute(sa.text(
-        "select rs.requirement_id, max(rs.rate_quoted), "
-        "       max(rs.rate_quoted) filter (where co.kind in ('prime_vendor', 'msp')) "
-        "from crm.requirement_source rs left join crm.company co on co.id = rs.vendor_company_id "
-        f"where rs.rate_quoted is not null{clause} group by rs.requirement_id"), params)}
+        f"select rs.requirement_id, {_QUOTES} {_QUOTED_BY} where rs.rate_quoted is not null{clause} "
+        "group by rs.requirement_id"), params)}
+
+
+# a requirement's best quotes over its sources: the highest, and the highest from a prime vendor or MSP
+_QUOTES = ("max(rs.rate_quoted) as rate_quoted_best, "
+           "max(rs.rate_quoted) filter (where co.kind in ('prime_vendor', 'msp')) as rate_quoted_prime")
+_QUOTED_BY = "from crm.requirement_source rs left join crm.company co on co.id = rs.vendor_company_id"
 
 
 def _anchor_sql(entity: Entity) -> str:
-    # by skill id (then row id): `skills` returns them in whatever order its plan reads them, which changed between executions;
-    # the candidate search's capped word list follows this order, so one anchor always searches the same words
+    # Skills by skill id (then row id): `skills` returns them in whatever order its plan reads them, which changed
+    # between executions; the candidate search's capped word list follows this order, so one anchor always searches
+    # the same words.
     extra = [f"array_agg(s.{c} order by s.skill_id, s.id) as skill_{c}" for c in entity.skill_columns]
-    quotes = ("""
+    quotes = (f"""
   left join lateral (
-    select max(rs.rate_quoted) as rate_quoted_best,
-           max(rs.rate_quoted) filter (where co.kind in ('prime_vendor', 'msp')) as rate_quoted_prime
-    from crm.requirement_source rs left join crm.company co on co.id = rs.vendor_company_id
+    select {_QUOTES} {_QUOTED_BY}
     where rs.requirement_id = x.id and rs.rate_quoted is not null) q on true""" if entity is REQUIREMENT else "")
     quote_columns = ", q.rate_quoted_best, q.rate_quoted_prime" if entity is REQUIREMENT else ""
     return f"""
@@ -167,7 +170,8 @@ from (select 1) one left join lateral (
             and e.entity_type = '{entity.name}' and e.model = :model and e.entity_id = x.id) as embedding
   from crm.{entity.name} x
   left join lateral (
-    select array_agg(s.skill_id order by s.skill_id, s.id) as skill_ids, {', '.join(extra)} from crm.{entity.name}_skill s
+    select array_agg(s.skill_id order by s.skill_id, s.id) as skill_ids, {', '.join(extra)}
+    from crm.{entity.name}_skill s
     where s.{entity.owner_column} = x.id and s.skill_id is not null) sk on true{quotes}
   where x.deleted_at is null and x.id = :id
 ) a on true"""
