@@ -332,7 +332,7 @@ class CandidateSearch:
 
 
 # One plan for every anchor and tenant (docs/adr/0038): Postgres would plan the candidate query anew on each
-# execution (its custom plans cost less than the generic one), ~2.5 ms of the server's CPU per recommendation at 100k.
+# execution (its custom plans cost less than the generic one), ~3 ms of the server's CPU per recommendation at 100k.
 # The tenant, bound as a value, still prunes the partitions, when the executor starts. Without seq scans the one plan
 # searches the tenant's HNSW graph and probes the candidates by key, whatever size the tenants had when it was made
 # (a plan made while they were small would sort every vector of a tenant that has since grown, or scan a table).
