@@ -13,6 +13,7 @@ Uses the tenant that `benchmarks/api_latency.py` loads (run it once with the sam
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import sys
@@ -144,7 +145,9 @@ def request_stages(settings, engine, tenant, anchors: dict, *, threads: int) -> 
         lap("token")
         directory.exists(claims.tenant_id, engine)
         lap("tenant")
-        limiter.take("api", claims.tenant_id, tenant_id=claims.tenant_id)
+        if not hasattr(local, "loop"):  # the limiter is awaited on an event loop (one per thread here)
+            local.loop = asyncio.new_event_loop()
+        local.loop.run_until_complete(limiter.take("api", claims.tenant_id, tenant_id=claims.tenant_id))
         lap("rate_limit")
         principal = Principal(subject=claims.subject, actor_id=uuid.uuid4(), tenant_id=claims.tenant_id,
                               role=claims.role, is_service_account=False, permissions=frozenset())

@@ -1,23 +1,25 @@
-"""What the shared rate limit costs per request (serving/ratelimit.py, docs/adr/0020).
+"""What the shared rate limit costs per request (serving/ratelimit.py, docs/adr/0020, 0039).
 
-Takes tokens from `app.rate_limit_take` through the limiter's own pool, next to a bare `select 1` on the same kind
-of pool (the floor of any round trip), single-threaded and with 8 threads on one tenant's row (the contended case:
-every request of one tenant updates the same row). Uses the embedded Postgres of a separate data folder.
+Drives `SharedRateLimiter.take` from concurrent clients on one event loop, as an API worker does, next to a bare
+`select 1` round trip on the same kind of connection (the floor of any round trip). Each line runs twice, before
+and after in one run: `one token per take` (no leases: every request waits for `app.rate_limit_lease`, as before
+docs/adr/0039) and `leases` (the default). It prints the take's latency and how many requests waited for the
+database. Uses the embedded Postgres of a separate data folder.
 
-    python benchmarks/rate_limit_cost.py [--calls 2000] [--threads 8]
+    python benchmarks/rate_limit_cost.py [--requests 4000] [--clients 8] [--rate 400]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,79 +31,84 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def run(name: str, call: Callable[[], object], calls: int, threads: int) -> float:
+async def drive(call: Callable[[], Awaitable[object]], requests: int, clients: int, rate: float | None
+                ) -> tuple[list[float], float]:
+    """`requests` calls from `clients` concurrent clients, open loop at `rate` per second (None: closed loop)."""
     latencies: list[float] = []
-    lock = threading.Lock()
-    per_thread = calls // threads
-
-    def worker() -> None:
-        mine = []
-        for _ in range(per_thread):
-            started = time.perf_counter()
-            call()
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            latencies.extend(mine)
-
     started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
-    rate = len(latencies) / elapsed
-    print(f"{name:<44} threads={threads}  p50 {statistics.median(latencies):6.2f} ms  "
-          f"p95 {percentile(latencies, 95):6.2f} ms  p99 {percentile(latencies, 99):6.2f} ms  {rate:8.0f}/s")
-    return statistics.median(latencies)
+    per_client = requests // clients
+
+    async def client(offset: int) -> None:
+        for i in range(per_client):
+            if rate:
+                due = started + (i * clients + offset) / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            t0 = time.perf_counter()
+            await call()
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    await asyncio.gather(*(client(c) for c in range(clients)))
+    return latencies, time.perf_counter() - started
+
+
+def line(name: str, latencies: list[float], elapsed: float, extra: str = "") -> None:
+    print(f"{name:<52} p50 {statistics.median(latencies):6.3f} ms  p95 {percentile(latencies, 95):6.3f} ms  "
+          f"p99 {percentile(latencies, 99):6.3f} ms  {len(latencies) / elapsed:7.0f}/s{extra}")
+
+
+async def measure(args: argparse.Namespace) -> None:
+    import psycopg
+
+    from serving.ratelimit import Budget, SharedRateLimiter
+    from warehouse.db import app_engine
+    from warehouse.settings import get_settings
+
+    engine = app_engine(get_settings())
+    huge = {"api": Budget(1e6, 1e9), "anonymous": Budget(1e6, 1e9)}  # never 429 here
+    variants = {"one token per take": SharedRateLimiter(engine, huge, max_lease=1),
+                "leases": SharedRateLimiter(engine, huge)}
+    _, params = engine.dialect.create_connect_args(engine.url)
+    bare = await psycopg.AsyncConnection.connect(autocommit=True, **params)
+
+    async def select_one() -> None:
+        await (await bare.execute("select 1", prepare=True)).fetchone()
+
+    tenant = uuid.uuid4()
+    for limiter in variants.values():  # connect the pools and warm the plan caches
+        for _ in range(50):
+            await limiter.take("api", tenant)
+    print(f"{args.requests} requests a line from {args.clients} clients on one event loop; app role over the "
+          "embedded server's Unix socket")
+    floor, elapsed = await drive(select_one, args.requests, 1, None)
+    line("bare round trip (select 1), one client", floor, elapsed)
+    for rate, label in ((args.rate, f"{args.rate:g}/s"), (None, "closed loop")):
+        for name, limiter in variants.items():
+            tenant = uuid.uuid4()
+            before = dict(limiter.counts)
+            latencies, elapsed = await drive(lambda lim=limiter, t=tenant: lim.take("api", t, tenant_id=None),
+                                             args.requests, args.clients, rate)
+            awaited = limiter.counts["awaited"] - before.get("awaited", 0)
+            line(f"take, one tenant, {label}, {name}", latencies, elapsed,
+                 f"  waited for the database: {awaited / len(latencies):.1%} of requests")
+    for limiter in variants.values():
+        limiter.dispose()
+    await bare.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "benchcrm-api-latency"))
-    parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=400.0, help="offered requests per second of the paced lines")
     args = parser.parse_args()
     os.environ["BENCHCRM_DATA_DIR"] = args.data_dir
 
-    import sqlalchemy as sa
-
-    from serving.ratelimit import SharedRateLimiter, budgets_from_settings
     from warehouse.bootstrap import prepare_database
-    from warehouse.db import app_engine
     from warehouse.settings import get_settings
 
-    settings = get_settings()
-    prepare_database(settings)
-    engine = app_engine(settings)
-    huge = {name: type(b)(1e6, 1e9) for name, b in budgets_from_settings(settings).items()}  # never 429 here
-    limiter = SharedRateLimiter(engine, huge, pool_size=args.threads)
-    bare = sa.create_engine(engine.url, pool_size=args.threads, pool_pre_ping=False, isolation_level="AUTOCOMMIT")
-    tenant = uuid.uuid4()
-
-    def select_one() -> None:
-        with bare.connect() as conn:
-            conn.execute(sa.text("select 1")).scalar_one()
-
-    def take() -> None:
-        assert limiter.take("api", tenant, tenant_id=None) is None
-
-    def take_spread() -> None:
-        key = uuid.uuid4()
-        assert limiter.take("anonymous", key) is None
-
-    for fn in (select_one, take):  # connect the pools and warm the plan caches
-        for _ in range(50):
-            fn()
-    print(f"{args.calls} calls per line; app role over the embedded server's Unix socket")
-    floor = run("bare round trip (select 1)", select_one, args.calls, 1)
-    one = run("rate_limit_take, one tenant's row", take, args.calls, 1)
-    run("bare round trip (select 1)", select_one, args.calls, args.threads)
-    run("rate_limit_take, one tenant's row (contended)", take, args.calls, args.threads)
-    run("rate_limit_take, a new row per call", take_spread, args.calls, args.threads)
-    print(f"the limiter adds {one:.2f} ms per request single-threaded ({one / floor:.1f}x a bare round trip)")
-    limiter.dispose()
-    bare.dispose()
+    prepare_database(get_settings())
+    asyncio.run(measure(args))
 
 
 if __name__ == "__main__":

@@ -2,15 +2,18 @@
 
 Three budgets, each a steady rate and a burst: `api` per tenant (every authenticated request), `expensive` per
 tenant (extraction and imports, charged on top of `api`), and `anonymous` per client address (requests without a
-valid token). One call of `app.rate_limit_take` refills and takes atomically, so the limit holds however many
-processes serve; a tenant's row in `ratelimit.tenant_policy` overrides the defaults from settings.
+valid token). One call of `app.rate_limit_lease` refills and takes atomically, so the limit holds however many
+processes serve (a worker may take a few tokens ahead, see `SharedRateLimiter`); a tenant's row in `ratelimit.tenant_policy` overrides the defaults from settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import logging
 import math
 import threading
+import time
 import uuid
 import weakref
 from dataclasses import dataclass, field
@@ -21,12 +24,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from warehouse.db import CONNECT_TIMEOUT_SECONDS
-from warehouse.repositories.rate_limits import take_token
+from warehouse.repositories.rate_limits import lease_tokens
 from warehouse.settings import Settings
 
 BudgetName = Literal["api", "expensive", "anonymous"]
 
+log = logging.getLogger(__name__)
 
+# A lease is sized to last LEASE_SECONDS at the key's demand in this worker (demand measured over
+# DEMAND_WINDOW_SECONDS), at most MAX_LEASE tokens; what is unspent LEASE_TTL_SECONDS after the lease is dropped.
+LEASE_SECONDS = 0.5
+LEASE_TTL_SECONDS = 1.0
+MAX_LEASE = 32
+DEMAND_WINDOW_SECONDS = 1.0
+MAX_POCKETS = 4096
+IDLE_POCKET_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class Budget:
@@ -57,16 +69,29 @@ def retry_after_header(seconds: float) -> str:
 class SharedRateLimiter:
     """Takes tokens on the event loop, through its own small autocommit pool per loop: the take must not wait
     behind, or hold a row lock for, a request's transaction, and awaiting it costs the request no worker-thread
-    hop (docs/adr/0037). One round trip per take; a pooled connection that went stale is retried once on a fresh
-    one, and a database that does not answer raises the `DBAPIError` every other query raises (503)."""
+    hop (docs/adr/0037). A pooled connection that went stale is retried once on a fresh one, and a database that
+    does not answer raises the `DBAPIError` every other query raises (503).
 
-    def __init__(self, engine: Engine, budgets: dict[BudgetName, Budget], pool_size: int = 4) -> None:
+    Leases (docs/adr/0039): each loop keeps a pocket per bucket. Under steady demand it leases about
+    `lease_seconds` worth of the key's recent requests in one call (at most `max_lease`), spends them from memory,
+    and leases the next batch in the background before the pocket runs dry, so most requests skip the round trip.
+    The bucket lends more than one token only while it stays at least half full (`ratelimit.lendable`), so below
+    that every request takes its own token as before. Unspent tokens expire after `lease_ttl_seconds` and are lost
+    to the tenant: the limit is never looser than the shared bucket, at most a few tokens stricter."""
+
+    def __init__(self, engine: Engine, budgets: dict[BudgetName, Budget], pool_size: int = 4, *,
+                 lease_seconds: float = LEASE_SECONDS, lease_ttl_seconds: float = LEASE_TTL_SECONDS,
+                 max_lease: int = MAX_LEASE) -> None:
         self.budgets = budgets
         _, params = engine.dialect.create_connect_args(engine.url)
         self._connect_args = {**params, "connect_timeout": CONNECT_TIMEOUT_SECONDS}
         self._pool_size = pool_size
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self.lease_seconds, self.lease_ttl_seconds, self.max_lease = lease_seconds, lease_ttl_seconds, max_lease
+        # requests: takes asked for; awaited: round trips a request waited for; ahead: leases taken in the
+        # background; lost: leased tokens that expired unspent. Read by tests and benchmarks/rate_limit_cost.py.
+        self.counts: collections.Counter[str] = collections.Counter()
 
     def _pool(self) -> _LoopPool:
         loop = asyncio.get_running_loop()
@@ -79,10 +104,63 @@ class SharedRateLimiter:
     async def take(self, budget: BudgetName, subject: uuid.UUID | str, *,
                    tenant_id: uuid.UUID | None = None) -> float | None:
         """None if the request may proceed, else the seconds until the bucket holds a token again."""
-        spec = self.budgets[budget]
-        params = {"key": bucket_key(budget, subject), "tenant_id": tenant_id, "budget": budget,
-                  "rate": spec.rate_per_second, "burst": spec.burst}
+        key = bucket_key(budget, subject)
         pool = self._pool()
+        now = time.monotonic()
+        pocket = pool.pocket(key, now)
+        pocket.note_request(now)
+        self.counts["requests"] += 1
+        if self._spend(pocket, now):
+            if pocket.lending and pocket.refill is None and pocket.tokens * 4 <= self._want(pocket):
+                pocket.refill = asyncio.create_task(self._lease_ahead(pool, pocket, key, budget, tenant_id))
+            return None
+        self.counts["awaited"] += 1
+        granted, wait = await self._lease(pool, key, budget, tenant_id, self._want(pocket))
+        if granted == 0:
+            return wait
+        self._keep(pocket, granted, 1, time.monotonic())
+        return None
+
+    def _want(self, pocket: _Pocket) -> int:
+        return max(1, min(self.max_lease, math.ceil(pocket.demand * self.lease_seconds)))
+
+    def _expire(self, pocket: _Pocket, now: float) -> None:
+        if pocket.tokens and now >= pocket.expires_at:
+            self.counts["lost"] += pocket.tokens
+            pocket.tokens = 0
+
+    def _spend(self, pocket: _Pocket, now: float) -> bool:
+        self._expire(pocket, now)
+        if pocket.tokens:
+            pocket.tokens -= 1
+            return True
+        return False
+
+    def _keep(self, pocket: _Pocket, granted: int, spent: int, now: float) -> None:
+        """Pocket a lease of `granted` tokens of which the caller spent `spent` at once."""
+        pocket.lending = granted > 1  # the bucket lends more than one only while it is over half full
+        if granted > spent:
+            self._expire(pocket, now)
+            pocket.tokens += granted - spent
+            pocket.expires_at = now + self.lease_ttl_seconds
+
+    async def _lease_ahead(self, pool: _LoopPool, pocket: _Pocket, key: str, budget: BudgetName,
+                           tenant_id: uuid.UUID | None) -> None:
+        try:
+            granted, _ = await self._lease(pool, key, budget, tenant_id, self._want(pocket))
+            self.counts["ahead"] += 1
+            self._keep(pocket, granted, 0, time.monotonic())
+        except sa.exc.DBAPIError as exc:  # the next request without a token leases (and reports) it itself
+            log.warning("rate limit lease ahead failed: %s", exc.orig)
+            pocket.lending = False
+        finally:
+            pocket.refill = None
+
+    async def _lease(self, pool: _LoopPool, key: str, budget: BudgetName, tenant_id: uuid.UUID | None,
+                     want: int) -> tuple[int, float]:
+        spec = self.budgets[budget]
+        params = {"key": key, "tenant_id": tenant_id, "budget": budget, "rate": spec.rate_per_second,
+                  "burst": spec.burst, "want": want}
         async with pool.slots:
             for attempt in (1, 2):
                 conn = pool.idle.pop() if pool.idle and attempt == 1 else None
@@ -90,7 +168,7 @@ class SharedRateLimiter:
                 try:
                     if conn is None:
                         conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._connect_args)
-                    wait = await take_token(conn, **params)
+                    granted = await lease_tokens(conn, **params)
                 except psycopg.Error as exc:
                     lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
                     if conn is not None:
@@ -99,24 +177,58 @@ class SharedRateLimiter:
                         while pool.idle:  # they most likely died with it (a server restart): start afresh
                             _close(pool.idle.pop())
                         continue
-                    raise sa.exc.DBAPIError.instance("select app.rate_limit_take(...)", params, exc, psycopg.Error,
+                    raise sa.exc.DBAPIError.instance("select app.rate_limit_lease(...)", params, exc, psycopg.Error,
                                                      connection_invalidated=lost) from exc
+                except BaseException:  # cancelled mid-query (shutdown): the connection's state is unknown
+                    if conn is not None:
+                        _close(conn)
+                    raise
                 pool.idle.append(conn)
-                return wait if wait > 0 else None
+                return granted
         raise AssertionError("unreachable: the second attempt returns or raises")
 
     def dispose(self) -> None:
         with self._lock:
             pools, self._pools = list(self._pools.values()), weakref.WeakKeyDictionary()
         for pool in pools:
+            for pocket in pool.pockets.values():
+                if pocket.refill is not None:
+                    pocket.refill.cancel()
             while pool.idle:
                 _close(pool.idle.pop())
+
+
+@dataclass
+class _Pocket:
+    """A loop's leased tokens of one bucket, and the key's recent demand in requests per second (decaying over
+    DEMAND_WINDOW_SECONDS)."""
+
+    tokens: int = 0
+    expires_at: float = 0.0
+    demand: float = 0.0
+    seen_at: float = 0.0
+    lending: bool = False
+    refill: asyncio.Task[None] | None = None
+
+    def note_request(self, now: float) -> None:
+        self.demand = self.demand * math.exp(-(now - self.seen_at) / DEMAND_WINDOW_SECONDS) + 1 / DEMAND_WINDOW_SECONDS
+        self.seen_at = now
 
 
 @dataclass
 class _LoopPool:
     slots: asyncio.Semaphore
     idle: list[psycopg.AsyncConnection] = field(default_factory=list)
+    pockets: dict[str, _Pocket] = field(default_factory=dict)
+
+    def pocket(self, key: str, now: float) -> _Pocket:
+        pocket = self.pockets.get(key)
+        if pocket is None:
+            if len(self.pockets) >= MAX_POCKETS:  # per-address keys come and go: forget the idle ones
+                idle = now - IDLE_POCKET_SECONDS
+                self.pockets = {k: p for k, p in self.pockets.items() if p.seen_at > idle or p.refill is not None}
+            pocket = self.pockets[key] = _Pocket(seen_at=now)
+        return pocket
 
 
 def _close(conn: psycopg.AsyncConnection) -> None:

@@ -4,6 +4,7 @@ across two real server processes."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -177,3 +178,113 @@ def test_two_server_processes_share_one_tenant_limit(settings, data_dir, make_te
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
+
+
+def test_a_bucket_lends_several_tokens_only_while_it_stays_half_full(app_engine):
+    """`app.rate_limit_lease` (docs/adr/0039): up to `want` tokens while half the burst stays, then one per call,
+    then none with the wait; `app.rate_limit_take` draws from the same bucket."""
+    key = f"test:{uuid.uuid4()}"
+    lease = sa.text("select granted, wait from app.rate_limit_lease(:k, null, 'api', :rate, 10, :want)")
+    take = sa.text("select app.rate_limit_take(:k, null, 'api', :rate, 10)")
+    with app_engine.begin() as conn:
+        def grant(want: int) -> int:
+            granted, wait = conn.execute(lease, {"k": key, "rate": NO_REFILL, "want": want}).one()
+            assert (wait == 0) == (granted > 0)
+            return granted
+
+        assert grant(4) == 4  # 10 -> 6: half (5) stays
+        assert grant(4) == 1  # 6 -> 5: lending 4 would leave less than half
+        assert [grant(4) for _ in range(4)] == [1] * 4  # 5 -> 1
+        assert conn.execute(take, {"k": key, "rate": NO_REFILL}).scalar_one() == 0  # the last token
+        granted, wait = conn.execute(lease, {"k": key, "rate": NO_REFILL, "want": 4}).one()
+        assert granted == 0 and wait == pytest.approx(1 / NO_REFILL, rel=0.01)
+
+
+def _limiter(app_engine, burst: float, **kwargs):
+    from serving.ratelimit import Budget, SharedRateLimiter
+
+    return SharedRateLimiter(app_engine, {"api": Budget(NO_REFILL, burst)}, **kwargs)
+
+
+async def _pocketed(limiter) -> int:
+    """Tokens the running loop's pockets hold, once any lease taken ahead has landed."""
+    pockets = limiter._pool().pockets.values()
+    await asyncio.gather(*(p.refill for p in pockets if p.refill is not None))
+    return sum(p.tokens for p in pockets)
+
+
+def _bucket_tokens(admin_engine, tenant: uuid.UUID) -> float:
+    with admin_engine.connect() as conn:
+        return conn.execute(sa.text("select tokens from ratelimit.bucket where bucket_key = :k"),
+                            {"k": f"api:{tenant}"}).scalar_one()
+
+
+def test_under_steady_demand_a_worker_spends_leased_tokens_without_a_round_trip(app_engine, admin_engine):
+    """At a steady 500 requests a second most takes are answered from the pocket, the next lease is taken ahead,
+    and every request admitted was a token taken from the shared bucket."""
+    tenant = uuid.uuid4()
+    limiter = _limiter(app_engine, 100_000)
+
+    async def steady() -> tuple[list[float | None], int]:
+        waits = []
+        for _ in range(400):
+            waits.append(await limiter.take("api", tenant))
+            await asyncio.sleep(0.002)
+        return waits, await _pocketed(limiter)
+
+    try:
+        waits, pocketed = asyncio.run(steady())
+        assert waits == [None] * 400
+        counts = limiter.counts
+        assert counts["requests"] == 400
+        assert counts["awaited"] < 40, counts  # most requests never waited for the database
+        assert counts["ahead"] >= 1, counts
+        taken = 100_000 - _bucket_tokens(admin_engine, tenant)
+        assert taken == pytest.approx(400 + pocketed + counts["lost"], abs=0.01)
+    finally:
+        limiter.dispose()
+
+
+def test_two_workers_with_leases_admit_exactly_what_the_bucket_holds(app_engine):
+    """Two limiters (two workers) interleave fast requests of one tenant until both refuse: they lease (fewer round
+    trips than requests), yet together admit the burst exactly; no more, and nothing stranded once both are dry."""
+    tenant = uuid.uuid4()
+    workers = [_limiter(app_engine, 60), _limiter(app_engine, 60)]
+
+    async def interleave() -> int:
+        admitted, refused = 0, [False, False]
+        while not all(refused):
+            for i, limiter in enumerate(workers):
+                wait = await limiter.take("api", tenant)
+                admitted += wait is None
+                refused[i] = wait is not None
+        return admitted
+
+    try:
+        assert asyncio.run(interleave()) == 60
+        assert sum(w.counts["awaited"] for w in workers) < sum(w.counts["requests"] for w in workers) - 2
+        assert sum(w.counts["lost"] for w in workers) == 0
+    finally:
+        for limiter in workers:
+            limiter.dispose()
+
+
+def test_leased_tokens_expire_unspent_and_are_not_admitted_later(app_engine, admin_engine):
+    tenant = uuid.uuid4()
+    limiter = _limiter(app_engine, 1000, lease_ttl_seconds=0.05)
+
+    async def burst_then_pause() -> tuple[list[float | None], int]:
+        waits = [await limiter.take("api", tenant) for _ in range(50)]
+        await _pocketed(limiter)
+        await asyncio.sleep(0.1)
+        return [*waits, await limiter.take("api", tenant)], await _pocketed(limiter)
+
+    try:
+        waits, pocketed = asyncio.run(burst_then_pause())
+        assert waits == [None] * 51
+        assert limiter.counts["lost"] > 0
+        # the request after the pause leased anew: what it had pocketed before is gone from both pocket and bucket
+        assert 1000 - _bucket_tokens(admin_engine, tenant) == pytest.approx(
+            51 + pocketed + limiter.counts["lost"], abs=0.01)
+    finally:
+        limiter.dispose()
