@@ -30,11 +30,13 @@ from serving.ratelimit import SharedRateLimiter, budgets_from_settings
 from serving.warmup import warm_start
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.db import tenant_tx
+from warehouse.loop_connections import LoopConnections
 from warehouse.settings import Settings, get_settings
 
 log = logging.getLogger("serving.main")
 
 DOCS_ASSETS_URL = "/static-docs"
+READS_PER_LOOP = 8  # connections a worker's event loop opens per server for read routes (deps.read_once)
 
 DESCRIPTION = """AI-first CRM for IT bench sales.
 
@@ -89,6 +91,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         servers = list(app.state.router.names)
         with app.state.engine.connect() as conn:
             app.state.permissions = role_permissions(conn)
+        # serving/api/deps.read_once: a read route's statement, awaited on the event loop (docs/adr/0039)
+        app.state.read_connections = {name: LoopConnections(app.state.router.app_engine(name), READS_PER_LOOP)
+                                      for name in servers}
         app.state.rate_limiter = SharedRateLimiter(app.state.engine, budgets_from_settings(settings))
         app.state.rate_limiters = {name: SharedRateLimiter(app.state.router.app_engine(name),
                                                            budgets_from_settings(settings)) for name in servers[1:]}
@@ -140,6 +145,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             app.state.rate_limiter.dispose()
             for limiter in app.state.rate_limiters.values():
                 limiter.dispose()
+            for connections in app.state.read_connections.values():
+                connections.dispose()
             if app.state.text_index is not None:
                 app.state.text_index.close()
             if settings.api_gc_freeze:
@@ -155,6 +162,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limiter = None  # built in the lifespan, on the engine
     app.state.rate_limiters = {}  # the other placement servers' (tenants' buckets live with their rows)
+    app.state.read_connections = {}  # per placement server, built in the lifespan
     app.state.tenants = TenantDirectory(settings.tenant_cache_seconds)
     app.state.webhook_policy = WebhookPolicy.from_settings(settings)
     app.state.webhook_resolver = system_resolver

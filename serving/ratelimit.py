@@ -12,18 +12,16 @@ import asyncio
 import collections
 import logging
 import math
-import threading
 import time
 import uuid
 import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from warehouse.db import CONNECT_TIMEOUT_SECONDS
+from warehouse.loop_connections import LoopConnections
 from warehouse.repositories.rate_limits import lease_tokens
 from warehouse.settings import Settings
 
@@ -67,10 +65,10 @@ def retry_after_header(seconds: float) -> str:
 
 
 class SharedRateLimiter:
-    """Takes tokens on the event loop, through its own small autocommit pool per loop: the take must not wait
-    behind, or hold a row lock for, a request's transaction, and awaiting it costs the request no worker-thread
-    hop (docs/adr/0037). A pooled connection that went stale is retried once on a fresh one, and a database that
-    does not answer raises the `DBAPIError` every other query raises (503).
+    """Takes tokens on the event loop, through its own few autocommit connections per loop (`LoopConnections`):
+    the take must not wait behind, or hold a row lock for, a request's transaction, and awaiting it costs the
+    request no worker-thread hop (docs/adr/0037). A database that does not answer raises the `DBAPIError` every
+    other query raises (503).
 
     Leases (docs/adr/0039): each loop keeps a pocket per bucket. Under steady demand it leases about
     `lease_seconds` worth of the key's recent requests in one call (at most `max_lease`), spends them from memory,
@@ -83,39 +81,34 @@ class SharedRateLimiter:
                  lease_seconds: float = LEASE_SECONDS, lease_ttl_seconds: float = LEASE_TTL_SECONDS,
                  max_lease: int = MAX_LEASE) -> None:
         self.budgets = budgets
-        _, params = engine.dialect.create_connect_args(engine.url)
-        self._connect_args = {**params, "connect_timeout": CONNECT_TIMEOUT_SECONDS}
-        self._pool_size = pool_size
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
+        self._connections = LoopConnections(engine, pool_size)
+        self._pockets: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pockets] = weakref.WeakKeyDictionary()
         self.lease_seconds, self.lease_ttl_seconds, self.max_lease = lease_seconds, lease_ttl_seconds, max_lease
         # requests: takes asked for; awaited: round trips a request waited for; ahead: leases taken in the
         # background; lost: leased tokens that expired unspent. Read by tests and benchmarks/rate_limit_cost.py.
         self.counts: collections.Counter[str] = collections.Counter()
 
-    def _pool(self) -> _LoopPool:
-        loop = asyncio.get_running_loop()
-        with self._lock:  # each TestClient (and each uvicorn worker) runs its own loop
-            pool = self._pools.get(loop)
-            if pool is None:
-                pool = self._pools[loop] = _LoopPool(asyncio.Semaphore(self._pool_size))
-            return pool
+    def _loop_pockets(self) -> _Pockets:
+        loop = asyncio.get_running_loop()  # only this loop's coroutines touch its pockets: no lock needed
+        pockets = self._pockets.get(loop)
+        if pockets is None:
+            pockets = self._pockets[loop] = _Pockets()
+        return pockets
 
     async def take(self, budget: BudgetName, subject: uuid.UUID | str, *,
                    tenant_id: uuid.UUID | None = None) -> float | None:
         """None if the request may proceed, else the seconds until the bucket holds a token again."""
         key = bucket_key(budget, subject)
-        pool = self._pool()
         now = time.monotonic()
-        pocket = pool.pocket(key, now)
+        pocket = self._loop_pockets().pocket(key, now)
         pocket.note_request(now)
         self.counts["requests"] += 1
         if self._spend(pocket, now):
             if pocket.lending and pocket.refill is None and pocket.tokens * 4 <= self._want(pocket):
-                pocket.refill = asyncio.create_task(self._lease_ahead(pool, pocket, key, budget, tenant_id))
+                pocket.refill = asyncio.create_task(self._lease_ahead(pocket, key, budget, tenant_id))
             return None
         self.counts["awaited"] += 1
-        granted, wait = await self._lease(pool, key, budget, tenant_id, self._want(pocket))
+        granted, wait = await self._lease(key, budget, tenant_id, self._want(pocket))
         if granted == 0:
             return wait
         self._keep(pocket, granted, 1, time.monotonic())
@@ -144,10 +137,10 @@ class SharedRateLimiter:
             pocket.tokens += granted - spent
             pocket.expires_at = now + self.lease_ttl_seconds
 
-    async def _lease_ahead(self, pool: _LoopPool, pocket: _Pocket, key: str, budget: BudgetName,
+    async def _lease_ahead(self, pocket: _Pocket, key: str, budget: BudgetName,
                            tenant_id: uuid.UUID | None) -> None:
         try:
-            granted, _ = await self._lease(pool, key, budget, tenant_id, self._want(pocket))
+            granted, _ = await self._lease(key, budget, tenant_id, self._want(pocket))
             self.counts["ahead"] += 1
             self._keep(pocket, granted, 0, time.monotonic())
         except sa.exc.DBAPIError as exc:  # the next request without a token leases (and reports) it itself
@@ -156,46 +149,21 @@ class SharedRateLimiter:
         finally:
             pocket.refill = None
 
-    async def _lease(self, pool: _LoopPool, key: str, budget: BudgetName, tenant_id: uuid.UUID | None,
-                     want: int) -> tuple[int, float]:
+    async def _lease(self, key: str, budget: BudgetName, tenant_id: uuid.UUID | None, want: int
+                     ) -> tuple[int, float]:
         spec = self.budgets[budget]
         params = {"key": key, "tenant_id": tenant_id, "budget": budget, "rate": spec.rate_per_second,
                   "burst": spec.burst, "want": want}
-        async with pool.slots:
-            for attempt in (1, 2):
-                conn = pool.idle.pop() if pool.idle and attempt == 1 else None
-                pooled = conn is not None
-                try:
-                    if conn is None:
-                        conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._connect_args)
-                    granted = await lease_tokens(conn, **params)
-                except psycopg.Error as exc:
-                    lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
-                    if conn is not None:
-                        _close(conn)
-                    if attempt == 1 and pooled and lost:
-                        while pool.idle:  # they most likely died with it (a server restart): start afresh
-                            _close(pool.idle.pop())
-                        continue
-                    raise sa.exc.DBAPIError.instance("select app.rate_limit_lease(...)", params, exc, psycopg.Error,
-                                                     connection_invalidated=lost) from exc
-                except BaseException:  # cancelled mid-query (shutdown): the connection's state is unknown
-                    if conn is not None:
-                        _close(conn)
-                    raise
-                pool.idle.append(conn)
-                return granted
-        raise AssertionError("unreachable: the second attempt returns or raises")
+        return await self._connections.run(lambda conn: lease_tokens(conn, **params),
+                                           "select app.rate_limit_lease(...)", params)
 
     def dispose(self) -> None:
-        with self._lock:
-            pools, self._pools = list(self._pools.values()), weakref.WeakKeyDictionary()
-        for pool in pools:
-            for pocket in pool.pockets.values():
+        for pockets in list(self._pockets.values()):
+            for pocket in pockets.by_key.values():
                 if pocket.refill is not None:
                     pocket.refill.cancel()
-            while pool.idle:
-                _close(pool.idle.pop())
+        self._pockets = weakref.WeakKeyDictionary()
+        self._connections.dispose()
 
 
 @dataclass
@@ -216,22 +184,14 @@ class _Pocket:
 
 
 @dataclass
-class _LoopPool:
-    slots: asyncio.Semaphore
-    idle: list[psycopg.AsyncConnection] = field(default_factory=list)
-    pockets: dict[str, _Pocket] = field(default_factory=dict)
+class _Pockets:
+    by_key: dict[str, _Pocket] = field(default_factory=dict)
 
     def pocket(self, key: str, now: float) -> _Pocket:
-        pocket = self.pockets.get(key)
+        pocket = self.by_key.get(key)
         if pocket is None:
-            if len(self.pockets) >= MAX_POCKETS:  # per-address keys come and go: forget the idle ones
+            if len(self.by_key) >= MAX_POCKETS:  # per-address keys come and go: forget the idle ones
                 idle = now - IDLE_POCKET_SECONDS
-                self.pockets = {k: p for k, p in self.pockets.items() if p.seen_at > idle or p.refill is not None}
-            pocket = self.pockets[key] = _Pocket(seen_at=now)
+                self.by_key = {k: p for k, p in self.by_key.items() if p.seen_at > idle or p.refill is not None}
+            pocket = self.by_key[key] = _Pocket(seen_at=now)
         return pocket
-
-
-def _close(conn: psycopg.AsyncConnection) -> None:
-    """Closes at the libpq level, which needs no event loop (the pool may outlive the loop that opened it)."""
-    if not conn.closed:
-        conn.pgconn.finish()

@@ -37,6 +37,7 @@ def app_url_from_admin(admin: str, settings: Settings) -> URL:
 # API answers 503 quickly rather than queueing. A refused connection (server stopped) fails at once anyway.
 CONNECT_TIMEOUT_SECONDS = 2
 POOL_TIMEOUT_SECONDS = 5
+SEARCH_PATH_OPTION = "-c search_path=crm,public"
 
 
 @lru_cache(maxsize=16)  # an application and an owner engine per placement server
@@ -47,7 +48,7 @@ def _engine(url: str, pool_size: int) -> Engine:
         max_overflow=pool_size,
         pool_pre_ping=False,  # _check_on_checkout instead: a round trip only after an idle spell
         pool_timeout=POOL_TIMEOUT_SECONDS,
-        connect_args={"options": "-c search_path=crm,public", "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={"options": SEARCH_PATH_OPTION, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
     sa.event.listen(engine, "connect", register_vector)
     sa.event.listen(engine, "connect", _note_idle_from)
@@ -159,7 +160,7 @@ def set_statement_timeout(conn: Connection, milliseconds: int) -> None:
     conn.exec_driver_sql(f"set local statement_timeout = {int(milliseconds)}")
 
 
-_TENANT_AND_TIMEOUT = "select set_config('app.tenant_id', %s, true), set_config('statement_timeout', %s, true)"
+TENANT_AND_TIMEOUT = "select set_config('app.tenant_id', %s, true), set_config('statement_timeout', %s, true)"
 
 
 def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, milliseconds: int) -> None:
@@ -175,27 +176,7 @@ def set_tenant_and_timeout(conn: Connection, tenant_id: uuid.UUID | str, millise
         with _pipeline_from_begin(driver, tenant_id, milliseconds):
             pass
     except psycopg.Error as exc:
-        raise _driver_error(conn, driver, _TENANT_AND_TIMEOUT, (tenant_id, milliseconds), exc) from exc
-
-
-def read_in_one_round_trip(engine: Engine, tenant_id: uuid.UUID | str, milliseconds: int, sql: str,
-                           params: dict[str, Any]) -> list[dict[str, Any]]:
-    """One read-only statement (SQLAlchemy `:named` parameters) in the tenant's own transaction, in ONE round
-    trip: the pipeline sends BEGIN, the `SET LOCAL`s of `set_tenant_and_timeout`, the statement and COMMIT
-    together. `engine.begin()`, `set_tenant_and_timeout`, the statement and the commit take three round trips,
-    and under load each waits for a core twice (docs/adr/0037)."""
-    compiled = _compiled(sql, engine.dialect)
-    args = compiled.construct_params(params)
-    with engine.connect() as conn:  # on return the pool rolls back what a failed statement left open
-        driver = conn.connection.driver_connection
-        try:
-            with _pipeline_from_begin(driver, tenant_id, milliseconds):
-                cursor = driver.execute(str(compiled), args)
-                driver.execute("COMMIT")
-            names = [column.name for column in cursor.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        except psycopg.Error as exc:
-            raise _driver_error(conn, driver, sql, args, exc) from exc
+        raise _driver_error(conn, driver, TENANT_AND_TIMEOUT, (tenant_id, milliseconds), exc) from exc
 
 
 def query_with_local_settings(conn: Connection, settings: dict[str, str], sql: str, params: dict[str, Any]
@@ -203,7 +184,7 @@ def query_with_local_settings(conn: Connection, settings: dict[str, str], sql: s
     """`SET LOCAL` each of `settings`, then one statement (SQLAlchemy `:named` parameters), in ONE round trip on the
     connection's open transaction: a pipeline sends them with one sync. Each round trip a request saves is a wake-up
     of the API and of a backend that, under load, waits for a core (docs/adr/0038). Rows as tuples."""
-    compiled = _compiled(sql, conn.dialect)
+    compiled = compiled_statement(sql, conn.dialect)
     args = compiled.construct_params(params)
     driver = conn.connection.driver_connection
     try:
@@ -217,9 +198,14 @@ def query_with_local_settings(conn: Connection, settings: dict[str, str], sql: s
 
 
 @lru_cache(maxsize=64)
-def _compiled(sql: str, dialect: sa.Dialect) -> sa.sql.compiler.Compiled:
+def compiled_statement(sql: str, dialect: sa.Dialect) -> sa.sql.compiler.Compiled:
     """A statement compiled once (parsing its parameters cost more than a hot query's own round trip's CPU)."""
     return sa.text(sql).compile(dialect=dialect)
+
+
+def tenant_settings(tenant_id: uuid.UUID | str, milliseconds: int) -> tuple[str, str]:
+    """`TENANT_AND_TIMEOUT`'s parameters; a bad tenant id raises here, before anything is sent."""
+    return str(uuid.UUID(str(tenant_id))), str(int(milliseconds))
 
 
 @contextmanager
@@ -230,11 +216,11 @@ def _pipeline_from_begin(driver: psycopg.Connection, tenant_id: uuid.UUID | str,
     its own (which it would sync and wait for); the mode is set before the pipeline, where setting it would cost a
     sync too. psycopg's commit and rollback go by the server's transaction status, and checkin turns autocommit
     off again."""
-    params = (str(uuid.UUID(str(tenant_id))), str(int(milliseconds)))  # a bad tenant id raises before anything
+    params = tenant_settings(tenant_id, milliseconds)
     driver.autocommit = True
     with driver.pipeline():
         driver.execute("BEGIN")
-        driver.execute(_TENANT_AND_TIMEOUT, params)
+        driver.execute(TENANT_AND_TIMEOUT, params)
         yield
 
 

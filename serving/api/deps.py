@@ -2,8 +2,9 @@
 
 `tenant_transaction` is one transaction as the non-owner application role with `SET LOCAL app.tenant_id` set from
 the token (never from the request body or path), so Postgres RLS isolates tenants whatever the handler does. Routes
-get it through `in_one_call` (or `in_tenant`, or `read_once` for one statement), all in one worker-thread call: it
-commits before the response is sent, and rolls back if the handler raises.
+get it through `in_one_call` (or `in_tenant`), all in one worker-thread call: it commits before the response is
+sent, and rolls back if the handler raises. `read_once` runs a read route's one statement the same way, on the event
+loop.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from serving.auth.tokens import AuthError
 from serving.context import Principal, request_id  # noqa: F401  (routes take both from here)
 from serving.errors import ProblemError
 from serving.ratelimit import BudgetName, SharedRateLimiter, retry_after_header
-from warehouse.db import read_in_one_round_trip, set_tenant_and_timeout
+from warehouse.db import set_tenant_and_timeout
+from warehouse.loop_connections import LoopConnections, read_in_one_round_trip
 from warehouse.placement import MOVE_RETRY_AFTER_SECONDS, TenantMoving
 from warehouse.repositories.records import Query
 
@@ -137,13 +139,27 @@ RankingSlot = Annotated[None, Depends(ranking_slot)]
 STATEMENT_TIMEOUT_MS = 15_000  # no request holds a connection (and its locks) longer than this per statement
 
 
+def _moving(exc: TenantMoving) -> ProblemError:
+    return ProblemError(503, "tenant-moving", "Service Unavailable", str(exc),
+                        headers={"Retry-After": str(MOVE_RETRY_AFTER_SECONDS)})
+
+
 def tenant_engine(request: Request, principal: Principal) -> Engine:
     """The tenant's own server (warehouse/placement.py); 503 with Retry-After while the tenant is being moved."""
     try:
         return request.app.state.router.engine_for_tenant(principal.tenant_id)
     except TenantMoving as exc:
-        raise ProblemError(503, "tenant-moving", "Service Unavailable", str(exc),
-                           headers={"Retry-After": str(MOVE_RETRY_AFTER_SECONDS)}) from None
+        raise _moving(exc) from None
+
+
+async def tenant_reads(request: Request, principal: Principal) -> LoopConnections:
+    """The event loop's connections to the tenant's own server, as `tenant_engine` picks it (the placement is
+    known from memory after the rate limit's charge; asked in a worker thread otherwise)."""
+    router, tenant_id = request.app.state.router, principal.tenant_id
+    placement = router.cached_placement(tenant_id) or await run_in_threadpool(router.placement, tenant_id)
+    if placement.moving_to is not None:
+        raise _moving(TenantMoving(tenant_id, placement.moving_to))
+    return request.app.state.read_connections[placement.server]
 
 
 @contextmanager
@@ -192,12 +208,9 @@ def in_one_call(handler: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
 async def read_once(request: Request, principal: Principal, query: Query,
                     then: Callable[[list[dict[str, Any]]], T]) -> T:
-    """A read route's one statement as the tenant in one round trip (`read_in_one_round_trip`) and `then` (what
-    makes the response of its rows), both in one worker-thread call (docs/adr/0037)."""
-    def run() -> T:
-        rows = read_in_one_round_trip(tenant_engine(request, principal), principal.tenant_id, STATEMENT_TIMEOUT_MS,
-                                      query.sql, query.params)
-        return then(rows)
-
-    return await run_in_threadpool(run)
-
+    """A read route's one statement as the tenant in one round trip (`read_in_one_round_trip`), awaited on the
+    event loop, and `then` (what makes the response of its rows) there too: no worker-thread hop, which under load
+    cost a get by id two more waits for a core (docs/adr/0039)."""
+    rows = await read_in_one_round_trip(await tenant_reads(request, principal), principal.tenant_id,
+                                        STATEMENT_TIMEOUT_MS, query.sql, query.params)
+    return then(rows)

@@ -208,7 +208,7 @@ def _limiter(app_engine, burst: float, **kwargs):
 
 async def _pocketed(limiter) -> int:
     """Tokens the running loop's pockets hold, once any lease taken ahead has landed."""
-    pockets = limiter._pool().pockets.values()
+    pockets = limiter._loop_pockets().by_key.values()
     await asyncio.gather(*(p.refill for p in pockets if p.refill is not None))
     return sum(p.tokens for p in pockets)
 

@@ -1,8 +1,10 @@
-"""The hot routes do their work in ONE worker-thread call (docs/adr/0037). Under load every hop into the thread
-pool waits for a core and the interpreter again; authenticating (a known token and tenant, the shared rate limit)
-runs on the event loop, and the route's whole transaction runs in one call."""
+"""The hot routes do their work in ONE worker-thread call (docs/adr/0037), the read routes in none (docs/adr/0039).
+Under load every hop into the thread pool waits for a core and the interpreter again; authenticating (a known token
+and tenant, the shared rate limit) runs on the event loop, and the route's whole transaction runs in one call."""
 
 from __future__ import annotations
+
+import uuid
 
 import anyio.to_thread
 import pytest
@@ -21,21 +23,24 @@ def thread_calls(monkeypatch) -> list[str]:
     return calls
 
 
-def test_reads_and_recommendations_make_one_worker_thread_call(client, auth, tenant, seed, thread_calls):
+def test_reads_make_no_worker_thread_call_and_recommendations_one(client, auth, tenant, seed, thread_calls):
+    """Lists, search and get by id await their one round trip on the event loop (docs/adr/0039); a ranking runs
+    whole in one worker-thread call."""
     h = auth(tenant)
     consultant = seed.consultant(status="bench")
     requirement = seed.requirement(status="open")
     assert client.get(f"/v1/consultants/{consultant}", headers=h).status_code == 200  # token and tenant now known
-    routes = [("GET", f"/v1/consultants/{consultant}", {}),
-              ("GET", "/v1/consultants", {"params": {"limit": 5}}),
-              ("GET", "/v1/requirements", {"params": {"q": "java"}}),
-              ("POST", f"/v1/requirements/{requirement}/recommendations", {"json": {"explain": True}}),
-              ("POST", f"/v1/consultants/{consultant}/recommendations", {"json": {"explain": False}})]
-    for method, url, kwargs in routes:
+    routes = [("GET", f"/v1/consultants/{consultant}", {}, 200, 0),
+              ("GET", "/v1/consultants", {"params": {"limit": 5}}, 200, 0),
+              ("GET", "/v1/requirements", {"params": {"q": "java"}}, 200, 0),
+              ("GET", f"/v1/requirements/{uuid.uuid4()}", {}, 404, 0),
+              ("POST", f"/v1/requirements/{requirement}/recommendations", {"json": {"explain": True}}, 200, 1),
+              ("POST", f"/v1/consultants/{consultant}/recommendations", {"json": {"explain": False}}, 200, 1)]
+    for method, url, kwargs, status, calls in routes:
         thread_calls.clear()
         r = client.request(method, url, headers=h, **kwargs)
-        assert r.status_code == 200, r.text
-        assert len(thread_calls) == 1, (method, url, thread_calls)
+        assert r.status_code == status, r.text
+        assert len(thread_calls) == calls, (method, url, thread_calls)
 
 
 def test_writes_and_every_other_route_make_one_worker_thread_call(client, auth, tenant, seed, thread_calls):
@@ -63,7 +68,7 @@ def test_writes_and_every_other_route_make_one_worker_thread_call(client, auth, 
 
 def test_a_token_or_tenant_not_seen_lately_is_checked_off_the_event_loop(client, auth, tenant, seed, thread_calls):
     """Verifying may fetch the identity provider's key set and the tenant check queries the database, so each costs
-    one more call, and only the first time."""
+    one worker-thread call, and only the first time; the read itself costs none."""
     consultant = seed.consultant()
     first, second = auth(tenant, "Analyst"), auth(tenant, "Sales")
     counts = []
@@ -71,4 +76,4 @@ def test_a_token_or_tenant_not_seen_lately_is_checked_off_the_event_loop(client,
         thread_calls.clear()
         assert client.get(f"/v1/consultants/{consultant}", headers=headers).status_code == 200
         counts.append(len(thread_calls))
-    assert counts == [3, 2, 1], thread_calls
+    assert counts == [2, 1, 0], thread_calls

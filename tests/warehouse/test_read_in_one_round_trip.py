@@ -1,9 +1,10 @@
 """`read_in_one_round_trip`: a read route's whole transaction (BEGIN, tenant and timeout, the statement, COMMIT) in
-one network round trip (docs/adr/0037), with the same isolation, timeout and clean hand-back as the usual unit; and
+one network round trip on the event loop's connections (docs/adr/0037, 0039), with the same isolation, timeout and clean hand-back as the usual unit; and
 `query_with_local_settings`, a statement with its `SET LOCAL`s in one (docs/adr/0038)."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import uuid
 
@@ -11,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors, pq
 
-from warehouse.db import query_with_local_settings, read_in_one_round_trip, tenant_tx
+from warehouse.db import query_with_local_settings, tenant_tx
+from warehouse.loop_connections import LoopConnections, read_in_one_round_trip
 
 NAMES = "select full_name from crm.consultant where full_name like :prefix order by full_name"
 
@@ -27,44 +29,82 @@ def two_tenants(make_tenant, app_engine):
     return prefix, a, b
 
 
+def _read(app_engine, steps) -> list:
+    """Run `steps(connections)` (a coroutine function) on a fresh event loop and `LoopConnections`."""
+    connections = LoopConnections(app_engine, size=1)
+    try:
+        return asyncio.run(steps(connections))
+    finally:
+        connections.dispose()
+
+
+def _sent(trace) -> list[str]:
+    trace.seek(0)
+    return [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
+
+
 def test_reads_only_the_tenants_rows_with_named_parameters(app_engine, two_tenants):
     prefix, a, b = two_tenants
-    read = {t: read_in_one_round_trip(app_engine, t, 5_000, NAMES, {"prefix": prefix + "%"}) for t in (a, b)}
-    assert read == {a: [{"full_name": prefix + "a1"}, {"full_name": prefix + "a2"}],
-                    b: [{"full_name": prefix + "b1"}]}
+
+    async def both(connections):
+        return {t: await read_in_one_round_trip(connections, t, 5_000, NAMES, {"prefix": prefix + "%"})
+                for t in (a, b)}
+
+    assert _read(app_engine, both) == {a: [{"full_name": prefix + "a1"}, {"full_name": prefix + "a2"}],
+                                       b: [{"full_name": prefix + "b1"}]}
 
 
 def test_the_whole_transaction_is_one_sync_with_the_server(app_engine, two_tenants):
     prefix, a, _ = two_tenants
-    one = sa.create_engine(app_engine.url.render_as_string(hide_password=False), pool_size=1, max_overflow=0)
-    try:
+
+    async def traced(connections):
+        await read_in_one_round_trip(connections, a, 5_000, "select 1", {})  # opens the loop's one connection
+        conn = connections._pool().idle[0]
         with tempfile.TemporaryFile("w+") as trace:
-            with one.connect() as conn:  # the pool's one connection, traced from here on
-                conn.connection.driver_connection.pgconn.trace(trace.fileno())
-            rows = read_in_one_round_trip(one, a, 5_000, NAMES, {"prefix": prefix + "%"})
-            with one.connect() as conn:
-                conn.connection.driver_connection.pgconn.untrace()
-            trace.seek(0)
-            sent = [line.split("\t")[3] for line in trace.read().splitlines() if line.split("\t")[1:2] == ["F"]]
-    finally:
-        one.dispose()
+            conn.pgconn.trace(trace.fileno())
+            rows = await read_in_one_round_trip(connections, a, 5_000, NAMES, {"prefix": prefix + "%"})
+            conn.pgconn.untrace()
+            return rows, _sent(trace)
+
+    rows, sent = _read(app_engine, traced)
     assert len(rows) == 2
     assert sent.count("Sync") == 1, sent
     assert [m for m in sent if m in ("Query", "Sync")] == ["Sync"]  # no statement went on its own
 
 
-def test_the_timeout_applies_and_the_connection_comes_back_clean(app_engine, two_tenants):
+def test_the_timeout_applies_and_the_connection_is_handed_back_clean(app_engine, two_tenants):
+    """A failed read's connection is closed, never handed back mid-transaction; a good read's connection keeps no
+    tenant and no timeout after its transaction."""
     _, a, _ = two_tenants
-    with pytest.raises(sa.exc.DBAPIError) as raised:
-        read_in_one_round_trip(app_engine, a, 50, "select pg_sleep(2)", {})
-    assert isinstance(raised.value.orig, errors.QueryCanceled)
-    for _ in range(app_engine.pool.size() + 1):  # whichever pooled connection comes next
-        with app_engine.connect() as conn:
-            driver = conn.connection.driver_connection
-            assert (driver.autocommit, driver.info.transaction_status) == (False, pq.TransactionStatus.IDLE)
-            tenant, timeout = conn.execute(sa.text(
-                "select current_setting('app.tenant_id', true), current_setting('statement_timeout')")).one()
-            assert (tenant or "", timeout) == ("", "0")
+
+    async def steps(connections):
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            await read_in_one_round_trip(connections, a, 50, "select pg_sleep(2)", {})
+        assert isinstance(raised.value.orig, errors.QueryCanceled)
+        assert connections._pool().idle == []
+        assert await read_in_one_round_trip(connections, a, 5_000, "select 1 as one", {}) == [{"one": 1}]
+        conn = connections._pool().idle[0]
+        cursor = await conn.execute(
+            "select current_setting('app.tenant_id', true), current_setting('statement_timeout')")
+        return conn.info.transaction_status, await cursor.fetchone()
+
+    status, (tenant, timeout) = _read(app_engine, steps)
+    assert status == pq.TransactionStatus.IDLE and (tenant or "", timeout) == ("", "0")
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_once(app_engine, admin_engine, two_tenants):
+    prefix, a, _ = two_tenants
+
+    async def steps(connections):
+        await read_in_one_round_trip(connections, a, 5_000, "select 1", {})
+        stale = connections._pool().idle[0]
+        with admin_engine.connect() as admin:  # as a server restart or an idle-session timeout would
+            admin.execute(sa.text("select pg_terminate_backend(:pid)"), {"pid": stale.info.backend_pid})
+        rows = await read_in_one_round_trip(connections, a, 5_000, NAMES, {"prefix": prefix + "%"})
+        return rows, stale.closed, connections._pool().idle[0] is not stale
+
+    rows, stale_closed, replaced = _read(app_engine, steps)
+    assert len(rows) == 2 and stale_closed and replaced
 
 
 def test_local_settings_and_a_statement_go_in_one_sync_and_end_with_the_transaction(app_engine, two_tenants):

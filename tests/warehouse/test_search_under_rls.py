@@ -3,11 +3,14 @@ as the plain list, callable by the application role only, and no LEAKPROOF chang
 
 from __future__ import annotations
 
+import asyncio
+
 import psycopg
 import pytest
 import sqlalchemy as sa
 
-from warehouse.db import read_in_one_round_trip, tenant_tx
+from warehouse.db import tenant_tx
+from warehouse.loop_connections import LoopConnections, read_in_one_round_trip
 from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS
 from warehouse.repositories.records import list_query, opened
 
@@ -32,7 +35,12 @@ def _search(app_engine, tenant, spec=CONSULTANTS, **kwargs):
     """As the list route reads: the tenant's transaction and the statement in one round trip."""
     args = {"filters": {}, "q": "zanzibar", "after": None, "limit": 50} | kwargs
     query = list_query(spec, **args)
-    return opened(spec, read_in_one_round_trip(app_engine, tenant, 15_000, query.sql, query.params))
+    connections = LoopConnections(app_engine)
+    try:
+        rows = asyncio.run(read_in_one_round_trip(connections, tenant, 15_000, query.sql, query.params))
+    finally:
+        connections.dispose()
+    return opened(spec, rows)
 
 
 def test_search_returns_only_the_callers_tenant(app_engine, two_tenants):
