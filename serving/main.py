@@ -4,6 +4,7 @@ permissions and the champion model once, and (optionally) runs the webhook dispa
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import sys
 import threading
@@ -71,6 +72,11 @@ def _page_examples(components: dict[str, Any]) -> None:
             if "nextCursor" in props:
                 example["nextCursor"] = "WyIyMDI2LTExLTI1VDA3OjAwOjAwKzAwOjAwIiwgIjliMmYifQ"
             schema["examples"] = [example]
+
+
+def _rate_limit_counts(app: FastAPI) -> collections.Counter[str]:
+    limiters = [app.state.rate_limiter, *app.state.rate_limiters.values()]
+    return sum((limiter.counts for limiter in limiters if limiter is not None), collections.Counter())
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, load_model: bool = True,
@@ -167,6 +173,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.webhook_policy = WebhookPolicy.from_settings(settings)
     app.state.webhook_resolver = system_resolver
     app.state.metrics = Metrics()
+    app.state.metrics.watch_rate_limits(lambda: _rate_limit_counts(app))
     app.state.models = None
     app.state.permissions = {}
     app.state.ready = False  # set once the lifespan's warm start has finished (/readyz)

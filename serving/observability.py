@@ -10,10 +10,12 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -90,6 +92,30 @@ class Metrics:
         self.latency = Histogram("http_request_duration_seconds", "Latency", ["method", "route"],
                                  registry=self.registry,
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+
+    def watch_rate_limits(self, counts: Callable[[], Mapping[str, int]]) -> None:
+        """Export the rate limiters' counts (`SharedRateLimiter.counts`, summed by `counts`) at each scrape."""
+        self.registry.register(_RateLimitCollector(counts))
+
+
+class _RateLimitCollector:
+    """Where a request's rate-limit token came from (docs/adr/0039): a worker's leased pocket, or a round trip the
+    request waited for; the leases taken ahead in the background; the leased tokens that expired unspent."""
+
+    def __init__(self, counts: Callable[[], Mapping[str, int]]) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        counts = self._counts()
+        takes = CounterMetricFamily("rate_limit_takes", "Requests charged to a rate-limit bucket, by where the "
+                                    "token came from", labels=["source"])
+        takes.add_metric(["pocket"], counts.get("requests", 0) - counts.get("awaited", 0))
+        takes.add_metric(["database"], counts.get("awaited", 0))
+        yield takes
+        yield CounterMetricFamily("rate_limit_leases_ahead", "Rate-limit leases taken in the background",
+                                  value=counts.get("ahead", 0))
+        yield CounterMetricFamily("rate_limit_tokens_lost", "Leased rate-limit tokens that expired unspent",
+                                  value=counts.get("lost", 0))
 
 
 class RequestContextMiddleware:

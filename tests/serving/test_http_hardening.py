@@ -63,9 +63,15 @@ def test_metrics_need_the_token_or_a_loopback_client(settings, app_engine):
         assert remote.get("/metrics").status_code == 403
     with TestClient(app, client=("127.0.0.1", 40000)) as local:
         local.get("/healthz")
+        assert [local.get("/v1/tags").status_code for _ in range(3)] == [401] * 3
         text = local.get("/metrics").text
         assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in text
         assert "http_request_duration_seconds_bucket" in text
+        # each request without a token was charged to the client address's bucket (docs/adr/0039)
+        charged = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                      if line.startswith("rate_limit_takes_total{"))
+        assert charged == 3 and 'rate_limit_takes_total{source="database"}' in text, text
+        assert "rate_limit_tokens_lost_total" in text
 
     tokened = create_app(open_settings.model_copy(update={"metrics_token": SecretStr("scrape-me")}), engine=app_engine,
                          load_model=False)
