@@ -405,6 +405,44 @@ def comparable(body: dict) -> dict:
             "items": [{k: v for k, v in item.items() if k != "id"} for item in body["items"]]}
 
 
+def compare_warm_start(args, settings, tenant, requirement_ids: list[str], bench_ids: list[str]) -> None:
+    """A restarted server's first requests with the caches' warm start off and on (off, on, on, off)."""
+    from serving.auth.tokens import issue_token
+
+    base = f"http://127.0.0.1:{args.port}"
+    headers = {"Authorization": f"Bearer {issue_token(settings, tenant_id=tenant, role='Recruiter', minutes=120)}"}
+    rate = args.rate or 40.0
+    print(f"tenant {TENANT_SLUG} ({args.consultants} consultants); after each start, the first "
+          f"{args.compare_warm_start} recommendations of each direction at {rate:g}/s, {args.concurrency} clients, "
+          f"no warm-up; warm start of the caches off (BENCHCRM_WARM_CACHE_TENANTS=0), then on (default "
+          f"{settings.warm_cache_tenants}); load average {os.getloadavg()[0]:.1f}")
+    labels = {"0": "off", str(settings.warm_cache_tenants): "on"}
+    figures: dict[str, list[dict]] = {label: [] for label in labels.values()}
+    for tenants in ("0", str(settings.warm_cache_tenants), str(settings.warm_cache_tenants), "0"):
+        label = labels[tenants]
+        started = time.monotonic()
+        server = start_server(args, {"BENCHCRM_WARM_CACHE_TENANTS": tenants})
+        try:
+            wait_ready(base)
+            ready_s = time.monotonic() - started
+            print(f"warm start {label}: ready {ready_s:.1f} s after the start "
+                  f"({httpx.get(f'{base}/readyz').json()['warmup'].get('caches')})")
+            run = recommendation_scenarios(base, headers, requirement_ids, bench_ids, args.compare_warm_start,
+                                           args.concurrency, label=f" (warm start {label})", rate=rate)
+            figures[label].append({**run, "ready": {"s": ready_s}})
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    for direction in ("requirement", "consultant"):
+        off, on = ({k: statistics.fmean(run[direction][k] for run in figures[e]) for k in ("p50", "p95")}
+                   for e in ("off", "on"))
+        print(f"mean of both rounds, first {args.compare_warm_start} for {direction:<11} off p50 {off['p50']:.1f} "
+              f"p95 {off['p95']:.1f} ms; on p50 {on['p50']:.1f} p95 {on['p95']:.1f} ms; "
+              f"ratio p50 {off['p50'] / on['p50']:.2f}x p95 {off['p95'] / on['p95']:.2f}x")
+    ready = {e: statistics.fmean(run["ready"]["s"] for run in figures[e]) for e in ("off", "on")}
+    print(f"mean of both rounds, seconds until ready: off {ready['off']:.1f}, on {ready['on']:.1f}")
+
+
 def compare_code(args, settings, tenant, requirement_ids: list[str], bench_ids: list[str]) -> None:
     """Before (the checkout at --compare-code) and after (this one) on the same world, alternating
     (before, after, after, before) so load drift favours neither; the ratio of the means; and whether both answer
@@ -625,6 +663,11 @@ def main() -> None:
     parser.add_argument("--compare-ranking-cache", action="store_true",
                         help="Only the recommendation scenarios, first with the ranking cache off "
                              "(BENCHCRM_RANKING_CACHE_ENABLED=false), then on, and their ratio (docs/adr/0022)")
+    parser.add_argument("--compare-warm-start", type=int, default=None, metavar="N",
+                        help="Only a restart, with the caches' warm start off (BENCHCRM_WARM_CACHE_TENANTS=0) and on "
+                             "(the default), alternating: seconds until /readyz, then the first N recommendations of "
+                             "each direction at --rate (default 40/s) with no warm-up, and their ratio "
+                             "(docs/adr/0040)")
     args = parser.parse_args()
 
     os.environ["BENCHCRM_DATA_DIR"] = args.data_dir
@@ -652,6 +695,10 @@ def main() -> None:
 
     if args.compare_code is not None:
         compare_code(args, settings, tenant, requirement_ids, bench_ids)
+        return
+
+    if args.compare_warm_start is not None:
+        compare_warm_start(args, settings, tenant, requirement_ids, bench_ids)
         return
 
     if args.compare_ranking_cache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import logging
 import sys
 import threading
@@ -28,7 +29,7 @@ from serving.gc_tuning import freeze_long_lived, stop_freezing
 from serving.http_security import SecurityHeadersMiddleware
 from serving.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
 from serving.ratelimit import SharedRateLimiter, budgets_from_settings
-from serving.warmup import warm_start
+from serving.warmup import warm_caches, warm_start
 from serving.webhooks.urlguard import WebhookPolicy, system_resolver
 from warehouse.db import tenant_tx
 from warehouse.loop_connections import LoopConnections
@@ -37,6 +38,7 @@ from warehouse.settings import Settings, get_settings
 log = logging.getLogger("serving.main")
 
 DOCS_ASSETS_URL = "/static-docs"
+LISTENER_CONNECT_WAIT_SECONDS = 10.0
 READS_PER_LOOP = 8  # connections a worker's event loop opens per server for read routes (deps.read_once)
 
 DESCRIPTION = """AI-first CRM for IT bench sales.
@@ -107,8 +109,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.models = _tenant_models(settings) if load_model else None
         app.state.verifier.preload()  # the development key, read before the first request (docs/adr/0026)
         app.state.warmup = warm_start(app.state.engine, app.state.models, load_model=load_model)
-        if settings.api_gc_freeze:
-            freeze_long_lived()
         stop = threading.Event()
         workers: list[threading.Thread] = []
         if start_dispatcher:  # one per placement server: each sees its own tenants' outboxes
@@ -139,6 +139,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             app.state.change_listeners = [listener for listener, _ in started]
             app.state.change_listener = app.state.change_listeners[0]
             listeners = [thread for _, thread in started]
+            # Connecting clears the caches, so they are filled after (each listener waits at most its connect
+            # timeout; a listener that cannot connect leaves the cache off, and nothing is warmed).
+            for listener in app.state.change_listeners:
+                listener.connected.wait(timeout=LISTENER_CONNECT_WAIT_SECONDS)
+            app.state.warmup = dataclasses.replace(app.state.warmup, caches=warm_caches(
+                app.state.router, app.state.ranking_cache, app.state.text_index, app.state.models,
+                tenants=settings.warm_cache_tenants, anchors=settings.warm_cache_anchors,
+                budget_s=settings.warm_cache_seconds))
+        if settings.api_gc_freeze:  # after the warm start: what it loaded is long-lived (serving/gc_tuning.py)
+            freeze_long_lived()
         app.state.ready = True
         try:
             yield

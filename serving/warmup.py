@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,14 +16,29 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class CacheWarmup:
+    tenants: int     # tenants whose ranking caches were filled (the busiest of the last 7 days first)
+    rankings: int    # anchors ranked to fill them (nothing stored)
+    records: int     # matchable records read into the ranking cache after that
+    complete: bool   # False: `warm_cache_seconds` ran out first
+    seconds: float
+
+
+@dataclass(frozen=True)
 class WarmupReport:
     models: int            # tenant champions (and the prior) held in memory
     skills: int            # rows of the skill graph the ranking reads
     embedding_model: bool  # the sentence-embedding model has encoded once
     seconds: float
+    caches: CacheWarmup | None = None  # filled after the change listeners connected (`warm_caches`)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `/readyz` tells anyone who asks: how far the caches got, not how many of a tenant's rows they hold
+        (that goes to the log)."""
+        report = asdict(self)
+        if self.caches is not None:
+            report["caches"] = {k: report["caches"][k] for k in ("tenants", "complete", "seconds")}
+        return report
 
 
 def warm_start(engine: Engine, models: Any | None, *, load_model: bool) -> WarmupReport:
@@ -40,4 +56,42 @@ def warm_start(engine: Engine, models: Any | None, *, load_model: bool) -> Warmu
     report = WarmupReport(models=loaded, skills=skills, embedding_model=load_model,
                           seconds=round(time.perf_counter() - started, 3))
     log.info("warm start finished", extra={"warmup": report.as_dict()})
+    return report
+
+
+def warm_caches(router: Any, cache: Any, text_index: Any, models: Any | None, *, tenants: int, anchors: int,
+                budget_s: float, days: int = 7) -> CacheWarmup:
+    """The busiest tenants' ranking caches and text postings, filled before the worker accepts (`ml.matching.warm`,
+    docs/adr/0040). Call once the change listeners have connected: connecting clears the caches. Each server's
+    owner names its busiest tenants (a cross-tenant read); each tenant is warmed as the application role under
+    RLS."""
+    from ml.matching.warm import warm_tenant
+    from warehouse.db import tenant_tx
+    from warehouse.repositories.recommendations import busiest_tenants
+
+    started = time.monotonic()
+    deadline = started + budget_s
+    if tenants <= 0 or budget_s <= 0 or not cache.enabled:
+        return CacheWarmup(0, 0, 0, complete=tenants <= 0, seconds=0.0)
+    ranked: list[tuple[int, uuid.UUID]] = []
+    for name in router.names:
+        with router.admin_engine(name).connect() as conn:
+            ranked += [(runs, tenant) for tenant, runs in busiest_tenants(conn, days=days, limit=tenants)]
+    warmed, rankings, records, complete = 0, 0, 0, True
+    for _, tenant in sorted(ranked, key=lambda pair: -pair[0])[:tenants]:
+        if time.monotonic() >= deadline:
+            complete = False
+            break
+        try:
+            model = models.get(tenant) if models is not None else None
+        except Exception:  # as a request would: the seed formula ranks
+            log.exception("warm start: the model of tenant %s failed to load", tenant)
+            model = None
+        with tenant_tx(tenant, router.engine_for_tenant(tenant)) as conn:
+            result = warm_tenant(conn, tenant, cache=cache, text_index=text_index, model=model, anchors=anchors,
+                                 deadline=deadline)
+        warmed, rankings, records = warmed + 1, rankings + result.rankings, records + result.records
+        complete = complete and result.complete
+    report = CacheWarmup(warmed, rankings, records, complete, round(time.monotonic() - started, 3))
+    log.info("ranking caches warmed", extra={"caches": asdict(report)})
     return report

@@ -126,6 +126,19 @@ class Settings(BaseSettings):
     ranking_cache_max_records: int = Field(
         default=200_000, ge=1, description="Most candidate records one API process keeps (least recently used go "
                                            "first): bounds its memory across tenants.")
+    warm_cache_tenants: int = Field(
+        default=2, ge=0, le=100,
+        description="Before an API worker accepts requests, it fills its ranking cache and text index for this many "
+                    "tenants: those with the most rankings in the last 7 days (serving/warmup.py, docs/adr/0040). "
+                    "0: the caches fill on the first requests.")
+    warm_cache_anchors: int = Field(
+        default=20, ge=0, le=1000,
+        description="Anchors per direction each warmed tenant ranks at startup (nothing is stored): this reads "
+                    "its history, the postings of their words and their candidates, as requests will.")
+    warm_cache_seconds: float = Field(
+        default=60.0, ge=0, le=600,
+        description="Most seconds a worker spends warming caches before it accepts requests (/readyz says how far "
+                    "it got).")
     ranking_concurrency: int = Field(
         default=2, ge=1, le=64,
         description="Most recommendation requests one API process works on at once; more wait their turn on the "

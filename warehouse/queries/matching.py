@@ -476,3 +476,10 @@ def sent_submissions_of(conn: sa.Connection, *, consultant_ids: Sequence[uuid.UU
     return conn.execute(sa.text(_EVENTS_SQL), {
         "advanced": list(ADVANCED_STATUSES), "cons": [uuid.UUID(str(c)) for c in consultant_ids],
         "clients": [uuid.UUID(str(c)) for c in client_ids]}).all()
+
+
+def matchable_ids(conn: sa.Connection, entity: Entity, limit: int) -> list[uuid.UUID]:
+    """The tenant's rows that can be proposed (RLS scopes `conn`), most recently updated first."""
+    return list(conn.execute(sa.text(
+        f"select x.id from crm.{entity.name} x where {entity.matchable()} order by x.updated_at desc limit :n"),
+        {"n": limit}).scalars())

@@ -113,3 +113,11 @@ def record_decision(conn: sa.Connection, item_id: uuid.UUID, *, decision: str, r
         "update crm.recommendation set decision = :d, decision_reason = :r, decided_by = :by, decided_at = now() "
         "where id = :id returning decided_at"),
         {"d": decision, "r": reason, "by": decided_by, "id": item_id}).scalar_one()
+
+
+def busiest_tenants(owner_conn: sa.Connection, *, days: int, limit: int) -> list[tuple[uuid.UUID, int]]:
+    """(tenant, rankings) with the most rankings in the last `days` days, most first: a cross-tenant read, so the
+    owner's connection (as the snapshot writer's `tenants_with_pending`); each tenant is then read under RLS."""
+    return [(tenant, runs) for tenant, runs in owner_conn.execute(sa.text(
+        "select tenant_id, count(*) from crm.match_run where started_at >= now() - make_interval(days => :days) "
+        "group by tenant_id order by count(*) desc, tenant_id limit :n"), {"days": days, "n": limit})]

@@ -24,7 +24,8 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", name="readyz", summary="Warmed up and the database answers",
             responses={200: {"content": {"application/json": {"example": {
                 "status": "ready", "database": "ok",
-                "warmup": {"models": 2, "skills": 10412, "embedding_model": True, "seconds": 4.2}}}}},
+                "warmup": {"models": 2, "skills": 10412, "embedding_model": True, "seconds": 4.2,
+                           "caches": {"tenants": 2, "complete": True, "seconds": 7.7}}}}}},
                        503: {"description": "Not ready (still warming up, or no database)", "content": {
                            "application/json": {"example": {"status": "unavailable", "database": "unreachable"}}}}})
 async def readyz(request: Request) -> Any:
