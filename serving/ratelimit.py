@@ -190,8 +190,18 @@ class _Pockets:
     def pocket(self, key: str, now: float) -> _Pocket:
         pocket = self.by_key.get(key)
         if pocket is None:
-            if len(self.by_key) >= MAX_POCKETS:  # per-address keys come and go: forget the idle ones
-                idle = now - IDLE_POCKET_SECONDS
-                self.by_key = {k: p for k, p in self.by_key.items() if p.seen_at > idle or p.refill is not None}
+            if len(self.by_key) >= MAX_POCKETS:
+                self._prune(now)
             pocket = self.by_key[key] = _Pocket(seen_at=now)
         return pocket
+
+    def _prune(self, now: float) -> None:
+        """Per-address keys come and go. Forget the pockets that hold nothing but a demand estimate (it is rebuilt
+        within a second) and the idle ones; if that leaves more than half the bound (a flood of new keys), every
+        pocket without a lease in flight, its tokens lost to its tenant. Either way the next prune is at least
+        MAX_POCKETS / 2 new keys away, so a flood costs O(1) per key."""
+        idle = now - IDLE_POCKET_SECONDS
+        kept = {k: p for k, p in self.by_key.items() if p.refill is not None or (p.tokens and p.seen_at > idle)}
+        if len(kept) >= MAX_POCKETS // 2:
+            kept = {k: p for k, p in kept.items() if p.refill is not None}
+        self.by_key = kept

@@ -288,3 +288,15 @@ def test_leased_tokens_expire_unspent_and_are_not_admitted_later(app_engine, adm
             51 + pocketed + limiter.counts["lost"], abs=0.01)
     finally:
         limiter.dispose()
+
+
+def test_a_flood_of_new_keys_keeps_the_pockets_bounded():
+    from serving.ratelimit import MAX_POCKETS, _Pockets
+
+    pockets, now = _Pockets(), 1000.0
+    busy = pockets.pocket("api:busy", now)
+    busy.tokens = 5  # a tenant's live lease: kept while the flood's empty pockets go
+    for i in range(3 * MAX_POCKETS):
+        pockets.pocket(f"anonymous:client-{i}", now)
+        assert len(pockets.by_key) <= MAX_POCKETS
+    assert pockets.by_key["api:busy"] is busy and busy.tokens == 5
