@@ -3,7 +3,8 @@ its event loop, so they cost a request no worker-thread hop (docs/adr/0037, 0039
 read route's one statement (`read_in_one_round_trip`).
 
 Each event loop has its own idle list (each uvicorn worker runs one loop; each TestClient another), and a semaphore
-bounds how many connections a loop opens. A connection is handed back only after its work succeeded; one that
+bounds how many connections a loop opens; a request that finds none free within `POOL_TIMEOUT_SECONDS` gets the
+sync pool's `TimeoutError` (503). A connection is handed back only after its work succeeded; one that
 raised is closed, since its transaction state is unknown. A pooled connection that went stale (a server restart) is
 retried once on a fresh one, so only idempotent work belongs here, and a database that does not answer raises the
 `DBAPIError` every other query raises (the API answers 503).
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from warehouse.db import (
     CONNECT_TIMEOUT_SECONDS,
+    POOL_TIMEOUT_SECONDS,
     SEARCH_PATH_OPTION,
     TENANT_AND_TIMEOUT,
     compiled_statement,
@@ -43,11 +45,11 @@ class _LoopPool:
 class LoopConnections:
     """Connections as `engine`'s role to `engine`'s server, at most `size` per event loop."""
 
-    def __init__(self, engine: Engine, size: int = 4) -> None:
+    def __init__(self, engine: Engine, size: int = 4, *, wait_s: float = POOL_TIMEOUT_SECONDS) -> None:
         _, params = engine.dialect.create_connect_args(engine.url)
         self._connect_args = {**params, "connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": SEARCH_PATH_OPTION}
         self.dialect = engine.dialect
-        self._size = size
+        self._size, self._wait_s = size, wait_s
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
@@ -62,7 +64,12 @@ class LoopConnections:
     async def run(self, work: Callable[[psycopg.AsyncConnection], Awaitable[T]], statement: str, params: Any) -> T:
         """`work` on a pooled connection; `statement` and `params` name it in the error it may raise."""
         pool = self._pool()
-        async with pool.slots:
+        try:
+            async with asyncio.timeout(self._wait_s):
+                await pool.slots.acquire()
+        except TimeoutError:  # every connection stuck (a dying server): 503, as the sync pool's timeout answers
+            raise sa.exc.TimeoutError(f"no connection of this event loop was free within {self._wait_s:g} s") from None
+        try:
             for attempt in (1, 2):
                 conn = pool.idle.pop() if pool.idle and attempt == 1 else None
                 pooled = conn is not None
@@ -86,6 +93,8 @@ class LoopConnections:
                     raise
                 pool.idle.append(conn)
                 return result
+        finally:
+            pool.slots.release()
         raise AssertionError("unreachable: the second attempt returns or raises")
 
     def dispose(self) -> None:

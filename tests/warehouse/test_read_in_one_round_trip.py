@@ -131,3 +131,21 @@ def test_local_settings_errors_come_back_as_sqlalchemy_errors(app_engine, two_te
     with pytest.raises(sa.exc.DBAPIError) as raised, tenant_tx(a, app_engine) as conn:
         query_with_local_settings(conn, {"statement_timeout": "50"}, "select pg_sleep(2)", {})
     assert isinstance(raised.value.orig, errors.QueryCanceled)
+
+
+def test_a_read_that_finds_every_connection_busy_times_out_as_the_sync_pool_does(app_engine, two_tenants):
+    """503 (the API maps SQLAlchemy's pool `TimeoutError`), not a wait as long as the stuck statement."""
+    _, a, _ = two_tenants
+    connections = LoopConnections(app_engine, size=1, wait_s=0.2)
+
+    async def both():
+        slow = asyncio.create_task(read_in_one_round_trip(connections, a, 5_000, "select pg_sleep(1) as s", {}))
+        await asyncio.sleep(0.05)  # the slow read holds the loop's one connection
+        with pytest.raises(sa.exc.TimeoutError, match=r"free within 0\.2 s"):
+            await read_in_one_round_trip(connections, a, 5_000, "select 1", {})
+        return await slow
+
+    try:
+        assert asyncio.run(both()) == [{"s": ""}]
+    finally:
+        connections.dispose()
