@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from cli.main import app, fail
+
+if TYPE_CHECKING:
+    from warehouse.settings import Settings
 
 
 @app.command()
@@ -41,5 +46,13 @@ def serve(
         import os
 
         os.environ["BENCHCRM_SERVE_DISPATCHER"] = "1" if dispatcher else "0"
-        # Each worker warms up (models, caches) in its lifespan before it accepts from the shared socket.
-        uvicorn.run("serving.asgi:app", host=host, port=port, workers=workers, log_config=None, access_log=False)
+        # Each worker warms up (models, caches) in its lifespan before it accepts from the shared socket. uvicorn
+        # gives a replacement worker (SIGHUP) only `timeout_worker_healthcheck` to be ready, else it keeps the old
+        # ones and aborts the reload: the warm start's budget and room for the models (docs/adr/0040).
+        uvicorn.run("serving.asgi:app", host=host, port=port, workers=workers, log_config=None, access_log=False,
+                    timeout_worker_healthcheck=worker_ready_timeout(settings))
+
+
+def worker_ready_timeout(settings: Settings) -> int:
+    """Seconds a new worker may take to be ready: the caches' warm start budget plus the models' and listeners'."""
+    return int(settings.warm_cache_seconds) + 60
