@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     warm_cache_tenants: int = Field(
         default=2, ge=0, le=100,
         description="Before an API worker accepts requests, it fills its ranking cache and text index for this many "
-                    "tenants: those with the most rankings in the last 7 days (serving/warmup.py, docs/adr/0040). "
+                    "tenants: those with the most of the newest 100,000 rankings (serving/warmup.py, docs/adr/0040). "
                     "0: the caches fill on the first requests.")
     warm_cache_anchors: int = Field(
         default=20, ge=0, le=1000,

@@ -57,3 +57,22 @@ def test_no_warm_start_of_the_caches_when_it_is_turned_off(settings, app_engine)
         assert client.get("/readyz").json()["warmup"]["caches"]["tenants"] == 0
     caches = app.state.warmup.caches
     assert (caches.rankings, caches.records) == (0, 0) and app.state.ranking_cache.size()["records"] == 0
+
+
+def test_a_database_error_stops_the_warm_start_not_the_worker():
+    """Best effort: a server that does not answer leaves the caches to fill on the first requests."""
+    from ml.matching.tenant_cache import TenantCache
+    from serving.warmup import warm_caches
+
+    dead = sa.create_engine("postgresql+psycopg://nobody:x@127.0.0.1:9/none", pool_pre_ping=False)
+
+    class OneServerDown:
+        names = ("primary",)
+
+        def admin_engine(self, _name: str) -> sa.Engine:
+            return dead
+
+    cache = TenantCache(max_staleness_s=60)
+    cache.enabled = True
+    report = warm_caches(OneServerDown(), cache, None, None, tenants=2, anchors=1, budget_s=5)
+    assert (report.tenants, report.complete) == (0, False) and cache.size()["records"] == 0
