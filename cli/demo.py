@@ -177,6 +177,19 @@ def serve_all(settings, console, pg_url: str | None, tenant: str = "acme") -> No
         f"  first request       {first_request(settings, tenant)}\n"
         "Ctrl-C stops the servers; the database keeps running (`benchcrm db stop`)."
     )
+    supervise(procs, console, log_dir)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def supervise(procs: dict[str, subprocess.Popen], console, log_dir: Path) -> None:
+    """Until Ctrl-C, SIGTERM or SIGHUP (`docker stop`, a closed terminal, `kill`), or until one server exits: then
+    stop them all. Each runs in its own session (`_spawn`), so a signal to this process alone reaches none of
+    them; without the handlers a `kill` left them running, holding their ports, and the next demo's API failed
+    with "address already in use"."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         while True:
             for name, proc in procs.items():
@@ -193,3 +206,6 @@ def serve_all(settings, console, pg_url: str | None, tenant: str = "acme") -> No
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
