@@ -90,11 +90,7 @@ def warm_caches(router: Any, cache: Any, text_index: Any, models: Any | None, *,
             if time.monotonic() >= deadline:
                 complete = False
                 break
-            try:
-                model = models.get(tenant) if models is not None else None
-            except Exception:  # as a request would: the seed formula ranks
-                log.exception("warm start: the model of tenant %s failed to load", tenant)
-                model = None
+            model = models.or_seed_formula(tenant) if models is not None else None  # as a request ranks
             try:
                 engine = router.engine_for_tenant(tenant)
             except TenantMoving:  # its rows are on their way elsewhere: requests are refused until it lands

@@ -98,3 +98,12 @@ class TenantModels:
         with self._lock:
             self._cache[tenant] = (now + self.recheck_s, stamp, model)
         return model
+
+    def or_seed_formula(self, tenant_id: uuid.UUID | str) -> ChampionModel | None:
+        """`get`, but an export that fails to load is logged and None returned: the seed formula ranks, loudly. A
+        bad export must not keep a tenant's rankings (or a worker's warm start) down."""
+        try:
+            return self.get(tenant_id)
+        except Exception:
+            log.exception("serving model for tenant %s failed to load", tenant_id)
+            return None

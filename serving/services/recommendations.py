@@ -4,7 +4,6 @@ decisions on single items, approval creating a draft submission. Decisions are t
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +23,6 @@ from warehouse.repositories import recommendations as stored
 from warehouse.repositories import records as repo
 from warehouse.repositories import submissions
 from warehouse.repositories.crm_tables import CONSULTANTS, REQUIREMENTS, SUBMISSIONS
-
-log = logging.getLogger(__name__)
 
 
 def _matching():
@@ -49,11 +46,7 @@ def recommend(conn: Connection, principal: Principal, request: Request, *, direc
     def produce() -> idempotency.Outcome:
         matching = _matching()
         models = getattr(request.app.state, "models", None)
-        try:
-            model = models.get(principal.tenant_id) if models is not None else None
-        except Exception:  # a bad export must not keep the CRM down: the seed formula ranks, loudly
-            log.exception("serving model for tenant %s failed to load", principal.tenant_id)
-            model = None
+        model = models.or_seed_formula(principal.tenant_id) if models is not None else None
         try:
             result = matching.recommend(conn, direction, tenant_id=principal.tenant_id, anchor_id=anchor_id,
                                         top_k=top_k, explain=explain, model=model,
