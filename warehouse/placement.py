@@ -203,18 +203,19 @@ class TenantRouter:
                 self._placements.clear()
         return found
 
+    @staticmethod
+    def serving_server(placement: Placement) -> str:
+        """The server the tenant's requests go to now; TenantMoving while a move runs."""
+        if placement.moving_to is not None:
+            raise TenantMoving(placement.tenant_id, placement.moving_to)
+        return placement.server
+
     def engine_for_tenant(self, tenant_id: uuid.UUID) -> Engine:
         """The application engine of the tenant's server; TenantMoving while a move runs."""
-        placement = self.placement(tenant_id)
-        if placement.moving_to is not None:
-            raise TenantMoving(tenant_id, placement.moving_to)
-        return self.app_engine(placement.server)
+        return self.app_engine(self.serving_server(self.placement(tenant_id)))
 
     def admin_engine_for_tenant(self, tenant_id: uuid.UUID) -> Engine:
-        placement = self.placement(tenant_id)
-        if placement.moving_to is not None:
-            raise TenantMoving(tenant_id, placement.moving_to)
-        return self.admin_engine(placement.server)
+        return self.admin_engine(self.serving_server(self.placement(tenant_id)))
 
     def forget(self, tenant_id: uuid.UUID | None = None) -> None:
         with self._lock:

@@ -157,9 +157,10 @@ async def tenant_reads(request: Request, principal: Principal) -> LoopConnection
     known from memory after the rate limit's charge; asked in a worker thread otherwise)."""
     router, tenant_id = request.app.state.router, principal.tenant_id
     placement = router.cached_placement(tenant_id) or await run_in_threadpool(router.placement, tenant_id)
-    if placement.moving_to is not None:
-        raise _moving(TenantMoving(tenant_id, placement.moving_to))
-    return request.app.state.read_connections[placement.server]
+    try:
+        return request.app.state.read_connections[router.serving_server(placement)]
+    except TenantMoving as exc:
+        raise _moving(exc) from None
 
 
 @contextmanager
